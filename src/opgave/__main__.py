@@ -1,0 +1,3 @@
+from opgave.cli import run
+
+run()

@@ -1,0 +1,528 @@
+"""The ``opgave`` command line: one command per capability, Rich tables, ``--json`` everywhere.
+
+Every listing prints, with ``--json``, a JSON array of objects keyed by the model's field
+names. Every command that changes data runs in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from opgave import __version__, areas, exchange, monitor, programme, store
+from opgave.model import (
+    TABLES,
+    Agreement,
+    Area,
+    AreaMember,
+    Base,
+    Instrument,
+    Meeting,
+    Plan,
+    Precondition,
+    Realisation,
+    Source,
+    Target,
+    table_of,
+)
+
+app = typer.Typer(
+    help="opgave: steer a national housing programme - targets, pipeline, realisation, agreements.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON array of records.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"opgave {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Database URL or SQLite file (default: $OPGAVE_DATABASE_URL, else ./opgave.db).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """opgave: steer a national housing programme."""
+    ctx.obj = store.resolve_url(db)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``message`` on stderr and return the exit to raise."""
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _engine(ctx: typer.Context) -> Engine:
+    url: str = ctx.obj
+    try:
+        engine = store.connect(url)
+        current = store.is_current(engine)
+    except OperationalError as error:
+        raise fail(f"cannot open the database {url}: {error.orig}") from None
+    if not current:
+        raise fail(f"the database {url} has no up-to-date opgave schema; run `opgave init` first")
+    return engine
+
+
+@contextmanager
+def reading(ctx: typer.Context) -> Iterator[Session]:
+    """A read session on an initialised database."""
+    with store.transaction(_engine(ctx)) as session:
+        yield session
+
+
+def rows(session: Session, model: type[Base]) -> list[dict[str, Any]]:
+    """All records of a table as dicts keyed by field name, in key order."""
+    records = [obj.to_dict() for obj in session.scalars(select(model))]
+    key = [c.name for c in table_of(model).primary_key.columns]
+    return sorted(records, key=lambda r: tuple(r[k] for k in key))
+
+
+def print_json(records: Sequence[dict[str, Any]]) -> None:
+    """Records as a JSON array on stdout: numbers stay numbers, dates become ISO text."""
+    typer.echo(json.dumps(list(records), ensure_ascii=False, indent=2, default=str))
+
+
+def homes(value: float | None) -> str:
+    """A number of homes for people: 175,000."""
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def target_value(t: Mapping[str, Any]) -> str:
+    """A target's value as the letter would say it: ranges, "ca.", "at least", open."""
+    lo, hi = t["value_min"], t["value_max"]
+    unit = t["unit"]
+
+    def fmt(v: float) -> str:
+        return f"{v:.0%}" if unit in ("ratio", "share") else homes(v)
+
+    if lo is None and hi is None:
+        text = t["qualitative"] or "open"
+    elif lo is not None and hi is not None:
+        text = fmt(lo) if lo == hi else f"{fmt(lo)}-{fmt(hi)}"
+    elif lo is not None:
+        text = f"at least {fmt(lo)}"
+    else:
+        text = f"up to {fmt(hi)}"
+    if unit == "homes" and (lo is not None or hi is not None):
+        text += " homes"
+    return f"ca. {text}" if t["approximate"] else text
+
+
+def period(t: Mapping[str, Any]) -> str:
+    """An inclusive year period: 2021-2030, to 2040, from 2031, or the source's words."""
+    first, last = t["first_year"], t["last_year"]
+    if first and last:
+        return f"{first}-{last}"
+    if last:
+        return f"to {last}"
+    if first:
+        return f"from {first}"
+    return "no period"
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create or upgrade the database and load the founding letter's programme.
+
+    Safe to run again: only what differs from the shipped data is written.
+    """
+    url: str = ctx.obj
+    try:
+        engine = store.connect(url)
+        store.migrate(engine)
+        with store.transaction(engine) as session:
+            report = programme.load(session)
+    except OperationalError as error:
+        raise fail(f"cannot open the database {url}: {error.orig}") from None
+    table = Table(title=f"opgave init - {url}")
+    for column in ("table", "inserted", "updated", "unchanged"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for name in sorted(set(report.inserted) | set(report.updated) | set(report.unchanged)):
+        table.add_row(
+            name,
+            str(report.inserted.get(name, 0)),
+            str(report.updated.get(name, 0)),
+            str(report.unchanged.get(name, 0)),
+        )
+    console.print(table)
+    console.print(
+        f"Schema at revision {store.current_revision(engine)}; "
+        + (f"{report.changed} rows written." if report.changed else "nothing to change.")
+    )
+
+
+@app.command()
+def overview(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The national overview: the 900,000 target, realised homes, pace, capacity, what is due."""
+    with reading(ctx) as session:
+        result = monitor.overview(
+            targets=rows(session, Target),
+            realisations=rows(session, Realisation),
+            plans=rows(session, Plan),
+            areas=rows(session, Area),
+            members=rows(session, AreaMember),
+            agreements=rows(session, Agreement),
+            meetings=rows(session, Meeting),
+            sources=rows(session, Source),
+        )
+        source_titles = {s["id"]: s["citation"] for s in rows(session, Source)}
+        names = {a["id"]: a["name"] for a in rows(session, Area)}
+    if as_json:
+        from dataclasses import asdict
+
+        payload = asdict(result)
+        payload["regions"] = [{"area": a, "targets": ts} for a, ts in result.regions]
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        return
+    t, p = result.target, result.progress
+    if result.synthetic_sources:
+        console.print(
+            f"[bold yellow]Synthetic demo data is loaded: {', '.join(result.synthetic_sources)}[/]"
+        )
+    console.rule(f"[bold]Woningbouwopgave {period(t)}: {target_value(t)}")
+    console.print(
+        f"Target source: {source_titles.get(t['source_id'], t['source_id'])}, {t['source_section']}"
+    )
+    if p.realised_years:
+        years = f"{p.realised_years[0]}-{p.realised_years[-1]}"
+        provisional = (
+            f" ({', '.join(map(str, p.provisional_years))} provisional)"
+            if p.provisional_years
+            else ""
+        )
+        console.print(
+            f"Realised {years}{provisional}: [bold]{homes(p.realised)}[/] homes added "
+            f"(new-build + other additions) = {p.realised / (t['value_min'] or 1):.1%} "
+            "of the target"
+        )
+        console.print(
+            f"Remaining: {homes(p.remaining_min)} in {t['last_year'] - p.realised_years[-1]} years"
+            f" -> {homes(p.required_pace_min)} a year needed; mean of the last 3 years "
+            f"{homes(p.recent_pace)} -> [bold]{p.status.replace('_', ' ')}[/]"
+        )
+        console.print(
+            "Source: " + "; ".join(source_titles.get(s, s) for s in p.sources), style="dim"
+        )
+    else:
+        console.print("No realised figures yet: run `opgave ingest cbs` (or load a dataset).")
+    if result.capacity:
+        c = result.capacity
+        console.print(
+            f"Plan capacity {period(t)}: {homes(c.planned_all)} homes in {result.plan_count} plans "
+            f"= {c.ratio_all:.0%} of the target (hard {c.ratio_hard:.0%}); norm {c.norm:.0%}: "
+            + ("[green]met[/]" if c.meets_norm else "[red]not met[/]")
+        )
+    else:
+        console.print(
+            "Plan capacity: no plan lists loaded yet (norm: 130% of the task, "
+            "Kamerstuk 34 682 nr. 90)."
+        )
+    regions = Table(title="Regional urbanisation strategies (letter order)", show_lines=False)
+    regions.add_column("region")
+    regions.add_column("targets")
+    for area, targets in result.regions:
+        regions.add_row(
+            area["name"],
+            "\n".join(
+                f"{target_value(x)} ({period(x)}, {x['kind']}"
+                + (f", {names[x['area_id']]})" if x["area_id"] != area["id"] else ")")
+                for x in targets
+            )
+            or "-",
+        )
+    console.print(regions)
+    due = Table(title="Agreements due at the next meetings")
+    for column in ("meeting", "when", "due", "not done"):
+        due.add_column(column, justify="right" if column in ("due", "not done") else "left")
+    for item in result.due:
+        due.add_row(item.meeting_name, item.moment or "-", str(item.due), str(item.not_done))
+    console.print(due)
+
+
+@app.command("areas")
+def list_areas(
+    ctx: typer.Context,
+    kind: Annotated[str | None, typer.Option(help="Only areas of this kind, as a list.")] = None,
+    show_municipalities: Annotated[
+        bool, typer.Option("--municipalities", help="Show municipalities in the tree too.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """The areas as a tree: nation > landsdeel > province, strategy regions, large-scale areas."""
+    with reading(ctx) as session:
+        all_areas = rows(session, Area)
+        members = rows(session, AreaMember)
+    if kind:
+        all_areas = [a for a in all_areas if a["kind"] == kind]
+    if as_json:
+        print_json(all_areas)
+        return
+    if kind:
+        table = Table(title=f"areas of kind {kind}")
+        for column in ("id", "name", "note"):
+            table.add_column(column)
+        for a in all_areas:
+            table.add_row(a["id"], a["name"], a["note"] or "")
+        console.print(table)
+        return
+    by_id = {a["id"]: a for a in all_areas}
+    children = areas.children_of(members)
+    shown = areas.display_children(
+        children, transparent=(a["id"] for a in all_areas if a["kind"] == "municipality")
+    )
+    unverified = {(m["parent_id"], m["child_id"]) for m in members if not m["verified"]}
+
+    def label(area_id: str, parent: str | None) -> str:
+        a = by_id[area_id]
+        text = f"[bold]{a['name']}[/] [dim]{a['id']} ({a['kind']})[/]"
+        if not a["members_complete"]:
+            text += " [yellow]members incomplete[/]"
+        if (parent, area_id) in unverified:
+            text += " [yellow]membership unverified[/]"
+        return text
+
+    def add(node: Tree, area_id: str, parent: str | None, depth: int) -> None:
+        kids = shown.get(area_id, [])
+        munis = [k for k in kids if by_id[k]["kind"] == "municipality"]
+        others = sorted(
+            (k for k in kids if k not in munis),
+            key=lambda k: (by_id[k]["display_order"] is None, by_id[k]["display_order"] or 0, k),
+        )
+        for kid in others:
+            add(node.add(label(kid, area_id)), kid, area_id, depth + 1)
+        if munis and show_municipalities:
+            for kid in munis:
+                add(node.add(label(kid, area_id)), kid, area_id, depth + 1)
+        elif munis:
+            noun = "municipality" if len(munis) == 1 else "municipalities"
+            node.add(f"[dim]{len(munis)} {noun} (--municipalities to list)[/]")
+
+    for root in areas.roots(all_areas, children):
+        tree = Tree(label(root, None))
+        add(tree, root, None, 0)
+        console.print(tree)
+
+
+@app.command("targets")
+def list_targets(
+    ctx: typer.Context,
+    area: Annotated[str | None, typer.Option(help="Area id, e.g. NL01, PV27, VS-MRA.")] = None,
+    within: Annotated[
+        bool, typer.Option("--within", help="With --area: also targets of areas inside it.")
+    ] = False,
+    measure: Annotated[str | None, typer.Option(help="e.g. homes_built.")] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Only targets whose period includes this year.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Targets with their period, range, "ca." flag and source."""
+    with reading(ctx) as session:
+        records = rows(session, Target)
+        wanted = _area_filter(session, area, within)
+    records = [
+        t
+        for t in records
+        if (wanted is None or t["area_id"] in wanted)
+        and (measure is None or t["measure"] == measure)
+        and (year is None or ((t["first_year"] or -(10**6)) <= year <= (t["last_year"] or 10**6)))
+    ]
+    if as_json:
+        print_json(records)
+        return
+    table = Table(title="targets")
+    for column in ("id", "area", "measure", "period", "value", "kind", "source section"):
+        table.add_column(column)
+    for t in records:
+        table.add_row(
+            t["id"],
+            t["area_id"],
+            t["measure"],
+            period(t),
+            target_value(t),
+            t["kind"],
+            t["source_section"] or "",
+        )
+    console.print(table)
+
+
+def _area_filter(session: Session, area: str | None, within: bool) -> set[str] | None:
+    """The area ids an --area/--within filter admits, or None for no filter."""
+    if area is None:
+        return None
+    if session.get(Area, area) is None:
+        raise fail(f"unknown area {area!r}; `opgave areas` lists them")
+    if not within:
+        return {area}
+    return areas.descendants(area, areas.children_of(rows(session, AreaMember))) | {area}
+
+
+def _meeting_id(session: Session, meeting: str) -> str:
+    """A meeting id from its id or its name (case-insensitive)."""
+    for m in rows(session, Meeting):
+        if meeting.lower() in (m["id"].lower(), m["name"].lower()):
+            return str(m["id"])
+    names = ", ".join(f'"{m["name"]}"' for m in rows(session, Meeting))
+    raise fail(f"unknown meeting {meeting!r}; known meetings: {names}")
+
+
+@app.command("agreements")
+def list_agreements(
+    ctx: typer.Context,
+    area: Annotated[str | None, typer.Option(help="Area id; includes areas inside it.")] = None,
+    status: Annotated[str | None, typer.Option(help="open, in_progress, done, ...")] = None,
+    due: Annotated[
+        str | None,
+        typer.Option(help='Due at this meeting (name or id), e.g. "BO Leefomgeving 2022".'),
+    ] = None,
+    theme: Annotated[str | None, typer.Option(help="housing, mobility, green, ...")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Agreements and next steps, with the meeting where they were made and when they are due."""
+    with reading(ctx) as session:
+        records = rows(session, Agreement)
+        wanted = _area_filter(session, area, within=True)
+        due_id = _meeting_id(session, due) if due else None
+        meeting_names = {m["id"]: m["name"] for m in rows(session, Meeting)}
+    records = sorted(
+        (
+            a
+            for a in records
+            if (wanted is None or a["area_id"] in wanted)
+            and (status is None or a["status"] == status)
+            and (due_id is None or a["due_meeting_id"] == due_id)
+            and (theme is None or theme in a["themes"])
+        ),
+        key=lambda a: (a["display_order"] or 0, a["id"]),
+    )
+    if as_json:
+        print_json(records)
+        return
+    table = Table(title="agreements", show_lines=True)
+    for column in ("id", "area", "agreement", "due", "status"):
+        table.add_column(column)
+    for a in records:
+        when = meeting_names.get(a["due_meeting_id"], "") or a["due_text"] or ""
+        table.add_row(a["id"], a["area_id"], a["text"], when, a["status"])
+    console.print(table)
+
+
+@app.command("meetings")
+def list_meetings(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Administrative consultations (Bestuurlijk Overleg), past and due."""
+    with reading(ctx) as session:
+        records = rows(session, Meeting)
+    records.sort(key=lambda m: (m["year"] or 0, str(m["date_first"] or ""), m["id"]))
+    if as_json:
+        print_json(records)
+        return
+    table = Table(title="meetings")
+    for column in ("id", "name", "kind", "when", "note"):
+        table.add_column(column)
+    for m in records:
+        table.add_row(m["id"], m["name"], m["kind"], m["moment_text"] or "", m["note"] or "")
+    console.print(table)
+
+
+@app.command("preconditions")
+def list_preconditions(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Preconditions housing depends on (transport, nitrogen, noise, water, green)."""
+    with reading(ctx) as session:
+        records = rows(session, Precondition)
+    if as_json:
+        print_json(records)
+        return
+    table = Table(title="preconditions")
+    for column in ("id", "name", "theme", "area"):
+        table.add_column(column)
+    for p in records:
+        table.add_row(p["id"], p["name"], p["theme"], p["area_id"])
+    console.print(table)
+
+
+@app.command("instruments")
+def list_instruments(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Funding instruments: budgets per year or in total, tracks, tranches, expected homes."""
+    with reading(ctx) as session:
+        records = rows(session, Instrument)
+    if as_json:
+        print_json(records)
+        return
+    table = Table(title="instruments")
+    for column in ("id", "name", "budget", "expected homes"):
+        table.add_column(column)
+    for i in records:
+        if i["budget_eur"]:
+            budget = f"EUR {i['budget_eur']:,}"
+        elif i["budget_per_year_eur"]:
+            budget = f"EUR {i['budget_per_year_eur']:,} a year x {i['years']}"
+        else:
+            budget = "-"
+        expected = ("ca. " if i["approximate"] else "") + homes(i["expected_homes"])
+        table.add_row(i["id"], i["name"], budget, expected if i["expected_homes"] else "-")
+    console.print(table)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="Folder to write (created if missing).")],
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+) -> None:
+    """Write every table to DIR, one file per table, plus a manifest."""
+    if fmt not in exchange.FORMATS:
+        raise fail(f"--format must be one of {', '.join(exchange.FORMATS)}, not {fmt!r}")
+    with reading(ctx) as session:
+        paths = exchange.export_all(session, directory, fmt)
+    console.print(f"Wrote {len(paths)} files to {directory}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="A folder written by `opgave export`.")],
+) -> None:
+    """Load an exported folder into an empty database (all or nothing)."""
+    url: str = ctx.obj
+    engine = store.connect(url)
+    store.migrate(engine)
+    try:
+        with store.transaction(engine) as session:
+            counts = exchange.import_all(session, directory)
+    except exchange.ImportProblems as error:
+        raise fail(str(error)) from None
+    console.print(f"Imported {sum(counts.values())} rows into {len(TABLES)} tables of {url}.")
+
+
+def run() -> None:  # pragma: no cover - console entry for `python -m opgave`
+    """Entry point for ``python -m opgave``."""
+    app(prog_name="opgave", args=sys.argv[1:])

@@ -1,0 +1,361 @@
+"""The domain model: areas, targets, meetings, agreements, preconditions, instruments, plans.
+
+Every table here is also the shape of what the CLI prints with ``--json``, what ``export``
+writes and what the API will serve: one name for one quantity, snake_case English, the
+official Dutch term where it is the domain's own word (see the glossary in the README).
+Every record that states a fact points at its ``source`` (a document, a CBS table, an
+imported file) and the section of that source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar, cast
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Vocabularies (metadata as code: the loaders validate against these).
+AREA_KINDS = (
+    "nation",
+    "landsdeel",
+    "province",
+    "strategy_region",
+    "municipality",
+    "large_scale_area",
+    "location",
+    "group",
+)
+TARGET_KINDS = ("target", "expectation", "capacity")
+MEASURES = {
+    "homes_built": "homes added to the stock (new-build and other additions)",
+    "homes_started": "homes whose construction started",
+    "homes_affordable_share": "share of homes in the affordable segments (0-1)",
+    "homes_share_of_task": "share of a containing area's whole housing task (0-1)",
+    "homes_added_share_of_stock": "homes still to add as a share of the stock needed (0-1)",
+    "plan_capacity_ratio": "planned homes divided by the housing task (1.3 = 130%)",
+    "homes_new_build": "CBS nieuwbouw: homes in wholly new buildings",
+    "homes_other_added": "CBS overige toevoeging: splitting, transformation, corrections",
+    "homes_demolished": "CBS sloop",
+    "homes_other_removed": "CBS overige onttrekking",
+    "homes_net_added": "CBS saldo voorraad: net change of the housing stock",
+}
+UNITS = ("homes", "ratio", "share")
+THEMES = (
+    "housing",
+    "mobility",
+    "green",
+    "water_climate",
+    "energy",
+    "nitrogen",
+    "noise",
+    "finance",
+    "economy",
+    "social",
+)
+AGREEMENT_KINDS = ("agreement", "next_step", "attention_point")
+AGREEMENT_STATUSES = ("open", "in_progress", "done", "lapsed", "superseded")
+SOURCE_KINDS = ("document", "cbs_table", "dataset", "import")
+CONFIDENCES = ("official", "press", "inferred", "synthetic")
+INSTRUMENT_KINDS = ("budget", "track", "impulse", "tranche")
+
+VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("area", "kind"): AREA_KINDS,
+    ("target", "kind"): TARGET_KINDS,
+    ("target", "measure"): tuple(MEASURES),
+    ("target", "unit"): UNITS,
+    ("realisation", "measure"): tuple(MEASURES),
+    ("agreement", "kind"): AGREEMENT_KINDS,
+    ("agreement", "status"): AGREEMENT_STATUSES,
+    ("agreement", "themes"): THEMES,
+    ("agreement_event", "status"): AGREEMENT_STATUSES,
+    ("precondition", "theme"): THEMES,
+    ("source", "kind"): SOURCE_KINDS,
+    ("source", "confidence"): CONFIDENCES,
+    ("instrument", "kind"): INSTRUMENT_KINDS,
+    ("area_code_change", "kind"): ("merged", "renamed", "split"),
+}
+"""Allowed values per (table, column); for list columns, per element."""
+
+
+def vocabulary_problem(table: str, column: str, value: Any) -> str | None:
+    """Why ``value`` is not allowed in ``table.column``, or None when it is."""
+    allowed = VOCABULARIES.get((table, column))
+    if allowed is None or value is None:
+        return None
+    values = value if isinstance(value, list) else [value]
+    wrong = [v for v in values if v not in allowed]
+    if wrong:
+        return f"{column} {', '.join(map(repr, wrong))} is not one of: {', '.join(allowed)}"
+    return None
+
+
+NAMING = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a stable constraint naming convention (needed by migrations)."""
+
+    metadata = NAMING
+    type_annotation_map: ClassVar[dict[Any, Any]] = {list[str]: JSON}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as a dict keyed by column name, in table order."""
+        return {c.name: getattr(self, c.key) for c in self.__table__.columns}
+
+
+def _source() -> Mapped[str | None]:
+    return mapped_column(String(64), ForeignKey("source.id"), nullable=True)
+
+
+class Source(Base):
+    """Where a fact comes from: a document, a CBS table, a dataset or an imported file."""
+
+    __tablename__ = "source"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    citation: Mapped[str] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    url: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[str] = mapped_column(String(16))
+    checksum: Mapped[str | None] = mapped_column(String(80))
+    retrieved: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Area(Base):
+    """A place a target, plan or figure applies to; areas nest and may overlap."""
+
+    __tablename__ = "area"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    official_code: Mapped[bool] = mapped_column(default=False)
+    valid_from: Mapped[int | None] = mapped_column(Integer)
+    valid_to: Mapped[int | None] = mapped_column(Integer)
+    members_complete: Mapped[bool] = mapped_column(default=True)
+    display_order: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[str | None] = _source()
+    source_section: Mapped[str | None] = mapped_column(Text)
+
+
+class AreaMember(Base):
+    """``parent`` contains ``child`` (a municipality, or another area)."""
+
+    __tablename__ = "area_member"
+    parent_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), primary_key=True)
+    child_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), primary_key=True)
+    verified: Mapped[bool] = mapped_column(default=True)
+    source_id: Mapped[str | None] = _source()
+    source_section: Mapped[str | None] = mapped_column(Text)
+
+
+class AreaCodeChange(Base):
+    """A municipal merger or renaming: figures under ``old_code`` belong to ``new_code``."""
+
+    __tablename__ = "area_code_change"
+    old_code: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), primary_key=True)
+    new_code: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    old_name: Mapped[str] = mapped_column(Text)
+    new_name: Mapped[str] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(Integer)
+    source_id: Mapped[str | None] = _source()
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Target(Base):
+    """A number (or a range, or an open ambition) for an area over an inclusive year period.
+
+    A single number has ``value_min == value_max``; "up to" has only ``value_max``; "at
+    least" only ``value_min``; an open target has neither and says what it is in
+    ``qualitative``. ``approximate`` keeps the letter's "ca.".
+    """
+
+    __tablename__ = "target"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    area_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), index=True)
+    measure: Mapped[str] = mapped_column(String(48))
+    kind: Mapped[str] = mapped_column(String(16), default="target")
+    first_year: Mapped[int | None] = mapped_column(Integer)
+    last_year: Mapped[int | None] = mapped_column(Integer)
+    period_text: Mapped[str | None] = mapped_column(Text)
+    value_min: Mapped[float | None]
+    value_max: Mapped[float | None]
+    unit: Mapped[str] = mapped_column(String(16))
+    approximate: Mapped[bool] = mapped_column(default=False)
+    qualitative: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[str | None] = _source()
+    source_section: Mapped[str | None] = mapped_column(Text)
+    source_quote: Mapped[str | None] = mapped_column(Text)
+
+
+class Meeting(Base):
+    """An administrative consultation (Bestuurlijk Overleg); the date may be fuzzy."""
+
+    __tablename__ = "meeting"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(48))
+    date_first: Mapped[dt.date | None] = mapped_column(Date)
+    date_last: Mapped[dt.date | None] = mapped_column(Date)
+    moment_text: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(Integer)
+    parent_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("meeting.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[str | None] = _source()
+    source_section: Mapped[str | None] = mapped_column(Text)
+
+
+class MeetingArea(Base):
+    """The landsdelen or regions taking part in a meeting."""
+
+    __tablename__ = "meeting_area"
+    meeting_id: Mapped[str] = mapped_column(String(64), ForeignKey("meeting.id"), primary_key=True)
+    area_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), primary_key=True)
+
+
+class Agreement(Base):
+    """A reciprocal agreement or next step made at a meeting, due at a meeting or date."""
+
+    __tablename__ = "agreement"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="agreement")
+    meeting_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("meeting.id"))
+    area_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), index=True)
+    parties: Mapped[list[str]]
+    themes: Mapped[list[str]]
+    text: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str | None] = mapped_column(Text)
+    due_meeting_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("meeting.id"))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    due_text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    display_order: Mapped[int | None] = mapped_column(Integer)
+    source_id: Mapped[str | None] = _source()
+    source_section: Mapped[str | None] = mapped_column(Text)
+
+
+class AgreementEvent(Base):
+    """One change of an agreement's status: who, when, what, why (the status history)."""
+
+    __tablename__ = "agreement_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[str] = mapped_column(String(64), ForeignKey("agreement.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    changed_on: Mapped[dt.date] = mapped_column(Date)
+    changed_by: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Precondition(Base):
+    """Something housing depends on: a rail upgrade, a nitrogen permit, water storage."""
+
+    __tablename__ = "precondition"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    theme: Mapped[str] = mapped_column(String(16))
+    area_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"))
+    description: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[str | None] = _source()
+    source_section: Mapped[str | None] = mapped_column(Text)
+
+
+class Instrument(Base):
+    """A funding instrument: a budget (per year or in total), its tracks and tranches."""
+
+    __tablename__ = "instrument"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("instrument.id"))
+    budget_eur: Mapped[int | None] = mapped_column(Integer)
+    budget_per_year_eur: Mapped[int | None] = mapped_column(Integer)
+    first_year: Mapped[int | None] = mapped_column(Integer)
+    last_year: Mapped[int | None] = mapped_column(Integer)
+    years: Mapped[int | None] = mapped_column(Integer)
+    expected_homes: Mapped[int | None] = mapped_column(Integer)
+    approximate: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[str | None] = _source()
+    source_section: Mapped[str | None] = mapped_column(Text)
+
+
+class InstrumentArea(Base):
+    """An area an instrument is meant for (N6: the 14 areas; N7: Amersfoort too)."""
+
+    __tablename__ = "instrument_area"
+    instrument_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("instrument.id"), primary_key=True
+    )
+    area_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), primary_key=True)
+    source_section: Mapped[str | None] = mapped_column(Text)
+
+
+class Plan(Base):
+    """A housing plan in the pipeline (one row of a plan list), by DiWi ``planstatus``."""
+
+    __tablename__ = "plan"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    gemeente_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), index=True)
+    homes: Mapped[int] = mapped_column(Integer)
+    social_rent_homes: Mapped[int | None] = mapped_column(Integer)
+    mid_rent_homes: Mapped[int | None] = mapped_column(Integer)
+    affordable_buy_homes: Mapped[int | None] = mapped_column(Integer)
+    planstatus: Mapped[str] = mapped_column(String(4))
+    first_year: Mapped[int] = mapped_column(Integer)
+    last_year: Mapped[int] = mapped_column(Integer)
+    source_id: Mapped[str | None] = _source()
+
+
+class Realisation(Base):
+    """A realised figure (CBS, BAG, or stated in a document) for an area and year period."""
+
+    __tablename__ = "realisation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    area_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), index=True)
+    measure: Mapped[str] = mapped_column(String(48))
+    first_year: Mapped[int] = mapped_column(Integer)
+    last_year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float]
+    provisional: Mapped[bool] = mapped_column(default=False)
+    source_id: Mapped[str | None] = _source()
+    source_section: Mapped[str | None] = mapped_column(Text)
+
+
+TABLES: tuple[type[Base], ...] = (
+    Source,
+    Area,
+    AreaMember,
+    AreaCodeChange,
+    Target,
+    Meeting,
+    MeetingArea,
+    Agreement,
+    AgreementEvent,
+    Precondition,
+    Instrument,
+    InstrumentArea,
+    Plan,
+    Realisation,
+)
+"""All tables in an order that satisfies their foreign keys (parents first)."""
+
+
+def table_of(model: type[Base]) -> Table:
+    """The SQLAlchemy ``Table`` behind a model class (typed, unlike ``__table__``)."""
+    return cast(Table, model.__table__)

@@ -1,0 +1,318 @@
+"""Monitoring: progress against targets, the pace still needed, plan capacity, delivery tests.
+
+Pure functions over plain data (dicts as the model's ``to_dict`` gives them, numbers, lists);
+the caller loads from the database. The national overview is what ``opgave overview``
+prints: the 900,000 target, what was realised with its source, the pace still needed, plan
+capacity against the 130% norm and what is due at the next meetings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from opgave import areas as area_graph
+
+Row = Mapping[str, Any]
+
+HDT_THRESHOLDS: tuple[tuple[float, str], ...] = (
+    (95, "action_plan"),
+    (85, "buffer"),
+    (75, "presumption"),
+)
+"""England's Housing Delivery Test consequences (NPPF): below 95%, 85%, 75% delivered."""
+PLAN_CAPACITY_NORM = 1.3
+"""The 130% norm agreed with the provinces (Kamerstuk 34 682 nr. 90, opening)."""
+ADDED_MEASURES = ("homes_new_build", "homes_other_added")
+"""CBS measures that together count as homes added for a ``homes_built`` target."""
+HARD_PLANSTATUS = ("1A", "1B", "1C", "2A", "2B", "2C")
+"""DiWi statuses counted as hard plan capacity (irrevocable or adopted)."""
+
+
+@dataclass(frozen=True)
+class DeliveryTest:
+    """Delivered against required; ``band`` is the most severe threshold undershot."""
+
+    ratio: float
+    percent: int
+    band: str | None
+
+
+def _decimal(value: float | int) -> Decimal:
+    return Decimal(str(value))
+
+
+def delivery_test(
+    required: Sequence[float],
+    delivered: Sequence[float],
+    year_fractions: Sequence[float] | None = None,
+    thresholds: Sequence[tuple[float, str]] | None = None,
+) -> DeliveryTest:
+    """Delivered homes as a share of the homes required over the same years (England's HDT).
+
+    ``year_fractions`` pro-rates the requirement per year (e.g. 8/12 for a shortened year);
+    ``percent`` is rounded half up; ``band`` is the label of the lowest threshold the
+    percent falls below, or None. Thresholds default to the HDT's 95/85/75.
+    """
+    if len(required) != len(delivered):
+        raise ValueError(f"required has {len(required)} years, delivered {len(delivered)}")
+    fractions = [1.0] * len(required) if year_fractions is None else list(year_fractions)
+    if len(fractions) != len(required):
+        raise ValueError(f"year_fractions has {len(fractions)} years, required {len(required)}")
+    need = sum(_decimal(r) * _decimal(f) for r, f in zip(required, fractions, strict=True))
+    if need <= 0:
+        raise ValueError("the requirement over these years is zero; the test is undefined")
+    ratio = sum((_decimal(d) for d in delivered), Decimal(0)) / need
+    percent = int((ratio * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    undershot = [(p, label) for p, label in (thresholds or HDT_THRESHOLDS) if percent < p]
+    band = min(undershot)[1] if undershot else None
+    return DeliveryTest(ratio=float(ratio), percent=percent, band=band)
+
+
+@dataclass(frozen=True)
+class SupplyYears:
+    """Plan supply against five years of requirement with a buffer, as a ratio and in years."""
+
+    ratio: float
+    years: float
+
+
+def supply_years(supply: float, annual_requirement: float, buffer: float = 0.0) -> SupplyYears:
+    """Supply / (5 x requirement x (1 + buffer)) and supply in years of buffered requirement.
+
+    The 130% norm is the same computation: plan capacity against the task with buffer 0.3.
+    """
+    per_year = annual_requirement * (1 + buffer)
+    if per_year <= 0:
+        raise ValueError("the annual requirement must be positive")
+    return SupplyYears(ratio=supply / (5 * per_year), years=supply / per_year)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a ``homes_built`` target stands: realised so far, what is left, the pace needed."""
+
+    target_id: str
+    area_id: str
+    first_year: int
+    last_year: int
+    value_min: float | None
+    value_max: float | None
+    approximate: bool
+    realised: float
+    realised_years: tuple[int, ...]
+    provisional_years: tuple[int, ...]
+    remaining_min: float | None
+    remaining_max: float | None
+    required_pace_min: float | None
+    required_pace_max: float | None
+    recent_pace: float | None
+    status: str
+    sources: tuple[str, ...]
+
+
+def progress(
+    target: Row, realisations: Sequence[Row], measures: Sequence[str] = ADDED_MEASURES
+) -> Progress:
+    """Realised homes within the target's period for its own area, and the pace still needed.
+
+    Only figures stated for exactly the target's area are summed (never sums across
+    overlapping areas). ``recent_pace`` is the mean of the last three realised years; the
+    status is ``on_track`` when that pace meets the pace the minimum still needs,
+    ``behind`` when not, ``no_data`` without realised figures.
+    """
+    first, last = target["first_year"] or 0, target["last_year"] or 0
+    yearly: dict[int, float] = {}
+    provisional: set[int] = set()
+    sources: set[str] = set()
+    for r in realisations:
+        if (
+            r["area_id"] == target["area_id"]
+            and r["measure"] in measures
+            and r["first_year"] == r["last_year"]
+            and first <= r["first_year"] <= last
+        ):
+            yearly[r["first_year"]] = yearly.get(r["first_year"], 0.0) + float(r["value"])
+            sources.add(r["source_id"])
+            if r["provisional"]:
+                provisional.add(r["first_year"])
+    years = tuple(sorted(yearly))
+    realised = sum(yearly.values())
+    left_years = last - (years[-1] if years else first - 1)
+    recent = [yearly[y] for y in years[-3:]]
+    recent_pace = sum(recent) / len(recent) if recent else None
+
+    def remaining(value: float | None) -> float | None:
+        return None if value is None else max(value - realised, 0.0)
+
+    def pace(value: float | None) -> float | None:
+        left = remaining(value)
+        return None if left is None or left_years <= 0 else left / left_years
+
+    need = pace(target["value_min"])
+    if not years:
+        status = "no_data"
+    elif need is None:
+        status = "reached" if remaining(target["value_min"]) == 0 else "period_over"
+    else:
+        status = "on_track" if recent_pace is not None and recent_pace >= need else "behind"
+    return Progress(
+        target_id=target["id"],
+        area_id=target["area_id"],
+        first_year=first,
+        last_year=last,
+        value_min=target["value_min"],
+        value_max=target["value_max"],
+        approximate=target["approximate"],
+        realised=realised,
+        realised_years=years,
+        provisional_years=tuple(sorted(provisional)),
+        remaining_min=remaining(target["value_min"]),
+        remaining_max=remaining(target["value_max"]),
+        required_pace_min=need,
+        required_pace_max=pace(target["value_max"]),
+        recent_pace=recent_pace,
+        status=status,
+        sources=tuple(sorted(sources)),
+    )
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Planned homes in a period against a target and the 130% norm, by hardness."""
+
+    planned_hard: int
+    planned_all: int
+    ratio_hard: float
+    ratio_all: float
+    norm: float
+    meets_norm: bool
+
+
+def plan_capacity(
+    plans: Sequence[Row],
+    target_homes: float,
+    first_year: int,
+    last_year: int,
+    norm: float = PLAN_CAPACITY_NORM,
+) -> Capacity:
+    """Homes of the plans falling in [first_year, last_year] (spread evenly over each plan's
+    years) against ``target_homes``; hard = DiWi 1A-2C."""
+    hard = total = 0.0
+    for plan in plans:
+        span = plan["last_year"] - plan["first_year"] + 1
+        inside = min(plan["last_year"], last_year) - max(plan["first_year"], first_year) + 1
+        if span <= 0 or inside <= 0:
+            continue
+        homes = plan["homes"] * inside / span
+        total += homes
+        if plan["planstatus"] in HARD_PLANSTATUS:
+            hard += homes
+    ratio_all = total / target_homes if target_homes else 0.0
+    return Capacity(
+        planned_hard=round(hard),
+        planned_all=round(total),
+        ratio_hard=hard / target_homes if target_homes else 0.0,
+        ratio_all=ratio_all,
+        norm=norm,
+        meets_norm=ratio_all >= norm,
+    )
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """How many agreements are due at a meeting, and how many of them are still open."""
+
+    meeting_id: str
+    meeting_name: str
+    moment: str | None
+    due: int
+    not_done: int
+
+
+@dataclass
+class Overview:
+    """The national picture: the headline target, regions, capacity and what is due."""
+
+    target: Row
+    progress: Progress
+    capacity: Capacity | None
+    plan_count: int
+    regions: list[tuple[Row, list[Row]]] = field(default_factory=list)
+    due: list[DueItem] = field(default_factory=list)
+    synthetic_sources: list[str] = field(default_factory=list)
+
+
+def overview(
+    targets: Sequence[Row],
+    realisations: Sequence[Row],
+    plans: Sequence[Row],
+    areas: Sequence[Row],
+    members: Sequence[Row],
+    agreements: Sequence[Row],
+    meetings: Sequence[Row],
+    sources: Sequence[Row],
+    nation: str = "NL01",
+) -> Overview:
+    """Assemble the national overview from the programme's rows.
+
+    Each strategy region lists its own targets and those of the areas inside it (the
+    Zuidelijke Randstad's numbers are set for the Oude Lijn and the Verstedelijkingsalliantie).
+    """
+    headline = next(
+        t
+        for t in sorted(targets, key=lambda t: t["id"])
+        if t["area_id"] == nation and t["measure"] == "homes_built" and t["value_min"]
+    )
+    status = progress(headline, realisations)
+    capacity = (
+        plan_capacity(plans, headline["value_min"], headline["first_year"], headline["last_year"])
+        if plans
+        else None
+    )
+    regions = sorted(
+        (a for a in areas if a["kind"] == "strategy_region"),
+        key=lambda a: (a["display_order"] is None, a["display_order"] or 0, a["id"]),
+    )
+    children = area_graph.children_of(members)
+    by_area: dict[str, list[Row]] = {}
+    for t in targets:
+        by_area.setdefault(t["area_id"], []).append(t)
+    meeting_by_id = {m["id"]: m for m in meetings}
+    due: dict[str, list[Row]] = {}
+    for a in agreements:
+        if a["due_meeting_id"]:
+            due.setdefault(a["due_meeting_id"], []).append(a)
+    due_items = [
+        DueItem(
+            meeting_id=mid,
+            meeting_name=meeting_by_id[mid]["name"],
+            moment=meeting_by_id[mid]["moment_text"],
+            due=len(items),
+            not_done=sum(1 for a in items if a["status"] not in ("done", "superseded", "lapsed")),
+        )
+        for mid, items in sorted(
+            due.items(), key=lambda kv: (meeting_by_id[kv[0]]["year"] or 0, kv[0])
+        )
+    ]
+    return Overview(
+        target=headline,
+        progress=status,
+        capacity=capacity,
+        plan_count=len(plans),
+        regions=[
+            (
+                r,
+                [
+                    t
+                    for a in [r["id"], *sorted(area_graph.descendants(r["id"], children))]
+                    for t in sorted(by_area.get(a, []), key=lambda t: t["id"])
+                ],
+            )
+            for r in regions
+        ],
+        due=due_items,
+        synthetic_sources=[s["id"] for s in sources if s["confidence"] == "synthetic"],
+    )

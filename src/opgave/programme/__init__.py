@@ -1,0 +1,275 @@
+"""The default programme: the founding letter and the facts it rests on, as readable data files.
+
+Inputs: the TOML and CSV files beside this module (one dataset each, each with its source).
+Outputs: rows for the tables of :mod:`opgave.model`, and ``load`` writes them idempotently.
+Derives: municipality areas, province memberships and code changes from the CBS division
+lists; realisation rows from yearly series; the first status event of every agreement.
+
+Running ``load`` twice changes nothing; fields that users own once loaded (an agreement's
+status) are never overwritten.
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
+
+from opgave.model import TABLES, AgreementEvent, Base, Realisation, table_of, vocabulary_problem
+
+HERE = Path(__file__).parent
+DATASETS = ("cbs_regions", "mirt_landsdelen", "letter", "cbs_82235ned", "provincial_targets_2022")
+"""The datasets `opgave init` loads, in order."""
+CBS_SOURCE = "cbs-gemeentelijke-indeling"
+LIST_SHORTHANDS = {
+    "area_member": "children",
+    "meeting_area": "area_ids",
+    "instrument_area": "area_ids",
+}
+USER_OWNED = {"agreement": {"status"}}
+MODELS: dict[str, type[Base]] = {m.__tablename__: m for m in TABLES}
+
+
+class ProgrammeDataError(ValueError):
+    """A data file of the programme does not fit the model."""
+
+
+@dataclass
+class LoadReport:
+    """How many rows per table were inserted, updated or already as in the data."""
+
+    inserted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def changed(self) -> int:
+        """Rows inserted or updated."""
+        return sum(self.inserted.values()) + sum(self.updated.values())
+
+
+def read(datasets: Iterable[str] = DATASETS) -> dict[str, list[dict[str, Any]]]:
+    """All rows of the given datasets, per table name, checked against the model."""
+    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for name in datasets:
+        path = HERE / f"{name}.toml"
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+        source = data.pop("source")
+        rows["source"].append(source)
+        for table, records in data.items():
+            for number, record in enumerate(records, start=1):
+                where = f"{path.name}: [[{table}]] record {number}"
+                for target_table, row in _expand(table, record, source["id"]):
+                    rows[target_table].append(complete_row(target_table, row, where))
+        if name == "cbs_regions":
+            for table, extra in _municipalities(source["id"]).items():
+                rows[table].extend(extra)
+    return dict(rows)
+
+
+def load(session: Session, datasets: Iterable[str] = DATASETS) -> LoadReport:
+    """Write the datasets into the database: insert what is missing, update what differs."""
+    report = LoadReport()
+    data = read(datasets)
+    published = {s["id"]: s.get("published") for s in data.get("source", [])}
+    for model in TABLES:
+        table = model.__tablename__
+        if table not in data:
+            continue
+        new_ids = _upsert(session, model, data[table], report)
+        if table == "agreement":
+            for row in data[table]:
+                if row["id"] in new_ids:
+                    session.add(_first_event(row, published.get(row["source_id"])))
+                    report.inserted["agreement_event"] += 1
+    session.flush()
+    return report
+
+
+def _expand(
+    table: str, record: dict[str, Any], source_id: str
+) -> Iterable[tuple[str, dict[str, Any]]]:
+    """One data-file record as table rows: list shorthands and yearly series expanded."""
+    record = dict(record)
+    if table == "series":
+        values = record.pop("values")
+        provisional = set(record.pop("provisional_years", []))
+        for year, value in sorted(values.items()):
+            yield (
+                "realisation",
+                {
+                    "first_year": int(year),
+                    "last_year": int(year),
+                    "value": value,
+                    "provisional": int(year) in provisional,
+                    "source_id": source_id,
+                    **record,
+                },
+            )
+        return
+    if table not in MODELS:
+        raise ProgrammeDataError(f"unknown table [[{table}]]")
+    if "source_id" in table_of(MODELS[table]).columns:
+        record.setdefault("source_id", source_id)
+    shorthand = LIST_SHORTHANDS.get(table)
+    if shorthand and shorthand in record:
+        target_column = "child_id" if shorthand == "children" else "area_id"
+        for member in record.pop(shorthand):
+            yield table, {**record, target_column: member}
+        return
+    yield table, record
+
+
+def complete_row(table: str, row: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Fill defaults for missing columns; refuse unknown keys and values outside vocabularies."""
+    model = MODELS[table]
+    columns = table_of(model).columns
+    unknown = sorted(set(row) - set(columns.keys()))
+    if unknown:
+        raise ProgrammeDataError(f"{where}: unknown field(s) {', '.join(unknown)} for {table}")
+    full: dict[str, Any] = {}
+    for column in columns:
+        if column.name in row:
+            value = row[column.name]
+        elif isinstance(column.default, ScalarElementColumnDefault):
+            value = column.default.arg
+        elif column.autoincrement is True and column.primary_key:
+            continue
+        elif column.nullable:
+            value = None
+        else:
+            raise ProgrammeDataError(f"{where}: field {column.name} is required for {table}")
+        problem = vocabulary_problem(table, column.name, value)
+        if problem:
+            raise ProgrammeDataError(f"{where}: {problem}")
+        full[column.name] = value
+    return full
+
+
+def _municipalities(source_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Municipality areas, province memberships and code changes from the CBS lists."""
+    with (HERE / "gemeenten.csv").open(encoding="utf-8") as f:
+        listed = list(csv.DictReader(f))
+    with (HERE / "gemeente_changes.csv").open(encoding="utf-8") as f:
+        changes = list(csv.DictReader(f))
+    latest_year = max(int(r["year"]) for r in listed)
+    years: dict[str, set[int]] = defaultdict(set)
+    latest_name: dict[str, tuple[int, str]] = {}
+    provinces: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for r in listed:
+        code, year = r["gemeente_code"], int(r["year"])
+        years[code].add(year)
+        if code not in latest_name or year > latest_name[code][0]:
+            latest_name[code] = (year, r["gemeente_naam"])
+        provinces[(r["provincie_code"], code)].append(year)
+    merged_from = {c["new_code"]: int(c["year"]) for c in changes if c["kind"] == "merged"}
+    renamed = {c["old_code"]: c["old_naam"] for c in changes if c["kind"] == "renamed"}
+    divisions = sorted({int(r["year"]) for r in listed})
+    where = f"{HERE.name}/gemeenten.csv"
+    areas = []
+    for code in sorted(years):
+        in_years = sorted(years[code])
+        note = f"In the CBS divisions of {', '.join(map(str, in_years))}."
+        if code in renamed:
+            note += f" Named {renamed[code]!r} in the {divisions[0]} division."
+        new_code = code not in {
+            r["gemeente_code"] for r in listed if int(r["year"]) == divisions[0]
+        }
+        row = {
+            "id": code,
+            "kind": "municipality",
+            "name": latest_name[code][1],
+            "official_code": True,
+            "valid_from": merged_from.get(code) if new_code else None,
+            "valid_to": max(in_years) if latest_year not in in_years else None,
+            "note": note,
+            "source_id": source_id,
+        }
+        areas.append(complete_row("area", row, where))
+    members = [
+        complete_row(
+            "area_member",
+            {
+                "parent_id": province,
+                "child_id": code,
+                "source_id": source_id,
+                "source_section": f"Gemeentelijke indeling {', '.join(map(str, sorted(ys)))}",
+            },
+            where,
+        )
+        for (province, code), ys in sorted(provinces.items())
+    ]
+    code_changes = [
+        complete_row(
+            "area_code_change",
+            {
+                "old_code": c["old_code"],
+                "new_code": c["new_code"],
+                "kind": c["kind"],
+                "old_name": c["old_naam"],
+                "new_name": c["new_naam"],
+                "year": int(c["year"]) if c["year"] else None,
+                "source_id": source_id,
+            },
+            f"{HERE.name}/gemeente_changes.csv",
+        )
+        for c in changes
+    ]
+    return {"area": areas, "area_member": members, "area_code_change": code_changes}
+
+
+def natural_key(model: type[Base], row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What identifies a row across loads: the primary key, or for realised figures the
+    area, measure, period and source."""
+    if model is Realisation:
+        return tuple(row[c] for c in ("area_id", "measure", "first_year", "last_year", "source_id"))
+    return tuple(row[c.name] for c in table_of(model).primary_key.columns)
+
+
+def _upsert(
+    session: Session, model: type[Base], rows: list[dict[str, Any]], report: LoadReport
+) -> set[Any]:
+    """Insert missing rows and update changed ones; return the keys of inserted rows."""
+    table = model.__tablename__
+    existing = {natural_key(model, obj.to_dict()): obj for obj in session.scalars(select(model))}
+    keep = USER_OWNED.get(table, set())
+    inserted: set[Any] = set()
+    for row in rows:
+        key = natural_key(model, row)
+        obj = existing.get(key)
+        if obj is None:
+            obj = model(**row)
+            session.add(obj)
+            existing[key] = obj
+            inserted.add(key[0] if len(key) == 1 else key)
+            report.inserted[table] += 1
+            continue
+        changes = {k: v for k, v in row.items() if k not in keep and getattr(obj, k) != v}
+        for k, v in changes.items():
+            setattr(obj, k, v)
+        if changes:
+            report.updated[table] += 1
+        else:
+            report.unchanged[table] += 1
+    session.flush()
+    return inserted
+
+
+def _first_event(agreement: Mapping[str, Any], reported_on: Any) -> AgreementEvent:
+    """The opening entry of an agreement's status history: as the source recorded it."""
+    return AgreementEvent(
+        agreement_id=agreement["id"],
+        status=agreement["status"],
+        changed_on=reported_on,
+        changed_by="opgave init",
+        reason=f"Recorded in source {agreement['source_id']} ({agreement['source_section']})",
+    )

@@ -1,0 +1,111 @@
+"""The opgave command line as a user meets it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from opgave import __version__
+from opgave.cli import app
+from opgave.model import Agreement, Meeting, Target
+
+
+def run(runner: CliRunner, url: str, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--db", url, *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.strip() == f"opgave {__version__}"
+
+
+def test_init_twice_then_overview(runner: CliRunner, db_url: str) -> None:
+    code, out, _ = run(runner, db_url, "init")
+    assert code == 0 and "1052 rows written" in out
+    code, out, _ = run(runner, db_url, "init")
+    assert code == 0 and "nothing to change" in out
+    code, out, _ = run(runner, db_url, "overview")
+    assert code == 0
+    assert "900,000 homes" in out and "Metropoolregio Amsterdam" in out
+    assert "175,000-220,000 homes" in out and "BO Leefomgeving 2022" in out
+    code, out, _ = run(runner, db_url, "overview", "--json")
+    data = json.loads(out)
+    assert data["progress"]["realised_years"] == [2021, 2022, 2023]
+    assert data["progress"]["realised"] == 71221 + 74560 + 73333 + 25411 + 24077 + 20640
+
+
+def test_listings_print_model_fields_as_json(runner: CliRunner, loaded_url: str) -> None:
+    for command, model in (("targets", Target), ("agreements", Agreement), ("meetings", Meeting)):
+        code, out, _ = run(runner, loaded_url, command, "--json")
+        assert code == 0
+        records = json.loads(out)
+        assert records and all(
+            list(r) == [c.name for c in model.__table__.columns] for r in records
+        )
+    targets = {t["id"]: t for t in json.loads(run(runner, loaded_url, "targets", "--json")[1])}
+    mra = targets["MRA-WONINGEN-2030"]
+    assert (mra["value_min"], mra["value_max"]) == (175000, 220000)
+    assert targets["GWB14-WONINGEN-2030"]["approximate"] is True
+    assert targets["NL-WONINGEN-2021-2030"]["source_id"] == "kst-34682-90"
+
+
+def listing(runner: CliRunner, url: str, *args: str) -> list[dict]:
+    code, out, err = run(runner, url, *args, "--json")
+    assert code == 0, err
+    records: list[dict] = json.loads(out)
+    return records
+
+
+def test_filters(runner: CliRunner, loaded_url: str) -> None:
+    due = listing(runner, loaded_url, "agreements", "--due", "BO Leefomgeving 2022")
+    ids = {a["id"] for a in due}
+    assert {"ZR-ACTUALISATIE", "EHV-AFSPRAKEN-2030", "ANF-AFSPRAKEN", "GA-AFSPRAKEN"} <= ids
+    assert all(a["due_meeting_id"] == "BO-LEEFOMGEVING-2022" for a in due)
+    zr = listing(runner, loaded_url, "targets", "--area", "VS-ZR", "--within")
+    assert {t["area_id"] for t in zr} == {"VS-ZR", "GRP-VA", "GWB-OUDE-LIJN"}
+    in_2035 = {
+        t["id"]
+        for t in listing(
+            runner, loaded_url, "targets", "--year", "2035", "--measure", "homes_built"
+        )
+    }
+    assert "MRU-WONINGEN-2031-2040" in in_2035 and "MRA-WONINGEN-2030" not in in_2035
+    green = listing(runner, loaded_url, "agreements", "--area", "VS-MRU", "--theme", "green")
+    assert green == []  # Groen Groeit Mee is agreed for the province, not the region
+    assert len(listing(runner, loaded_url, "areas", "--kind", "province")) == 12
+
+
+def test_tree_and_tables_render(runner: CliRunner, loaded_url: str) -> None:
+    for command in ("areas", "targets", "agreements", "meetings", "preconditions", "instruments"):
+        code, out, err = run(runner, loaded_url, command)
+        assert code == 0, (command, err)
+    out = run(runner, loaded_url, "areas")[1]
+    assert "membership unverified" in out and "Oostflank Rotterdam" in out
+
+
+def test_clear_errors(runner: CliRunner, tmp_path: Path, loaded_url: str) -> None:
+    code, _, err = run(runner, f"sqlite:///{tmp_path / 'new.db'}", "targets")
+    assert code == 1 and "run `opgave init` first" in err
+    code, _, err = run(runner, loaded_url, "targets", "--area", "XX99")
+    assert code == 1 and "unknown area 'XX99'" in err
+    code, _, err = run(runner, loaded_url, "agreements", "--due", "BO Nergens")
+    assert code == 1 and '"BO Leefomgeving 2022"' in err
+    code, _, err = run(runner, loaded_url, "export", str(tmp_path / "e"), "--format", "xml")
+    assert code == 1 and "--format must be one of csv, parquet" in err
+
+
+def test_import_refuses_bad_folder(runner: CliRunner, loaded_url: str, tmp_path: Path) -> None:
+    assert run(runner, loaded_url, "export", str(tmp_path / "e"))[0] == 0
+    target = tmp_path / "target.csv"
+    target.write_text((tmp_path / "e" / "target.csv").read_text().replace("175000.0", "veel"))
+    (tmp_path / "e" / "target.csv").write_text(target.read_text())
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    code, _, err = run(runner, fresh, "import", str(tmp_path / "e"))
+    assert code == 1
+    assert "target.csv, row" in err and "field value_min: expected a number, got 'veel'" in err
+    code, _, err = run(runner, fresh, "targets", "--json")
+    assert code == 0  # schema exists, nothing imported
+    assert json.loads(run(runner, fresh, "targets", "--json")[1]) == []

@@ -1,0 +1,87 @@
+"""Monitoring functions: the delivery test, supply in years, progress and plan capacity."""
+
+from __future__ import annotations
+
+import pytest
+
+from opgave import monitor
+
+
+def test_delivery_test_bands_rounding_and_fractions() -> None:
+    assert monitor.delivery_test([100, 100, 100], [100, 100, 100]).band is None
+    result = monitor.delivery_test([100, 100, 100], [80, 80, 80])
+    assert (result.percent, result.band) == (80, "buffer")
+    assert monitor.delivery_test([100, 100], [70, 70]).band == "presumption"
+    assert monitor.delivery_test([100, 100], [90, 90]).band == "action_plan"
+    # half up: 94.5% rounds to 95 (no action plan); 189/200 is exactly 94.5
+    assert monitor.delivery_test([100, 100], [94, 95]).percent == 95
+    assert monitor.delivery_test([100, 100], [94, 95]).band is None
+    # a requirement counted for 8 months of 12
+    pro_rated = monitor.delivery_test([120, 120], [120, 80], year_fractions=[1, 8 / 12])
+    assert pro_rated.ratio == pytest.approx(1.0) and pro_rated.percent == 100
+    custom = monitor.delivery_test([10], [5], thresholds=[(60, "red"), (40, "black")])
+    assert custom.band == "red"
+    with pytest.raises(ValueError, match="3 years, delivered 2"):
+        monitor.delivery_test([1, 2, 3], [1, 2])
+
+
+def test_supply_years_matches_gateshead_examples() -> None:
+    # March 2023: requirement 4,514 over five years with a 5% buffer; supply 3,226
+    result = monitor.supply_years(3226, 4514 / 5, buffer=0.05)
+    assert round(result.ratio * 100, 1) == 68.1 and round(result.years, 2) == 3.40
+    # June 2019: 4,172 with a 20% buffer; supply 5,226
+    result = monitor.supply_years(5226, 4172 / 5, buffer=0.2)
+    assert round(result.ratio * 100, 1) == 104.4 and round(result.years, 2) == 5.22
+    # the 130% norm is the same computation: capacity 1.3 x task -> ratio 1 with buffer 0.3
+    assert monitor.supply_years(1300, 200, buffer=0.3).ratio == pytest.approx(1.0)
+
+
+TARGET = {
+    "id": "T",
+    "area_id": "NL01",
+    "first_year": 2021,
+    "last_year": 2030,
+    "value_min": 900000,
+    "value_max": 900000,
+    "approximate": False,
+}
+
+
+def fig(area: str, year: int, value: float, measure: str = "homes_new_build") -> dict:
+    return {
+        "area_id": area,
+        "measure": measure,
+        "first_year": year,
+        "last_year": year,
+        "value": value,
+        "provisional": year == 2023,
+        "source_id": "cbs",
+    }
+
+
+def test_progress_sums_only_the_targets_own_area_and_period() -> None:
+    figures = [
+        fig("NL01", 2020, 99999),
+        fig("NL01", 2021, 70000),
+        fig("NL01", 2022, 80000),
+        fig("NL01", 2023, 90000),
+        fig("NL01", 2022, 20000, "homes_other_added"),
+        fig("PV27", 2022, 5000),
+    ]
+    p = monitor.progress(TARGET, figures)
+    assert p.realised == 260000 and p.realised_years == (2021, 2022, 2023)
+    assert p.provisional_years == (2023,)
+    assert p.remaining_min == 640000 and p.required_pace_min == pytest.approx(640000 / 7)
+    assert p.recent_pace == pytest.approx(260000 / 3) and p.status == "behind"
+    assert monitor.progress(TARGET, []).status == "no_data"
+
+
+def test_plan_capacity_spreads_homes_evenly_and_splits_hard() -> None:
+    plans = [
+        {"homes": 1000, "first_year": 2029, "last_year": 2032, "planstatus": "1A"},  # half inside
+        {"homes": 600, "first_year": 2025, "last_year": 2026, "planstatus": "3"},
+        {"homes": 400, "first_year": 2031, "last_year": 2033, "planstatus": "2A"},  # outside
+    ]
+    c = monitor.plan_capacity(plans, 1000, 2021, 2030)
+    assert (c.planned_hard, c.planned_all) == (500, 1100)
+    assert c.ratio_all == pytest.approx(1.1) and not c.meets_norm

@@ -1,0 +1,188 @@
+"""The founding letter as the default programme: every fact of letter-facts.md is loaded."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from opgave import areas, programme, store
+from opgave.model import Agreement, AgreementEvent, Area, AreaCodeChange, AreaMember, Target
+
+LETTER = "kst-34682-90"
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[str, list[dict]]:
+    return programme.read()
+
+
+def by_id(rows: list[dict]) -> dict[str, dict]:
+    return {r["id"]: r for r in rows}
+
+
+def test_national_targets_keep_ranges_periods_and_ca(data: dict[str, list[dict]]) -> None:
+    targets = by_id(data["target"])
+    nl = targets["NL-WONINGEN-2021-2030"]
+    assert (nl["area_id"], nl["first_year"], nl["last_year"]) == ("NL01", 2021, 2030)
+    assert nl["value_min"] == nl["value_max"] == 900000
+    assert targets["NL-PLANCAPACITEIT-130"]["value_min"] == 1.3
+    mra = targets["MRA-WONINGEN-2030"]
+    assert (mra["value_min"], mra["value_max"], mra["last_year"]) == (175000, 220000, 2030)
+    gwb40, gwb30 = targets["GWB14-WONINGEN-2040"], targets["GWB14-WONINGEN-2030"]
+    assert (gwb40["value_min"], gwb40["last_year"], gwb40["approximate"]) == (440000, 2040, False)
+    assert (gwb30["value_min"], gwb30["last_year"], gwb30["approximate"]) == (210000, 2030, True)
+    assert targets["VS7-WONINGEN-2040"]["approximate"] is True
+    zwolle = targets["ZWL-AMBITIE"]
+    assert zwolle["value_min"] is None and "autonome behoefte" in zwolle["qualitative"]
+
+
+def test_every_regional_number_of_the_letter(data: dict[str, list[dict]]) -> None:
+    values = {(t["area_id"], t["value_min"], t["last_year"]) for t in data["target"]}
+    for expected in [
+        ("GWB-OUDE-LIJN", 70000, 2040),
+        ("GRP-VA", 100000, 2040),
+        ("VS-EHV", 30000, 2030),
+        ("VS-MRU", 75000, 2030),
+        ("VS-MRU", 50000, 2040),
+        ("VS-ANF", 100000, None),
+        ("VS-GA", 36000, 2040),
+        ("GRP-VA", 32000, 2024),
+        ("PV30", 0.15, 2040),
+    ]:
+        assert expected in values, expected
+    started = [r for r in data["realisation"] if r["area_id"] == "VS-ZR"]
+    assert [(r["measure"], r["first_year"], r["last_year"], r["value"]) for r in started] == [
+        ("homes_started", 2018, 2020, 23000)
+    ]
+
+
+def test_every_letter_record_cites_its_section(data: dict[str, list[dict]]) -> None:
+    cited = 0
+    for table, rows in data.items():
+        for row in rows:
+            if row.get("source_id") == LETTER and table not in ("meeting_area",):
+                assert row.get("source_section"), (table, row)
+                cited += 1
+    assert cited > 150
+    assert all(t["source_quote"] for t in data["target"] if t["source_id"] == LETTER)
+
+
+def test_areas_provinces_landsdelen_regions(data: dict[str, list[dict]]) -> None:
+    area = by_id(data["area"])
+    provinces = {a for a, r in area.items() if r["kind"] == "province"}
+    assert provinces == {f"PV{n}" for n in range(20, 32)}
+    assert area["PV21"]["name"] == "Fryslân"
+    landsdelen = [m for m in data["area_member"] if m["parent_id"].startswith("MIRT-")]
+    verified = {m["child_id"] for m in landsdelen if m["verified"]}
+    assert verified == {"PV23", "PV25"}  # only Oost-Nederland is confirmed
+    assert len({m["child_id"] for m in landsdelen}) == 12
+    seven = {m["child_id"] for m in data["area_member"] if m["parent_id"] == "GRP-VS7"}
+    regions = {"VS-ZR", "VS-EHV", "VS-MRA", "VS-MRU", "VS-ANF", "VS-ZWL", "VS-GA"}
+    assert regions <= seven
+    assert area["VS-SB"]["kind"] == area["VS-DNN"]["kind"] == "strategy_region"
+    assert all(not area[r]["members_complete"] for r in regions)
+    va = {m["child_id"] for m in data["area_member"] if m["parent_id"] == "GRP-VA"}
+    names = {area[c]["name"] for c in va}
+    assert names == {
+        "Leiden",
+        "'s-Gravenhage",
+        "Zoetermeer",
+        "Rijswijk (ZH.)",
+        "Delft",
+        "Schiedam",
+        "Rotterdam",
+        "Dordrecht",
+    }
+    assert {"GWB-OUDE-LIJN", "GWB-OOSTFLANK", "GWB-CID-BINCKHORST", "GWB-EIK-XL"} <= {
+        m["child_id"] for m in data["area_member"] if m["parent_id"] == "GRP-GWB14"
+    }
+
+
+def test_municipalities_of_both_divisions_aggregate_to_nation(data: dict[str, list[dict]]) -> None:
+    kinds = {a["id"]: a["kind"] for a in data["area"]}
+    gemeenten = {a for a, k in kinds.items() if k == "municipality"}
+    assert len(gemeenten) == 346  # 345 in 2022, 342 in 2025, one new code (Voorne aan Zee)
+    children = areas.children_of(data["area_member"])
+    assert areas.municipalities("NL01", children, kinds) == gemeenten
+    for landsdeel in ("MIRT-NN", "MIRT-NW", "MIRT-ZW", "MIRT-O", "MIRT-Z"):
+        assert areas.municipalities(landsdeel, children, kinds)
+    # every municipality lies in exactly one province
+    for code in gemeenten:
+        parents = [
+            m["parent_id"]
+            for m in data["area_member"]
+            if m["child_id"] == code and m["parent_id"].startswith("PV")
+        ]
+        assert len(parents) == 1, code
+    area = by_id(data["area"])
+    assert area["GM0457"]["valid_to"] == 2022 and area["GM1992"]["valid_from"] == 2023
+    changes = {(c["old_code"], c["new_code"]) for c in data["area_code_change"]}
+    assert ("GM0457", "GM0363") in changes and ("GM0501", "GM1992") in changes
+
+
+def test_meetings_and_agreements_due(data: dict[str, list[dict]]) -> None:
+    meetings = by_id(data["meeting"])
+    nov = meetings["BO-VERSTEDELIJKING-2021"]
+    assert (str(nov["date_first"]), str(nov["date_last"])) == ("2021-11-24", "2021-11-25")
+    assert meetings["BO-LEEFOMGEVING-2022"]["moment_text"] == "medio 2022"
+    due = {a["id"] for a in data["agreement"] if a["due_meeting_id"] == "BO-LEEFOMGEVING-2022"}
+    assert {"ZR-ACTUALISATIE", "EHV-AFSPRAKEN-2030", "ANF-AFSPRAKEN", "GA-AFSPRAKEN"} <= due
+    dnn = by_id(data["agreement"])["DNN-VALIDATIE"]
+    assert dnn["due_meeting_id"] == "BO-MIRT-2022"
+    assert all(a["themes"] and a["parties"] for a in data["agreement"])
+
+
+def test_instruments_n5_to_n7(data: dict[str, list[dict]]) -> None:
+    instruments = by_id(data["instrument"])
+    n5 = instruments["N5-WONINGBOUWMIDDELEN"]
+    assert (n5["budget_per_year_eur"], n5["years"]) == (100_000_000, 10)
+    tracks = {i for i, r in instruments.items() if r["parent_id"] == "N5-WONINGBOUWMIDDELEN"}
+    assert {"N5-REGIE-14", "WBI-T4", "N5-KNELPUNTEN"} <= tracks
+    n6 = instruments["N6-IMPULS-14"]
+    assert (n6["budget_eur"], n6["expected_homes"], n6["approximate"]) == (500_000_000, 35000, True)
+    eligible = {
+        r["area_id"] for r in data["instrument_area"] if r["instrument_id"] == "N6-IMPULS-14"
+    }
+    assert eligible == {"GRP-GWB14", "LOC-AMF-TRANSFORMATIE"}  # N7: Amersfoort too
+
+
+def test_load_twice_changes_nothing_and_keeps_user_status(db_url: str) -> None:
+    engine = store.connect(db_url)
+    store.migrate(engine)
+    with store.transaction(engine) as session:
+        first = programme.load(session)
+    assert first.inserted["area"] == 400 and first.inserted["agreement_event"] == 31
+    with store.transaction(engine) as session:
+        session.get(Agreement, "GA-AFSPRAKEN").status = "done"  # type: ignore[union-attr]
+    with store.transaction(engine) as session:
+        second = programme.load(session)
+        assert second.changed == 0
+        assert session.get(Agreement, "GA-AFSPRAKEN").status == "done"  # type: ignore[union-attr]
+        assert len(session.scalars(select(AgreementEvent)).all()) == 31
+    with store.transaction(engine) as session:
+        session.get(Target, "MRA-WONINGEN-2030").value_max = 1  # type: ignore[union-attr]
+    with store.transaction(engine) as session:
+        third = programme.load(session)
+        assert dict(third.updated) == {"target": 1}
+        assert session.get(Target, "MRA-WONINGEN-2030").value_max == 220000  # type: ignore[union-attr]
+        assert session.scalar(select(AreaCodeChange).where(AreaCodeChange.old_code == "GM0457"))
+        assert session.get(Area, "NL01") is not None
+        assert session.get(AreaMember, ("GRP-VA", "GM0599")) is not None
+    engine.dispose()
+
+
+def test_bad_data_file_names_file_record_and_field() -> None:
+    with pytest.raises(
+        programme.ProgrammeDataError, match=r"letter.toml: \[\[target\]\] record 3: unknown field"
+    ):
+        programme.complete_row(
+            "target", {"id": "X", "colour": "red"}, "letter.toml: [[target]] record 3"
+        )
+    with pytest.raises(programme.ProgrammeDataError, match="measure 'homes' is not one of"):
+        programme.complete_row(
+            "target", {"id": "X", "area_id": "NL01", "measure": "homes", "unit": "homes"}, "f"
+        )
+    with pytest.raises(programme.ProgrammeDataError, match="field area_id is required"):
+        programme.complete_row(
+            "target", {"id": "X", "measure": "homes_built", "unit": "homes"}, "f"
+        )
