@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import JSON, Boolean, Column, Date, Float, Integer, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from opgave.model import TABLES, Base, table_of, vocabulary_problem
+from opgave.model import JSON_ELEMENT_TYPES, TABLES, Base, table_of, vocabulary_problem
 
 FORMATS = ("csv", "parquet")
 MANIFEST = "manifest.json"
@@ -210,8 +210,12 @@ def _parse(column: Column[Any], raw: str) -> Any:
     kind = column.type
     if isinstance(kind, JSON):
         value = json.loads(raw)
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ValueError('expected a JSON list of texts, e.g. ["housing"]')
+        element = JSON_ELEMENT_TYPES.get((column.table.name, column.name), str)
+        if not isinstance(value, list) or not all(
+            isinstance(v, element) and not isinstance(v, bool) for v in value
+        ):
+            example = "[120, 80]" if element is int else '["housing"]'
+            raise ValueError(f"expected a JSON list of {element.__name__}, e.g. {example}")
         return value
     if isinstance(kind, Boolean):
         if raw.lower() in ("true", "false"):

@@ -58,6 +58,19 @@ AGREEMENT_STATUSES = ("open", "in_progress", "done", "lapsed", "superseded")
 SOURCE_KINDS = ("document", "cbs_table", "dataset", "import")
 CONFIDENCES = ("official", "press", "inferred", "synthetic")
 INSTRUMENT_KINDS = ("budget", "track", "impulse", "tranche")
+PLANSTATUS = {
+    "1A": "onherroepelijk",
+    "1B": "onherroepelijk met uitwerking nodig",
+    "1C": "onherroepelijk met BW nodig",
+    "2A": "vastgesteld",
+    "2B": "vastgesteld met uitwerking nodig",
+    "2C": "vastgesteld met BW nodig",
+    "3": "in voorbereiding",
+    "4A": "opgenomen in visie",
+    "4B": "niet opgenomen in visie",
+}
+"""DiWi planologische planstatus (VNG): hard = 1* and 2*, soft = 3 and 4*."""
+HARD_PLANSTATUS = ("1A", "1B", "1C", "2A", "2B", "2C")
 
 VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("area", "kind"): AREA_KINDS,
@@ -74,8 +87,16 @@ VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("source", "confidence"): CONFIDENCES,
     ("instrument", "kind"): INSTRUMENT_KINDS,
     ("area_code_change", "kind"): ("merged", "renamed", "split"),
+    ("plan", "planstatus"): tuple(PLANSTATUS),
+    ("plan_history", "planstatus"): tuple(PLANSTATUS),
 }
 """Allowed values per (table, column); for list columns, per element."""
+
+JSON_ELEMENT_TYPES: dict[tuple[str, str], type] = {
+    ("plan", "homes_by_year"): int,
+    ("plan_history", "homes_by_year"): int,
+}
+"""The element type of JSON list columns; the rest hold lists of text."""
 
 
 def vocabulary_problem(table: str, column: str, value: Any) -> str | None:
@@ -105,7 +126,7 @@ class Base(DeclarativeBase):
     """Declarative base with a stable constraint naming convention (needed by migrations)."""
 
     metadata = NAMING
-    type_annotation_map: ClassVar[dict[Any, Any]] = {list[str]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {list[str]: JSON, list[int]: JSON}
 
     def to_dict(self) -> dict[str, Any]:
         """The record as a dict keyed by column name, in table order."""
@@ -305,8 +326,29 @@ class InstrumentArea(Base):
     source_section: Mapped[str | None] = mapped_column(Text)
 
 
+PLAN_FIELDS = (
+    "name",
+    "gemeente_id",
+    "homes",
+    "social_rent_homes",
+    "mid_rent_homes",
+    "affordable_buy_homes",
+    "planstatus",
+    "first_year",
+    "last_year",
+    "homes_by_year",
+)
+"""The fields of a plan that a plan list sets and whose changes are kept as history."""
+
+
 class Plan(Base):
-    """A housing plan in the pipeline (one row of a plan list), by DiWi ``planstatus``."""
+    """A housing plan in the pipeline as it stands now (one row of a plan list).
+
+    ``homes_by_year`` holds the homes per year from ``first_year`` when the list gives them,
+    else None (spread evenly). ``valid_from`` is the capture date of this version;
+    ``dropped_on`` the capture date of the first list that no longer had the plan.
+    Earlier versions are in ``plan_history``.
+    """
 
     __tablename__ = "plan"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -320,6 +362,48 @@ class Plan(Base):
     first_year: Mapped[int] = mapped_column(Integer)
     last_year: Mapped[int] = mapped_column(Integer)
     source_id: Mapped[str | None] = _source()
+    homes_by_year: Mapped[list[int] | None] = mapped_column(JSON)
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    dropped_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class PlanHistory(Base):
+    """An earlier version of a plan, valid from one capture date until the next."""
+
+    __tablename__ = "plan_history"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(String(64), ForeignKey("plan.id"), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    gemeente_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"))
+    homes: Mapped[int] = mapped_column(Integer)
+    social_rent_homes: Mapped[int | None] = mapped_column(Integer)
+    mid_rent_homes: Mapped[int | None] = mapped_column(Integer)
+    affordable_buy_homes: Mapped[int | None] = mapped_column(Integer)
+    planstatus: Mapped[str] = mapped_column(String(4))
+    first_year: Mapped[int] = mapped_column(Integer)
+    last_year: Mapped[int] = mapped_column(Integer)
+    homes_by_year: Mapped[list[int] | None] = mapped_column(JSON)
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date] = mapped_column(Date)
+    source_id: Mapped[str | None] = _source()
+
+
+class PlanArea(Base):
+    """An area a plan lies in besides its municipality (a large-scale area, a location)."""
+
+    __tablename__ = "plan_area"
+    plan_id: Mapped[str] = mapped_column(String(64), ForeignKey("plan.id"), primary_key=True)
+    area_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), primary_key=True)
+
+
+class PlanPrecondition(Base):
+    """A precondition a plan depends on (it cannot deliver unless the precondition is met)."""
+
+    __tablename__ = "plan_precondition"
+    plan_id: Mapped[str] = mapped_column(String(64), ForeignKey("plan.id"), primary_key=True)
+    precondition_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("precondition.id"), primary_key=True
+    )
 
 
 class Realisation(Base):
@@ -351,6 +435,9 @@ TABLES: tuple[type[Base], ...] = (
     Instrument,
     InstrumentArea,
     Plan,
+    PlanHistory,
+    PlanArea,
+    PlanPrecondition,
     Realisation,
 )
 """All tables in an order that satisfies their foreign keys (parents first)."""

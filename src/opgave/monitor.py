@@ -8,12 +8,13 @@ capacity against the 130% norm and what is due at the next meetings.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from opgave import areas as area_graph
+from opgave.model import HARD_PLANSTATUS
 
 Row = Mapping[str, Any]
 
@@ -23,12 +24,13 @@ HDT_THRESHOLDS: tuple[tuple[float, str], ...] = (
     (75, "presumption"),
 )
 """England's Housing Delivery Test consequences (NPPF): below 95%, 85%, 75% delivered."""
+PROGRAMME_START = 2021
+"""First year of the national programme (900,000 homes in 2021-2030); the start assumed for
+targets stated only "to" a year."""
 PLAN_CAPACITY_NORM = 1.3
 """The 130% norm agreed with the provinces (Kamerstuk 34 682 nr. 90, opening)."""
 ADDED_MEASURES = ("homes_new_build", "homes_other_added")
 """CBS measures that together count as homes added for a ``homes_built`` target."""
-HARD_PLANSTATUS = ("1A", "1B", "1C", "2A", "2B", "2C")
-"""DiWi statuses counted as hard plan capacity (irrevocable or adopted)."""
 
 
 @dataclass(frozen=True)
@@ -113,31 +115,64 @@ class Progress:
     sources: tuple[str, ...]
 
 
-def progress(
-    target: Row, realisations: Sequence[Row], measures: Sequence[str] = ADDED_MEASURES
-) -> Progress:
-    """Realised homes within the target's period for its own area, and the pace still needed.
-
-    Only figures stated for exactly the target's area are summed (never sums across
-    overlapping areas). ``recent_pace`` is the mean of the last three realised years; the
-    status is ``on_track`` when that pace meets the pace the minimum still needs,
-    ``behind`` when not, ``no_data`` without realised figures.
-    """
-    first, last = target["first_year"] or 0, target["last_year"] or 0
-    yearly: dict[int, float] = {}
-    provisional: set[int] = set()
-    sources: set[str] = set()
+def yearly_figures(
+    area_id: str,
+    realisations: Sequence[Row],
+    measures: Sequence[str] = ADDED_MEASURES,
+    municipalities: Collection[str] = (),
+) -> tuple[dict[int, float], set[int], set[str]]:
+    """Realised values per year for an area: its own figures where stated, else the sum of
+    its municipalities' figures (each municipality once). Also the provisional years and
+    the sources used."""
+    own: dict[int, float] = {}
+    summed: dict[int, float] = {}
+    provisional: dict[str, set[int]] = {"own": set(), "summed": set()}
+    sources: dict[str, set[str]] = {"own": set(), "summed": set()}
     for r in realisations:
-        if (
-            r["area_id"] == target["area_id"]
-            and r["measure"] in measures
-            and r["first_year"] == r["last_year"]
-            and first <= r["first_year"] <= last
-        ):
-            yearly[r["first_year"]] = yearly.get(r["first_year"], 0.0) + float(r["value"])
-            sources.add(r["source_id"])
-            if r["provisional"]:
-                provisional.add(r["first_year"])
+        if r["measure"] not in measures or r["first_year"] != r["last_year"]:
+            continue
+        if r["area_id"] == area_id:
+            bucket, which = own, "own"
+        elif r["area_id"] in municipalities:
+            bucket, which = summed, "summed"
+        else:
+            continue
+        year = r["first_year"]
+        bucket[year] = bucket.get(year, 0.0) + float(r["value"])
+        sources[which].add(r["source_id"])
+        if r["provisional"]:
+            provisional[which].add(year)
+    yearly = {**summed, **own}
+    used = {"own"} if own else set()
+    if set(summed) - set(own):
+        used.add("summed")
+    return (
+        yearly,
+        {y for w in used for y in provisional[w] if y in yearly},
+        {src for w in used for src in sources[w]},
+    )
+
+
+def progress(
+    target: Row,
+    realisations: Sequence[Row],
+    measures: Sequence[str] = ADDED_MEASURES,
+    municipalities: Collection[str] = (),
+) -> Progress:
+    """Realised homes within the target's period, what is left and the pace still needed.
+
+    Figures come from ``yearly_figures`` (the area's own, else its municipalities', never a
+    sum across overlapping areas). A target without a first year counts from
+    ``PROGRAMME_START``. ``recent_pace`` is the mean of the last three realised years; the
+    status is ``on_track`` when that pace meets the pace the minimum still needs,
+    ``behind`` when not, ``no_data`` without realised figures, ``reached`` when met.
+    """
+    first, last = target["first_year"] or PROGRAMME_START, target["last_year"] or 0
+    figures, provisional_all, sources = yearly_figures(
+        target["area_id"], realisations, measures, municipalities
+    )
+    yearly = {y: v for y, v in figures.items() if first <= y <= last}
+    provisional = {y for y in provisional_all if y in yearly}
     years = tuple(sorted(yearly))
     realised = sum(yearly.values())
     left_years = last - (years[-1] if years else first - 1)
@@ -154,8 +189,10 @@ def progress(
     need = pace(target["value_min"])
     if not years:
         status = "no_data"
+    elif remaining(target["value_min"]) == 0:
+        status = "reached"
     elif need is None:
-        status = "reached" if remaining(target["value_min"]) == 0 else "period_over"
+        status = "period_over"
     else:
         status = "on_track" if recent_pace is not None and recent_pace >= need else "behind"
     return Progress(
@@ -316,3 +353,67 @@ def overview(
         due=due_items,
         synthetic_sources=[s["id"] for s in sources if s["confidence"] == "synthetic"],
     )
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """One target of an area (or of an area inside it) with its progress and plan capacity."""
+
+    target: Row
+    area_name: str
+    progress: Progress | None
+    capacity: Capacity | None
+    capacity_max: Capacity | None
+
+
+def area_status(
+    area_id: str,
+    targets: Sequence[Row],
+    realisations: Sequence[Row],
+    plans: Sequence[Row],
+    plan_areas: Sequence[Row],
+    areas: Sequence[Row],
+    members: Sequence[Row],
+) -> list[TargetStatus]:
+    """Every target of the area and of the areas inside it, with realised figures and plan
+    capacity against the 130% norm; both aggregate each area's own municipalities (once) and
+    the plans linked to it or to the areas inside it."""
+    children = area_graph.children_of(members)
+    kinds = {a["id"]: a["kind"] for a in areas}
+    names = {a["id"]: a["name"] for a in areas}
+    inside = {area_id} | area_graph.descendants(area_id, children)
+    plans_by_gemeente: dict[str, list[Row]] = {}
+    for plan in plans:
+        plans_by_gemeente.setdefault(plan["gemeente_id"], []).append(plan)
+    plans_by_id = {p["id"]: p for p in plans}
+    linked: dict[str, set[str]] = {}
+    for link in plan_areas:
+        linked.setdefault(link["area_id"], set()).add(link["plan_id"])
+    result = []
+    for target in sorted(targets, key=lambda t: (t["area_id"] != area_id, t["area_id"], t["id"])):
+        if target["area_id"] not in inside:
+            continue
+        tid = target["area_id"]
+        municipalities = area_graph.municipalities(tid, children, kinds)
+        numeric = target["value_min"] is not None or target["value_max"] is not None
+        homes = target["measure"] in ("homes_built", "homes_started") and numeric
+        progress_ = None
+        capacity = capacity_max = None
+        if homes and target["last_year"]:
+            measures = ADDED_MEASURES if target["measure"] == "homes_built" else ("homes_started",)
+            progress_ = progress(target, realisations, measures, municipalities)
+            in_area = {p["id"] for g in municipalities for p in plans_by_gemeente.get(g, [])}
+            for a in {tid} | area_graph.descendants(tid, children):
+                in_area |= linked.get(a, set())
+            chosen = [plans_by_id[i] for i in sorted(in_area)]
+            first = target["first_year"] or PROGRAMME_START
+            if chosen and target["value_min"]:
+                capacity = plan_capacity(chosen, target["value_min"], first, target["last_year"])
+            if chosen and target["value_max"] and target["value_max"] != target["value_min"]:
+                capacity_max = plan_capacity(
+                    chosen, target["value_max"], first, target["last_year"]
+                )
+        result.append(
+            TargetStatus(target, str(names.get(tid, tid)), progress_, capacity, capacity_max)
+        )
+    return result
