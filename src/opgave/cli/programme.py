@@ -1,173 +1,45 @@
-"""The ``opgave`` command line: one command per capability, Rich tables, ``--json`` everywhere.
-
-Every listing prints, with ``--json``, a JSON array of objects keyed by the model's field
-names. Every command that changes data runs in one transaction.
-"""
+"""Commands for the programme itself: init, overview, listings, export and import."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import sys
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
-from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from opgave import __version__, areas, exchange, monitor, programme, store
-from opgave.ingest import plans as plan_lists
+from opgave import areas, exchange, monitor, programme, store
+from opgave.cli import (
+    JsonOption,
+    app,
+    area_filter,
+    console,
+    fail,
+    homes,
+    period,
+    print_json,
+    reading,
+    rows,
+    target_value,
+)
 from opgave.model import (
     TABLES,
     Agreement,
     Area,
-    AreaCodeChange,
     AreaMember,
-    Base,
     Instrument,
     Meeting,
     Plan,
-    PlanArea,
-    PlanHistory,
     Precondition,
     Realisation,
     Source,
     Target,
-    table_of,
 )
-
-app = typer.Typer(
-    help="opgave: steer a national housing programme - targets, pipeline, realisation, agreements.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-console = Console()
-errors = Console(stderr=True, soft_wrap=True)
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON array of records.")]
-ingest_app = typer.Typer(
-    help="Bring in realised construction and plan lists (validated, one transaction each).",
-    no_args_is_help=True,
-)
-app.add_typer(ingest_app, name="ingest")
-
-
-def parse_date(value: str | None, option: str) -> dt.date | None:
-    """A YYYY-MM-DD option value as a date, or a clear error."""
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"{option} expects a date YYYY-MM-DD, got {value!r}") from None
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"opgave {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(
-    ctx: typer.Context,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            help="Database URL or SQLite file (default: $OPGAVE_DATABASE_URL, else ./opgave.db).",
-        ),
-    ] = None,
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
-    ] = False,
-) -> None:
-    """opgave: steer a national housing programme."""
-    ctx.obj = store.resolve_url(db)
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print ``message`` on stderr and return the exit to raise."""
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
-
-
-def _engine(ctx: typer.Context) -> Engine:
-    url: str = ctx.obj
-    try:
-        engine = store.connect(url)
-        current = store.is_current(engine)
-    except OperationalError as error:
-        raise fail(f"cannot open the database {url}: {error.orig}") from None
-    if not current:
-        raise fail(f"the database {url} has no up-to-date opgave schema; run `opgave init` first")
-    return engine
-
-
-@contextmanager
-def reading(ctx: typer.Context) -> Iterator[Session]:
-    """A read session on an initialised database."""
-    with store.transaction(_engine(ctx)) as session:
-        yield session
-
-
-def rows(session: Session, model: type[Base]) -> list[dict[str, Any]]:
-    """All records of a table as dicts keyed by field name, in key order."""
-    records = [obj.to_dict() for obj in session.scalars(select(model))]
-    key = [c.name for c in table_of(model).primary_key.columns]
-    return sorted(records, key=lambda r: tuple(r[k] for k in key))
-
-
-def print_json(records: Sequence[dict[str, Any]]) -> None:
-    """Records as a JSON array on stdout: numbers stay numbers, dates become ISO text."""
-    typer.echo(json.dumps(list(records), ensure_ascii=False, indent=2, default=str))
-
-
-def homes(value: float | None) -> str:
-    """A number of homes for people: 175,000."""
-    return "-" if value is None else f"{value:,.0f}"
-
-
-def target_value(t: Mapping[str, Any]) -> str:
-    """A target's value as the letter would say it: ranges, "ca.", "at least", open."""
-    lo, hi = t["value_min"], t["value_max"]
-    unit = t["unit"]
-
-    def fmt(v: float) -> str:
-        return f"{v:.0%}" if unit in ("ratio", "share") else homes(v)
-
-    if lo is None and hi is None:
-        text = t["qualitative"] or "open"
-    elif lo is not None and hi is not None:
-        text = fmt(lo) if lo == hi else f"{fmt(lo)}-{fmt(hi)}"
-    elif lo is not None:
-        text = f"at least {fmt(lo)}"
-    else:
-        text = f"up to {fmt(hi)}"
-    if unit == "homes" and (lo is not None or hi is not None):
-        text += " homes"
-    return f"ca. {text}" if t["approximate"] else text
-
-
-def period(t: Mapping[str, Any]) -> str:
-    """An inclusive year period: 2021-2030, to 2040, from 2031, or the source's words."""
-    first, last = t["first_year"], t["last_year"]
-    if first and last:
-        return f"{first}-{last}"
-    if last:
-        return f"to {last}"
-    if first:
-        return f"from {first}"
-    return "no period"
 
 
 @app.command()
@@ -367,7 +239,7 @@ def list_targets(
     """Targets with their period, range, "ca." flag and source."""
     with reading(ctx) as session:
         records = rows(session, Target)
-        wanted = _area_filter(session, area, within)
+        wanted = area_filter(session, area, within)
     records = [
         t
         for t in records
@@ -394,17 +266,6 @@ def list_targets(
     console.print(table)
 
 
-def _area_filter(session: Session, area: str | None, within: bool) -> set[str] | None:
-    """The area ids an --area/--within filter admits, or None for no filter."""
-    if area is None:
-        return None
-    if session.get(Area, area) is None:
-        raise fail(f"unknown area {area!r}; `opgave areas` lists them")
-    if not within:
-        return {area}
-    return areas.descendants(area, areas.children_of(rows(session, AreaMember))) | {area}
-
-
 def _meeting_id(session: Session, meeting: str) -> str:
     """A meeting id from its id or its name (case-insensitive)."""
     for m in rows(session, Meeting):
@@ -429,7 +290,7 @@ def list_agreements(
     """Agreements and next steps, with the meeting where they were made and when they are due."""
     with reading(ctx) as session:
         records = rows(session, Agreement)
-        wanted = _area_filter(session, area, within=True)
+        wanted = area_filter(session, area, within=True)
         due_id = _meeting_id(session, due) if due else None
         meeting_names = {m["id"]: m["name"] for m in rows(session, Meeting)}
     records = sorted(
@@ -511,189 +372,6 @@ def list_instruments(ctx: typer.Context, as_json: JsonOption = False) -> None:
     console.print(table)
 
 
-@ingest_app.command("plans")
-def ingest_plans(
-    ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Plan list: .csv (comma or semicolon) or .xlsx.")],
-    date: Annotated[
-        str | None,
-        typer.Option(help="Capture date (peildatum) of the list, YYYY-MM-DD; default today."),
-    ] = None,
-    partial: Annotated[
-        bool,
-        typer.Option(
-            "--partial", help="Do not drop plans of the list's municipalities missing from it."
-        ),
-    ] = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Import a plan list: one row per plan; upsert by plan_id, history kept, all or nothing.
-
-    Columns: plan_id, name, gemeente_code, homes, planstatus (1A-4B or the DiWi label),
-    first_year, last_year; optional social_rent_homes / mid_rent_homes / affordable_buy_homes
-    (or *_share), area_ids and precondition_ids (';'-separated), homes_YYYY per year.
-    """
-    captured = parse_date(date, "--date") or dt.date.today()
-    if not file.exists():
-        raise fail(f"{file}: no such file")
-    with store.transaction(_engine(ctx)) as session:
-        changes = rows(session, AreaCodeChange)
-        gemeenten = {a["id"]: a["id"] for a in rows(session, Area) if a["kind"] == "municipality"}
-        gemeenten.update({c["old_code"]: c["new_code"] for c in changes if c["kind"] == "merged"})
-        try:
-            plan_rows = plan_lists.read_plan_list(
-                file,
-                gemeenten=gemeenten,
-                areas=[a["id"] for a in rows(session, Area)],
-                preconditions=[p["id"] for p in rows(session, Precondition)],
-            )
-            digest = plan_lists.checksum(file)
-            source = Source(
-                id=f"plans-{digest[:12]}",
-                kind="import",
-                title=file.name,
-                citation=f"Plan list {file.name} ({len(plan_rows)} plans), captured {captured}",
-                confidence="official",
-                checksum=f"sha256:{digest}",
-                retrieved=captured,
-            )
-            report = plan_lists.apply_plan_list(
-                session, plan_rows, source=source, captured=captured, partial=partial
-            )
-        except plan_lists.PlanListError as error:
-            raise fail(str(error)) from None
-    if as_json:
-        print_json([asdict(report)])
-        return
-    console.print(
-        f"{file.name} as of {captured}: {len(report.added)} added, "
-        f"{len(report.changed)} changed, {len(report.dropped)} dropped, "
-        f"{len(report.unchanged)} unchanged (source {report.source_id})."
-    )
-
-
-def _plan_state(session: Session, as_of: dt.date | None) -> dict[str, dict[str, Any]]:
-    return plan_lists.plans_as_of(rows(session, Plan), rows(session, PlanHistory), as_of)
-
-
-@app.command("plans")
-def list_plans(
-    ctx: typer.Context,
-    area: Annotated[
-        str | None, typer.Option(help="Only plans in this area (and inside it).")
-    ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="The pipeline as known on this date.")
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """The plans in the pipeline (now, or as known on a date)."""
-    date = parse_date(as_of, "--as-of")
-    with reading(ctx) as session:
-        state = _plan_state(session, date)
-        wanted = _area_filter(session, area, within=True)
-        if wanted is not None:
-            kinds = {a["id"]: a["kind"] for a in rows(session, Area)}
-            children = areas.children_of(rows(session, AreaMember))
-            gemeenten = {g for w in wanted for g in areas.municipalities(w, children, kinds)}
-            linked = {
-                link["plan_id"] for link in rows(session, PlanArea) if link["area_id"] in wanted
-            }
-            state = {k: v for k, v in state.items() if v["gemeente_id"] in gemeenten or k in linked}
-    records = [state[k] for k in sorted(state)]
-    if as_json:
-        print_json(records)
-        return
-    table = Table(title=f"plans{f' as of {date}' if date else ''} ({len(records)})")
-    for column in ("id", "name", "gemeente", "homes", "planstatus", "years"):
-        table.add_column(column, justify="right" if column == "homes" else "left")
-    for p in records[:200]:
-        table.add_row(
-            p["id"],
-            p["name"],
-            p["gemeente_id"],
-            homes(p["homes"]),
-            p["planstatus"],
-            f"{p['first_year']}-{p['last_year']}",
-        )
-    console.print(table)
-    if len(records) > 200:
-        console.print(f"... {len(records) - 200} more; use --json for all.")
-
-
-@app.command("status")
-def status(
-    ctx: typer.Context,
-    area: Annotated[str, typer.Argument(help="Area id, e.g. NL01, PV27, VS-MRA.")] = "NL01",
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Use the plan lists as known on this date.")
-    ] = None,
-    compare: Annotated[
-        tuple[str, str] | None,
-        typer.Option(help="Show what changed in the pipeline between two dates."),
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Progress and plan capacity for every target of AREA and of the areas inside it."""
-    date = parse_date(as_of, "--as-of")
-    with reading(ctx) as session:
-        _area_filter(session, area, within=False)
-        if compare:
-            before = _plan_state(session, parse_date(compare[0], "--compare"))
-            after = _plan_state(session, parse_date(compare[1], "--compare"))
-            diff = plan_lists.compare(before, after)
-            if as_json:
-                typer.echo(json.dumps(asdict(diff), ensure_ascii=False, indent=2, default=str))
-            else:
-                console.print(f"Pipeline {compare[0]} -> {compare[1]}:")
-                for label in ("added", "dropped", "delayed", "reclassified"):
-                    ids = getattr(diff, label)
-                    console.print(f"  {label} ({len(ids)}): {', '.join(ids) or '-'}")
-                for pid, fields in diff.changed.items():
-                    changes = "; ".join(f"{k} {a} -> {b}" for k, (a, b) in fields.items())
-                    console.print(f"  changed {pid}: {changes}")
-            return
-        result = monitor.area_status(
-            area,
-            targets=rows(session, Target),
-            realisations=rows(session, Realisation),
-            plans=list(_plan_state(session, date).values()),
-            plan_areas=rows(session, PlanArea),
-            areas=rows(session, Area),
-            members=rows(session, AreaMember),
-        )
-    if as_json:
-        print_json([asdict(r) for r in result])
-        return
-    table = Table(title=f"status of {area}" + (f" as of {date}" if date else ""), show_lines=True)
-    for column in (
-        "target",
-        "area",
-        "period",
-        "realised",
-        "pace needed / last 3 yrs",
-        "plan capacity",
-    ):
-        table.add_column(column)
-    for r in result:
-        t, p, c = r.target, r.progress, r.capacity
-        realised = pace = capacity = "-"
-        if p and p.realised_years:
-            realised = f"{homes(p.realised)} ({p.realised_years[0]}-{p.realised_years[-1]})"
-            pace = f"{homes(p.required_pace_min)} / {homes(p.recent_pace)}: {p.status}"
-        elif p:
-            pace = p.status
-        if c:
-            capacity = (
-                f"{homes(c.planned_all)} = {c.ratio_all:.0%} (hard {c.ratio_hard:.0%}); "
-                f"130% {'met' if c.meets_norm else 'not met'}"
-            )
-            if r.capacity_max:
-                capacity += f"; {r.capacity_max.ratio_all:.0%} of the maximum"
-        table.add_row(f"{target_value(t)}", r.area_name, period(t), realised, pace, capacity)
-    console.print(table)
-
-
 @app.command("export")
 def export(
     ctx: typer.Context,
@@ -723,8 +401,3 @@ def import_(
     except exchange.ImportProblems as error:
         raise fail(str(error)) from None
     console.print(f"Imported {sum(counts.values())} rows into {len(TABLES)} tables of {url}.")
-
-
-def run() -> None:  # pragma: no cover - console entry for `python -m opgave`
-    """Entry point for ``python -m opgave``."""
-    app(prog_name="opgave", args=sys.argv[1:])

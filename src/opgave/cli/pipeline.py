@@ -1,0 +1,232 @@
+"""Commands for the pipeline: ingest of plan lists, the plans, and status per area."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from opgave import areas, monitor, store
+from opgave.cli import (
+    JsonOption,
+    app,
+    area_filter,
+    console,
+    engine_for,
+    fail,
+    homes,
+    parse_date,
+    period,
+    print_json,
+    reading,
+    rows,
+    target_value,
+)
+from opgave.ingest import plans as plan_lists
+from opgave.model import (
+    Area,
+    AreaCodeChange,
+    AreaMember,
+    Plan,
+    PlanArea,
+    PlanHistory,
+    Precondition,
+    Realisation,
+    Source,
+    Target,
+)
+
+ingest_app = typer.Typer(
+    help="Bring in realised construction and plan lists (validated, one transaction each).",
+    no_args_is_help=True,
+)
+app.add_typer(ingest_app, name="ingest")
+
+
+@ingest_app.command("plans")
+def ingest_plans(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Plan list: .csv (comma or semicolon) or .xlsx.")],
+    date: Annotated[
+        str | None,
+        typer.Option(help="Capture date (peildatum) of the list, YYYY-MM-DD; default today."),
+    ] = None,
+    partial: Annotated[
+        bool,
+        typer.Option(
+            "--partial", help="Do not drop plans of the list's municipalities missing from it."
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a plan list: one row per plan; upsert by plan_id, history kept, all or nothing.
+
+    Columns: plan_id, name, gemeente_code, homes, planstatus (1A-4B or the DiWi label),
+    first_year, last_year; optional social_rent_homes / mid_rent_homes / affordable_buy_homes
+    (or *_share), area_ids and precondition_ids (';'-separated), homes_YYYY per year.
+    """
+    captured = parse_date(date, "--date") or dt.date.today()
+    if not file.exists():
+        raise fail(f"{file}: no such file")
+    with store.transaction(engine_for(ctx)) as session:
+        changes = rows(session, AreaCodeChange)
+        gemeenten = {a["id"]: a["id"] for a in rows(session, Area) if a["kind"] == "municipality"}
+        gemeenten.update({c["old_code"]: c["new_code"] for c in changes if c["kind"] == "merged"})
+        try:
+            plan_rows = plan_lists.read_plan_list(
+                file,
+                gemeenten=gemeenten,
+                areas=[a["id"] for a in rows(session, Area)],
+                preconditions=[p["id"] for p in rows(session, Precondition)],
+            )
+            digest = plan_lists.checksum(file)
+            source = Source(
+                id=f"plans-{digest[:12]}",
+                kind="import",
+                title=file.name,
+                citation=f"Plan list {file.name} ({len(plan_rows)} plans), captured {captured}",
+                confidence="official",
+                checksum=f"sha256:{digest}",
+                retrieved=captured,
+            )
+            report = plan_lists.apply_plan_list(
+                session, plan_rows, source=source, captured=captured, partial=partial
+            )
+        except plan_lists.PlanListError as error:
+            raise fail(str(error)) from None
+    if as_json:
+        print_json([asdict(report)])
+        return
+    console.print(
+        f"{file.name} as of {captured}: {len(report.added)} added, "
+        f"{len(report.changed)} changed, {len(report.dropped)} dropped, "
+        f"{len(report.unchanged)} unchanged (source {report.source_id})."
+    )
+
+
+def _plan_state(session: Session, as_of: dt.date | None) -> dict[str, dict[str, Any]]:
+    return plan_lists.plans_as_of(rows(session, Plan), rows(session, PlanHistory), as_of)
+
+
+@app.command("plans")
+def list_plans(
+    ctx: typer.Context,
+    area: Annotated[
+        str | None, typer.Option(help="Only plans in this area (and inside it).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The pipeline as known on this date.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The plans in the pipeline (now, or as known on a date)."""
+    date = parse_date(as_of, "--as-of")
+    with reading(ctx) as session:
+        state = _plan_state(session, date)
+        wanted = area_filter(session, area, within=True)
+        if wanted is not None:
+            kinds = {a["id"]: a["kind"] for a in rows(session, Area)}
+            children = areas.children_of(rows(session, AreaMember))
+            gemeenten = {g for w in wanted for g in areas.municipalities(w, children, kinds)}
+            linked = {
+                link["plan_id"] for link in rows(session, PlanArea) if link["area_id"] in wanted
+            }
+            state = {k: v for k, v in state.items() if v["gemeente_id"] in gemeenten or k in linked}
+    records = [state[k] for k in sorted(state)]
+    if as_json:
+        print_json(records)
+        return
+    table = Table(title=f"plans{f' as of {date}' if date else ''} ({len(records)})")
+    for column in ("id", "name", "gemeente", "homes", "planstatus", "years"):
+        table.add_column(column, justify="right" if column == "homes" else "left")
+    for p in records[:200]:
+        table.add_row(
+            p["id"],
+            p["name"],
+            p["gemeente_id"],
+            homes(p["homes"]),
+            p["planstatus"],
+            f"{p['first_year']}-{p['last_year']}",
+        )
+    console.print(table)
+    if len(records) > 200:
+        console.print(f"... {len(records) - 200} more; use --json for all.")
+
+
+@app.command("status")
+def status(
+    ctx: typer.Context,
+    area: Annotated[str, typer.Argument(help="Area id, e.g. NL01, PV27, VS-MRA.")] = "NL01",
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Use the plan lists as known on this date.")
+    ] = None,
+    compare: Annotated[
+        tuple[str, str] | None,
+        typer.Option(help="Show what changed in the pipeline between two dates."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Progress and plan capacity for every target of AREA and of the areas inside it."""
+    date = parse_date(as_of, "--as-of")
+    with reading(ctx) as session:
+        area_filter(session, area, within=False)
+        if compare:
+            before = _plan_state(session, parse_date(compare[0], "--compare"))
+            after = _plan_state(session, parse_date(compare[1], "--compare"))
+            diff = plan_lists.compare(before, after)
+            if as_json:
+                typer.echo(json.dumps(asdict(diff), ensure_ascii=False, indent=2, default=str))
+            else:
+                console.print(f"Pipeline {compare[0]} -> {compare[1]}:")
+                for label in ("added", "dropped", "delayed", "reclassified"):
+                    ids = getattr(diff, label)
+                    console.print(f"  {label} ({len(ids)}): {', '.join(ids) or '-'}")
+                for pid, fields in diff.changed.items():
+                    changes = "; ".join(f"{k} {a} -> {b}" for k, (a, b) in fields.items())
+                    console.print(f"  changed {pid}: {changes}")
+            return
+        result = monitor.area_status(
+            area,
+            targets=rows(session, Target),
+            realisations=rows(session, Realisation),
+            plans=list(_plan_state(session, date).values()),
+            plan_areas=rows(session, PlanArea),
+            areas=rows(session, Area),
+            members=rows(session, AreaMember),
+        )
+    if as_json:
+        print_json([asdict(r) for r in result])
+        return
+    table = Table(title=f"status of {area}" + (f" as of {date}" if date else ""), show_lines=True)
+    for column in (
+        "target",
+        "area",
+        "period",
+        "realised",
+        "pace needed / last 3 yrs",
+        "plan capacity",
+    ):
+        table.add_column(column)
+    for r in result:
+        t, p, c = r.target, r.progress, r.capacity
+        realised = pace = capacity = "-"
+        if p and p.realised_years:
+            realised = f"{homes(p.realised)} ({p.realised_years[0]}-{p.realised_years[-1]})"
+            pace = f"{homes(p.required_pace_min)} / {homes(p.recent_pace)}: {p.status}"
+        elif p:
+            pace = p.status
+        if c:
+            capacity = (
+                f"{homes(c.planned_all)} = {c.ratio_all:.0%} (hard {c.ratio_hard:.0%}); "
+                f"130% {'met' if c.meets_norm else 'not met'}"
+            )
+            if r.capacity_max:
+                capacity += f"; {r.capacity_max.ratio_all:.0%} of the maximum"
+        table.add_row(f"{target_value(t)}", r.area_name, period(t), realised, pace, capacity)
+    console.print(table)
