@@ -69,3 +69,21 @@ def test_upgrade_from_first_migration_keeps_data(db_url: str) -> None:
         assert c.execute(text("SELECT changed_by FROM agreement_event")).scalar() == "me"
         assert c.execute(text("SELECT count(*) FROM plan")).scalar() == 0
     engine.dispose()
+
+
+def test_upgrade_with_the_full_programme_loaded(db_url: str) -> None:
+    """Later migrations rebuild tables (SQLite batch mode) without losing or breaking rows."""
+    from opgave import programme
+
+    engine = store.connect(db_url)
+    store.migrate(engine, "0003")
+    with store.transaction(engine) as session:
+        before = programme.load(session).inserted
+    store.migrate(engine)
+    with store.transaction(engine) as session:
+        assert programme.load(session).changed == 0
+    with engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM instrument")).scalar() == before["instrument"]
+        if engine.dialect.name == "sqlite":
+            assert c.execute(text("PRAGMA foreign_key_check")).fetchall() == []
+    engine.dispose()

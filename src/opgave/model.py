@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar, cast
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, MetaData, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Vocabularies (metadata as code: the loaders validate against these).
@@ -89,6 +89,7 @@ VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("area_code_change", "kind"): ("merged", "renamed", "split"),
     ("plan", "planstatus"): tuple(PLANSTATUS),
     ("plan_history", "planstatus"): tuple(PLANSTATUS),
+    ("award", "method"): ("optimal", "ranking", "decision"),
 }
 """Allowed values per (table, column); for list columns, per element."""
 
@@ -303,8 +304,8 @@ class Instrument(Base):
     name: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(16))
     parent_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("instrument.id"))
-    budget_eur: Mapped[int | None] = mapped_column(Integer)
-    budget_per_year_eur: Mapped[int | None] = mapped_column(Integer)
+    budget_eur: Mapped[int | None] = mapped_column(BigInteger)
+    budget_per_year_eur: Mapped[int | None] = mapped_column(BigInteger)
     first_year: Mapped[int | None] = mapped_column(Integer)
     last_year: Mapped[int | None] = mapped_column(Integer)
     years: Mapped[int | None] = mapped_column(Integer)
@@ -421,6 +422,58 @@ class Realisation(Base):
     source_section: Mapped[str | None] = mapped_column(Text)
 
 
+class Application(Base):
+    """A funding application of a municipality for one project (one row of an application list)."""
+
+    __tablename__ = "application"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    instrument_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("instrument.id"))
+    plan_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("plan.id"))
+    gemeente_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), index=True)
+    project_name: Mapped[str | None] = mapped_column(Text)
+    homes: Mapped[int] = mapped_column(Integer)
+    affordable_homes: Mapped[int] = mapped_column(Integer)
+    requested_eur: Mapped[int] = mapped_column(BigInteger)
+    public_deficit_eur: Mapped[int] = mapped_column(BigInteger)
+    cofinancing_eur: Mapped[int] = mapped_column(BigInteger)
+    start_year: Mapped[int] = mapped_column(Integer)
+    score_noodzaak: Mapped[float | None]
+    score_effectiviteit: Mapped[float | None]
+    score_efficientie: Mapped[float | None]
+    score_urgentie: Mapped[float | None]
+    source_id: Mapped[str | None] = _source()
+
+
+class Award(Base):
+    """Money awarded (or proposed) from an instrument to a project: amount and homes bought."""
+
+    __tablename__ = "award"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    instrument_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("instrument.id"))
+    scheme_name: Mapped[str] = mapped_column(Text)
+    application_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("application.id"))
+    plan_id: Mapped[str | None] = mapped_column(String(64), ForeignKey("plan.id"), index=True)
+    gemeente_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), index=True)
+    amount_eur: Mapped[int] = mapped_column(BigInteger)
+    homes: Mapped[int] = mapped_column(Integer)
+    affordable_homes: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(16))
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    source_id: Mapped[str | None] = _source()
+
+
+class Scenario(Base):
+    """A named set of forecast overrides (assumptions, preconditions, extra plans, targets),
+    kept as the TOML text a user wrote so that it can be read and checked by others."""
+
+    __tablename__ = "scenario"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    overrides_toml: Mapped[str] = mapped_column(Text)
+    created_on: Mapped[dt.date] = mapped_column(Date)
+
+
 TABLES: tuple[type[Base], ...] = (
     Source,
     Area,
@@ -439,6 +492,9 @@ TABLES: tuple[type[Base], ...] = (
     PlanArea,
     PlanPrecondition,
     Realisation,
+    Application,
+    Award,
+    Scenario,
 )
 """All tables in an order that satisfies their foreign keys (parents first)."""
 

@@ -1,15 +1,26 @@
-"""Alembic environment: runs migrations on the engine that opgave.store passes in."""
+"""Alembic environment: runs migrations on the engine that opgave.store passes in.
+
+On SQLite, ALTERs are done by copying tables ("batch" mode); foreign-key enforcement is
+switched off for the duration, since copying a parent table would otherwise trip it.
+"""
 
 from alembic import context
 
 from opgave.model import Base
 
 engine = context.config.attributes["engine"]
-with engine.begin() as connection:
+with engine.connect() as connection:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
-    context.run_migrations()
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
