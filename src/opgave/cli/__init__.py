@@ -163,6 +163,7 @@ def run() -> None:  # pragma: no cover - console entry for `python -m opgave`
 # isort: off
 from opgave.cli import programme  # noqa: E402
 from opgave.cli import pipeline  # noqa: E402
+from opgave.cli import funding  # noqa: E402
 # isort: on
 
-__all__ = ["app", "pipeline", "programme"]
+__all__ = ["app", "funding", "pipeline", "programme"]
