@@ -258,6 +258,29 @@ def plan_capacity(
     )
 
 
+def remaining_capacity(
+    plans: Sequence[Row], target: Row, status: Progress
+) -> tuple[Capacity | None, Capacity | None]:
+    """Plan capacity against what is still to be built: the plans' homes from the year after
+    the last realised year to the target's last year, against the remaining minimum (and,
+    for a range, the remaining maximum). Without realised figures: the whole period and the
+    whole target. The 130% norm applies to this ratio."""
+    if status.realised_years:
+        first = status.realised_years[-1] + 1
+        need_min, need_max = status.remaining_min, status.remaining_max
+    else:
+        first = status.first_year
+        need_min, need_max = target["value_min"], target["value_max"]
+    last = status.last_year
+    low = plan_capacity(plans, need_min, first, last) if need_min else None
+    high = (
+        plan_capacity(plans, need_max, first, last)
+        if need_max and target["value_max"] != target["value_min"]
+        else None
+    )
+    return low, high
+
+
 @dataclass(frozen=True)
 class DueItem:
     """How many agreements are due at a meeting, and how many of them are still open."""
@@ -304,11 +327,7 @@ def overview(
         if t["area_id"] == nation and t["measure"] == "homes_built" and t["value_min"]
     )
     status = progress(headline, realisations)
-    capacity = (
-        plan_capacity(plans, headline["value_min"], headline["first_year"], headline["last_year"])
-        if plans
-        else None
-    )
+    capacity = remaining_capacity(plans, headline, status)[0] if plans else None
     regions = sorted(
         (a for a in areas if a["kind"] == "strategy_region"),
         key=lambda a: (a["display_order"] is None, a["display_order"] or 0, a["id"]),
@@ -361,6 +380,7 @@ class TargetStatus:
 
     target: Row
     area_name: str
+    members_complete: bool
     progress: Progress | None
     capacity: Capacity | None
     capacity_max: Capacity | None
@@ -381,6 +401,7 @@ def area_status(
     children = area_graph.children_of(members)
     kinds = {a["id"]: a["kind"] for a in areas}
     names = {a["id"]: a["name"] for a in areas}
+    complete = {a["id"]: a["members_complete"] for a in areas}
     inside = {area_id} | area_graph.descendants(area_id, children)
     plans_by_gemeente: dict[str, list[Row]] = {}
     for plan in plans:
@@ -406,14 +427,16 @@ def area_status(
             for a in {tid} | area_graph.descendants(tid, children):
                 in_area |= linked.get(a, set())
             chosen = [plans_by_id[i] for i in sorted(in_area)]
-            first = target["first_year"] or PROGRAMME_START
-            if chosen and target["value_min"]:
-                capacity = plan_capacity(chosen, target["value_min"], first, target["last_year"])
-            if chosen and target["value_max"] and target["value_max"] != target["value_min"]:
-                capacity_max = plan_capacity(
-                    chosen, target["value_max"], first, target["last_year"]
-                )
+            if chosen:
+                capacity, capacity_max = remaining_capacity(chosen, target, progress_)
         result.append(
-            TargetStatus(target, str(names.get(tid, tid)), progress_, capacity, capacity_max)
+            TargetStatus(
+                target,
+                str(names.get(tid, tid)),
+                bool(complete.get(tid, True)),
+                progress_,
+                capacity,
+                capacity_max,
+            )
         )
     return result

@@ -12,7 +12,8 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from opgave import areas, monitor, store
+from opgave import areas, monitor, programme, store
+from opgave import demo as synthetic
 from opgave.cli import (
     JsonOption,
     app,
@@ -210,7 +211,7 @@ def status(
         "period",
         "realised",
         "pace needed / last 3 yrs",
-        "plan capacity",
+        "plan capacity vs what remains",
     ):
         table.add_column(column)
     for r in result:
@@ -218,9 +219,11 @@ def status(
         realised = pace = capacity = "-"
         if p and p.realised_years:
             realised = f"{homes(p.realised)} ({p.realised_years[0]}-{p.realised_years[-1]})"
-            pace = f"{homes(p.required_pace_min)} / {homes(p.recent_pace)}: {p.status}"
+            pace = f"{homes(p.required_pace_min)} / {homes(p.recent_pace)}: " + p.status.replace(
+                "_", " "
+            )
         elif p:
-            pace = p.status
+            pace = p.status.replace("_", " ")
         if c:
             capacity = (
                 f"{homes(c.planned_all)} = {c.ratio_all:.0%} (hard {c.ratio_hard:.0%}); "
@@ -228,5 +231,85 @@ def status(
             )
             if r.capacity_max:
                 capacity += f"; {r.capacity_max.ratio_all:.0%} of the maximum"
-        table.add_row(f"{target_value(t)}", r.area_name, period(t), realised, pace, capacity)
+        name = r.area_name if r.members_complete else f"{r.area_name} (members incomplete*)"
+        table.add_row(f"{target_value(t)}", name, period(t), realised, pace, capacity)
     console.print(table)
+    if not all(r.members_complete for r in result):
+        console.print(
+            "* Only the municipalities a source names are counted for this area, so realised "
+            "figures and plan capacity are lower bounds."
+        )
+
+
+@app.command("demo")
+def demo(
+    ctx: typer.Context,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 1,
+    plans: Annotated[int, typer.Option(help="Number of synthetic plans.")] = 5000,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the synthetic plan list to this CSV instead of loading it."),
+    ] = None,
+) -> None:
+    """Add a seeded, clearly labelled SYNTHETIC pipeline of plans and municipal realisations.
+
+    For trying every feature without external data. Everything it adds cites the source
+    `synthetic-demo` (confidence synthetic) and is shown as synthetic wherever it appears.
+    """
+    with store.transaction(engine_for(ctx)) as session:
+        all_areas = rows(session, Area)
+        gemeenten = [
+            (m["child_id"], m["parent_id"])
+            for m in rows(session, AreaMember)
+            if m["parent_id"].startswith("PV")
+            and next(a for a in all_areas if a["id"] == m["child_id"])["valid_to"] is None
+        ]
+        province_targets = {
+            t["area_id"]: t["value_min"]
+            for t in rows(session, Target)
+            if t["area_id"].startswith("PV") and t["measure"] == "homes_built" and t["value_min"]
+        }
+        children = areas.children_of(rows(session, AreaMember))
+        kinds = {a["id"]: a["kind"] for a in all_areas}
+        named = {
+            g
+            for a in all_areas
+            if a["kind"] == "strategy_region"
+            for g in areas.municipalities(a["id"], children, kinds)
+        }
+        weight = synthetic.weights(gemeenten, province_targets, named)
+        national = next(t for t in rows(session, Target) if t["id"] == "NL-WONINGEN-2021-2030")
+        remaining = monitor.progress(national, rows(session, Realisation)).remaining_min or 0
+        plan_rows = synthetic.synthetic_plans(
+            weight,
+            n_plans=plans,
+            seed=seed,
+            total_homes=synthetic.PIPELINE_RATIO * remaining,
+            links=synthetic.DEMO_LINKS,
+        )
+        if out is not None:
+            synthetic.write_plan_list(out, plan_rows)
+            console.print(f"Wrote {len(plan_rows)} SYNTHETIC plans to {out}")
+            return
+        source = Source(**synthetic.source_record(seed))
+        existing = session.get(Source, source.id)
+        if existing is not None and existing.citation != source.citation:
+            raise fail(
+                f"demo data with another seed is loaded ({existing.citation}); "
+                "start from a new database to change the seed"
+            )
+        report = plan_lists.apply_plan_list(
+            session, plan_rows, source=source, captured=synthetic.CAPTURED, partial=True
+        )
+        counts = programme.LoadReport()
+        programme.upsert(
+            session,
+            Realisation,
+            synthetic.synthetic_realisations(weight, seed=seed, years=range(2021, 2025)),
+            counts,
+        )
+    console.print(
+        f"[bold yellow]SYNTHETIC demo data[/] (seed {seed}): {len(report.added)} plans added, "
+        f"{len(report.unchanged)} unchanged; {counts.inserted.get('realisation', 0)} municipal "
+        "realisation figures added. Try `opgave status VS-MRA` or `opgave overview`."
+    )

@@ -128,9 +128,10 @@ def overview(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if result.capacity:
         c = result.capacity
         console.print(
-            f"Plan capacity {period(t)}: {homes(c.planned_all)} homes in {result.plan_count} plans "
-            f"= {c.ratio_all:.0%} of the target (hard {c.ratio_hard:.0%}); norm {c.norm:.0%}: "
-            + ("[green]met[/]" if c.meets_norm else "[red]not met[/]")
+            f"Plan capacity {p.realised_years[-1] + 1 if p.realised_years else t['first_year']}-"
+            f"{t['last_year']}: {homes(c.planned_all)} homes in {result.plan_count} plans "
+            f"= {c.ratio_all:.0%} of what remains to be built (hard {c.ratio_hard:.0%}); "
+            f"norm {c.norm:.0%}: " + ("[green]met[/]" if c.meets_norm else "[red]not met[/]")
         )
     else:
         console.print(

@@ -85,7 +85,7 @@ def load(session: Session, datasets: Iterable[str] = DATASETS) -> LoadReport:
         table = model.__tablename__
         if table not in data:
             continue
-        new_ids = _upsert(session, model, data[table], report)
+        new_ids = upsert(session, model, data[table], report)
         if table == "agreement":
             for row in data[table]:
                 if row["id"] in new_ids:
@@ -235,10 +235,11 @@ def natural_key(model: type[Base], row: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(row[c.name] for c in table_of(model).primary_key.columns)
 
 
-def _upsert(
+def upsert(
     session: Session, model: type[Base], rows: list[dict[str, Any]], report: LoadReport
 ) -> set[Any]:
-    """Insert missing rows and update changed ones; return the keys of inserted rows."""
+    """Insert missing rows and update changed ones (by ``natural_key``); count them in
+    ``report``; return the keys of inserted rows."""
     table = model.__tablename__
     existing = {natural_key(model, obj.to_dict()): obj for obj in session.scalars(select(model))}
     keep = USER_OWNED.get(table, set())
