@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from opgave import areas, funding
 from opgave.cli import (
@@ -20,6 +19,7 @@ from opgave.cli import (
     console,
     engine_for,
     fail,
+    gemeente_codes,
     homes,
     parse_date,
     print_json,
@@ -30,7 +30,6 @@ from opgave.ingest.plans import checksum
 from opgave.model import (
     Application,
     Area,
-    AreaCodeChange,
     AreaMember,
     Award,
     Instrument,
@@ -46,19 +45,6 @@ funding_app = typer.Typer(
 app.add_typer(funding_app, name="funding")
 
 SCORE_COLUMNS = ("noodzaak", "effectiviteit", "efficientie", "urgentie")
-
-
-def _gemeente_codes(session: Session) -> dict[str, str]:
-    """Known municipality code -> current code (merged municipalities map to their successor)."""
-    codes = {a["id"]: a["id"] for a in rows(session, Area) if a["kind"] == "municipality"}
-    codes.update(
-        {
-            c["old_code"]: c["new_code"]
-            for c in rows(session, AreaCodeChange)
-            if c["kind"] == "merged"
-        }
-    )
-    return codes
 
 
 def _scheme(name_or_path: str) -> funding.Scheme:
@@ -135,7 +121,7 @@ def import_applications(
     score_noodzaak, score_effectiviteit, score_efficientie, score_urgentie, synthetic.
     """
     with transaction(engine_for(ctx)) as session:
-        known = _gemeente_codes(session)
+        known = gemeente_codes(session)
         applications = _read(file, known)
         if instrument and session.get(Instrument, instrument) is None:
             raise fail(f"unknown instrument {instrument!r}; `opgave instruments` lists them")
@@ -259,7 +245,7 @@ def allocate(
     rules = _scheme(scheme)
     decided = parse_date(date, "--date") or dt.date.today()
     with transaction(engine_for(ctx)) as session:
-        known = _gemeente_codes(session)
+        known = gemeente_codes(session)
         if applications is not None:
             apps = _read(applications, known)
             apps = [replace(a, gemeente_code=known[a.gemeente_code]) for a in apps]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,6 +22,7 @@ from opgave.cli import (
     console,
     engine_for,
     fail,
+    gemeente_codes,
     homes,
     parse_date,
     period,
@@ -29,6 +31,7 @@ from opgave.cli import (
     rows,
     target_value,
 )
+from opgave.ingest import cbs
 from opgave.ingest import plans as plan_lists
 from opgave.model import (
     Area,
@@ -76,13 +79,10 @@ def ingest_plans(
     if not file.exists():
         raise fail(f"{file}: no such file")
     with store.transaction(engine_for(ctx)) as session:
-        changes = rows(session, AreaCodeChange)
-        gemeenten = {a["id"]: a["id"] for a in rows(session, Area) if a["kind"] == "municipality"}
-        gemeenten.update({c["old_code"]: c["new_code"] for c in changes if c["kind"] == "merged"})
         try:
             plan_rows = plan_lists.read_plan_list(
                 file,
-                gemeenten=gemeenten,
+                gemeenten=gemeente_codes(session),
                 areas=[a["id"] for a in rows(session, Area)],
                 preconditions=[p["id"] for p in rows(session, Precondition)],
             )
@@ -109,6 +109,111 @@ def ingest_plans(
         f"{len(report.changed)} changed, {len(report.dropped)} dropped, "
         f"{len(report.unchanged)} unchanged (source {report.source_id})."
     )
+
+
+@ingest_app.command("cbs")
+def ingest_cbs(
+    ctx: typer.Context,
+    table: Annotated[str, typer.Option(help="CBS table id (regional, with a use dimension).")] = (
+        cbs.DEFAULT_TABLE
+    ),
+    years: Annotated[
+        str | None, typer.Option(help="Years to fetch, e.g. 2021-2024 (default: all).")
+    ] = None,
+    catalog_url: Annotated[
+        str | None, typer.Option(help="Another OData host (e.g. a mirror); default CBS.")
+    ] = None,
+    http: Annotated[bool, typer.Option("--http", help="Plain http (a local mirror).")] = False,
+) -> None:
+    """Fetch housing-stock mutations per municipality and year from CBS StatLine (online).
+
+    New-build, other additions, demolition, other removals and net change, for dwellings;
+    figures of merged municipalities are added to the municipality they merged into.
+    """
+    wanted: list[int] = []
+    if years:
+        match = re.fullmatch(r"(\d{4})(?:-(\d{4}))?", years)
+        if not match:
+            raise fail(f"--years expects YYYY or YYYY-YYYY, got {years!r}")
+        wanted = list(range(int(match.group(1)), int(match.group(2) or match.group(1)) + 1))
+    engine = engine_for(ctx)
+    with console.status(f"Downloading CBS table {table} ..."):
+        try:
+            raw = cbs.fetch(table, wanted, catalog_url=catalog_url, use_https=not http)
+        except Exception as error:  # network, HTTP or JSON errors from cbsodata/requests
+            raise fail(f"could not download CBS table {table}: {error}") from None
+    with store.transaction(engine) as session:
+        code_map = {a["id"]: a["id"] for a in rows(session, Area) if a["kind"] == "municipality"}
+        code_map.update(
+            {
+                c["old_code"]: c["new_code"]
+                for c in rows(session, AreaCodeChange)
+                if c["kind"] == "merged"
+            }
+        )
+        try:
+            figures = cbs.derive(table, raw, code_map, wanted)
+        except cbs.CbsError as error:
+            raise fail(str(error)) from None
+        source = cbs.source_record(figures, dt.date.today())
+        report = programme.LoadReport()
+        programme.upsert(session, Source, [source], report)
+        programme.upsert(
+            session, Realisation, [{**r, "source_id": source["id"]} for r in figures.rows], report
+        )
+    console.print(
+        f"CBS {table}: {len(figures.rows)} figures ({report.inserted.get('realisation', 0)} new, "
+        f"{report.updated.get('realisation', 0)} updated) for "
+        f"{len({r['area_id'] for r in figures.rows})} municipalities."
+    )
+    if figures.unknown_regions:
+        console.print(
+            f"[yellow]Left out {len(figures.unknown_regions)} unknown region codes:[/] "
+            + ", ".join(figures.unknown_regions[:20])
+        )
+
+
+@app.command("realisations")
+def list_realisations(
+    ctx: typer.Context,
+    area: Annotated[str | None, typer.Argument(help="Area id (includes areas inside it).")] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Only figures whose source id starts with this: cbs, bag...")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Realised figures per area, year and measure, with their source."""
+    with reading(ctx) as session:
+        wanted = area_filter(session, area, within=True)
+        records = [
+            r
+            for r in rows(session, Realisation)
+            if (wanted is None or r["area_id"] in wanted)
+            and (source is None or (r["source_id"] or "").startswith(source))
+        ]
+    records.sort(key=lambda r: (r["area_id"], r["measure"], r["first_year"]))
+    if as_json:
+        print_json(records)
+        return
+    table = Table(title=f"realisations ({len(records)})")
+    for column in ("area", "measure", "years", "value", "source"):
+        table.add_column(column, justify="right" if column == "value" else "left")
+    for r in records[:300]:
+        years_ = (
+            str(r["first_year"])
+            if r["first_year"] == r["last_year"]
+            else (f"{r['first_year']}-{r['last_year']}")
+        )
+        table.add_row(
+            r["area_id"],
+            r["measure"],
+            years_ + ("*" if r["provisional"] else ""),
+            homes(r["value"]),
+            f"{r['source_id']} ({r['source_section']})",
+        )
+    console.print(table)
+    if len(records) > 300:
+        console.print(f"... {len(records) - 300} more; use --json for all. * provisional")
 
 
 def _plan_state(session: Session, as_of: dt.date | None) -> dict[str, dict[str, Any]]:
