@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from opgave import areas, monitor, programme, store
+from opgave import areas, monitor, programme, review, store
 from opgave import demo as synthetic
 from opgave.cli import (
     JsonOption,
@@ -214,6 +214,86 @@ def list_realisations(
     console.print(table)
     if len(records) > 300:
         console.print(f"... {len(records) - 300} more; use --json for all. * provisional")
+
+
+@app.command("flags")
+def list_flags(
+    ctx: typer.Context,
+    on: Annotated[str | None, typer.Option(help="Reference date (default today).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Plans to review: stalled (no status change for 3+ years) and duplicates."""
+    date = parse_date(on, "--on") or dt.date.today()
+    with reading(ctx) as session:
+        found = review.flags(rows(session, Plan), rows(session, PlanHistory), date)
+    if as_json:
+        print_json([asdict(f) for f in found])
+        return
+    table = Table(title=f"flags on {date} ({len(found)})")
+    for column in ("plan", "flag", "detail"):
+        table.add_column(column)
+    for f in found:
+        table.add_row(f.plan_id, f.flag, f.detail)
+    console.print(table)
+
+
+@app.command("corrections")
+def apply_corrections(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV: plan_id, field, old_value, new_value, reason, date, editor."),
+    ],
+    ledger: Annotated[
+        Path | None, typer.Option(help="Write the applied / not-applied ledger to this CSV.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Apply manual corrections to plans, each only where the field still holds old_value.
+
+    Re-run the file after every plan-list import: corrections a new list already made, or
+    made obsolete, are reported and left alone. Every change keeps the old version in history.
+    """
+    if not file.exists():
+        raise fail(f"{file}: no such file")
+    try:
+        corrections = review.read_corrections(file)
+    except plan_lists.PlanListError as error:
+        raise fail(str(error)) from None
+    today = dt.date.today()
+    with store.transaction(engine_for(ctx)) as session:
+        plans = {p["id"]: p for p in rows(session, Plan)}
+        entries = review.ledger(corrections, plans)
+        digest = plan_lists.checksum(file)
+        source = Source(
+            id=f"corrections-{digest[:12]}",
+            kind="import",
+            title=file.name,
+            citation=f"Manual corrections {file.name}",
+            confidence="official",
+            checksum=f"sha256:{digest}",
+            retrieved=today,
+        )
+        if any(e.applied for e in entries) and session.get(Source, source.id) is None:
+            session.add(source)
+        for entry in entries:
+            if entry.applied:
+                plan = session.get(Plan, entry.plan_id)
+                assert plan is not None
+                value = review.parse_value(entry.field, entry.new_value)
+                plan_lists.correct(
+                    session, plan, {entry.field: value}, source_id=source.id, on=today
+                )
+    if ledger is not None:
+        review.write_ledger(ledger, entries)
+    if as_json:
+        print_json([asdict(e) for e in entries])
+        return
+    applied = sum(e.applied for e in entries)
+    console.print(f"{file.name}: {applied} of {len(entries)} corrections applied.")
+    for e in entries:
+        if not e.applied:
+            console.print(f"  row {e.row} ({e.plan_id}.{e.field}): not applied - {e.note}")
 
 
 def _plan_state(session: Session, as_of: dt.date | None) -> dict[str, dict[str, Any]]:

@@ -406,6 +406,17 @@ def _history(plan: Plan, until: dt.date) -> PlanHistory:
     )
 
 
+def correct(
+    session: Session, plan: Plan, changes: Mapping[str, Any], *, source_id: str, on: dt.date
+) -> None:
+    """Change fields of a plan by hand (a correction), keeping the old version in history."""
+    if plan.valid_from != on:
+        session.add(_history(plan, on))
+    for key, value in changes.items():
+        setattr(plan, key, value)
+    plan.valid_from, plan.source_id = on, source_id
+
+
 def _replace_links(session: Session, rows: Sequence[PlanRow]) -> None:
     """Set each listed plan's areas and preconditions to those of the list."""
     ids = [row.id for row in rows]
