@@ -73,6 +73,9 @@ def test_filters(runner: CliRunner, loaded_url: str) -> None:
         )
     }
     assert "MRU-WONINGEN-2031-2040" in in_2035 and "MRA-WONINGEN-2030" not in in_2035
+    overlapping = {t["id"] for t in listing(runner, loaded_url, "targets", "--period", "2029-2031")}
+    assert {"MRU-WONINGEN-2031-2040", "MRA-WONINGEN-2030"} <= overlapping
+    assert "PROV-2022" not in overlapping and "NL-PLANCAPACITEIT-130" in overlapping
     green = listing(runner, loaded_url, "agreements", "--area", "VS-MRU", "--theme", "green")
     assert green == []  # Groen Groeit Mee is agreed for the province, not the region
     assert len(listing(runner, loaded_url, "areas", "--kind", "province")) == 12
@@ -89,6 +92,8 @@ def test_tree_and_tables_render(runner: CliRunner, loaded_url: str) -> None:
 def test_clear_errors(runner: CliRunner, tmp_path: Path, loaded_url: str) -> None:
     code, _, err = run(runner, f"sqlite:///{tmp_path / 'new.db'}", "targets")
     assert code == 1 and "run `opgave init` first" in err
+    code, _, err = run(runner, loaded_url, "targets", "--period", "2030")
+    assert code == 1 and "--period expects YYYY-YYYY" in err
     code, _, err = run(runner, loaded_url, "targets", "--area", "XX99")
     assert code == 1 and "unknown area 'XX99'" in err
     code, _, err = run(runner, loaded_url, "agreements", "--due", "BO Nergens")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -235,9 +236,19 @@ def list_targets(
     year: Annotated[
         int | None, typer.Option(help="Only targets whose period includes this year.")
     ] = None,
+    period_filter: Annotated[
+        str | None,
+        typer.Option("--period", help="Only targets whose period overlaps YYYY-YYYY."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Targets with their period, range, "ca." flag and source."""
+    lo, hi = (year, year) if year is not None else (None, None)
+    if period_filter is not None:
+        match = re.fullmatch(r"(\d{4})-(\d{4})", period_filter)
+        if not match or int(match.group(1)) > int(match.group(2)):
+            raise fail(f"--period expects YYYY-YYYY, got {period_filter!r}")
+        lo, hi = int(match.group(1)), int(match.group(2))
     with reading(ctx) as session:
         records = rows(session, Target)
         wanted = area_filter(session, area, within)
@@ -246,7 +257,11 @@ def list_targets(
         for t in records
         if (wanted is None or t["area_id"] in wanted)
         and (measure is None or t["measure"] == measure)
-        and (year is None or ((t["first_year"] or -(10**6)) <= year <= (t["last_year"] or 10**6)))
+        and (
+            lo is None
+            or hi is None
+            or ((t["first_year"] or -(10**6)) <= hi and lo <= (t["last_year"] or 10**6))
+        )
     ]
     if as_json:
         print_json(records)
