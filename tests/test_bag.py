@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from typing import Any
 
@@ -421,3 +422,48 @@ def test_synthetic_extract_derives_plausible_counts(tmp_path: Path) -> None:
     assert 0.7 * len(dwellings) < totals["completed"] <= len(dwellings)
     assert 0.8 * len(dwellings) < totals["permitted"] <= len(dwellings)
     assert 0.8 * len(dwellings) < totals["started"] <= len(dwellings)
+
+
+def test_cli_ingest_bag_stores_counts_with_provenance(tmp_path: Path, loaded_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from opgave.cli import app
+    from opgave.synthetic_bag import write_synthetic_bag
+
+    vbo, pand = tmp_path / "vbo_synthetic.parquet", tmp_path / "pand_synthetic.parquet"
+    write_synthetic_bag(vbo, pand, 3000, seed=5, gemeente_codes=["GM0363", "GM0344", "GM0457"])
+    expected = derive_events(vbo, pand, code_map={"GM0457": "GM0363"}).to_pylist()
+    runner = CliRunner()
+    args = ["--db", loaded_url, "ingest", "bag", str(vbo), "--pand", str(pand)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    assert "SYNTHETIC" in result.stdout
+    stored = json.loads(
+        runner.invoke(app, ["--db", loaded_url, "realisations", "--source", "bag", "--json"]).stdout
+    )
+    totals = {m: sum(f["value"] for f in stored if f["measure"] == m) for m in
+              ("homes_permitted", "homes_started", "homes_completed")}  # fmt: skip
+    assert totals == {
+        "homes_permitted": sum(r["permitted"] or 0 for r in expected),
+        "homes_started": sum(r["started"] or 0 for r in expected),
+        "homes_completed": sum(r["completed"] or 0 for r in expected),
+    }
+    assert {f["area_id"] for f in stored} <= {"GM0363", "GM0344"}  # Weesp counted in Amsterdam
+    sources = json.loads(runner.invoke(app, ["--db", loaded_url, "overview", "--json"]).stdout)
+    assert any(s.startswith("bag-") for s in sources["synthetic_sources"])
+    again = runner.invoke(app, args)
+    assert "(0 new, 0 updated)" in again.stdout
+
+
+def test_cli_ingest_bag_refuses_a_bad_file(tmp_path: Path, loaded_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from opgave.cli import app
+
+    bad = tmp_path / "vbo.csv"
+    bad.write_text("vbo_id,status\n0363010000000001,Verblijfsobject gevormd\n")
+    runner = CliRunner()
+    result = runner.invoke(app, ["--db", loaded_url, "ingest", "bag", str(bad)])
+    assert result.exit_code == 1 and "vbo.csv" in result.stderr and "gebruiksdoel" in result.stderr
+    stored = runner.invoke(app, ["--db", loaded_url, "realisations", "--source", "bag", "--json"])
+    assert json.loads(stored.stdout) == []

@@ -29,7 +29,9 @@ AREA_KINDS = (
 TARGET_KINDS = ("target", "expectation", "capacity")
 MEASURES = {
     "homes_built": "homes added to the stock (new-build and other additions)",
+    "homes_permitted": "BAG: dwellings first registered 'Verblijfsobject gevormd' (permit)",
     "homes_started": "homes whose construction started",
+    "homes_completed": "BAG: dwellings first 'in gebruik' (completed)",
     "homes_affordable_share": "share of homes in the affordable segments (0-1)",
     "homes_share_of_task": "share of a containing area's whole housing task (0-1)",
     "homes_added_share_of_stock": "homes still to add as a share of the stock needed (0-1)",
