@@ -186,3 +186,24 @@ def test_bad_data_file_names_file_record_and_field() -> None:
         programme.complete_row(
             "target", {"id": "X", "measure": "homes_built", "unit": "homes"}, "f"
         )
+
+
+def test_init_keeps_fields_users_edited(db_url: str) -> None:
+    import datetime as dt
+
+    from opgave import agreements
+
+    engine = store.connect(db_url)
+    store.migrate(engine)
+    with store.transaction(engine) as session:
+        programme.load(session)
+    with store.transaction(engine) as session:
+        agreements.update(
+            session, "GA-AFSPRAKEN", {"due_text": "BO Leefomgeving 2023"},
+            by="regio", on=dt.date(2022, 7, 1), reason="uitgesteld",
+        )  # fmt: skip
+    with store.transaction(engine) as session:
+        assert programme.load(session).changed == 0
+        kept = session.get(Agreement, "GA-AFSPRAKEN")
+        assert kept is not None and kept.due_text == "BO Leefomgeving 2023"
+    engine.dispose()

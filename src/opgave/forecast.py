@@ -111,6 +111,17 @@ class Assumptions:
     delay_prob: Mapping[str, tuple[float, ...]]
     source_note: Mapping[str, str]
     source_file: tuple[str, ...] = ()
+    precondition_p_met: Mapping[str, float] = field(default_factory=dict)
+    precondition_delay: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+
+    def precondition(self, precondition_id: str) -> tuple[float, tuple[float, ...]]:
+        """Probability a precondition is met and its delay distribution: its own values
+        where the assumptions give them, else those of ``[precondition_default]``."""
+        default = PRECONDITION_DEFAULT
+        return (
+            self.precondition_p_met.get(precondition_id, self.precondition_p_met[default]),
+            self.precondition_delay.get(precondition_id, self.precondition_delay[default]),
+        )
 
     def dropout_for(self, planstatus: npt.ArrayLike) -> FloatArray:
         """Drop-out probability per plan, looked up by planstatus."""
@@ -139,41 +150,106 @@ def _status_index(statuses: npt.NDArray[np.str_]) -> IntArray:
     return np.array([lookup[str(s)] for s in statuses], dtype=np.int64)
 
 
-def load_assumptions(path: Path | None = None) -> Assumptions:
+PRECONDITION_DEFAULT = "*"
+"""Key of the ``[precondition_default]`` values in ``Assumptions.precondition_*``."""
+
+
+def load_assumptions(path: Path | Sequence[Path] | None = None) -> Assumptions:
     """Load the shipped default assumptions, overridden key by key by ``path`` when given.
 
-    Inputs: an optional TOML file with tables ``[dropout]``, ``[delay]`` and ``[source]`` keyed
-    by planstatus (see docs/forecast.md). Output: validated :class:`Assumptions` covering all
-    nine DiWi statuses. Raises :class:`ForecastInputError` listing every problem, each naming
-    the file and the key.
+    Inputs: optional TOML files (later ones override earlier ones) with tables ``[dropout]``,
+    ``[delay]`` and ``[source]`` keyed by planstatus, and ``[precondition_default]`` /
+    ``[precondition."ID"]`` (see docs/forecast.md). Output: validated :class:`Assumptions`
+    covering all nine DiWi statuses. Raises :class:`ForecastInputError` listing every problem,
+    each naming the file and the key.
     """
-    dropout: dict[str, float] = {}
-    delay: dict[str, tuple[float, ...]] = {}
-    note: dict[str, str] = {}
-    files = [DEFAULT_ASSUMPTIONS_PATH] if path is None else [DEFAULT_ASSUMPTIONS_PATH, path]
-    problems: list[str] = []
-    for file in files:
+    overrides = [path] if isinstance(path, Path) else list(path or [])
+    documents: list[tuple[str, dict[str, Any]]] = []
+    for file in [DEFAULT_ASSUMPTIONS_PATH, *overrides]:
         try:
             with open(file, "rb") as fh:
-                data = tomllib.load(fh)
+                documents.append((str(file), tomllib.load(fh)))
         except OSError as exc:
             raise ForecastInputError([f"{file}: cannot read ({exc.strerror})"]) from exc
         except tomllib.TOMLDecodeError as exc:
             raise ForecastInputError([f"{file}: not valid TOML ({exc})"]) from exc
-        _parse_assumptions(file, data, dropout, delay, note, problems)
+    return assumptions_from(documents)
+
+
+def assumptions_from(documents: Sequence[tuple[str, Mapping[str, Any]]]) -> Assumptions:
+    """Assumptions from parsed TOML documents ``(name, data)``, later ones overriding earlier
+    ones key by key; the first must be complete (the shipped defaults are). Problems name
+    the document and the key."""
+    dropout: dict[str, float] = {}
+    delay: dict[str, tuple[float, ...]] = {}
+    note: dict[str, str] = {}
+    pre_met: dict[str, float] = {}
+    pre_delay: dict[str, tuple[float, ...]] = {}
+    problems: list[str] = []
+    for name, document in documents:
+        data = dict(document)
+        _parse_preconditions(Path(name), data, pre_met, pre_delay, problems)
+        _parse_assumptions(Path(name), data, dropout, delay, note, problems)
+    last = documents[-1][0] if documents else "<none>"
     for status in PLANSTATUSES:
         if status not in dropout:
-            problems.append(f"{files[-1]}: [dropout] has no value for planstatus {status!r}")
+            problems.append(f"{last}: [dropout] has no value for planstatus {status!r}")
         if status not in delay:
-            problems.append(f"{files[-1]}: [delay] has no value for planstatus {status!r}")
+            problems.append(f"{last}: [delay] has no value for planstatus {status!r}")
+    if PRECONDITION_DEFAULT not in pre_met or PRECONDITION_DEFAULT not in pre_delay:
+        problems.append(f"{last}: [precondition_default] needs p_met and delay")
     if problems:
         raise ForecastInputError(problems)
     return Assumptions(
         dropout_prob=MappingProxyType({s: dropout[s] for s in PLANSTATUSES}),
         delay_prob=MappingProxyType({s: delay[s] for s in PLANSTATUSES}),
         source_note=MappingProxyType({s: note.get(s, "") for s in PLANSTATUSES}),
-        source_file=tuple(str(f) for f in files),
+        source_file=tuple(name for name, _ in documents),
+        precondition_p_met=MappingProxyType(pre_met),
+        precondition_delay=MappingProxyType(pre_delay),
     )
+
+
+def _parse_preconditions(
+    file: Path,
+    data: dict[str, Any],
+    p_met: dict[str, float],
+    delay: dict[str, tuple[float, ...]],
+    problems: list[str],
+) -> None:
+    """Take ``[precondition_default]`` and ``[precondition."ID"]`` tables out of ``data``:
+    each has ``p_met`` (probability the precondition is met at all) and ``delay``
+    (probabilities of 0, 1, 2, ... years' delay, adding up to 1)."""
+    tables: dict[str, tuple[Any, str]] = {}
+    if "precondition_default" in data:
+        tables[PRECONDITION_DEFAULT] = (data.pop("precondition_default"), "[precondition_default]")
+    for key, value in data.pop("precondition", {}).items():
+        tables[key] = (value, f"[precondition.{key!r}]")
+    for key, (value, where) in tables.items():
+        if not isinstance(value, dict) or set(value) - {"p_met", "delay"}:
+            problems.append(f"{file}: {where}: expected a table with p_met and delay only")
+            continue
+        if "p_met" in value:
+            met = value["p_met"]
+            if isinstance(met, bool) or not isinstance(met, int | float) or not 0 <= met <= 1:
+                problems.append(f"{file}: {where}.p_met: expected a probability in [0, 1]")
+            else:
+                p_met[key] = float(met)
+        if "delay" in value:
+            dist = value["delay"]
+            if (
+                not isinstance(dist, list)
+                or not dist
+                or any(isinstance(v, bool) or not isinstance(v, int | float) for v in dist)
+                or any(not 0 <= v <= 1 for v in dist)
+                or abs(math.fsum(dist) - 1.0) > _TOL
+            ):
+                problems.append(
+                    f"{file}: {where}.delay: expected probabilities of 0, 1, 2, ... years' "
+                    f"delay adding up to 1, got {dist!r}"
+                )
+            else:
+                delay[key] = tuple(float(v) for v in dist)
 
 
 def _parse_assumptions(

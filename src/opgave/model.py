@@ -476,6 +476,69 @@ class Scenario(Base):
     created_on: Mapped[dt.date] = mapped_column(Date)
 
 
+class AgreementChange(Base):
+    """What one history event of an agreement changed: a field with its old and new value.
+
+    The event (``agreement_event``) says who, when, why and the status after it; its changes
+    say what: ``field`` is "status", a field of the agreement ("due_date", "text", ...),
+    "superseded_by" (the id of the superseding agreement) or "link_target", "link_plan",
+    "link_precondition", "link_instrument" (an id linked, or unlinked when ``new_value`` is
+    None). Values are text: ISO dates, JSON for lists.
+    """
+
+    __tablename__ = "agreement_change"
+    event_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("agreement_event.id"), primary_key=True
+    )
+    field: Mapped[str] = mapped_column(String(32), primary_key=True)
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class AgreementTarget(Base):
+    """A target an agreement serves (e.g. the Eindhoven accord and its 30,000 homes to 2030)."""
+
+    __tablename__ = "agreement_target"
+    agreement_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("agreement.id"), primary_key=True
+    )
+    target_id: Mapped[str] = mapped_column(String(64), ForeignKey("target.id"), primary_key=True)
+
+
+class AgreementPlan(Base):
+    """A plan an agreement is about (a location whose delivery the agreement steers)."""
+
+    __tablename__ = "agreement_plan"
+    agreement_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("agreement.id"), primary_key=True
+    )
+    plan_id: Mapped[str] = mapped_column(String(64), ForeignKey("plan.id"), primary_key=True)
+
+
+class AgreementPrecondition(Base):
+    """A precondition an agreement addresses (a rail upgrade, a nitrogen permit)."""
+
+    __tablename__ = "agreement_precondition"
+    agreement_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("agreement.id"), primary_key=True
+    )
+    precondition_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("precondition.id"), primary_key=True
+    )
+
+
+class AgreementInstrument(Base):
+    """A funding instrument an agreement uses or commits (the EUR 500 million impulse)."""
+
+    __tablename__ = "agreement_instrument"
+    agreement_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("agreement.id"), primary_key=True
+    )
+    instrument_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("instrument.id"), primary_key=True
+    )
+
+
 TABLES: tuple[type[Base], ...] = (
     Source,
     Area,
@@ -497,6 +560,11 @@ TABLES: tuple[type[Base], ...] = (
     Application,
     Award,
     Scenario,
+    AgreementChange,
+    AgreementTarget,
+    AgreementPlan,
+    AgreementPrecondition,
+    AgreementInstrument,
 )
 """All tables in an order that satisfies their foreign keys (parents first)."""
 

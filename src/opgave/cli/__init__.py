@@ -178,6 +178,9 @@ def run() -> None:  # pragma: no cover - console entry for `python -m opgave`
 from opgave.cli import programme  # noqa: E402
 from opgave.cli import pipeline  # noqa: E402
 from opgave.cli import funding  # noqa: E402
+from opgave.cli import forecast  # noqa: E402
+from opgave.cli import agreements  # noqa: E402
+from opgave.cli import report  # noqa: E402
 # isort: on
 
-__all__ = ["app", "funding", "pipeline", "programme"]
+__all__ = ["agreements", "app", "forecast", "funding", "pipeline", "programme", "report"]

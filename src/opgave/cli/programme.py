@@ -12,7 +12,6 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from opgave import areas, exchange, monitor, programme, store
 from opgave.cli import (
@@ -279,56 +278,6 @@ def list_targets(
             t["kind"],
             t["source_section"] or "",
         )
-    console.print(table)
-
-
-def _meeting_id(session: Session, meeting: str) -> str:
-    """A meeting id from its id or its name (case-insensitive)."""
-    for m in rows(session, Meeting):
-        if meeting.lower() in (m["id"].lower(), m["name"].lower()):
-            return str(m["id"])
-    names = ", ".join(f'"{m["name"]}"' for m in rows(session, Meeting))
-    raise fail(f"unknown meeting {meeting!r}; known meetings: {names}")
-
-
-@app.command("agreements")
-def list_agreements(
-    ctx: typer.Context,
-    area: Annotated[str | None, typer.Option(help="Area id; includes areas inside it.")] = None,
-    status: Annotated[str | None, typer.Option(help="open, in_progress, done, ...")] = None,
-    due: Annotated[
-        str | None,
-        typer.Option(help='Due at this meeting (name or id), e.g. "BO Leefomgeving 2022".'),
-    ] = None,
-    theme: Annotated[str | None, typer.Option(help="housing, mobility, green, ...")] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Agreements and next steps, with the meeting where they were made and when they are due."""
-    with reading(ctx) as session:
-        records = rows(session, Agreement)
-        wanted = area_filter(session, area, within=True)
-        due_id = _meeting_id(session, due) if due else None
-        meeting_names = {m["id"]: m["name"] for m in rows(session, Meeting)}
-    records = sorted(
-        (
-            a
-            for a in records
-            if (wanted is None or a["area_id"] in wanted)
-            and (status is None or a["status"] == status)
-            and (due_id is None or a["due_meeting_id"] == due_id)
-            and (theme is None or theme in a["themes"])
-        ),
-        key=lambda a: (a["display_order"] or 0, a["id"]),
-    )
-    if as_json:
-        print_json(records)
-        return
-    table = Table(title="agreements", show_lines=True)
-    for column in ("id", "area", "agreement", "due", "status"):
-        table.add_column(column)
-    for a in records:
-        when = meeting_names.get(a["due_meeting_id"], "") or a["due_text"] or ""
-        table.add_row(a["id"], a["area_id"], a["text"], when, a["status"])
     console.print(table)
 
 

@@ -19,11 +19,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
-from opgave.model import TABLES, AgreementEvent, Base, Realisation, table_of, vocabulary_problem
+from opgave.model import (
+    TABLES,
+    AgreementChange,
+    AgreementEvent,
+    Base,
+    Realisation,
+    table_of,
+    vocabulary_problem,
+)
 
 HERE = Path(__file__).parent
 DATASETS = ("cbs_regions", "mirt_landsdelen", "letter", "cbs_82235ned", "provincial_targets_2022")
@@ -35,6 +43,7 @@ LIST_SHORTHANDS = {
     "instrument_area": "area_ids",
 }
 USER_OWNED = {"agreement": {"status"}}
+"""Fields users own once a record is loaded: init never overwrites them."""
 MODELS: dict[str, type[Base]] = {m.__tablename__: m for m in TABLES}
 
 
@@ -235,14 +244,28 @@ def natural_key(model: type[Base], row: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(row[c.name] for c in table_of(model).primary_key.columns)
 
 
+def _edited_fields(session: Session, table: str) -> dict[Any, set[str]]:
+    """Per agreement, the fields users changed (agreement_change): init leaves them alone."""
+    if table != "agreement" or not inspect(session.get_bind()).has_table("agreement_change"):
+        return {}
+    edited: dict[Any, set[str]] = defaultdict(set)
+    query = select(AgreementEvent.agreement_id, AgreementChange.field).join(
+        AgreementChange, AgreementChange.event_id == AgreementEvent.id
+    )
+    for agreement_id, changed in session.execute(query):
+        edited[(agreement_id,)].add(changed)
+    return edited
+
+
 def upsert(
     session: Session, model: type[Base], rows: list[dict[str, Any]], report: LoadReport
 ) -> set[Any]:
     """Insert missing rows and update changed ones (by ``natural_key``); count them in
-    ``report``; return the keys of inserted rows."""
+    ``report``; return the keys of inserted rows. Fields users own or edited are kept."""
     table = model.__tablename__
     existing = {natural_key(model, obj.to_dict()): obj for obj in session.scalars(select(model))}
-    keep = USER_OWNED.get(table, set())
+    owned = USER_OWNED.get(table, set())
+    edited = _edited_fields(session, table)
     inserted: set[Any] = set()
     for row in rows:
         key = natural_key(model, row)
@@ -254,6 +277,7 @@ def upsert(
             inserted.add(key[0] if len(key) == 1 else key)
             report.inserted[table] += 1
             continue
+        keep = owned | edited.get(key, set())
         changes = {k: v for k, v in row.items() if k not in keep and getattr(obj, k) != v}
         for k, v in changes.items():
             setattr(obj, k, v)

@@ -1,0 +1,540 @@
+"""Commands for the agreements register: list, add, update, status, link, history; the agenda.
+
+``opgave agreements`` without a sub-command lists (as it always did); every command that
+changes data runs in one transaction and records who, when and why in the history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from opgave import agreements as register
+from opgave import store
+from opgave.cli import (
+    JsonOption,
+    app,
+    area_filter,
+    console,
+    engine_for,
+    fail,
+    parse_date,
+    print_json,
+    reading,
+    rows,
+)
+from opgave.model import Agreement, Area, Meeting
+
+agreements_app = typer.Typer(
+    help="Agreements and next steps: list (no sub-command), add, update, status, link, history.",
+    invoke_without_command=True,
+)
+app.add_typer(agreements_app, name="agreements")
+
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="Who made the change (default: your login name).")
+]
+OnOption = Annotated[
+    str | None, typer.Option("--on", help="When it took effect, YYYY-MM-DD (default: today).")
+]
+ReasonOption = Annotated[
+    str | None, typer.Option("--reason", help="Why: the decision, minutes or letter behind it.")
+]
+
+
+def _meeting_id(session: Session, meeting: str) -> str:
+    """A meeting id from its id or its name (case-insensitive)."""
+    for m in rows(session, Meeting):
+        if meeting.lower() in (m["id"].lower(), m["name"].lower()):
+            return str(m["id"])
+    names = ", ".join(f'"{m["name"]}"' for m in rows(session, Meeting))
+    raise fail(f"unknown meeting {meeting!r}; known meetings: {names}")
+
+
+def _who(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # pragma: no cover - no login name on this machine
+        raise fail("say who made the change with --by NAME") from None
+
+
+def _overdue_filter(
+    session: Session, value: str
+) -> tuple[str, register.MeetingFrame | dt.date, dict[str, Any]]:
+    """What --overdue-at means: a meeting (name or id), a date, or "today"."""
+    meetings = rows(session, Meeting)
+    by_id = {m["id"]: m for m in meetings}
+    if value.lower() == "today":
+        return "today", dt.date.today(), by_id
+    try:
+        return value, dt.date.fromisoformat(value), by_id
+    except ValueError:
+        pass
+    return value, register.frame(_meeting_id(session, value), meetings), by_id
+
+
+@agreements_app.callback()
+def list_agreements(
+    ctx: typer.Context,
+    area: Annotated[str | None, typer.Option(help="Area id; includes areas inside it.")] = None,
+    status: Annotated[str | None, typer.Option(help="open, in_progress, done, ...")] = None,
+    due: Annotated[
+        str | None,
+        typer.Option(help='Due at this meeting (name or id), e.g. "BO Leefomgeving 2022".'),
+    ] = None,
+    theme: Annotated[str | None, typer.Option(help="housing, mobility, green, ...")] = None,
+    overdue_at: Annotated[
+        str | None,
+        typer.Option(
+            "--overdue-at",
+            help="Only agreements still open after their due moment: at a meeting (name or id),"
+            ' on a date YYYY-MM-DD, or "today".',
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Agreements and next steps, with the meeting where they were made and when they are due."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with reading(ctx) as session:
+        records = rows(session, Agreement)
+        wanted = area_filter(session, area, within=True)
+        due_id = _meeting_id(session, due) if due else None
+        meeting_names = {m["id"]: m["name"] for m in rows(session, Meeting)}
+        overdue = _overdue_filter(session, overdue_at) if overdue_at else None
+
+    def late(a: dict[str, Any]) -> bool:
+        if overdue is None:
+            return True
+        _, at, by_id = overdue
+        if isinstance(at, dt.date):
+            return register.overdue_on(a, at, by_id)
+        return register.overdue_at(a, at, by_id)
+
+    records = sorted(
+        (
+            a
+            for a in records
+            if (wanted is None or a["area_id"] in wanted)
+            and (status is None or a["status"] == status)
+            and (due_id is None or a["due_meeting_id"] == due_id)
+            and (theme is None or theme in a["themes"])
+            and late(a)
+        ),
+        key=register.agreement_order,
+    )
+    if as_json:
+        print_json(records)
+        return
+    title = "agreements" + (f" overdue at {overdue[0]}" if overdue else "")
+    table = Table(title=title, show_lines=True)
+    for column in ("id", "area", "agreement", "due", "status"):
+        table.add_column(column)
+    for a in records:
+        when = meeting_names.get(a["due_meeting_id"], "") or a["due_text"] or ""
+        if a["due_date"]:
+            when = f"{when} ({a['due_date']})" if when else str(a["due_date"])
+        table.add_row(a["id"], a["area_id"], a["text"], when, a["status"])
+    console.print(table)
+
+
+def _fields(
+    session: Session,
+    *,
+    kind: str | None,
+    area: str | None,
+    text: str | None,
+    text_en: str | None,
+    made_at: str | None,
+    party: list[str] | None,
+    theme: list[str] | None,
+    due: str | None,
+    due_date: str | None,
+    due_text: str | None,
+    order: int | None,
+    source: str | None,
+    section: str | None,
+) -> dict[str, Any]:
+    """The fields given on the command line (meetings by name or id), as register fields."""
+    given: dict[str, Any] = {
+        "kind": kind,
+        "area_id": area,
+        "text": text,
+        "text_en": text_en,
+        "meeting_id": _meeting_id(session, made_at) if made_at else None,
+        "parties": party or None,
+        "themes": theme or None,
+        "due_meeting_id": _meeting_id(session, due) if due else None,
+        "due_date": parse_date(due_date, "--due-date"),
+        "due_text": due_text,
+        "display_order": order,
+        "source_id": source,
+        "source_section": section,
+    }
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _changing(ctx: typer.Context) -> Any:
+    """One transaction for a command that changes data; register errors become messages."""
+    return store.transaction(engine_for(ctx))
+
+
+def _report_problems(error: register.AgreementInputError) -> typer.Exit:
+    if len(error.problems) == 1:
+        return fail(error.problems[0])
+    return fail(
+        f"{len(error.problems)} problem(s), nothing changed:\n  " + "\n  ".join(error.problems)
+    )
+
+
+KindOption = Annotated[str | None, typer.Option(help="agreement, next_step or attention_point.")]
+AreaOption = Annotated[str | None, typer.Option("--area", help="Area id, e.g. VS-ZR.")]
+TextOption = Annotated[str | None, typer.Option("--text", help="The agreement (Dutch).")]
+TextEnOption = Annotated[str | None, typer.Option("--text-en", help="In English.")]
+MadeAtOption = Annotated[
+    str | None, typer.Option("--made-at", help="Meeting where it was agreed (name or id).")
+]
+PartyOption = Annotated[
+    list[str] | None, typer.Option("--party", help="A party (repeat for more).")
+]
+ThemeOption = Annotated[
+    list[str] | None, typer.Option("--theme", help="A theme (repeat): housing, mobility, ...")
+]
+DueOption = Annotated[str | None, typer.Option("--due", help="Due at this meeting (name or id).")]
+DueDateOption = Annotated[str | None, typer.Option("--due-date", help="Due by YYYY-MM-DD.")]
+DueTextOption = Annotated[
+    str | None, typer.Option("--due-text", help='The due moment in words ("voorjaar 2022").')
+]
+OrderOption = Annotated[int | None, typer.Option("--order", help="Position in listings.")]
+SourceOption = Annotated[str | None, typer.Option("--source", help="Source id it comes from.")]
+SectionOption = Annotated[str | None, typer.Option("--section", help="Section of the source.")]
+
+
+@agreements_app.command("add")
+def add(
+    ctx: typer.Context,
+    agreement_id: Annotated[str, typer.Argument(help="New id, e.g. ZR-AKKOORD-2022.")],
+    area: AreaOption = None,
+    text: TextOption = None,
+    kind: KindOption = None,
+    text_en: TextEnOption = None,
+    made_at: MadeAtOption = None,
+    party: PartyOption = None,
+    theme: ThemeOption = None,
+    due: DueOption = None,
+    due_date: DueDateOption = None,
+    due_text: DueTextOption = None,
+    order: OrderOption = None,
+    source: SourceOption = None,
+    section: SectionOption = None,
+    status: Annotated[str, typer.Option(help="Starting status.")] = "open",
+    by: ByOption = None,
+    on: OnOption = None,
+    reason: ReasonOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add an agreement or next step (needs --area and --text) and open its history."""
+    when = parse_date(on, "--on")
+    try:
+        with _changing(ctx) as session:
+            fields = _fields(
+                session,
+                kind=kind,
+                area=area,
+                text=text,
+                text_en=text_en,
+                made_at=made_at,
+                party=party,
+                theme=theme,
+                due=due,
+                due_date=due_date,
+                due_text=due_text,
+                order=order,
+                source=source,
+                section=section,
+            )
+            record = register.add(
+                session,
+                agreement_id,
+                fields,
+                by=_who(by),
+                on=when,
+                reason=reason,
+                status=status,
+            )
+    except register.AgreementInputError as error:
+        raise _report_problems(error) from None
+    if as_json:
+        print_json([record])
+        return
+    console.print(f"Added {agreement_id} ({record['status']}) for {record['area_id']}.")
+
+
+@agreements_app.command("update")
+def update(
+    ctx: typer.Context,
+    agreement_id: Annotated[str, typer.Argument(help="The agreement to change.")],
+    area: AreaOption = None,
+    text: TextOption = None,
+    kind: KindOption = None,
+    text_en: TextEnOption = None,
+    made_at: MadeAtOption = None,
+    party: PartyOption = None,
+    theme: ThemeOption = None,
+    due: DueOption = None,
+    due_date: DueDateOption = None,
+    due_text: DueTextOption = None,
+    order: OrderOption = None,
+    source: SourceOption = None,
+    section: SectionOption = None,
+    clear: Annotated[
+        list[str] | None,
+        typer.Option("--clear", help="Empty this field (repeat), e.g. --clear due_date."),
+    ] = None,
+    by: ByOption = None,
+    on: OnOption = None,
+    reason: ReasonOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change fields of an agreement; the changes are kept in its history as one event."""
+    when = parse_date(on, "--on")
+    try:
+        with _changing(ctx) as session:
+            fields = _fields(
+                session,
+                kind=kind,
+                area=area,
+                text=text,
+                text_en=text_en,
+                made_at=made_at,
+                party=party,
+                theme=theme,
+                due=due,
+                due_date=due_date,
+                due_text=due_text,
+                order=order,
+                source=source,
+                section=section,
+            )
+            for name in clear or []:
+                if name in fields:
+                    raise register.AgreementInputError([f"{name} is both set and cleared"])
+                fields[name] = [] if name in ("parties", "themes") else None
+            if not fields:
+                raise register.AgreementInputError(["nothing to change: give a field option"])
+            entry = register.update(
+                session, agreement_id, fields, by=_who(by), on=when, reason=reason
+            )
+    except register.AgreementInputError as error:
+        raise _report_problems(error) from None
+    if as_json:
+        print_json([_entry_json(entry)] if entry else [])
+        return
+    if entry is None:
+        console.print(f"{agreement_id}: nothing differs; no change recorded.")
+    else:
+        console.print(f"{agreement_id}: {entry.what}", highlight=False)
+
+
+@agreements_app.command("status")
+def set_status(
+    ctx: typer.Context,
+    agreement_id: Annotated[str, typer.Argument(help="The agreement.")],
+    status: Annotated[str, typer.Argument(help="open, in_progress, done, lapsed or superseded.")],
+    superseded_by: Annotated[
+        str | None,
+        typer.Option("--superseded-by", help="With superseded: the agreement that replaces it."),
+    ] = None,
+    by: ByOption = None,
+    on: OnOption = None,
+    reason: ReasonOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Set the status of an agreement (close it with done); kept in its history."""
+    when = parse_date(on, "--on")
+    try:
+        with _changing(ctx) as session:
+            entry = register.set_status(
+                session,
+                agreement_id,
+                status,
+                by=_who(by),
+                on=when,
+                reason=reason,
+                superseded_by_id=superseded_by,
+            )
+    except register.AgreementInputError as error:
+        raise _report_problems(error) from None
+    if as_json:
+        print_json([_entry_json(entry)])
+        return
+    console.print(f"{agreement_id}: {entry.what}", highlight=False)
+
+
+@agreements_app.command("link")
+def link(
+    ctx: typer.Context,
+    agreement_id: Annotated[str, typer.Argument(help="The agreement.")],
+    kind: Annotated[str, typer.Argument(help="target, plan, precondition or instrument.")],
+    ref_id: Annotated[str, typer.Argument(help="The id of the target, plan, ...")],
+    remove: Annotated[bool, typer.Option("--remove", help="Remove the link instead.")] = False,
+    by: ByOption = None,
+    on: OnOption = None,
+    reason: ReasonOption = None,
+) -> None:
+    """Link an agreement to a target, plan, precondition or instrument (or --remove it)."""
+    when = parse_date(on, "--on")
+    try:
+        with _changing(ctx) as session:
+            entry = register.link(
+                session,
+                agreement_id,
+                kind,
+                ref_id,
+                by=_who(by),
+                on=when,
+                reason=reason,
+                remove=remove,
+            )
+    except register.AgreementInputError as error:
+        raise _report_problems(error) from None
+    if entry is None:
+        console.print(f"{agreement_id}: the link was already as asked; nothing recorded.")
+    else:
+        console.print(f"{agreement_id}: {entry.what}", highlight=False)
+
+
+def _entry_json(entry: register.HistoryEntry) -> dict[str, Any]:
+    record = asdict(entry)
+    record["what"] = entry.what
+    return record
+
+
+@agreements_app.command("history")
+def show_history(
+    ctx: typer.Context,
+    agreement_id: Annotated[str, typer.Argument(help="The agreement.")],
+    as_json: JsonOption = False,
+) -> None:
+    """The history of an agreement: who changed what, when and why; and its links."""
+    try:
+        with reading(ctx) as session:
+            entries = register.history(session, agreement_id)
+            linked = register.links_of(session, agreement_id)
+            record = session.get(Agreement, agreement_id)
+            assert record is not None
+            current = record.to_dict()
+    except register.AgreementInputError as error:
+        raise _report_problems(error) from None
+    if as_json:
+        print_json([_entry_json(e) for e in entries])
+        return
+    successor = register.superseded_by(entries)
+    superseded = successor and current["status"] == "superseded"
+    console.print(
+        f"[bold]{agreement_id}[/] - status {current['status']}"
+        + (f", superseded by {successor}" if superseded else "")
+    )
+    console.print(current["text"], highlight=False)
+    for kind, ids in linked.items():
+        if ids:
+            console.print(f"linked {kind}s: {', '.join(ids)}", highlight=False)
+    table = Table(title=f"history of {agreement_id}")
+    for column in ("when", "who", "what", "why", "status after"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(str(e.changed_on), e.changed_by, e.what, e.reason or "", e.status)
+    console.print(table)
+
+
+def _agenda_json(result: register.Agenda) -> dict[str, Any]:
+    def agreement(a: Any) -> dict[str, Any]:
+        return dict(a)
+
+    return {
+        "meeting": result.meeting,
+        "previous": result.previous,
+        "since": result.since,
+        "until": result.until,
+        "regions": [
+            {
+                "area_id": block.region["id"],
+                "name": block.region["name"],
+                "due": [agreement(a) for a in block.due],
+                "overdue": [agreement(a) for a in block.overdue],
+                "changed": [
+                    {
+                        "agreement_id": c.agreement["id"],
+                        "entries": [_entry_json(e) for e in c.entries],
+                    }
+                    for c in block.changed
+                ],
+            }
+            for block in result.regions
+        ],
+    }
+
+
+@app.command("agenda")
+def agenda(
+    ctx: typer.Context,
+    meeting: Annotated[str, typer.Argument(help='Meeting name or id: "BO Leefomgeving 2022".')],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the agenda as JSON.")] = False,
+) -> None:
+    """Per region: what is due at the meeting, what is overdue, what changed since the last."""
+    try:
+        with reading(ctx) as session:
+            result = register.load_agenda(session, meeting)
+            names = {a["id"]: a["name"] for a in rows(session, Area)}
+            meeting_names = {m["id"]: m["name"] for m in rows(session, Meeting)}
+    except register.AgreementInputError as error:
+        raise _report_problems(error) from None
+    if as_json:
+        typer.echo(json.dumps(_agenda_json(result), ensure_ascii=False, indent=2, default=str))
+        return
+    m = result.meeting
+    console.rule(f"[bold]Agenda {m['name']}[/] ({m['moment_text'] or m['year'] or '-'})")
+    if result.previous:
+        console.print(
+            f"Changes since the previous meeting, {result.previous['name']} "
+            f"(after {result.since}, up to {result.until}).",
+            highlight=False,
+        )
+    for block in result.regions:
+        if block.empty:
+            continue
+        console.print(f"\n[bold]{block.region['name']}[/]", highlight=False)
+        for label, items in (("due", block.due), ("overdue", block.overdue)):
+            for a in items:
+                when = meeting_names.get(a["due_meeting_id"], "") or a["due_text"] or ""
+                area = "" if a["area_id"] == block.region["id"] else f" [{names[a['area_id']]}]"
+                console.print(
+                    f"  {label:8} {a['id']} ({a['status']}, {when}){area}: {a['text']}",
+                    highlight=False,
+                )
+        recorded = [
+            c.agreement["id"] for c in block.changed if any(not e.changes for e in c.entries)
+        ]
+        if recorded:
+            console.print(f"  new      {', '.join(recorded)}", highlight=False)
+        for c in block.changed:
+            for e in c.entries:
+                if not e.changes:
+                    continue
+                console.print(
+                    f"  changed  {c.agreement['id']} {e.changed_on} by {e.changed_by}: {e.what}"
+                    + (f" ({e.reason})" if e.reason else ""),
+                    highlight=False,
+                )
+    quiet = [b.region["name"] for b in result.regions if b.empty]
+    if quiet:
+        console.print(f"\nNothing on the table for: {', '.join(quiet)}.", highlight=False)

@@ -1,0 +1,326 @@
+"""Commands for the forecast: run it (with scenarios side by side), the norm, fan charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tomllib
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from opgave import areas, forecast, outlook
+from opgave.cli import (
+    JsonOption,
+    app,
+    area_filter,
+    console,
+    engine_for,
+    fail,
+    homes,
+    reading,
+    rows,
+)
+from opgave.ingest import plans as plan_lists
+from opgave.model import (
+    Area,
+    AreaMember,
+    Plan,
+    PlanArea,
+    PlanHistory,
+    PlanPrecondition,
+    Realisation,
+    Scenario,
+    Source,
+    Target,
+)
+from opgave.store import transaction
+
+scenario_app = typer.Typer(
+    help="Named forecast scenarios: assumption overrides, extra plans, other targets.",
+    no_args_is_help=True,
+)
+app.add_typer(scenario_app, name="scenario")
+SCENARIO_TABLES = ("extra_plan", "target", "description")
+"""Tables of a scenario file besides the assumption tables (see docs/forecast.md)."""
+
+
+def _parse_scenario(text: str, where: str) -> dict[str, Any]:
+    """A scenario file's TOML, or a clear error naming the file."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise fail(f"{where}: not valid TOML ({error})") from None
+
+
+def _assumptions(
+    base: Path | None, scenario: tuple[str, dict[str, Any]] | None
+) -> forecast.Assumptions:
+    """The shipped defaults, overridden by --assumptions, then by the scenario's tables."""
+    documents: list[tuple[str, dict[str, Any]]] = []
+    try:
+        defaults = forecast.load_assumptions(base)
+        documents = [(name, _read_toml(Path(name))) for name in defaults.source_file]
+        if scenario is not None:
+            name, data = scenario
+            documents.append((name, {k: v for k, v in data.items() if k not in SCENARIO_TABLES}))
+        return forecast.assumptions_from(documents)
+    except forecast.ForecastInputError as error:
+        raise fail(str(error)) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    with path.open("rb") as f:
+        return tomllib.load(f)
+
+
+def _scenario(session: Session, name: str | None) -> dict[str, Any] | None:
+    """A stored scenario's parsed TOML (None: the base case)."""
+    if name is None:
+        return None
+    scenario = session.get(Scenario, name)
+    if scenario is None:
+        names = ", ".join(s["id"] for s in rows(session, Scenario)) or "none yet"
+        raise fail(f"unknown scenario {name!r}; scenarios: {names}")
+    return _parse_scenario(scenario.overrides_toml, f"scenario {name}")
+
+
+def _extra_plans(records: list[dict[str, Any]], where: str) -> list[dict[str, Any]]:
+    """Scenario plans in the shape of plan rows (validated like a plan list)."""
+    result = []
+    for number, r in enumerate(records, start=1):
+        missing = {"id", "gemeente_id", "homes", "planstatus", "first_year", "last_year"} - set(r)
+        if missing:
+            raise fail(f"{where}: [[extra_plan]] {number}: missing {', '.join(sorted(missing))}")
+        result.append(
+            {
+                "id": f"scenario:{r['id']}",
+                "name": r.get("name", r["id"]),
+                "gemeente_id": r["gemeente_id"],
+                "homes": int(r["homes"]),
+                "planstatus": str(r["planstatus"]),
+                "first_year": int(r["first_year"]),
+                "last_year": int(r["last_year"]),
+                "homes_by_year": None,
+            }
+        )
+    return result
+
+
+def _run(
+    session: Session,
+    *,
+    area: str | None,
+    runs: int,
+    seed: int,
+    assumptions_file: Path | None,
+    scenario: str | None,
+) -> outlook.Outlook:
+    """Forecast the programme as it is in the database, optionally under a scenario."""
+    data = _scenario(session, scenario)
+    assumptions = _assumptions(assumptions_file, (f"scenario {scenario}", data) if data else None)
+    wanted = area_filter(session, area, within=True)
+    plans = list(
+        plan_lists.plans_as_of(rows(session, Plan), rows(session, PlanHistory), None).values()
+    )
+    if data:
+        plans += _extra_plans(data.get("extra_plan", []), f"scenario {scenario}")
+    targets = rows(session, Target)
+    overrides = {o["id"]: o for o in (data or {}).get("target", [])}
+    targets = [{**t, **overrides.get(t["id"], {})} for t in targets]
+    try:
+        return outlook.run(
+            plans=plans,
+            plan_areas=rows(session, PlanArea),
+            plan_preconditions=rows(session, PlanPrecondition),
+            areas=rows(session, Area),
+            members=rows(session, AreaMember),
+            targets=targets,
+            realisations=rows(session, Realisation),
+            assumptions=assumptions,
+            area_ids=wanted,
+            runs=runs,
+            seed=seed,
+        )
+    except forecast.ForecastInputError as error:
+        raise fail(str(error)) from None
+
+
+def _pct(p: float | None) -> str:
+    return "-" if p is None else f"{p:.0%}"
+
+
+def _ratio(r: float | None) -> str:
+    return "unreachable" if r is None else f"{r:.0%}"
+
+
+@app.command("forecast")
+def run_forecast(
+    ctx: typer.Context,
+    area: Annotated[
+        str | None, typer.Option(help="Only this area and the areas inside it.")
+    ] = None,
+    runs: Annotated[int, typer.Option(min=100, help="Monte Carlo runs.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same figures.")] = 0,
+    assumptions: Annotated[
+        Path | None, typer.Option(help="TOML file overriding drop-out/delay/preconditions.")
+    ] = None,
+    scenario: Annotated[
+        str | None, typer.Option(help="A stored scenario (opgave scenario).")
+    ] = None,
+    vs: Annotated[
+        str | None, typer.Option(help="Compare with this scenario ('base' = none).")
+    ] = None,
+    norm: Annotated[
+        bool, typer.Option("--norm", help="Plan-capacity ratio needed for 50/80/90%.")
+    ] = False,
+    chart: Annotated[
+        Path | None, typer.Option(help="Write fan charts (PNG and HTML) per area to this folder.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Monte Carlo forecast of the pipeline: the chance each target is reached.
+
+    Plans drop out or slip by planstatus (assumptions documented in docs/forecast.md);
+    preconditions are shared by the plans that depend on them. Realised homes count first;
+    the pipeline is simulated from the year after the last realised year.
+    """
+    if assumptions is not None and not assumptions.exists():
+        raise fail(f"{assumptions}: no such file")
+    with reading(ctx) as session:
+        result = _run(session, area=area, runs=runs, seed=seed, assumptions_file=assumptions,
+                      scenario=scenario)  # fmt: skip
+        other = None
+        if vs is not None:
+            other = _run(session, area=area, runs=runs, seed=seed, assumptions_file=assumptions,
+                         scenario=None if vs == "base" else vs)  # fmt: skip
+        synthetic = any(s["confidence"] == "synthetic" for s in rows(session, Source))
+        children = areas.children_of(rows(session, AreaMember))
+        answered = {t.area_id for t in result.targets}
+        silent = [
+            a["name"]
+            for a in rows(session, Area)
+            if a["kind"] == "strategy_region"
+            and not ({a["id"]} | areas.descendants(a["id"], children)) & answered
+        ]
+    if chart is not None:
+        from opgave.charts import fan_charts  # matplotlib and plotly load only when asked
+
+        written = fan_charts(result, chart)
+        console.print(f"Wrote {len(written)} chart files to {chart}")
+    if as_json:
+        payload = [asdict(t) for t in result.targets]
+        if other is not None:
+            by_id = {t.target_id: t for t in other.targets}
+            for record in payload:
+                o = by_id.get(record["target_id"])
+                record["vs"] = asdict(o) if o else None
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        return
+    if synthetic:
+        console.print("[bold yellow]Synthetic demo data is loaded: these figures are not real.[/]")
+    title = (
+        f"forecast from {result.start_year}: {result.plans} plans, {result.runs} runs, "
+        f"seed {result.seed}" + (f", scenario {scenario}" if scenario else "")
+    )
+    table = Table(title=title)
+    columns = ["target", "area", "period", "realised", "P10 / P50 / P90", "P(min)", "P(max)"]
+    if other is not None:
+        columns += [f"P50 {vs}", f"P(min) {vs}", "difference"]
+    if norm:
+        columns += ["ratio now", "needed 50/80/90%"]
+    for column in columns:
+        table.add_column(column)
+    others = {t.target_id: t for t in other.targets} if other else {}
+    for t in result.targets:
+        value = (
+            homes(t.value_min) if t.value_min == t.value_max
+            else f"{homes(t.value_min)}-{homes(t.value_max)}"
+        )  # fmt: skip
+        row = [
+            ("ca. " if t.approximate else "") + value,
+            t.area_name,
+            f"{t.first_year}-{t.last_year}",
+            homes(t.realised),
+            f"{homes(t.p10)} / {homes(t.p50)} / {homes(t.p90)}",
+            _pct(t.p_reach_min),
+            _pct(t.p_reach_max),
+        ]
+        if other is not None:
+            o = others.get(t.target_id)
+            row += [homes(o.p50) if o else "-", _pct(o.p_reach_min if o else None)]
+            diff = (
+                (t.p_reach_min or 0) - (o.p_reach_min or 0) if o and t.p_reach_min is not None
+                else None
+            )  # fmt: skip
+            row += ["-" if diff is None else f"{diff:+.0%}"]
+        if norm and t.norm:
+            row += [
+                _ratio(t.norm["current"]),
+                " / ".join(_ratio(t.norm[k]) for k in ("p50", "p80", "p90")),
+            ]
+        table.add_row(*row)
+    console.print(table)
+    if silent and area is None:
+        console.print(
+            "No forecast for " + ", ".join(silent) + ": they have no target in homes with an "
+            "end year in the forecast period (see `opgave targets`)."
+        )
+    console.print(
+        "Assumptions: "
+        + ", ".join(Path(a).name for a in result.assumptions)
+        + ". P(min): probability of reaching the target (its minimum for a range).",
+        style="dim",
+    )
+
+
+@scenario_app.command("add")
+def add_scenario(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Short name, e.g. oude-lijn-later.")],
+    file: Annotated[
+        Path, typer.Argument(help="TOML: assumption overrides, [[extra_plan]], [[target]].")
+    ],
+) -> None:
+    """Store (or replace) a named scenario after checking it loads."""
+    if not file.exists():
+        raise fail(f"{file}: no such file")
+    text = file.read_text(encoding="utf-8")
+    data = _parse_scenario(text, file.name)
+    _assumptions(None, (file.name, data))
+    _extra_plans(data.get("extra_plan", []), file.name)
+    description = str(data.get("description", ""))
+    with transaction(engine_for(ctx)) as session:
+        known = {t["id"] for t in rows(session, Target)}
+        unknown = {o.get("id") for o in data.get("target", [])} - known
+        if unknown:
+            raise fail(
+                f"{file.name}: [[target]] refers to unknown target(s) {sorted(map(str, unknown))}"
+            )
+        existing = session.get(Scenario, name)
+        if existing is None:
+            session.add(Scenario(id=name, name=name, description=description or None,
+                                 overrides_toml=text, created_on=dt.date.today()))  # fmt: skip
+        else:
+            existing.overrides_toml, existing.description = text, description or None
+    console.print(f"Scenario {name!r} stored; try `opgave forecast --scenario {name} --vs base`.")
+
+
+@scenario_app.command("list")
+def list_scenarios(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The stored scenarios."""
+    with reading(ctx) as session:
+        records = rows(session, Scenario)
+    if as_json:
+        typer.echo(json.dumps(records, ensure_ascii=False, indent=2, default=str))
+        return
+    table = Table(title="scenarios")
+    for column in ("id", "description", "created"):
+        table.add_column(column)
+    for s in records:
+        table.add_row(s["id"], s["description"] or "", str(s["created_on"]))
+    console.print(table)

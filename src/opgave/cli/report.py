@@ -1,0 +1,62 @@
+"""The progress report command: `opgave report`, the letter to parliament after a meeting."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from opgave.agreements import AgreementInputError
+from opgave.cli import app, console, fail, reading
+
+
+@app.command("report")
+def report(
+    ctx: typer.Context,
+    meeting: Annotated[
+        str | None,
+        typer.Option(
+            help="The meeting the report follows (name or id); default: the latest meeting "
+            "at which agreements were made."
+        ),
+    ] = None,
+    lang: Annotated[str, typer.Option(help="nl (default, 900.000) or en (900,000).")] = "nl",
+    fmt: Annotated[str, typer.Option("--format", help="html, pdf or md.")] = "html",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write; default: stdout (html, md).")
+    ] = None,
+) -> None:
+    """The progress report to parliament, region by region, every figure with its source."""
+    from opgave import report as progress_report
+
+    if lang not in progress_report.LANGUAGES:
+        raise fail(f"--lang must be one of {', '.join(progress_report.LANGUAGES)}, not {lang!r}")
+    if fmt not in progress_report.FORMATS:
+        raise fail(f"--format must be one of {', '.join(progress_report.FORMATS)}, not {fmt!r}")
+    if fmt == "pdf":
+        if out is None:
+            raise fail("a PDF needs --out FILE")
+        problem = progress_report.weasyprint_problem()
+        if problem:
+            raise fail(problem)
+    with reading(ctx) as session:
+        inputs = progress_report.load_inputs(session)
+    try:
+        built = progress_report.build(inputs, meeting)
+        content = progress_report.render(built, fmt, lang)
+    except (AgreementInputError, progress_report.ReportFormatError) as error:
+        raise fail(str(error)) from None
+    if out is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return
+    out.write_bytes(content)
+    sections = len(built.sections)
+    console.print(
+        f"Wrote {out} ({fmt}, {lang}): after {built.meeting['name']}, {sections} sections, "
+        f"{len(built.notes)} source notes"
+        + (", SYNTHETIC data included" if built.synthetic_sources else "")
+        + "."
+    )

@@ -1,0 +1,243 @@
+"""The programme's outlook: plans, areas, targets and realised figures to a forecast per target.
+
+Inputs: rows as the database gives them (plans as known now, plan-area and plan-precondition
+links, areas and memberships, targets, realisations) and forecast ``Assumptions``.
+Outputs: per target the distribution of homes in its period (realised so far + simulated),
+the probability of reaching its minimum and maximum, the plan-capacity ratio needed for 50/80/90%,
+and per area the cumulative fan (P10/P50/P90 against the target line).
+Derives: the forecast start (the year after the nation's last realised year); each plan's
+schedule from that year on (homes per year given, else spread evenly); which plans count for
+which area (its municipalities, once each, and plans linked to it or to areas inside it); what
+each target still needs (value minus realised in its period). The engine is ``opgave.forecast``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from opgave import areas as area_graph
+from opgave import forecast, monitor
+
+Row = Mapping[str, Any]
+FORECAST_MEASURES = ("homes_built",)
+NORM_PROBABILITIES = (0.5, 0.8, 0.9)
+
+
+@dataclass(frozen=True)
+class TargetOutlook:
+    """A target's forecast: homes in its period (realised + simulated) and P(reaching it)."""
+
+    target_id: str
+    area_id: str
+    area_name: str
+    first_year: int
+    last_year: int
+    value_min: float | None
+    value_max: float | None
+    approximate: bool
+    realised: float
+    planned: float
+    mean: float
+    p10: float
+    p50: float
+    p90: float
+    p_reach_min: float | None
+    p_reach_max: float | None
+    norm: dict[str, float | None] | None
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """A forecast run over the programme: settings, per-target results and per-area fans."""
+
+    start_year: int
+    runs: int
+    seed: int
+    plans: int
+    assumptions: tuple[str, ...]
+    targets: list[TargetOutlook]
+    fans: dict[str, dict[str, Any]]
+
+
+def _finite(value: float) -> float | None:
+    """A ratio, or None where it is unbounded (the pipeline cannot reach the target)."""
+    return float(value) if np.isfinite(value) else None
+
+
+def forecast_targets(targets: Sequence[Row], area_ids: set[str] | None, start: int) -> list[Row]:
+    """Targets the forecast answers: homes built, a number, a last year not before ``start``."""
+    return [
+        t
+        for t in targets
+        if t["measure"] in FORECAST_MEASURES
+        and (t["value_min"] is not None or t["value_max"] is not None)
+        and t["last_year"] is not None
+        and t["last_year"] >= start
+        and (area_ids is None or t["area_id"] in area_ids)
+    ]
+
+
+def start_year(targets: Sequence[Row], realisations: Sequence[Row], today: dt.date) -> int:
+    """The first simulated year: after the nation's last realised year (else this year)."""
+    national = [t for t in targets if t["area_id"] == "NL01" and t["measure"] == "homes_built"]
+    years = [y for t in national for y in monitor.progress(t, realisations).realised_years]
+    return max(years) + 1 if years else today.year
+
+
+def run(
+    *,
+    plans: Sequence[Row],
+    plan_areas: Sequence[Row],
+    plan_preconditions: Sequence[Row],
+    areas: Sequence[Row],
+    members: Sequence[Row],
+    targets: Sequence[Row],
+    realisations: Sequence[Row],
+    assumptions: forecast.Assumptions,
+    area_ids: set[str] | None = None,
+    runs: int = 2000,
+    seed: int = 0,
+    today: dt.date | None = None,
+) -> Outlook:
+    """Simulate the pipeline and answer every target of ``area_ids`` (all when None)."""
+    today = today or dt.date.today()
+    start = start_year(targets, realisations, today)
+    chosen = forecast_targets(targets, area_ids, start)
+    children = area_graph.children_of(members)
+    kinds = {a["id"]: a["kind"] for a in areas}
+    names = {a["id"]: a["name"] for a in areas}
+    target_areas = sorted({t["area_id"] for t in chosen})
+    plan_list = sorted(plans, key=lambda p: p["id"])
+    index = {p["id"]: i for i, p in enumerate(plan_list)}
+    linked: dict[str, set[str]] = {}
+    for link in plan_areas:
+        linked.setdefault(link["area_id"], set()).add(link["plan_id"])
+    member = np.zeros((len(plan_list), len(target_areas)), dtype=np.uint8)
+    municipalities_of: dict[str, set[str]] = {}
+    for column, area in enumerate(target_areas):
+        municipalities = area_graph.municipalities(area, children, kinds)
+        municipalities_of[area] = municipalities
+        inside = {area} | area_graph.descendants(area, children)
+        ids = {p["id"] for p in plan_list if p["gemeente_id"] in municipalities}
+        for a in inside:
+            ids |= linked.get(a, set())
+        for pid in ids:
+            if pid in index:
+                member[index[pid], column] = 1
+    last = max([p["last_year"] for p in plan_list] + [start])
+    earliest = min([p["first_year"] for p in plan_list] + [start])
+    even = forecast.delivery_schedule(
+        [p["homes"] for p in plan_list],
+        [p["first_year"] for p in plan_list],
+        [p["last_year"] for p in plan_list],
+        schedule_first_year=earliest,
+        n_years=last - earliest + 1,
+    )
+    for i, p in enumerate(plan_list):  # homes per year given by the list replace the even spread
+        if p["homes_by_year"]:
+            even[i] = 0
+            for offset, homes in enumerate(p["homes_by_year"]):
+                even[i, p["first_year"] + offset - earliest] += homes
+    schedule = even[:, start - earliest :]  # years before the start are past (realised)
+    pre_ids = sorted({link["precondition_id"] for link in plan_preconditions
+                      if link["plan_id"] in index})  # fmt: skip
+    preconditions = None
+    depends = None
+    if pre_ids:
+        values = [assumptions.precondition(pid) for pid in pre_ids]
+        width = max(len(d) for _, d in values)
+        delay = np.zeros((len(pre_ids), width))
+        for j, (_, dist) in enumerate(values):
+            delay[j, : len(dist)] = dist
+        preconditions = forecast.Preconditions(
+            name=tuple(pre_ids), p_met=np.array([m for m, _ in values]), delay_prob=delay
+        )
+        depends = np.zeros((len(plan_list), len(pre_ids)), dtype=np.uint8)
+        column_of = {pid: j for j, pid in enumerate(pre_ids)}
+        for link in plan_preconditions:
+            if link["plan_id"] in index:
+                depends[index[link["plan_id"]], column_of[link["precondition_id"]]] = 1
+    inputs = forecast.PlanInputs(
+        planstatus=np.array([p["planstatus"] for p in plan_list], dtype=str),
+        schedule_homes=schedule,
+        first_year=start,
+        area_member=member,
+        area_code=tuple(target_areas),
+        depends_on=depends,
+        preconditions=preconditions,
+    )
+    result = forecast.simulate(inputs, assumptions, runs=runs, seed=seed)
+    realised: list[float] = []
+    engine_targets = []
+    for t in chosen:
+        first = t["first_year"] or monitor.PROGRAMME_START
+        done = 0.0
+        if first < start:  # realised within the period, before the simulation starts
+            before = {**t, "first_year": first, "last_year": min(t["last_year"], start - 1)}
+            done = monitor.progress(
+                before, realisations, municipalities=municipalities_of[t["area_id"]]
+            ).realised
+        realised.append(done)
+        engine_targets.append(
+            forecast.Target(
+                area_index=target_areas.index(t["area_id"]),
+                first_year=max(t["first_year"] or monitor.PROGRAMME_START, start),
+                last_year=t["last_year"],
+                value_min=max((t["value_min"] or 0.0) - done, 0.0),
+                value_max=max((t["value_max"] or t["value_min"] or 0.0) - done, 0.0),
+            )
+        )
+    summary = forecast.summarise_targets(result, engine_targets)
+    norm = forecast.required_capacity_ratio(result, engine_targets, NORM_PROBABILITIES)
+    outlooks = []
+    for i, t in enumerate(chosen):
+        done = realised[i]
+        outlooks.append(
+            TargetOutlook(
+                target_id=t["id"],
+                area_id=t["area_id"],
+                area_name=str(names.get(t["area_id"], t["area_id"])),
+                first_year=t["first_year"] or monitor.PROGRAMME_START,
+                last_year=t["last_year"],
+                value_min=t["value_min"],
+                value_max=t["value_max"],
+                approximate=bool(t["approximate"]),
+                realised=done,
+                planned=float(summary.planned_homes[i]),
+                mean=done + float(summary.mean[i]),
+                p10=done + float(summary.p10[i]),
+                p50=done + float(summary.p50[i]),
+                p90=done + float(summary.p90[i]),
+                p_reach_min=float(summary.p_reach_min[i]) if t["value_min"] is not None else None,
+                p_reach_max=float(summary.p_reach_max[i]) if t["value_max"] is not None else None,
+                norm={
+                    f"p{round(p * 100)}": _finite(r)
+                    for p, r in zip(norm.probability, norm.ratio[i], strict=True)
+                }
+                | {"current": _finite(norm.current_ratio[i])},
+            )
+        )
+    fans = {
+        area: {
+            "year": result.year.tolist(),
+            "cum_p10": result.cum_p10[k].tolist(),
+            "cum_p50": result.cum_p50[k].tolist(),
+            "cum_p90": result.cum_p90[k].tolist(),
+            "cum_mean": result.cum_mean[k].tolist(),
+        }
+        for k, area in enumerate(target_areas)
+    }
+    return Outlook(
+        start_year=start,
+        runs=runs,
+        seed=seed,
+        plans=len(plan_list),
+        assumptions=assumptions.source_file,
+        targets=outlooks,
+        fans=fans,
+    )

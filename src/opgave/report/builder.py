@@ -1,0 +1,542 @@
+"""The progress report's content: the opening with the national figures, then one section per
+strategy region in the letter's order, every figure with a numbered note naming its source.
+
+Inputs: the programme's rows (``ReportInputs``, loaded by ``load_inputs``) and the meeting the
+report follows (default: the latest meeting at which agreements were made).
+Outputs: a ``Report`` - plain data, the same for every language and format; ``render`` turns it
+into HTML, PDF or Markdown in Dutch or English.
+Derives: progress, pace and plan capacity per target (``monitor``), what is due, overdue and
+new per agreement at the meeting and the next one (``agreements``), the region each record
+belongs to, funding awarded per region, and the notes (deduplicated, numbered in reading order).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from opgave import agreements as register
+from opgave import areas as area_graph
+from opgave import monitor
+from opgave.model import (
+    Agreement,
+    AgreementChange,
+    AgreementEvent,
+    Area,
+    AreaMember,
+    Award,
+    Base,
+    Instrument,
+    Meeting,
+    Plan,
+    PlanArea,
+    Precondition,
+    Realisation,
+    Source,
+    Target,
+)
+
+Row = Mapping[str, Any]
+HOME_MEASURES = ("homes_built", "homes_started")
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything the report reads, as rows. ``forecast`` is the hook for stored forecasts:
+    target id -> probability (0-1) of reaching it, with ``forecast_source`` naming the run."""
+
+    sources: Sequence[Row]
+    areas: Sequence[Row]
+    members: Sequence[Row]
+    targets: Sequence[Row]
+    realisations: Sequence[Row]
+    plans: Sequence[Row]
+    plan_areas: Sequence[Row]
+    meetings: Sequence[Row]
+    agreements: Sequence[Row]
+    events: Sequence[Row]
+    changes: Sequence[Row]
+    preconditions: Sequence[Row]
+    instruments: Sequence[Row]
+    awards: Sequence[Row]
+    forecast: Mapping[str, float] | None = None
+    forecast_source: str | None = None
+
+
+def _rows(session: Session, model: type[Base]) -> list[dict[str, Any]]:
+    return [obj.to_dict() for obj in session.scalars(select(model))]
+
+
+def load_inputs(session: Session) -> ReportInputs:
+    """Read what the report needs from the database (no forecast is stored yet: None)."""
+    return ReportInputs(
+        sources=_rows(session, Source),
+        areas=_rows(session, Area),
+        members=_rows(session, AreaMember),
+        targets=_rows(session, Target),
+        realisations=_rows(session, Realisation),
+        plans=_rows(session, Plan),
+        plan_areas=_rows(session, PlanArea),
+        meetings=_rows(session, Meeting),
+        agreements=_rows(session, Agreement),
+        events=_rows(session, AgreementEvent),
+        changes=_rows(session, AgreementChange),
+        preconditions=_rows(session, Precondition),
+        instruments=_rows(session, Instrument),
+        awards=_rows(session, Award),
+    )
+
+
+# ---------------------------------------------------------------- notes
+
+
+@dataclass(frozen=True)
+class Detail:
+    """What a figure covers, for its note: years (and which are provisional), the capture
+    date of a plan list, the dates of funding decisions, or that it is a forecast."""
+
+    period: str | None = None
+    provisional: str | None = None
+    as_of: str | None = None
+    decided: str | None = None
+    forecast: bool = False
+
+
+@dataclass(frozen=True)
+class Note:
+    """A numbered source note: the source's citation, the section, what the figure covers."""
+
+    number: int
+    source_id: str | None
+    citation: str
+    section: str | None
+    detail: Detail
+    synthetic: bool
+
+
+class Notes:
+    """Numbers notes in the order they are cited; the same source, section and detail share
+    one number."""
+
+    def __init__(self, sources: Sequence[Row]) -> None:
+        self._sources = {s["id"]: s for s in sources}
+        self._numbers: dict[tuple[str | None, str | None, Detail], int] = {}
+        self.notes: list[Note] = []
+
+    def cite(
+        self, source_id: str | None, section: str | None = None, detail: Detail = Detail()
+    ) -> int:
+        """The number of the note for this source (and section and detail)."""
+        key = (source_id, section, detail)
+        if key not in self._numbers:
+            source = self._sources.get(source_id or "")
+            citation = source["citation"] if source else (source_id or "(no source recorded)")
+            number = len(self.notes) + 1
+            self._numbers[key] = number
+            self.notes.append(
+                Note(
+                    number=number,
+                    source_id=source_id,
+                    citation=citation,
+                    section=section,
+                    detail=detail,
+                    synthetic=bool(source and source["confidence"] == "synthetic"),
+                )
+            )
+        return self._numbers[key]
+
+    def cite_all(self, source_ids: Sequence[str | None], detail: Detail = Detail()) -> list[int]:
+        """Notes for several sources (e.g. the import files a sum comes from)."""
+        return sorted({self.cite(s, None, detail) for s in source_ids})
+
+
+# ---------------------------------------------------------------- content
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    """A target with its progress, pace and plan capacity, each with its notes."""
+
+    target: Row
+    area_name: str
+    area_name_en: str | None
+    note: int
+    progress: monitor.Progress | None
+    progress_notes: list[int]
+    capacity: monitor.Capacity | None
+    capacity_max: monitor.Capacity | None
+    capacity_notes: list[int]
+    forecast_probability: float | None
+    forecast_note: int | None
+
+
+@dataclass(frozen=True)
+class AgreementLine:
+    """An agreement as the report shows it: status, due moment, and its place in time."""
+
+    agreement: Row
+    area_name: str
+    due_meeting_name: str | None
+    made_here: bool
+    due_here: bool
+    due_next: bool
+    overdue: bool
+    superseded_by: str | None
+    changes: list[register.HistoryEntry]
+    note: int
+
+
+@dataclass(frozen=True)
+class PreconditionLine:
+    """A precondition of a region, with its note."""
+
+    precondition: Row
+    note: int
+
+
+@dataclass(frozen=True)
+class FundingLine:
+    """Funding awarded to projects in a region from one instrument or scheme."""
+
+    name: str
+    amount_eur: int
+    homes: int
+    affordable_homes: int
+    awards: int
+    notes: list[int]
+
+
+@dataclass
+class Section:
+    """One region of the letter (or the national part): targets, agreements, preconditions,
+    funding awarded."""
+
+    area: Row
+    heading: str
+    targets: list[TargetLine] = field(default_factory=list)
+    agreements: list[AgreementLine] = field(default_factory=list)
+    preconditions: list[PreconditionLine] = field(default_factory=list)
+    funding: list[FundingLine] = field(default_factory=list)
+
+
+@dataclass
+class Opening:
+    """The national figures: the 900,000 target, realised, pace, capacity vs 130%, forecast."""
+
+    target: Row
+    target_note: int
+    progress: monitor.Progress
+    progress_notes: list[int]
+    realised_by_year: dict[int, float]
+    capacity: monitor.Capacity | None
+    capacity_notes: list[int]
+    plan_count: int
+    norm_note: int
+    forecast_probability: float | None
+    forecast_note: int | None
+    due: list[monitor.DueItem]
+
+
+@dataclass
+class Report:
+    """The whole report, language- and format-neutral."""
+
+    meeting: Row
+    previous: Row | None
+    next_meeting: Row | None
+    generated_on: dt.date
+    letter: Row | None
+    opening: Opening
+    national: Section
+    regions: list[Section]
+    notes: list[Note]
+    synthetic_sources: list[Row]
+
+    @property
+    def sections(self) -> list[Section]:
+        """The national part, then the regions in the letter's order."""
+        return [self.national, *self.regions]
+
+
+def default_meeting(meetings: Sequence[Row], agreements: Sequence[Row]) -> str:
+    """The meeting a report follows by default: the latest one at which agreements were made
+    (else the latest meeting); a meeting that is part of another counts as that one."""
+    by_id = {m["id"]: m for m in meetings}
+
+    def top(mid: str) -> str:
+        while by_id[mid]["parent_id"] in by_id:
+            mid = by_id[mid]["parent_id"]
+        return mid
+
+    made = {top(a["meeting_id"]) for a in agreements if a["meeting_id"] in by_id}
+    candidates = [by_id[m] for m in made] or list(meetings)
+    if not candidates:
+        raise ValueError("there are no meetings to report on")
+    return str(register.chronological(candidates)[-1]["id"])
+
+
+def next_meeting(meeting_id: str, meetings: Sequence[Row]) -> Row | None:
+    """The first top-level meeting after this one in time."""
+    order = [m for m in register.chronological(meetings) if not m["parent_id"]]
+    ids = [m["id"] for m in order]
+    by_id = {m["id"]: m for m in meetings}
+    mid = meeting_id
+    while by_id[mid]["parent_id"] in by_id:
+        mid = by_id[mid]["parent_id"]
+    position = ids.index(mid)
+    return order[position + 1] if position + 1 < len(order) else None
+
+
+def _section_heading(area: Row) -> str:
+    return str((area["source_section"] or area["name"]).split("; ")[0])
+
+
+def build(inputs: ReportInputs, meeting: str | None = None, today: dt.date | None = None) -> Report:
+    """Assemble the report after ``meeting`` (id or name; default ``default_meeting``)."""
+    meetings = list(inputs.meetings)
+    if meeting is None:
+        meeting_id = default_meeting(meetings, inputs.agreements)
+    else:
+        found = register.find_meeting(meetings, meeting)
+        if found is None:
+            names = ", ".join(f'"{m["name"]}"' for m in register.chronological(meetings))
+            raise register.AgreementInputError(
+                [f"unknown meeting {meeting!r}; known meetings: {names}"]
+            )
+        meeting_id = found["id"]
+    meetings_by_id = {m["id"]: m for m in meetings}
+    at = register.frame(meeting_id, meetings)
+    upcoming = next_meeting(meeting_id, meetings)
+    at_next = register.frame(upcoming["id"], meetings) if upcoming else None
+    notes = Notes(inputs.sources)
+    areas_by_id = {a["id"]: a for a in inputs.areas}
+    children = area_graph.children_of(inputs.members)
+    kinds = {a["id"]: a["kind"] for a in inputs.areas}
+    index = register.region_index(inputs.areas, inputs.members)
+
+    # -- the opening: national figures
+    overview = monitor.overview(
+        targets=inputs.targets,
+        realisations=inputs.realisations,
+        plans=inputs.plans,
+        areas=inputs.areas,
+        members=inputs.members,
+        agreements=inputs.agreements,
+        meetings=meetings,
+        sources=inputs.sources,
+    )
+    headline = overview.target
+    target_note = notes.cite(headline["source_id"], headline["source_section"])
+    progress = overview.progress
+    years_text = _years(progress.realised_years, progress.provisional_years)
+    progress_notes = notes.cite_all(progress.sources, years_text)
+    national_yearly, _, _ = monitor.yearly_figures(headline["area_id"], inputs.realisations)
+    norm_target = next(
+        (
+            t
+            for t in sorted(inputs.targets, key=lambda t: t["id"])
+            if t["area_id"] == headline["area_id"] and t["measure"] == "plan_capacity_ratio"
+        ),
+        None,
+    )
+    norm_note = (
+        notes.cite(norm_target["source_id"], norm_target["source_section"])
+        if norm_target
+        else target_note
+    )
+    capacity_notes = notes.cite_all(_plan_sources(inputs.plans), _plan_dates(inputs.plans))
+    forecast_probability = (inputs.forecast or {}).get(headline["id"])
+    forecast_note = (
+        notes.cite(inputs.forecast_source, None, Detail(forecast=True))
+        if forecast_probability is not None
+        else None
+    )
+    opening = Opening(
+        target=headline,
+        target_note=target_note,
+        progress=progress,
+        progress_notes=progress_notes,
+        realised_by_year={y: v for y, v in sorted(national_yearly.items()) if y >= 2021},
+        capacity=overview.capacity,
+        capacity_notes=capacity_notes if overview.capacity else [],
+        plan_count=overview.plan_count,
+        norm_note=norm_note,
+        forecast_probability=forecast_probability,
+        forecast_note=forecast_note,
+        due=overview.due,
+    )
+
+    # -- sections: national part, then the regions in the letter's order
+    national_area = areas_by_id.get(register.NATIONAL, {"id": register.NATIONAL, "name": "NL"})
+    sections: dict[str, Section] = {
+        register.NATIONAL: Section(area=national_area, heading="De verstedelijkingsopgave")
+    }
+    for r in index.regions:
+        sections[r["id"]] = Section(area=r, heading=_section_heading(r))
+
+    plans_by_gemeente: dict[str, list[Row]] = {}
+    for p in inputs.plans:
+        plans_by_gemeente.setdefault(p["gemeente_id"], []).append(p)
+    linked: dict[str, set[str]] = {}
+    for link in inputs.plan_areas:
+        linked.setdefault(link["area_id"], set()).add(link["plan_id"])
+    plans_by_id = {p["id"]: p for p in inputs.plans}
+
+    for t in sorted(inputs.targets, key=_target_order):
+        if t["id"] == headline["id"] or t is norm_target:
+            continue
+        section = sections[index.region_of(t["area_id"], t["source_section"])]
+        line_note = notes.cite(t["source_id"], t["source_section"])
+        status = monitor.area_status(
+            t["area_id"],
+            [t],
+            inputs.realisations,
+            inputs.plans,
+            inputs.plan_areas,
+            inputs.areas,
+            inputs.members,
+        )[0]
+        p_notes: list[int] = []
+        c_notes: list[int] = []
+        if status.progress and status.progress.realised_years:
+            p_notes = notes.cite_all(
+                status.progress.sources,
+                _years(status.progress.realised_years, status.progress.provisional_years),
+            )
+        if status.capacity:
+            inside = area_graph.municipalities(t["area_id"], children, kinds)
+            chosen = {p["id"] for g in inside for p in plans_by_gemeente.get(g, [])}
+            for a in {t["area_id"]} | area_graph.descendants(t["area_id"], children):
+                chosen |= linked.get(a, set())
+            used = [plans_by_id[i] for i in chosen]
+            c_notes = notes.cite_all(_plan_sources(used), _plan_dates(used))
+        probability = (inputs.forecast or {}).get(t["id"])
+        area = areas_by_id.get(t["area_id"], {})
+        section.targets.append(
+            TargetLine(
+                target=t,
+                area_name=str(area.get("name", t["area_id"])),
+                area_name_en=area.get("name_en"),
+                note=line_note,
+                progress=status.progress,
+                progress_notes=p_notes,
+                capacity=status.capacity,
+                capacity_max=status.capacity_max,
+                capacity_notes=c_notes,
+                forecast_probability=probability,
+                forecast_note=(
+                    notes.cite(inputs.forecast_source, None, Detail(forecast=True))
+                    if probability is not None
+                    else None
+                ),
+            )
+        )
+
+    entries: dict[str, list[register.HistoryEntry]] = {}
+    for entry in register.history_entries(inputs.events, inputs.changes):
+        entries.setdefault(entry.agreement_id, []).append(entry)
+    for a in sorted(inputs.agreements, key=register.agreement_order):
+        section = sections[index.region_of(a["area_id"], a["source_section"])]
+        history = entries.get(a["id"], [])
+        since = [
+            e
+            for e in history
+            if e.changes
+            and (at.since is None or e.changed_on > at.since)
+            and (at.until is None or e.changed_on <= at.until)
+        ]
+        due_meeting = meetings_by_id.get(a["due_meeting_id"] or "")
+        section.agreements.append(
+            AgreementLine(
+                agreement=a,
+                area_name=str(areas_by_id.get(a["area_id"], {}).get("name", a["area_id"])),
+                due_meeting_name=due_meeting["name"] if due_meeting else None,
+                made_here=a["meeting_id"] in at.members,
+                due_here=register.due_at(a, at, meetings_by_id),
+                due_next=bool(at_next and register.due_at(a, at_next, meetings_by_id)),
+                overdue=register.overdue_at(a, at, meetings_by_id),
+                superseded_by=(
+                    register.superseded_by(history) if a["status"] == "superseded" else None
+                ),
+                changes=since,
+                note=notes.cite(a["source_id"], a["source_section"]),
+            )
+        )
+
+    for p in sorted(inputs.preconditions, key=lambda p: p["id"]):
+        section = sections[index.region_of(p["area_id"], p["source_section"])]
+        section.preconditions.append(
+            PreconditionLine(p, notes.cite(p["source_id"], p["source_section"]))
+        )
+
+    instruments = {i["id"]: i for i in inputs.instruments}
+    for section in sections.values():
+        if section.area["id"] == register.NATIONAL:
+            continue
+        inside = area_graph.municipalities(section.area["id"], children, kinds)
+        grouped: dict[str, list[Row]] = {}
+        for award in inputs.awards:
+            if award["gemeente_id"] in inside:
+                instrument = instruments.get(award["instrument_id"] or "")
+                name = instrument["name"] if instrument else award["scheme_name"]
+                grouped.setdefault(name, []).append(award)
+        for name, awards in sorted(grouped.items()):
+            section.funding.append(
+                FundingLine(
+                    name=name,
+                    amount_eur=sum(int(x["amount_eur"]) for x in awards),
+                    homes=sum(int(x["homes"]) for x in awards),
+                    affordable_homes=sum(int(x["affordable_homes"]) for x in awards),
+                    awards=len(awards),
+                    notes=notes.cite_all(
+                        [x["source_id"] for x in awards],
+                        Detail(decided=", ".join(sorted({str(x["decided_on"]) for x in awards}))),
+                    ),
+                )
+            )
+
+    letter = next(
+        (s for s in inputs.sources if s["id"] == headline["source_id"]),
+        None,
+    )
+    return Report(
+        meeting=at.meeting,
+        previous=at.previous,
+        next_meeting=upcoming,
+        generated_on=today or dt.date.today(),
+        letter=letter,
+        opening=opening,
+        national=sections.pop(register.NATIONAL),
+        regions=list(sections.values()),
+        notes=notes.notes,
+        synthetic_sources=[s for s in inputs.sources if s["confidence"] == "synthetic"],
+    )
+
+
+def _target_order(t: Row) -> tuple[bool, bool, str, str]:
+    """Numeric home targets first, then shares and open ambitions; by area, then id."""
+    numeric = t["value_min"] is not None or t["value_max"] is not None
+    return (t["measure"] not in HOME_MEASURES, not numeric, t["area_id"], t["id"])
+
+
+def _years(years: Sequence[int], provisional: Sequence[int]) -> Detail:
+    if not years:
+        return Detail()
+    return Detail(
+        period=f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0]),
+        provisional=", ".join(map(str, provisional)) or None,
+    )
+
+
+def _plan_sources(plans: Sequence[Row]) -> list[str | None]:
+    return sorted({p["source_id"] for p in plans}, key=lambda s: s or "")
+
+
+def _plan_dates(plans: Sequence[Row]) -> Detail:
+    dates = sorted({p["valid_from"] for p in plans if p["valid_from"]})
+    return Detail(as_of=dates[-1].isoformat() if dates else None)

@@ -1,0 +1,142 @@
+"""The programme's forecast through the CLI: per-target probabilities, seeds, scenarios, charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from opgave import forecast, outlook
+from opgave.cli import app
+
+
+def cli(runner: CliRunner, url: str, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--db", url, *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def demo_url(loaded_url: str, runner: CliRunner) -> str:
+    code, _, err = cli(runner, loaded_url, "demo", "--plans", "600", "--seed", "3")
+    assert code == 0, err
+    return loaded_url
+
+
+def sure(tmp_path: Path) -> forecast.Assumptions:
+    """Assumptions under which every plan delivers on time."""
+    path = tmp_path / "sure.toml"
+    statuses = forecast.PLANSTATUSES
+    path.write_text(
+        "[dropout]\n" + "".join(f'"{s}" = 0.0\n' for s in statuses)
+        + "[delay]\n" + "".join(f'"{s}" = [1.0]\n' for s in statuses)
+    )  # fmt: skip
+    return forecast.load_assumptions(path)
+
+
+def test_realised_counts_first_and_the_pipeline_is_simulated_after(tmp_path: Path) -> None:
+    areas = [{"id": "NL01", "kind": "nation", "name": "NL"},
+             {"id": "GM1", "kind": "municipality", "name": "G1"}]  # fmt: skip
+    members = [{"parent_id": "NL01", "child_id": "GM1"}]
+    target = {"id": "T", "area_id": "NL01", "measure": "homes_built", "first_year": 2021,
+              "last_year": 2026, "value_min": 1000.0, "value_max": 1200.0,
+              "approximate": False}  # fmt: skip
+    realised = [{"area_id": "NL01", "measure": "homes_new_build", "first_year": y,
+                 "last_year": y, "value": 200.0, "provisional": False, "source_id": "s"}
+                for y in (2021, 2022, 2023)]  # fmt: skip
+    plans = [{"id": "P", "gemeente_id": "GM1", "homes": 450, "planstatus": "1A",
+              "first_year": 2023, "last_year": 2025, "homes_by_year": None}]  # fmt: skip
+    result = outlook.run(
+        plans=plans, plan_areas=[], plan_preconditions=[], areas=areas, members=members,
+        targets=[target], realisations=realised, assumptions=sure(tmp_path), runs=100,
+        today=dt.date(2024, 6, 1),
+    )  # fmt: skip
+    assert result.start_year == 2024  # after the last realised year
+    [t] = result.targets
+    assert t.realised == 600
+    # the plan's 2023 homes (150) are past; 2024 and 2025 bring 300: 900 < 1000
+    assert t.mean == t.p10 == t.p90 == 900 and t.p_reach_min == 0
+    plans[0]["homes"] = 1200  # 400 a year: 2024 + 2025 bring 800 -> 1400 >= 1200
+    result = outlook.run(
+        plans=plans, plan_areas=[], plan_preconditions=[], areas=areas, members=members,
+        targets=[target], realisations=realised, assumptions=sure(tmp_path), runs=100,
+        today=dt.date(2024, 6, 1),
+    )  # fmt: skip
+    assert result.targets[0].mean == 1400 and result.targets[0].p_reach_max == 1
+
+
+def test_forecast_json_per_target_and_reproducible(
+    runner: CliRunner, demo_url: str, tmp_path: Path
+) -> None:
+    code, out, err = cli(runner, demo_url, "forecast", "--runs", "200", "--json")
+    assert code == 0, err
+    records = {r["target_id"]: r for r in json.loads(out)}
+    for key in ("mean", "p10", "p50", "p90", "p_reach_min", "p_reach_max"):
+        assert key in records["NL-WONINGEN-2021-2030"]
+    mra = records["MRA-WONINGEN-2030"]
+    assert 0 <= mra["p_reach_max"] <= mra["p_reach_min"] <= 1
+    assert {"EHV-WONINGEN-2030", "MRU-WONINGEN-2030", "GA-WONINGEN-2040", "ZR-VA-2040"} <= set(
+        records
+    )
+    again = cli(runner, demo_url, "forecast", "--runs", "200", "--json")[1]
+    assert again == out  # same seed, same figures
+    assert cli(runner, demo_url, "forecast", "--runs", "200", "--seed", "9", "--json")[1] != out
+    gloomy = tmp_path / "gloomy.toml"
+    gloomy.write_text('[dropout]\n"1A" = 0.5\n"2A" = 0.5\n"3" = 0.9\n"4A" = 0.9\n')
+    code, worse, err = cli(
+        runner, demo_url, "forecast", "--runs", "200", "--assumptions", str(gloomy), "--json"
+    )
+    assert code == 0, err
+    worse_nl = {r["target_id"]: r for r in json.loads(worse)}["NL-WONINGEN-2021-2030"]
+    assert worse_nl["mean"] < records["NL-WONINGEN-2021-2030"]["mean"]
+
+
+def test_scenario_cancelling_a_precondition(
+    runner: CliRunner, demo_url: str, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        'description = "no OV-schaalsprong"\n'
+        '[precondition."PC-OV-OUDE-LIJN"]\np_met = 0.0\ndelay = [1.0]\n'
+        '[[target]]\nid = "MRA-WONINGEN-2030"\nvalue_min = 1\n'
+    )
+    code, _, err = cli(runner, demo_url, "scenario", "add", "zonder-ov", str(scenario))
+    assert code == 0, err
+    code, out, err = cli(
+        runner, demo_url, "forecast", "--runs", "200", "--scenario", "zonder-ov", "--vs", "base",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    records = {r["target_id"]: r for r in json.loads(out)}
+    oude_lijn = records["ZR-OUDE-LIJN-2040"]
+    assert oude_lijn["mean"] == 0 < oude_lijn["vs"]["mean"]  # every Oude Lijn plan depends on it
+    assert records["MRA-WONINGEN-2030"]["p_reach_min"] == 1  # target lowered to 1 home
+    assert [
+        s["id"] for s in json.loads(cli(runner, demo_url, "scenario", "list", "--json")[1])
+    ] == ["zonder-ov"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[precondition."PC-X"]\np_met = 2\n')
+    code, _, err = cli(runner, demo_url, "scenario", "add", "bad", str(bad))
+    assert code == 1 and "p_met: expected a probability in [0, 1]" in err
+    code, _, err = cli(runner, demo_url, "forecast", "--scenario", "nope")
+    assert code == 1 and "unknown scenario 'nope'; scenarios: zonder-ov" in err
+
+
+def test_norm_and_charts(runner: CliRunner, demo_url: str, tmp_path: Path) -> None:
+    code, out, err = cli(
+        runner, demo_url, "forecast", "--runs", "200", "--norm", "--area", "VS-MRU",
+        "--chart", str(tmp_path / "charts"),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "Synthetic demo data" in out
+    code, out, _ = cli(runner, demo_url, "forecast", "--runs", "200", "--area", "VS-MRU", "--json")
+    norm = {r["target_id"]: r["norm"] for r in json.loads(out)}["MRU-WONINGEN-2030"]
+    assert set(norm) == {"p50", "p80", "p90", "current"}
+    assert norm["p50"] <= norm["p80"] <= norm["p90"]
+    files = sorted(p.name for p in (tmp_path / "charts").iterdir())
+    assert files == ["VS-MRU.html", "VS-MRU.png"]
+    html = (tmp_path / "charts" / "VS-MRU.html").read_text()
+    assert 'src="http' not in html and "Plotly.newPlot" in html  # plotly.js inlined: offline
+    assert (tmp_path / "charts" / "VS-MRU.png").read_bytes()[:4] == b"\x89PNG"
