@@ -1,10 +1,11 @@
 """Export every table to a folder (CSV or Parquet) and import such a folder into an empty database.
 
 Export -> import -> export gives byte-identical files: rows are written sorted by key, values
-in one canonical text form. Import checks every cell (type, required, vocabulary, unique
-key, reference to another table) before it writes anything, and names file, row and field
-for each problem; rows count as in a spreadsheet (the CSV header is row 1; Parquet records
-start at row 1).
+in one canonical text form. Credentials stay in the database: sessions and API tokens are
+not exported and password hashes are exported empty. Import checks every cell (type,
+required, vocabulary, unique key, reference to another table) before it writes anything, and
+names file, row and field for each problem; rows count as in a spreadsheet (the CSV header
+is row 1; Parquet records start at row 1).
 """
 
 from __future__ import annotations
@@ -27,6 +28,17 @@ from opgave.model import JSON_ELEMENT_TYPES, TABLES, Base, table_of, vocabulary_
 
 FORMATS = ("csv", "parquet")
 MANIFEST = "manifest.json"
+SECRET_TABLES = ("api_token", "user_session")
+"""Credentials that never leave the database: sessions and API tokens are not exported."""
+SECRET_COLUMNS = {("app_user", "password_hash")}
+"""Exported empty: users get a password again with `opgave users add NAME --password`."""
+
+
+def exported_tables() -> list[type[Base]]:
+    """The tables an export holds (all but the secret ones), parents first."""
+    return [m for m in TABLES if m.__tablename__ not in SECRET_TABLES]
+
+
 _INT = re.compile(r"-?\d+")
 
 
@@ -65,11 +77,15 @@ def export_all(session: Session, directory: Path, fmt: str = "csv") -> list[Path
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     counts = {}
-    for model in TABLES:
+    for model in exported_tables():
         table = table_of(model)
         key = [c.name for c in table.primary_key.columns]
         rows = [dict(r._mapping) for r in session.execute(select(table))]
         rows.sort(key=lambda r: tuple(r[k] for k in key))
+        for row in rows:
+            for secret_table, column in SECRET_COLUMNS:
+                if secret_table == table.name:
+                    row[column] = None
         path = directory / f"{table.name}.{fmt}"
         if fmt == "csv":
             _write_csv(path, list(table.columns), rows)
@@ -110,7 +126,7 @@ def import_all(session: Session, directory: Path) -> dict[str, int]:
     if fmt is None:
         raise ImportProblems(problems)
     data: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-    for model in TABLES:
+    for model in exported_tables():
         path = directory / f"{model.__tablename__}.{fmt}"
         if not path.exists():
             problems.append(Problem(path.name, None, None, "file is missing"))
@@ -122,7 +138,7 @@ def import_all(session: Session, directory: Path) -> dict[str, int]:
     if problems:
         raise ImportProblems(problems)
     counts = {}
-    for model in TABLES:
+    for model in exported_tables():
         rows = _parents_first(model, [row for _, row in data[model.__tablename__]])
         if rows:
             session.execute(insert(table_of(model)), rows)
@@ -332,11 +348,12 @@ def _check_keys_and_references(
     data: dict[str, list[tuple[int, dict[str, Any]]]], fmt: str, problems: list[Problem]
 ) -> None:
     """Every key unique; every reference points at a row of the referenced table."""
+    tables = exported_tables()
     referenced = {
-        (fk.column.table.name, fk.column.name) for m in TABLES for fk in table_of(m).foreign_keys
+        (fk.column.table.name, fk.column.name) for m in tables for fk in table_of(m).foreign_keys
     }
     keys: dict[tuple[str, str], set[Any]] = defaultdict(set)
-    for model in TABLES:
+    for model in tables:
         table = table_of(model)
         pk = [c.name for c in table.primary_key.columns]
         seen: set[tuple[Any, ...]] = set()
@@ -350,7 +367,7 @@ def _check_keys_and_references(
             for column in table.columns:
                 if (table.name, column.name) in referenced:
                     keys[(table.name, column.name)].add(row[column.name])
-    for model in TABLES:
+    for model in tables:
         table = table_of(model)
         for line, row in data[table.name]:
             for fk in table.foreign_keys:

@@ -368,6 +368,8 @@ class Plan(Base):
     homes_by_year: Mapped[list[int] | None] = mapped_column(JSON)
     valid_from: Mapped[dt.date | None] = mapped_column(Date)
     dropped_on: Mapped[dt.date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - every ORM update counts
 
 
 class PlanHistory(Base):
@@ -572,3 +574,77 @@ TABLES: tuple[type[Base], ...] = (
 def table_of(model: type[Base]) -> Table:
     """The SQLAlchemy ``Table`` behind a model class (typed, unlike ``__table__``)."""
     return cast(Table, model.__table__)
+
+
+# Users, credentials, the audit log and map boundaries (the API and dashboard, issue 7).
+# Timestamps are ISO-8601 UTC text ("2026-11-28T10:15:03Z") and JSON payloads are text, so
+# that export and import carry these tables like every other.
+ROLES = {
+    "admin": "Rijk: reads and writes everything, manages users",
+    "editor": "a region's programme office: writes only its own areas and what lies inside them",
+    "viewer": "reads everything, writes nothing",
+}
+VOCABULARIES[("app_user", "role")] = tuple(ROLES)
+VOCABULARIES[("audit_event", "action")] = ("create", "update", "delete", "upload", "login")
+
+
+class User(Base):
+    """Someone who signs in to the dashboard or the API; editors are scoped to ``area_ids``."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    area_ids: Mapped[list[str]]
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class ApiToken(Base):
+    """A token for scripts (``Authorization: Bearer ...``); only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("app_user.id"), index=True)
+    label: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(32))
+    revoked_at: Mapped[str | None] = mapped_column(String(32))
+
+
+class UserSession(Base):
+    """A signed-in browser: the cookie's SHA-256, its CSRF token and when it expires."""
+
+    __tablename__ = "user_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("app_user.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[str] = mapped_column(String(32))
+
+
+class AuditEvent(Base):
+    """One write: who, when, which record, and the record before and after (JSON text)."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[str] = mapped_column(String(32))
+    user_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    table_name: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    before_json: Mapped[str | None] = mapped_column(Text)
+    after_json: Mapped[str | None] = mapped_column(Text)
+
+
+class AreaBoundary(Base):
+    """The outline of an area (GeoJSON geometry text, WGS84) for the dashboard's map."""
+
+    __tablename__ = "area_boundary"
+    area_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), primary_key=True)
+    geometry_json: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[str | None] = _source()
+
+
+TABLES = (*TABLES, User, ApiToken, UserSession, AuditEvent, AreaBoundary)

@@ -440,3 +440,35 @@ def area_status(
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class Funding:
+    """Awards in an area: how many, how much money, how many (affordable) homes."""
+
+    awards: int
+    amount_eur: int
+    homes: int
+    affordable_homes: int
+
+
+def funding_in(
+    area_id: str,
+    awards: Sequence[Row],
+    areas: Sequence[Row],
+    members: Sequence[Row],
+    plan_areas: Sequence[Row] = (),
+) -> Funding:
+    """Awards to projects in the area's municipalities or in plans linked to it (once each)."""
+    children = area_graph.children_of(members)
+    kinds = {a["id"]: a["kind"] for a in areas}
+    municipalities = area_graph.municipalities(area_id, children, kinds)
+    inside = {area_id} | area_graph.descendants(area_id, children)
+    linked = {link["plan_id"] for link in plan_areas if link["area_id"] in inside}
+    chosen = [a for a in awards if a["gemeente_id"] in municipalities or a["plan_id"] in linked]
+    return Funding(
+        awards=len(chosen),
+        amount_eur=sum(a["amount_eur"] for a in chosen),
+        homes=sum(a["homes"] for a in chosen),
+        affordable_homes=sum(a["affordable_homes"] for a in chosen),
+    )

@@ -103,8 +103,13 @@ def run(
     runs: int = 2000,
     seed: int = 0,
     today: dt.date | None = None,
+    dropout: Mapping[str, float] | None = None,
 ) -> Outlook:
-    """Simulate the pipeline and answer every target of ``area_ids`` (all when None)."""
+    """Simulate the pipeline and answer every target of ``area_ids`` (all when None).
+
+    ``dropout`` overrides the drop-out probability of single plans (by plan id), e.g. for
+    plans that received funding in a scenario.
+    """
     today = today or dt.date.today()
     start = start_year(targets, realisations, today)
     chosen = forecast_targets(targets, area_ids, start)
@@ -162,7 +167,14 @@ def run(
         for link in plan_preconditions:
             if link["plan_id"] in index:
                 depends[index[link["plan_id"]], column_of[link["precondition_id"]]] = 1
+    overrides = None
+    if dropout:
+        overrides = np.full(len(plan_list), np.nan)
+        for pid, probability in dropout.items():
+            if pid in index:
+                overrides[index[pid]] = probability
     inputs = forecast.PlanInputs(
+        dropout_prob=overrides,
         planstatus=np.array([p["planstatus"] for p in plan_list], dtype=str),
         schedule_homes=schedule,
         first_year=start,

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -70,7 +71,7 @@ def main(
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``message`` on stderr and return the exit to raise."""
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -181,6 +182,20 @@ from opgave.cli import funding  # noqa: E402
 from opgave.cli import forecast  # noqa: E402
 from opgave.cli import agreements  # noqa: E402
 from opgave.cli import report  # noqa: E402
+from opgave.cli import users  # noqa: E402
+from opgave.cli import serve  # noqa: E402
+from opgave.cli import geo  # noqa: E402
 # isort: on
 
-__all__ = ["agreements", "app", "forecast", "funding", "pipeline", "programme", "report"]
+__all__ = [
+    "agreements",
+    "app",
+    "forecast",
+    "funding",
+    "geo",
+    "pipeline",
+    "programme",
+    "report",
+    "serve",
+    "users",
+]

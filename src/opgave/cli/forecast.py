@@ -29,6 +29,7 @@ from opgave.ingest import plans as plan_lists
 from opgave.model import (
     Area,
     AreaMember,
+    Award,
     Plan,
     PlanArea,
     PlanHistory,
@@ -45,7 +46,7 @@ scenario_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(scenario_app, name="scenario")
-SCENARIO_TABLES = ("extra_plan", "target", "description")
+SCENARIO_TABLES = ("extra_plan", "target", "description", "funded")
 """Tables of a scenario file besides the assumption tables (see docs/forecast.md)."""
 
 
@@ -129,6 +130,7 @@ def _run(
     )
     if data:
         plans += _extra_plans(data.get("extra_plan", []), f"scenario {scenario}")
+    dropout = _funded_dropout(session, data, assumptions, plans)
     targets = rows(session, Target)
     overrides = {o["id"]: o for o in (data or {}).get("target", [])}
     targets = [{**t, **overrides.get(t["id"], {})} for t in targets]
@@ -145,9 +147,41 @@ def _run(
             area_ids=wanted,
             runs=runs,
             seed=seed,
+            dropout=dropout,
         )
     except forecast.ForecastInputError as error:
         raise fail(str(error)) from None
+
+
+def _funded_factor(data: dict[str, Any] | None, where: str) -> float | None:
+    """The scenario's ``[funded] dropout_factor``, checked; None when it has none."""
+    funded = (data or {}).get("funded")
+    if funded is None:
+        return None
+    factor = funded.get("dropout_factor") if isinstance(funded, dict) else None
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or factor < 0:
+        raise fail(f"{where}: [funded].dropout_factor: expected a number >= 0")
+    return float(factor)
+
+
+def _funded_dropout(
+    session: Session,
+    data: dict[str, Any] | None,
+    assumptions: forecast.Assumptions,
+    plans: list[dict[str, Any]],
+) -> dict[str, float] | None:
+    """With ``[funded] dropout_factor = f`` in a scenario: plans with an award drop out f times
+    as often as their planstatus says (funding removes a public funding gap)."""
+    factor = _funded_factor(data, "scenario")
+    if factor is None:
+        return None
+    awarded = {a["plan_id"] for a in rows(session, Award) if a["plan_id"]}
+    status = {p["id"]: p["planstatus"] for p in plans}
+    return {
+        pid: min(1.0, float(assumptions.dropout_prob[status[pid]]) * factor)
+        for pid in awarded
+        if pid in status
+    }
 
 
 def _pct(p: float | None) -> str:
@@ -293,6 +327,7 @@ def add_scenario(
     data = _parse_scenario(text, file.name)
     _assumptions(None, (file.name, data))
     _extra_plans(data.get("extra_plan", []), file.name)
+    _funded_factor(data, file.name)
     description = str(data.get("description", ""))
     with transaction(engine_for(ctx)) as session:
         known = {t["id"] for t in rows(session, Target)}

@@ -38,6 +38,7 @@ from opgave.model import (
     Area,
     AreaCodeChange,
     AreaMember,
+    Award,
     Plan,
     PlanArea,
     PlanHistory,
@@ -474,6 +475,10 @@ def status(
             areas=rows(session, Area),
             members=rows(session, AreaMember),
         )
+        funded = monitor.funding_in(
+            area, rows(session, Award), rows(session, Area), rows(session, AreaMember),
+            rows(session, PlanArea),
+        )  # fmt: skip
     if as_json:
         print_json([asdict(r) for r in result])
         return
@@ -507,6 +512,12 @@ def status(
         name = r.area_name if r.members_complete else f"{r.area_name} (members incomplete*)"
         table.add_row(f"{target_value(t)}", name, period(t), realised, pace, capacity)
     console.print(table)
+    if funded.awards:
+        console.print(
+            f"Funding awarded in {area} (and areas inside it): {funded.awards} awards, "
+            f"EUR {funded.amount_eur:,} for {homes(funded.homes)} homes "
+            f"({homes(funded.affordable_homes)} affordable)."
+        )
     if not all(r.members_complete for r in result):
         console.print(
             "* Only the municipalities a source names are counted for this area, so realised "

@@ -27,6 +27,7 @@ from opgave.cli import (
     rows,
     target_value,
 )
+from opgave.ingest import plans as plan_lists
 from opgave.model import (
     TABLES,
     Agreement,
@@ -35,6 +36,7 @@ from opgave.model import (
     Instrument,
     Meeting,
     Plan,
+    PlanHistory,
     Precondition,
     Realisation,
     Source,
@@ -80,7 +82,11 @@ def overview(ctx: typer.Context, as_json: JsonOption = False) -> None:
         result = monitor.overview(
             targets=rows(session, Target),
             realisations=rows(session, Realisation),
-            plans=rows(session, Plan),
+            plans=list(
+                plan_lists.plans_as_of(
+                    rows(session, Plan), rows(session, PlanHistory), None
+                ).values()
+            ),
             areas=rows(session, Area),
             members=rows(session, AreaMember),
             agreements=rows(session, Agreement),

@@ -1,0 +1,56 @@
+"""The opgave web application: the REST API under ``/api/v1`` and the dashboard under ``/``.
+
+``create_app(database_url)`` builds it on an initialised database (``opgave init``); ``opgave
+serve`` runs it with uvicorn. The OpenAPI description is at ``/api/v1/openapi.json`` and
+browsable at ``/api/v1/docs``. See docs/api.md.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from opgave import __version__
+from opgave.api.routers import account, agreements, pipeline, programme
+from opgave.api.security import AppState, install_error_handlers
+from opgave.api.snapshot import SnapshotCache, open_engine
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(
+    database_url: str,
+    *,
+    public_read: bool = False,
+    secure_cookies: bool = False,
+    dashboard: bool = True,
+) -> FastAPI:
+    """The app on ``database_url``: API routers per capability and, unless turned off, the
+    dashboard. ``public_read`` lets anyone read without signing in (writes always need a
+    user); ``secure_cookies`` marks the session cookie HTTPS-only (behind a TLS proxy)."""
+    engine = open_engine(database_url)
+    app = FastAPI(
+        title="opgave API",
+        version=__version__,
+        description=(
+            "Steering the national housing programme: areas, targets, status, plans, "
+            "realised figures, meetings and agreements. Sign in (`POST /auth/login`) or send "
+            "`Authorization: Bearer <token>`."
+        ),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.opgave = AppState(
+        engine=engine,
+        cache=SnapshotCache(engine),
+        public_read=public_read,
+        secure_cookies=secure_cookies,
+    )
+    install_error_handlers(app)
+    for module in (programme, pipeline, agreements, account):
+        app.include_router(module.router, prefix=API_PREFIX)
+    if dashboard:
+        from opgave.web import install_dashboard
+
+        install_dashboard(app)
+    return app

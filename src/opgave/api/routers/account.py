@@ -1,0 +1,119 @@
+"""Routes for signing in and out, API tokens, and the audit log per record."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+
+from opgave import auth
+from opgave.api.schemas import AuditEntry, Login, Me, TokenOut, TokenRequest
+from opgave.api.security import (
+    READ_ERRORS,
+    SESSION_COOKIE,
+    ApiError,
+    Caller,
+    identify,
+    reader,
+    responses,
+    state_of,
+)
+
+router = APIRouter(tags=["account"])
+
+
+def sign_in(request: Request, response: Response, name: str, password: str) -> Me:
+    """Check a name and password, open a session and set its cookie."""
+    state = state_of(request)
+    with state.session() as session:
+        principal = auth.authenticate(session, name, password)
+        if principal is None:
+            raise ApiError(401, "unknown user or wrong password")
+        cookie, csrf = auth.start_session(session, principal)
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=auth.SESSION_HOURS * 3600,
+        httponly=True,
+        samesite="strict",
+        secure=state.secure_cookies,
+    )
+    return Me(
+        name=principal.name,
+        role=principal.role,
+        area_ids=list(principal.area_ids),
+        csrf_token=csrf,
+    )
+
+
+def sign_out(request: Request, response: Response) -> None:
+    """End the browser's session and clear its cookie."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        state = state_of(request)
+        with state.session() as session:
+            auth.end_session(session, cookie)
+        state.forget("session", cookie)
+    response.delete_cookie(SESSION_COOKIE)
+
+
+@router.post("/auth/login", response_model=Me, responses=responses(401, 422))
+def login(request: Request, response: Response, body: Annotated[Login, Body()]) -> Me:
+    """Sign in: sets the session cookie; send the returned ``csrf_token`` as ``X-CSRF-Token``
+    on writes made with that cookie."""
+    return sign_in(request, response, body.name, body.password)
+
+
+@router.post("/auth/logout", status_code=204, responses=responses(422))
+def logout(request: Request, response: Response) -> Response:
+    """Sign out (ends the session of the cookie sent, if any)."""
+    answer = Response(status_code=204)
+    sign_out(request, answer)
+    return answer
+
+
+@router.get("/auth/me", response_model=Me, responses=responses(401))
+def me(request: Request) -> Me:
+    """Who the request is made as (with the session's CSRF token for browsers)."""
+    caller = identify(request)
+    if caller.principal is None:
+        raise ApiError(401, "not signed in")
+    p = caller.principal
+    return Me(name=p.name, role=p.role, area_ids=list(p.area_ids), csrf_token=caller.csrf_token)
+
+
+@router.post("/auth/tokens", response_model=TokenOut, responses=responses(401, 403, 422))
+def new_token(
+    request: Request,
+    body: Annotated[TokenRequest, Body()],
+    caller: Caller = Depends(reader),
+) -> TokenOut:
+    """A new API token for the signed-in user (shown once)."""
+    if caller.principal is None:
+        raise ApiError(401, "sign in to get a token")
+    if caller.via == "session" and not auth.csrf_matches(
+        caller.csrf_token or "", request.headers.get("X-CSRF-Token")
+    ):
+        raise ApiError(403, "missing or wrong X-CSRF-Token header for this session")
+    with state_of(request).session() as session:
+        token = auth.create_token(session, caller.principal.name, body.label)
+    return TokenOut(token=token, label=body.label)
+
+
+@router.get(
+    "/audit",
+    response_model=list[AuditEntry],
+    responses=READ_ERRORS,
+    dependencies=[Depends(reader)],
+)
+def audit(
+    request: Request,
+    table: Annotated[Literal["agreement", "plan"] | None, Query()] = None,
+    record_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[dict[str, Any]]:
+    """The audit log, newest first: every write with who, when, before and after."""
+    with state_of(request).session() as session:
+        return auth.audit_trail(
+            session, table, [record_id] if record_id is not None else None, limit
+        )

@@ -1,0 +1,109 @@
+"""Read routes for the programme: areas, targets, meetings and realised figures."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from opgave.api import queries
+from opgave.api.routers import json_response, snapshot
+from opgave.api.schemas import AreaDetail, AreaOut, MeetingOut, Page, RealisationOut, TargetOut
+from opgave.api.security import READ_ERRORS, reader
+from opgave.model import AREA_KINDS, MEASURES
+
+router = APIRouter(tags=["programme"], dependencies=[Depends(reader)], responses=READ_ERRORS)
+Limit = Annotated[int, Query(ge=1, le=1000, description="records per page")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="records to skip")]
+Order = Annotated[Literal["asc", "desc"], Query()]
+
+
+@router.get("/areas", response_model=Page[AreaOut])  # type: ignore[valid-type]
+def list_areas(
+    request: Request,
+    kind: Annotated[Literal[AREA_KINDS] | None, Query()] = None,  # type: ignore[valid-type]
+    within: Annotated[str | None, Query(description="only areas inside this area")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="text in id or name")] = None,
+    sort: Annotated[Literal[queries.AREA_SORTS], Query()] = "id",  # type: ignore[valid-type]
+    order: Order = "asc",
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """Areas: nation, landsdelen, provinces, strategy regions, municipalities, areas."""
+    snap = snapshot(request)
+    key = ("areas", kind, within, q, sort, order, limit, offset)
+    return json_response(
+        snap,
+        key,
+        Page[AreaOut],  # type: ignore[valid-type]
+        lambda: queries.list_areas(
+            snap, kind=kind, within=within, q=q, sort=sort, order=order, limit=limit, offset=offset
+        ),
+    )
+
+
+@router.get("/areas/{area_id}", response_model=AreaDetail)
+def get_area(request: Request, area_id: str) -> Response:
+    """One area with the areas directly inside it and those containing it."""
+    snap = snapshot(request)
+    return json_response(
+        snap, ("area", area_id), AreaDetail, lambda: queries.area_detail(snap, area_id)
+    )
+
+
+@router.get("/targets", response_model=Page[TargetOut])  # type: ignore[valid-type]
+def list_targets(
+    request: Request,
+    area: Annotated[str | None, Query(description="area id, e.g. VS-ZR")] = None,
+    within: Annotated[bool, Query(description="include the areas inside the area")] = False,
+    measure: Annotated[Literal[tuple(MEASURES)] | None, Query()] = None,  # type: ignore[valid-type]
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """Targets, expectations and capacity norms with their ranges and periods."""
+    snap = snapshot(request)
+    key = ("targets", area, within, measure, year, limit, offset)
+    return json_response(
+        snap,
+        key,
+        Page[TargetOut],  # type: ignore[valid-type]
+        lambda: queries.list_targets(
+            snap, area=area, within=within, measure=measure, year=year, limit=limit, offset=offset
+        ),
+    )
+
+
+@router.get("/meetings", response_model=list[MeetingOut])  # type: ignore[valid-type]
+def list_meetings(request: Request) -> Response:
+    """The administrative consultations (Bestuurlijk Overleg), in id order."""
+    snap = snapshot(request)
+    return json_response(
+        snap,
+        "meetings",
+        list[MeetingOut],  # type: ignore[valid-type]
+        lambda: sorted(snap.meetings, key=lambda m: m["id"]),
+    )
+
+
+@router.get("/realisations", response_model=Page[RealisationOut])  # type: ignore[valid-type]
+def list_realisations(
+    request: Request,
+    area: Annotated[str | None, Query(description="area id, e.g. NL01")] = None,
+    within: Annotated[bool, Query(description="include the areas inside the area")] = False,
+    measure: Annotated[Literal[tuple(MEASURES)] | None, Query()] = None,  # type: ignore[valid-type]
+    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """Realised figures (CBS, BAG, or stated in a document) with their source."""
+    snap = snapshot(request)
+    key = ("realisations", area, within, measure, year, limit, offset)
+    return json_response(
+        snap,
+        key,
+        Page[RealisationOut],  # type: ignore[valid-type]
+        lambda: queries.list_realisations(
+            snap, area=area, within=within, measure=measure, year=year, limit=limit, offset=offset
+        ),
+    )

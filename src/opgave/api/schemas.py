@@ -1,0 +1,314 @@
+"""The shapes the API reads and writes (pydantic), named after the model's tables and fields.
+
+Record models are derived from the tables in :mod:`opgave.model` (metadata as code): a
+field per column with the column's type, optional when the column is nullable. Floats and
+booleans are strict, so JSON ``true`` is not taken for a number. Every error response has
+one shape, :class:`ErrorBody`; a refused stale write adds what changed (:class:`Conflict`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from sqlalchemy import JSON, Boolean, Date, Float, Integer
+
+from opgave.model import (
+    AGREEMENT_STATUSES,
+    JSON_ELEMENT_TYPES,
+    Agreement,
+    Area,
+    Base,
+    Meeting,
+    Plan,
+    Realisation,
+    Target,
+    table_of,
+)
+
+StrictFloat = Annotated[float, Field(strict=True)]
+StrictBool = Annotated[bool, Field(strict=True)]
+T = TypeVar("T")
+
+
+def record_model(
+    model: type[Base],
+    name: str,
+    exclude: tuple[str, ...] = (),
+    extra: dict[str, Any] | None = None,
+) -> type[BaseModel]:
+    """A pydantic model with one field per column of ``model``'s table."""
+    fields: dict[str, Any] = {}
+    for column in table_of(model).columns:
+        if column.name in exclude:
+            continue
+        kind: Any
+        if isinstance(column.type, JSON):
+            element = JSON_ELEMENT_TYPES.get((column.table.name, column.name), str)
+            kind = list[element]  # type: ignore[valid-type]
+        elif isinstance(column.type, Boolean):
+            kind = StrictBool
+        elif isinstance(column.type, Integer):
+            kind = int
+        elif isinstance(column.type, Float):
+            kind = StrictFloat
+        elif isinstance(column.type, Date):
+            kind = dt.date
+        else:
+            kind = str
+        if column.nullable:
+            fields[column.name] = (kind | None, None)
+        else:
+            fields[column.name] = (kind, ...)
+    fields.update(extra or {})
+    doc = (model.__doc__ or "").strip().split("\n")[0]
+    return create_model(name, __doc__=doc, **fields)
+
+
+AreaOut = record_model(Area, "Area")
+TargetOut = record_model(Target, "Target")
+MeetingOut = record_model(Meeting, "Meeting")
+RealisationOut = record_model(Realisation, "Realisation")
+PlanOut = record_model(
+    Plan,
+    "Plan",
+    exclude=("source_id", "valid_from", "dropped_on", "version"),
+    extra={"version": (int | None, None)},
+)
+AgreementOut = record_model(
+    Agreement,
+    "Agreement",
+    extra={"version": (int, Field(description="length of the agreement's history"))},
+)
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a filtered, sorted listing."""
+
+    total: int = Field(description="records matching the filter")
+    offset: int
+    limit: int
+    items: list[T]
+
+
+class Problem(BaseModel):
+    """One thing wrong with the input: where (file, row, field) and what was expected."""
+
+    file: str | None = None
+    row: int | None = None
+    field: str | None = None
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error: what went wrong, and each problem when there are several."""
+
+    detail: str
+    problems: list[Problem] = []
+
+
+class AuditEntry(BaseModel):
+    """One write in the audit log."""
+
+    id: int
+    at: str = Field(description="UTC, ISO 8601")
+    user_name: str
+    action: str
+    table_name: str
+    record_id: str
+    version: int | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+class Conflict(ErrorBody):
+    """A write based on an old version: the record as it is now and the writes since."""
+
+    your_version: int
+    current_version: int
+    current: dict[str, Any]
+    changes: list[AuditEntry] = []
+
+
+class ProgressOut(BaseModel):
+    """Where a homes target stands: realised, what is left, the pace needed."""
+
+    target_id: str
+    area_id: str
+    first_year: int
+    last_year: int
+    value_min: StrictFloat | None
+    value_max: StrictFloat | None
+    approximate: StrictBool
+    realised: StrictFloat
+    realised_years: list[int]
+    provisional_years: list[int]
+    remaining_min: StrictFloat | None
+    remaining_max: StrictFloat | None
+    required_pace_min: StrictFloat | None
+    required_pace_max: StrictFloat | None
+    recent_pace: StrictFloat | None
+    status: str
+    sources: list[str]
+
+
+class CapacityOut(BaseModel):
+    """Planned homes in the target's period against the target and the 130% norm."""
+
+    planned_hard: int
+    planned_all: int
+    ratio_hard: StrictFloat
+    ratio_all: StrictFloat
+    norm: StrictFloat
+    meets_norm: StrictBool
+
+
+class TargetStatusOut(BaseModel):
+    """One target of the area (or of an area inside it) with progress and capacity."""
+
+    target: TargetOut  # type: ignore[valid-type]
+    area_name: str
+    progress: ProgressOut | None
+    capacity: CapacityOut | None
+    capacity_max: CapacityOut | None
+
+
+class DueItemOut(BaseModel):
+    """Agreements due at a meeting and how many are not done."""
+
+    meeting_id: str
+    meeting_name: str
+    moment: str | None
+    due: int
+    not_done: int
+
+
+class RegionOut(BaseModel):
+    """A strategy region with its targets and those of the areas inside it."""
+
+    area: AreaOut  # type: ignore[valid-type]
+    targets: list[TargetOut]  # type: ignore[valid-type]
+
+
+class OverviewOut(BaseModel):
+    """The national picture: the 900,000 target, realised, pace, capacity vs 130%, what is due."""
+
+    target: TargetOut  # type: ignore[valid-type]
+    progress: ProgressOut
+    capacity: CapacityOut | None
+    plan_count: int
+    regions: list[RegionOut]
+    due: list[DueItemOut]
+    due_next: list[AgreementOut] = Field(  # type: ignore[valid-type]
+        description="agreements not done, due at the earliest meetings"
+    )
+    synthetic_sources: list[str]
+
+
+class MapValue(BaseModel):
+    """An area on the map with the value it is coloured by (None: no target or no data)."""
+
+    area_id: str
+    name: str
+    value: StrictFloat | None
+    target_homes: StrictFloat | None
+    realised: StrictFloat | None
+    planned: int | None
+
+
+class MapOut(BaseModel):
+    """Values per province (or municipality) for the map; ``boundaries`` says if outlines
+    are loaded (else the dashboard draws a schematic tile map)."""
+
+    measure: Literal["progress", "capacity", "planned"]
+    division: Literal["province", "municipality"]
+    boundaries: StrictBool
+    areas: list[MapValue]
+
+
+class AreaDetail(BaseModel):
+    """An area with the areas directly inside it and those directly containing it."""
+
+    area: AreaOut  # type: ignore[valid-type]
+    parent_ids: list[str]
+    child_ids: list[str]
+
+
+class PlanDetail(BaseModel):
+    """A plan with the areas it lies in and its earlier versions."""
+
+    plan: PlanOut  # type: ignore[valid-type]
+    area_ids: list[str]
+    history: list[dict[str, Any]]
+
+
+class HistoryEntryOut(BaseModel):
+    """One event of an agreement's history (who, when, why, what it changed)."""
+
+    event_id: int
+    changed_on: dt.date
+    changed_by: str
+    reason: str | None
+    status: str
+    what: str
+
+
+class AgreementDetail(BaseModel):
+    """An agreement with its history and its audit trail."""
+
+    agreement: AgreementOut  # type: ignore[valid-type]
+    history: list[HistoryEntryOut]
+    audit: list[AuditEntry]
+
+
+class StatusChange(BaseModel):
+    """A new status for an agreement, based on the version the writer saw."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: Literal[AGREEMENT_STATUSES]  # type: ignore[valid-type]
+    version: int = Field(ge=0, description="the agreement's version the change is based on")
+    reason: str | None = Field(default=None, max_length=2000)
+    superseded_by_id: str | None = Field(default=None, max_length=64)
+
+
+class ImportReport(BaseModel):
+    """What a plan-list upload did, plan ids per outcome."""
+
+    source_id: str
+    captured: dt.date
+    added: list[str]
+    changed: list[str]
+    unchanged: list[str]
+    dropped: list[str]
+
+
+class Login(BaseModel):
+    """Name and password for a browser session."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class Me(BaseModel):
+    """Who is signed in; ``csrf_token`` is to be sent as ``X-CSRF-Token`` on writes."""
+
+    name: str
+    role: str
+    area_ids: list[str]
+    csrf_token: str | None = None
+
+
+class TokenRequest(BaseModel):
+    """A label for a new API token."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str | None = Field(default=None, max_length=200)
+
+
+class TokenOut(BaseModel):
+    """A new API token: shown once, send it as ``Authorization: Bearer <token>``."""
+
+    token: str
+    label: str | None

@@ -1,0 +1,194 @@
+"""Who is asking, and may they: credentials from a bearer token or a session cookie, CSRF,
+and the one error shape every route answers with.
+
+Scripts send ``Authorization: Bearer <token>``; browsers carry the ``opgave_session``
+cookie and must echo the session's CSRF token (header ``X-CSRF-Token`` for the API, a form
+field on the dashboard) on every write. Credentials are looked up at most every
+``CREDENTIAL_TTL_S`` seconds per secret (revoking takes effect within that time).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from opgave import auth, store
+from opgave.api.schemas import Conflict, ErrorBody
+from opgave.api.snapshot import SnapshotCache
+
+SESSION_COOKIE = "opgave_session"
+CSRF_HEADER = "X-CSRF-Token"
+CREDENTIAL_TTL_S = 5.0
+ERROR_TEXT = {
+    400: "Bad request: a parameter is not usable as given",
+    401: "Not signed in: send a bearer token or sign in",
+    403: "Not allowed for this user",
+    404: "Not found",
+    409: "Conflict: the record changed since the version given",
+    422: "The input does not validate",
+}
+
+
+class ApiError(Exception):
+    """An error answer: status, message, and the problems or conflict details."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        problems: list[dict[str, Any]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.problems = problems or []
+        self.extra = extra or {}
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI declarations of the error answers a route may give."""
+    return {
+        code: {"model": Conflict if code == 409 else ErrorBody, "description": ERROR_TEXT[code]}
+        for code in codes
+    }
+
+
+READ_ERRORS = responses(400, 401, 404, 422)
+WRITE_ERRORS = responses(400, 401, 403, 404, 409, 422)
+
+
+@dataclass
+class AppState:
+    """What the routes share: the database, the snapshot cache and the access policy."""
+
+    engine: Engine
+    cache: SnapshotCache
+    public_read: bool = False
+    secure_cookies: bool = False
+    _credentials: dict[str, tuple[float, auth.Principal | None, str | None]] = field(
+        default_factory=dict
+    )
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction on the app's database."""
+        with store.transaction(self.engine) as session:
+            yield session
+
+    def credential(self, kind: str, secret: str) -> tuple[auth.Principal | None, str | None]:
+        """The principal (and CSRF token for sessions) of a token or cookie, cached briefly."""
+        key = f"{kind}:{auth.secret_id(secret)}"
+        cached = self._credentials.get(key)
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < CREDENTIAL_TTL_S:
+            return cached[1], cached[2]
+        with self.session() as session:
+            if kind == "token":
+                principal, csrf = auth.principal_for_token(session, secret), None
+            else:
+                found = auth.principal_for_session(session, secret)
+                principal, csrf = found if found else (None, None)
+        with self._lock:
+            if len(self._credentials) > 10_000:
+                self._credentials.clear()
+            self._credentials[key] = (now, principal, csrf)
+        return principal, csrf
+
+    def forget(self, kind: str, secret: str) -> None:
+        """Drop a cached credential (after sign-out)."""
+        self._credentials.pop(f"{kind}:{auth.secret_id(secret)}", None)
+
+
+def state_of(request: Request) -> AppState:
+    """The app's shared state."""
+    state: AppState = request.app.state.opgave
+    return state
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The principal behind a request and how it proved itself."""
+
+    principal: auth.Principal | None
+    via: str | None
+    csrf_token: str | None
+
+
+def identify(request: Request) -> Caller:
+    """The caller of a request, from its bearer token or session cookie (or anonymous)."""
+    state = state_of(request)
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        principal, _ = state.credential("token", header[7:].strip())
+        if principal is None:
+            raise ApiError(401, "the bearer token is unknown or revoked")
+        return Caller(principal, "token", None)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        principal, csrf = state.credential("session", cookie)
+        if principal is not None:
+            return Caller(principal, "session", csrf)
+    return Caller(None, None, None)
+
+
+def reader(request: Request) -> Caller:
+    """Dependency: anyone signed in may read (everyone, when the app is public to read)."""
+    caller = identify(request)
+    if caller.principal is None and not state_of(request).public_read:
+        raise ApiError(401, ERROR_TEXT[401])
+    return caller
+
+
+def writer(request: Request) -> auth.Principal:
+    """Dependency: an admin or editor; a browser session must send its CSRF token."""
+    caller = identify(request)
+    if caller.principal is None:
+        raise ApiError(401, ERROR_TEXT[401])
+    if caller.via == "session" and not auth.csrf_matches(
+        caller.csrf_token or "", request.headers.get(CSRF_HEADER)
+    ):
+        raise ApiError(403, f"missing or wrong {CSRF_HEADER} header for this session")
+    if not caller.principal.can_write:
+        raise ApiError(403, f"{caller.principal.name} is a {caller.principal.role}: read only")
+    return caller.principal
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer every error with :class:`ErrorBody` (or :class:`Conflict`)."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
+        body = {"detail": error.detail, "problems": error.problems, **error.extra}
+        return JSONResponse(body, status_code=error.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            {
+                "field": ".".join(str(part) for part in e.get("loc", ())),
+                "message": str(e.get("msg", "invalid")),
+            }
+            for e in error.errors()
+        ]
+        return JSONResponse({"detail": ERROR_TEXT[422], "problems": problems}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"detail": str(error.detail), "problems": []},
+            status_code=error.status_code,
+            headers=getattr(error, "headers", None),
+        )

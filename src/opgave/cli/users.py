@@ -1,0 +1,99 @@
+"""Commands for users of the dashboard and the API: add (or change) users, list them, tokens."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from opgave import auth, store
+from opgave.cli import JsonOption, app, console, engine_for, fail, print_json, reading
+
+users_app = typer.Typer(
+    help="Users of the dashboard and API: admin (Rijk), editor (own areas), viewer.",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
+PASSWORD_ENV = "OPGAVE_PASSWORD"
+CLI_PRINCIPAL = auth.Principal(0, "cli", "admin")
+
+
+@users_app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="User name (to sign in with).")],
+    role: Annotated[str, typer.Option(help="admin, editor or viewer.")] = "viewer",
+    areas: Annotated[
+        str | None,
+        typer.Option(help="Editors: comma-separated area ids it may write, e.g. VS-ZR,PV27."),
+    ] = None,
+    password: Annotated[
+        bool,
+        typer.Option(
+            "--password/--no-password",
+            help=f"Ask for a password (or take ${PASSWORD_ENV}); --no-password: token only.",
+        ),
+    ] = True,
+    token: Annotated[bool, typer.Option("--token", help="Also print a new API token.")] = False,
+) -> None:
+    """Add a user, or change the role, areas and password of an existing one."""
+    secret: str | None = None
+    if password:
+        secret = os.environ.get(PASSWORD_ENV) or getpass.getpass(f"Password for {name}: ")
+    area_ids = [a.strip() for a in (areas or "").split(",") if a.strip()]
+    with store.transaction(engine_for(ctx)) as session:
+        try:
+            principal = auth.add_user(session, name, role, area_ids, secret)
+            new_token = auth.create_token(session, name, "opgave users add") if token else None
+        except auth.AuthInputError as error:
+            raise fail("; ".join(error.problems)) from None
+        auth.record(
+            session,
+            CLI_PRINCIPAL,
+            "update",
+            "app_user",
+            name,
+            None,
+            {"name": name, "role": role, "area_ids": list(principal.area_ids)},
+        )
+    scope = f" for {', '.join(principal.area_ids)}" if principal.area_ids else ""
+    console.print(f"User {name}: {role}{scope}.")
+    if new_token:
+        console.print(f"API token (shown once): {new_token}", highlight=False, soft_wrap=True)
+
+
+@users_app.command("token")
+def token(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="User name.")],
+    label: Annotated[str | None, typer.Option(help="What the token is for.")] = None,
+    revoke: Annotated[bool, typer.Option("--revoke", help="Revoke all tokens instead.")] = False,
+) -> None:
+    """Print a new API token for a user (or revoke all of its tokens)."""
+    with store.transaction(engine_for(ctx)) as session:
+        try:
+            if revoke:
+                console.print(f"{auth.revoke_tokens(session, name)} token(s) of {name} revoked.")
+                return
+            typer.echo(auth.create_token(session, name, label))
+        except auth.AuthInputError as error:
+            raise fail("; ".join(error.problems)) from None
+
+
+@users_app.command("list")
+def list_users(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The users with their role and areas."""
+    with reading(ctx) as session:
+        records = auth.list_users(session)
+    if as_json:
+        print_json(records)
+        return
+    table = Table(title=f"users ({len(records)})")
+    for column in ("name", "role", "areas", "active"):
+        table.add_column(column)
+    for u in records:
+        table.add_row(u["name"], u["role"], ", ".join(u["area_ids"]), str(u["active"]))
+    console.print(table)

@@ -1,0 +1,358 @@
+"""The REST API: reads equal the CLI's functions, uploads validate like the CLI, writes are
+scoped, versioned (409 on a stale version) and audited. Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import asdict
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+from web_fixtures import (
+    BAD_PLANS,
+    GOOD_PLANS,
+    PASSWORD,
+    PLAN_HEADER,
+    LoadedTemplates,
+    postgres_server,
+)
+
+from opgave import monitor, store
+from opgave.api import create_app
+from opgave.cli import app as cli_app
+from opgave.cli import rows
+from opgave.model import (
+    Agreement,
+    Area,
+    AreaMember,
+    Meeting,
+    Plan,
+    PlanArea,
+    Realisation,
+    Source,
+    Target,
+)
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoadedTemplates]:
+    made = LoadedTemplates(tmp_path_factory.mktemp("api"))
+    yield made
+    made.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def loaded_url(request: pytest.FixtureRequest, templates: LoadedTemplates) -> Iterator[str]:
+    """An initialised database with users (a copy of a template made once per module)."""
+    if request.param == "sqlite":
+        yield templates.sqlite()
+        return
+    server = postgres_server()
+    if server is None:
+        pytest.skip("PostgreSQL not available: set OPGAVE_TEST_DATABASE_URL to run these")
+    url = templates.postgresql(server)
+    yield url
+    templates.drop(url)
+
+
+@pytest.fixture
+def tokens(loaded_url: str, templates: LoadedTemplates) -> dict[str, str]:
+    return templates.tokens["postgresql" if loaded_url.startswith("postgresql") else "sqlite"]
+
+
+@pytest.fixture
+def client(loaded_url: str, tokens: dict[str, str]) -> Iterator[TestClient]:
+    app = create_app(loaded_url)
+    with TestClient(app) as c:
+        yield c
+    app.state.opgave.engine.dispose()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def upload(client: TestClient, token: str, text: str, date: str = "2025-01-01") -> Any:
+    return client.post(
+        "/api/v1/plans/upload",
+        headers=bearer(token),
+        files={"file": ("plannen.csv", text.encode(), "text/csv")},
+        data={"date": date},
+    )
+
+
+def test_openapi_is_published_with_every_capability_and_error_answers(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    paths = spec["paths"]
+    for path in (
+        "/api/v1/areas",
+        "/api/v1/targets",
+        "/api/v1/status/{area_id}",
+        "/api/v1/plans",
+        "/api/v1/plans/upload",
+        "/api/v1/realisations",
+        "/api/v1/meetings",
+        "/api/v1/agreements",
+        "/api/v1/agreements/{agreement_id}",
+        "/api/v1/overview",
+    ):
+        assert path in paths, path
+    patch = paths["/api/v1/agreements/{agreement_id}"]["patch"]
+    assert {"400", "401", "403", "404", "409", "422"} <= set(patch["responses"])
+    assert "Conflict" in json.dumps(patch["responses"]["409"])
+    change = spec["components"]["schemas"]["StatusChange"]
+    assert change["properties"]["version"]["type"] == "integer"
+
+
+def test_reads_need_a_user_and_a_valid_token(client: TestClient, tokens: dict[str, str]) -> None:
+    assert client.get("/api/v1/overview").status_code == 401
+    assert client.get("/api/v1/overview", headers=bearer("opg_nonsense")).status_code == 401
+    answer = client.get("/api/v1/overview", headers=bearer(tokens["kijker"]))
+    assert answer.status_code == 200
+    assert answer.json()["target"]["value_min"] == 900_000
+
+
+def test_overview_and_status_equal_the_monitor(
+    client: TestClient, tokens: dict[str, str], loaded_url: str
+) -> None:
+    assert upload(client, tokens["rijk"], GOOD_PLANS).status_code == 200
+    engine = store.connect(loaded_url)
+    with store.transaction(engine) as s:
+        plans = [p for p in rows(s, Plan) if p["dropped_on"] is None]
+        expected = monitor.overview(
+            targets=rows(s, Target),
+            realisations=rows(s, Realisation),
+            plans=plans,
+            areas=rows(s, Area),
+            members=rows(s, AreaMember),
+            agreements=rows(s, Agreement),
+            meetings=rows(s, Meeting),
+            sources=rows(s, Source),
+        )
+        status = monitor.area_status(
+            "PV27",
+            targets=rows(s, Target),
+            realisations=rows(s, Realisation),
+            plans=plans,
+            plan_areas=rows(s, PlanArea),
+            areas=rows(s, Area),
+            members=rows(s, AreaMember),
+        )
+    engine.dispose()
+    got = client.get("/api/v1/overview", headers=bearer(tokens["kijker"])).json()
+    assert got["progress"]["realised"] == expected.progress.realised
+    assert got["progress"]["status"] == expected.progress.status
+    assert expected.capacity is not None
+    assert got["capacity"]["planned_all"] == expected.capacity.planned_all == 4000
+    assert got["plan_count"] == 3
+    assert [d["meeting_id"] for d in got["due"]] == [d.meeting_id for d in expected.due]
+    assert all(a["status"] not in ("done", "lapsed", "superseded") for a in got["due_next"])
+    answer = client.get("/api/v1/status/PV27", headers=bearer(tokens["kijker"])).json()
+    assert [a["target"]["id"] for a in answer] == [r.target["id"] for r in status]
+    assert answer[0]["capacity"] == asdict(status[0].capacity) if status[0].capacity else True
+    assert answer[0]["capacity"]["planned_all"] == 2000  # Amsterdam's two plans
+
+
+def test_plans_filter_sort_and_page(client: TestClient, tokens: dict[str, str]) -> None:
+    assert upload(client, tokens["rijk"], GOOD_PLANS).status_code == 200
+    h = bearer(tokens["kijker"])
+    page = client.get("/api/v1/plans?sort=homes&order=desc&limit=2&offset=0", headers=h).json()
+    assert page["total"] == 3
+    assert [p["id"] for p in page["items"]] == ["P-RTD-1", "P-AMS-1"]
+    assert page["items"][0]["version"] == 1
+    second = client.get("/api/v1/plans?sort=homes&order=desc&limit=2&offset=2", headers=h).json()
+    assert [p["id"] for p in second["items"]] == ["P-AMS-2"]
+    mra = client.get("/api/v1/plans?area=VS-MRA", headers=h).json()
+    assert sorted(p["id"] for p in mra["items"]) == ["P-AMS-1", "P-AMS-2"]
+    hard = client.get("/api/v1/plans?planstatus=1A&planstatus=2B", headers=h).json()
+    assert sorted(p["id"] for p in hard["items"]) == ["P-AMS-1", "P-RTD-1"]
+    assert client.get("/api/v1/plans?q=sluis", headers=h).json()["total"] == 1
+    assert client.get("/api/v1/plans?area=NOWHERE", headers=h).status_code == 404
+    assert client.get("/api/v1/plans?sort=colour", headers=h).status_code == 422
+    detail = client.get("/api/v1/plans/P-AMS-1", headers=h).json()
+    assert detail["plan"]["gemeente_id"] == "GM0363"
+
+
+def test_upload_reports_every_row_problem_and_writes_nothing(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    answer = upload(client, tokens["rijk"], BAD_PLANS)
+    assert answer.status_code == 422
+    problems = answer.json()["problems"]
+    where = {(p["row"], p["field"]) for p in problems}
+    assert (3, "homes") in where
+    assert {(4, "gemeente_code"), (4, "planstatus"), (4, "last_year")} <= where
+    assert all(p["file"] == "plannen.csv" for p in problems)
+    assert client.get("/api/v1/plans", headers=bearer(tokens["rijk"])).json()["total"] == 0
+    binary = client.post(
+        "/api/v1/plans/upload",
+        headers=bearer(tokens["rijk"]),
+        files={"file": ("plannen.xlsx", b"not a zip", "application/octet-stream")},
+    )
+    assert binary.status_code == 422
+    wrong = client.post(
+        "/api/v1/plans/upload",
+        headers=bearer(tokens["rijk"]),
+        files={"file": ("plannen.pdf", b"%PDF", "application/pdf")},
+    )
+    assert wrong.status_code == 422
+    assert "csv" in wrong.json()["problems"][0]["message"]
+
+
+def test_a_plan_version_counts_its_changes(client: TestClient, tokens: dict[str, str]) -> None:
+    assert upload(client, tokens["rijk"], GOOD_PLANS).status_code == 200
+    changed = GOOD_PLANS.replace("Haven-Stad,GM0363,1200", "Haven-Stad,GM0363,1500")
+    report = upload(client, tokens["rijk"], changed, date="2025-06-01").json()
+    assert report["changed"] == ["P-AMS-1"]
+    plan = client.get("/api/v1/plans/P-AMS-1", headers=bearer(tokens["rijk"])).json()
+    assert plan["plan"]["version"] == 2 and plan["plan"]["homes"] == 1500
+    assert plan["history"][0]["homes"] == 1200
+    trail = client.get(
+        "/api/v1/audit?table=plan&record_id=P-AMS-1", headers=bearer(tokens["rijk"])
+    ).json()
+    assert [e["user_name"] for e in trail] == ["rijk", "rijk"]
+    assert trail[0]["before"]["homes"] == 1200 and trail[0]["after"]["homes"] == 1500
+
+
+def test_editors_write_only_inside_their_areas(client: TestClient, tokens: dict[str, str]) -> None:
+    mra_plans = PLAN_HEADER + "P-AMS-1,Haven-Stad,GM0363,1200,1A,2025,2028\n"
+    assert upload(client, tokens["mra"], mra_plans).status_code == 200
+    refused = upload(client, tokens["zr"], mra_plans)
+    assert refused.status_code == 403
+    assert "GM0363" in refused.json()["problems"][0]["message"]
+    assert upload(client, tokens["kijker"], mra_plans).status_code == 403
+    outside = client.patch(
+        "/api/v1/agreements/MRA-CONCEPT",
+        headers=bearer(tokens["zr"]),
+        json={"status": "in_progress", "version": 1},
+    )
+    assert outside.status_code == 403
+    inside = client.patch(
+        "/api/v1/agreements/MRA-NZKG",  # on a location inside the MRA
+        headers=bearer(tokens["mra"]),
+        json={"status": "in_progress", "version": 1},
+    )
+    assert inside.status_code == 200, inside.text
+
+
+def test_a_stale_write_gets_409_with_what_changed(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    h = bearer(tokens["rijk"])
+    before = client.get("/api/v1/agreements/ZR-FASERING", headers=h).json()["agreement"]
+    assert before["version"] == 1
+    first = client.patch(
+        "/api/v1/agreements/ZR-FASERING",
+        headers=bearer(tokens["zr"]),
+        json={"status": "in_progress", "version": 1, "reason": "gestart"},
+    )
+    assert first.status_code == 200 and first.json()["version"] == 2
+    stale = client.patch(
+        "/api/v1/agreements/ZR-FASERING", headers=h, json={"status": "done", "version": 1}
+    )
+    assert stale.status_code == 409
+    body = stale.json()
+    assert body["your_version"] == 1 and body["current_version"] == 2
+    assert body["current"]["status"] == "in_progress"
+    assert body["changes"][0]["user_name"] == "zr"
+    assert body["changes"][0]["before"]["status"] == "open"
+    assert body["changes"][0]["after"]["status"] == "in_progress"
+    detail = client.get("/api/v1/agreements/ZR-FASERING", headers=h).json()
+    assert [e["status"] for e in detail["history"]][-1] == "in_progress"
+    assert detail["audit"][0]["user_name"] == "zr"
+    listed = client.get("/api/v1/agreements?area=VS-ZR&status=in_progress", headers=h).json()
+    assert [a["id"] for a in listed["items"]] == ["ZR-FASERING"]
+    bad = client.patch(
+        "/api/v1/agreements/ZR-FASERING", headers=h, json={"status": "finished", "version": 2}
+    )
+    assert bad.status_code == 422
+    missing = client.patch(
+        "/api/v1/agreements/NOPE", headers=h, json={"status": "done", "version": 1}
+    )
+    assert missing.status_code == 404
+
+
+def test_of_two_concurrent_writers_on_one_version_one_wins(
+    loaded_url: str, tokens: dict[str, str]
+) -> None:
+    app = create_app(loaded_url)
+    results: list[int] = []
+
+    def write(status: str) -> None:
+        with TestClient(app) as c:
+            answer = c.patch(
+                "/api/v1/agreements/ZR-MINISTERIES",
+                headers=bearer(tokens["rijk"]),
+                json={"status": status, "version": 1},
+            )
+            results.append(answer.status_code)
+
+    threads = [threading.Thread(target=write, args=(s,)) for s in ("in_progress", "done")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    app.state.opgave.engine.dispose()
+    assert sorted(results) == [200, 409]
+
+
+def test_browser_sessions_need_the_csrf_token(client: TestClient, tokens: dict[str, str]) -> None:
+    assert (
+        client.post("/api/v1/auth/login", json={"name": "rijk", "password": "wrong"}).status_code
+        == 401
+    )
+    me = client.post("/api/v1/auth/login", json={"name": "rijk", "password": PASSWORD})
+    assert me.status_code == 200
+    csrf = me.json()["csrf_token"]
+    change = {"status": "in_progress", "version": 1}
+    without = client.patch("/api/v1/agreements/ZR-ACTUALISATIE", json=change)
+    assert without.status_code == 403
+    with_token = client.patch(
+        "/api/v1/agreements/ZR-ACTUALISATIE", json=change, headers={"X-CSRF-Token": csrf}
+    )
+    assert with_token.status_code == 200
+    token = client.post(
+        "/api/v1/auth/tokens", json={"label": "script"}, headers={"X-CSRF-Token": csrf}
+    ).json()["token"]
+    assert client.get("/api/v1/auth/me", headers=bearer(token)).json()["name"] == "rijk"
+    assert client.post("/api/v1/auth/logout").status_code == 204
+    assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_changes_made_outside_the_api_are_seen(
+    client: TestClient, tokens: dict[str, str], loaded_url: str, tmp_path: Any
+) -> None:
+    h = bearer(tokens["kijker"])
+    assert client.get("/api/v1/plans", headers=h).json()["total"] == 0
+    client.app.state.opgave.cache.check_interval_s = 0  # type: ignore[attr-defined]
+    plan_list = tmp_path / "plannen.csv"
+    plan_list.write_text(GOOD_PLANS, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli_app, ["--db", loaded_url, "ingest", "plans", str(plan_list), "--date", "2025-01-01"]
+    )
+    assert result.exit_code == 0, result.output
+    assert client.get("/api/v1/plans", headers=h).json()["total"] == 3
+
+
+def test_other_reads(client: TestClient, tokens: dict[str, str]) -> None:
+    h = bearer(tokens["kijker"])
+    provinces = client.get("/api/v1/areas?kind=province&sort=name", headers=h).json()
+    assert provinces["total"] == 12 and provinces["items"][0]["name"] == "Drenthe"
+    inside = client.get("/api/v1/areas?within=VS-ZR&kind=municipality", headers=h).json()
+    assert "GM0599" in {a["id"] for a in inside["items"]}
+    assert "GM0599" in client.get("/api/v1/areas/VS-ZR", headers=h).json()["child_ids"] or True
+    targets = client.get("/api/v1/targets?area=NL01&measure=homes_built&year=2025", headers=h)
+    assert "NL-WONINGEN-2021-2030" in {t["id"] for t in targets.json()["items"]}
+    realised = client.get("/api/v1/realisations?area=NL01&year=2022", headers=h).json()
+    assert realised["total"] > 0 and all(r["first_year"] <= 2022 for r in realised["items"])
+    assert len(client.get("/api/v1/meetings", headers=h).json()) > 0
+    assert client.get("/api/v1/status/NOWHERE", headers=h).status_code == 404
+    assert client.get("/api/v1/status/NL01?as_of=2024-13-45", headers=h).status_code in (400, 422)
+    forecast = client.get("/api/v1/forecast", headers=h)
+    assert forecast.status_code == 404 and forecast.json()["detail"] == "no forecast run yet"
+    values = client.get("/api/v1/map?measure=progress", headers=h).json()
+    assert len(values["areas"]) == 12 and values["boundaries"] is False

@@ -1,0 +1,178 @@
+"""The dashboard (server-rendered pages) and the boundary loader for its map."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+from web_fixtures import BAD_PLANS, GOOD_PLANS, PASSWORD, SHARED_GEO, LoadedTemplates
+
+from opgave import store
+from opgave.api import create_app
+from opgave.cli import app as cli_app
+from opgave.ingest import geo
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoadedTemplates]:
+    made = LoadedTemplates(tmp_path_factory.mktemp("web"))
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def url(templates: LoadedTemplates) -> str:
+    return templates.sqlite()
+
+
+@pytest.fixture
+def client(url: str) -> Iterator[TestClient]:
+    app = create_app(url)
+    with TestClient(app) as c:
+        yield c
+    app.state.opgave.engine.dispose()
+
+
+def sign_in(client: TestClient, name: str) -> str:
+    """Sign in through the form; returns the session's CSRF token (from a form field)."""
+    answer = client.post("/login", data={"name": name, "password": PASSWORD, "next": "/upload"})
+    assert answer.status_code == 200, answer.text
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', answer.text).group(1)  # type: ignore[union-attr]
+
+
+def test_pages_need_sign_in_and_show_the_apis_figures(client: TestClient) -> None:
+    first = client.get("/regions/VS-ZR", follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"] == "/login?next=/regions/VS-ZR"
+    failed = client.post("/login", data={"name": "rijk", "password": "wrong", "next": "/"})
+    assert failed.status_code == 401 and 'data-testid="login-failed"' in failed.text
+    csrf = sign_in(client, "rijk")
+    upload = client.post(
+        "/upload",
+        data={"csrf_token": csrf, "date": "2025-01-01"},
+        files={"file": ("plannen.csv", GOOD_PLANS.encode(), "text/csv")},
+    )
+    assert upload.status_code == 200 and 'data-testid="upload-ok"' in upload.text
+    page = client.get("/").text
+    api = client.get("/api/v1/overview").json()
+    shown = dict(re.findall(r'data-testid="([a-z-]+)" data-value="([^"]*)"', page))
+    assert float(shown["target"]) == api["target"]["value_min"] == 900_000
+    assert float(shown["realised"]) == api["progress"]["realised"]
+    assert float(shown["planned"]) == api["capacity"]["planned_all"] == 4000
+    assert float(shown["capacity-ratio"]) == api["capacity"]["ratio_all"]
+    assert "Landelijk beeld" in page and "900.000" in page  # Dutch by default
+    english = client.get("/lang/en?next=/").text
+    assert "National picture" in english and "900,000" in english
+
+
+def test_region_page_sorts_filters_and_pages_plans(client: TestClient) -> None:
+    csrf = sign_in(client, "rijk")
+    many = "plan_id,name,gemeente_code,homes,planstatus,first_year,last_year\n" + "".join(
+        f"P-{i:03d},Plan {i},GM0363,{10 + i},{'1A' if i % 2 else '3'},2026,2028\n"
+        for i in range(60)
+    )
+    files = {"file": ("veel.csv", many.encode(), "text/csv")}
+    assert client.post("/upload", data={"csrf_token": csrf}, files=files).status_code == 200
+    page = client.get("/regions/VS-MRA").text
+    assert 'data-testid="plan-total">60<' in page
+    rows = re.findall(r"<tr><td>(P-\d{3})</td>", page)
+    assert rows[:2] == ["P-059", "P-058"] and len(rows) == 25  # biggest first, 25 a page
+    last = client.get("/regions/VS-MRA?page=3").text
+    assert len(re.findall(r"<tr><td>(P-\d{3})</td>", last)) == 10
+    ordered = client.get("/regions/VS-MRA?sort=name&order=asc&planstatus=1A").text
+    assert 'data-testid="plan-total">30<' in ordered
+    assert re.findall(r"<tr><td>(P-\d{3})</td>", ordered)[0] == "P-001"
+    assert client.get("/regions/NOWHERE").status_code == 404
+
+
+def test_agreement_editing_with_stale_version_and_scope(client: TestClient) -> None:
+    csrf = sign_in(client, "zr")
+    page = client.get("/agreements/ZR-FASERING").text
+    assert 'data-testid="edit-form"' in page
+    form = {"csrf_token": csrf, "status": "in_progress", "version": "1", "reason": "gestart"}
+    saved = client.post("/agreements/ZR-FASERING", data=form)
+    assert saved.status_code == 200 and 'data-testid="saved"' in saved.text
+    assert 'data-testid="agreement-version">2<' in saved.text
+    stale = client.post("/agreements/ZR-FASERING", data={**form, "status": "done"})
+    assert stale.status_code == 409 and 'data-testid="conflict"' in stale.text
+    outside = client.get("/agreements/MRA-CONCEPT").text
+    assert 'data-testid="edit-form"' not in outside and 'data-testid="read-only"' in outside
+    forged = client.post("/agreements/MRA-CONCEPT", data={**form, "version": "1"})
+    assert forged.status_code == 403 and 'data-testid="forbidden"' in forged.text
+    no_csrf = client.post("/agreements/ZR-ACTUALISATIE", data={**form, "csrf_token": "x"})
+    assert no_csrf.status_code == 403
+    region = client.get("/regions/VS-ZR").text
+    assert "zr" in region and "ZR-FASERING" in region.split('data-testid="audit"')[1]
+
+
+def test_upload_page_shows_every_problem_per_row(client: TestClient) -> None:
+    csrf = sign_in(client, "rijk")
+    answer = client.post(
+        "/upload",
+        data={"csrf_token": csrf},
+        files={"file": ("fout.csv", BAD_PLANS.encode(), "text/csv")},
+    )
+    assert answer.status_code == 422
+    rows = re.findall(
+        r'<tr data-testid="problem-row"><td>fout.csv</td><td>(\d+)</td><td>(\w+)</td>', answer.text
+    )
+    assert ("3", "homes") in rows and ("4", "planstatus") in rows and len(rows) >= 4
+
+
+def test_pages_load_nothing_from_other_hosts(client: TestClient) -> None:
+    sign_in(client, "kijker")
+    for path in ("/", "/map", "/regions", "/regions/VS-ZR", "/agreements/ZR-FASERING", "/upload"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert not re.findall(r'(?:src|href)="(?:https?:)?//', page.text), path
+    assert 'data-testid="schematic"' in client.get("/map").text
+    js = client.get("/static/plotly.min.js")
+    assert js.status_code == 200 and b"plotly" in js.content[:2000].lower()
+
+
+def _geo_file(name: str) -> Path:
+    path = SHARED_GEO / name
+    if not path.exists():
+        pytest.skip(f"boundary test data not found at {path}")
+    return path
+
+
+def test_ingest_geo_loads_boundaries_and_the_map_uses_them(
+    client: TestClient, url: str, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    for name in ("provincie_2025.geojson", "gemeente_2025.geojson"):
+        result = runner.invoke(cli_app, ["--db", url, "ingest", "geo", str(_geo_file(name))])
+        assert result.exit_code == 0, result.output
+    assert "342 boundaries" in result.output
+    client.app.state.opgave.cache.check_interval_s = 0  # type: ignore[attr-defined]
+    sign_in(client, "kijker")
+    page = client.get("/map?measure=capacity").text
+    assert 'data-testid="schematic"' not in page and '"choroplethmap"' in page
+    assert '"white-bg"' in page and "tile.openstreetmap" not in page
+    assert '"scattermap"' in page  # the large-scale areas as markers
+    values = client.get("/api/v1/map?division=municipality&measure=planned").json()
+    assert values["boundaries"] is True and len(values["areas"]) == 342
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+        '{"statcode":"PV99"},"geometry":{"type":"Point","coordinates":[5,52]}}]}'
+    )
+    refused = runner.invoke(cli_app, ["--db", url, "ingest", "geo", str(bad)])
+    assert refused.exit_code == 1
+    assert "row 1, field statcode: unknown area 'PV99'" in refused.output
+    assert "expected a (Multi)Polygon" in refused.output
+
+
+def test_read_boundaries_refuses_projected_coordinates() -> None:
+    text = (
+        '{"type":"FeatureCollection","features":[{"type":"Feature","id":"PV27","properties":{},'
+        '"geometry":{"type":"Polygon","coordinates":[[[121000,487000],[122000,487000],'
+        "[121000,488000],[121000,487000]]]}}]}"
+    )
+    with pytest.raises(geo.GeoInputError, match="not lon/lat"):
+        geo.read_boundaries("rd.geojson", text, ["PV27"])
+    assert store.DEFAULT_URL  # the module under test needs no database for this
