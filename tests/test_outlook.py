@@ -140,3 +140,14 @@ def test_norm_and_charts(runner: CliRunner, demo_url: str, tmp_path: Path) -> No
     html = (tmp_path / "charts" / "VS-MRU.html").read_text()
     assert 'src="http' not in html and "Plotly.newPlot" in html  # plotly.js inlined: offline
     assert (tmp_path / "charts" / "VS-MRU.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_report_with_a_forecast(runner: CliRunner, demo_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "r.md"
+    code, _, err = cli(
+        runner, demo_url, "report", "--format", "md", "--forecast-runs", "200", "--out", str(out)
+    )
+    assert code == 0, err
+    text = out.read_text()
+    assert "Volgens de prognose is de kans dat de opgave van 900.000 woningen wordt gehaald" in text
+    assert "opgave forecast: 200 runs, seed 0" in text  # the forecast is cited like any source

@@ -112,7 +112,7 @@ def _extra_plans(records: list[dict[str, Any]], where: str) -> list[dict[str, An
     return result
 
 
-def _run(
+def run_outlook(
     session: Session,
     *,
     area: str | None,
@@ -226,12 +226,16 @@ def run_forecast(
     if assumptions is not None and not assumptions.exists():
         raise fail(f"{assumptions}: no such file")
     with reading(ctx) as session:
-        result = _run(session, area=area, runs=runs, seed=seed, assumptions_file=assumptions,
-                      scenario=scenario)  # fmt: skip
+        result = run_outlook(
+            session, area=area, runs=runs, seed=seed, assumptions_file=assumptions,
+            scenario=scenario,
+        )  # fmt: skip
         other = None
         if vs is not None:
-            other = _run(session, area=area, runs=runs, seed=seed, assumptions_file=assumptions,
-                         scenario=None if vs == "base" else vs)  # fmt: skip
+            other = run_outlook(
+                session, area=area, runs=runs, seed=seed, assumptions_file=assumptions,
+                scenario=None if vs == "base" else vs,
+            )  # fmt: skip
         synthetic = any(s["confidence"] == "synthetic" for s in rows(session, Source))
         children = areas.children_of(rows(session, AreaMember))
         answered = {t.area_id for t in result.targets}

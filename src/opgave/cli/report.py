@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,7 @@ import typer
 
 from opgave.agreements import AgreementInputError
 from opgave.cli import app, console, fail, reading
+from opgave.cli.forecast import run_outlook
 
 
 @app.command("report")
@@ -27,6 +29,14 @@ def report(
     out: Annotated[
         Path | None, typer.Option("--out", help="File to write; default: stdout (html, md).")
     ] = None,
+    forecast_runs: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Run a forecast with this many runs (seed 0, default assumptions) and "
+            "report the chance of reaching each target; 0: no forecast.",
+        ),
+    ] = 0,
 ) -> None:
     """The progress report to parliament, region by region, every figure with its source."""
     from opgave import report as progress_report
@@ -43,6 +53,18 @@ def report(
             raise fail(problem)
     with reading(ctx) as session:
         inputs = progress_report.load_inputs(session)
+        if forecast_runs:
+            outlook = run_outlook(
+                session, area=None, runs=forecast_runs, seed=0, assumptions_file=None, scenario=None
+            )
+            inputs = replace(
+                inputs,
+                forecast={
+                    t.target_id: t.p_reach_min for t in outlook.targets if t.p_reach_min is not None
+                },
+                forecast_source=f"opgave forecast: {forecast_runs:,} runs, seed 0, assumptions "
+                + ", ".join(Path(a).name for a in outlook.assumptions),
+            )
     try:
         built = progress_report.build(inputs, meeting)
         content = progress_report.render(built, fmt, lang)
