@@ -26,7 +26,7 @@ from opgave.cli import (
     reading,
     rows,
 )
-from opgave.ingest.plans import checksum
+from opgave.ingest import file_source
 from opgave.model import (
     Application,
     Area,
@@ -135,16 +135,15 @@ def import_applications(
                     for a in unknown
                 )
             )
-        digest = checksum(file)
         synthetic = any(a.synthetic for a in applications)
         source = Source(
-            id=f"applications-{digest[:12]}",
-            kind="import",
-            title=file.name,
-            citation=f"Funding applications {file.name} ({len(applications)} rows)",
-            confidence="synthetic" if synthetic else "official",
-            checksum=f"sha256:{digest}",
-            retrieved=dt.date.today(),
+            **file_source(
+                file,
+                "applications",
+                f"Funding applications {file.name} ({len(applications)} rows)",
+                retrieved=dt.date.today(),
+                confidence="synthetic" if synthetic else "official",
+            )
         )
         if session.get(Source, source.id) is None:
             session.add(source)

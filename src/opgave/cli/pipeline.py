@@ -32,7 +32,7 @@ from opgave.cli import (
     rows,
     target_value,
 )
-from opgave.ingest import bag, cbs
+from opgave.ingest import bag, cbs, file_source
 from opgave.ingest import plans as plan_lists
 from opgave.model import (
     Area,
@@ -88,15 +88,13 @@ def ingest_plans(
                 areas=[a["id"] for a in rows(session, Area)],
                 preconditions=[p["id"] for p in rows(session, Precondition)],
             )
-            digest = plan_lists.checksum(file)
             source = Source(
-                id=f"plans-{digest[:12]}",
-                kind="import",
-                title=file.name,
-                citation=f"Plan list {file.name} ({len(plan_rows)} plans), captured {captured}",
-                confidence="official",
-                checksum=f"sha256:{digest}",
-                retrieved=captured,
+                **file_source(
+                    file,
+                    "plans",
+                    f"Plan list {file.name} ({len(plan_rows)} plans), captured {captured}",
+                    retrieved=captured,
+                )
             )
             report = plan_lists.apply_plan_list(
                 session, plan_rows, source=source, captured=captured, partial=partial
@@ -213,17 +211,15 @@ def ingest_bag(
             raise fail(str(error)) from None
     meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
     synthetic = meta.get("synthetic") == "true"
-    digest = plan_lists.checksum(vbo_file)
-    source = {
-        "id": f"bag-{digest[:12]}",
-        "kind": "import",
-        "title": vbo_file.name + (f" + {pand.name}" if pand else ""),
-        "citation": f"BAG extract {vbo_file.name} (canonical status periods)",
-        "confidence": "synthetic" if synthetic else "official",
-        "checksum": f"sha256:{digest}",
-        "retrieved": dt.date.today(),
-        "note": f"started: {meta.get('started', '')}",
-    }
+    source = file_source(
+        vbo_file,
+        "bag",
+        f"BAG extract {vbo_file.name} (canonical status periods)",
+        retrieved=dt.date.today(),
+        confidence="synthetic" if synthetic else "official",
+        title=vbo_file.name + (f" + {pand.name}" if pand else ""),
+        note=f"started: {meta.get('started', '')}",
+    )
     measures = {"permitted": "homes_permitted", "completed": "homes_completed"}
     if pand is not None:
         measures["started"] = "homes_started"
@@ -353,15 +349,8 @@ def apply_corrections(
     with store.transaction(engine_for(ctx)) as session:
         plans = {p["id"]: p for p in rows(session, Plan)}
         entries = review.ledger(corrections, plans)
-        digest = plan_lists.checksum(file)
         source = Source(
-            id=f"corrections-{digest[:12]}",
-            kind="import",
-            title=file.name,
-            citation=f"Manual corrections {file.name}",
-            confidence="official",
-            checksum=f"sha256:{digest}",
-            retrieved=today,
+            **file_source(file, "corrections", f"Manual corrections {file.name}", retrieved=today)
         )
         if any(e.applied for e in entries) and session.get(Source, source.id) is None:
             session.add(source)

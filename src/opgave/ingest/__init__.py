@@ -1,1 +1,46 @@
-"""Ingest of external sources (CBS, BAG, plan lists) into plain tables the store can write."""
+"""Ingest of external sources (CBS, BAG, plan lists) into plain tables the store can write.
+
+Every imported file is recorded as a ``source`` row named after the file, with its SHA-256
+checksum and capture date, so that every figure it brings in can be traced back to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any
+
+
+def checksum(path: Path) -> str:
+    """SHA-256 of a file, for provenance."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_source(
+    path: Path,
+    prefix: str,
+    citation: str,
+    *,
+    retrieved: dt.date,
+    confidence: str = "official",
+    title: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """The ``source`` row of an imported file: id ``<prefix>-<first 12 hex of its SHA-256>``
+    (the same file gives the same source), its name, checksum and capture date."""
+    digest = checksum(path)
+    return {
+        "id": f"{prefix}-{digest[:12]}",
+        "kind": "import",
+        "title": title or path.name,
+        "citation": citation,
+        "confidence": confidence,
+        "checksum": f"sha256:{digest}",
+        "retrieved": retrieved,
+        "note": note,
+    }

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from opgave.exchange import Problem
+from opgave.ingest import checksum as checksum
 from opgave.model import (
     PLAN_FIELDS,
     PLANSTATUS,
@@ -320,15 +320,6 @@ def _check_row(
         area_ids=area_ids,
         precondition_ids=precondition_ids,
     )
-
-
-def checksum(path: Path) -> str:
-    """SHA-256 of a file, for provenance."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def apply_plan_list(
