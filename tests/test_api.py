@@ -3,8 +3,10 @@ scoped, versioned (409 on a stale version) and audited. Runs on SQLite and Postg
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
@@ -23,12 +25,15 @@ from web_fixtures import (
 
 from opgave import monitor, store
 from opgave.api import create_app
+from opgave.api.jobs import JobRegistry, JobsFull
 from opgave.cli import app as cli_app
 from opgave.cli import rows
 from opgave.model import (
     Agreement,
+    Application,
     Area,
     AreaMember,
+    Award,
     Meeting,
     Plan,
     PlanArea,
@@ -99,8 +104,14 @@ def test_openapi_is_published_with_every_capability_and_error_answers(client: Te
         "/api/v1/agreements",
         "/api/v1/agreements/{agreement_id}",
         "/api/v1/overview",
+        "/api/v1/awards",
+        "/api/v1/applications",
+        "/api/v1/jobs/forecast",
+        "/api/v1/jobs/{job_id}",
+        "/api/v1/forecast",
     ):
         assert path in paths, path
+    assert {"202", "403", "429"} <= set(paths["/api/v1/jobs/forecast"]["post"]["responses"])
     patch = paths["/api/v1/agreements/{agreement_id}"]["patch"]
     assert {"400", "401", "403", "404", "409", "422"} <= set(patch["responses"])
     assert "Conflict" in json.dumps(patch["responses"]["409"])
@@ -353,6 +364,164 @@ def test_other_reads(client: TestClient, tokens: dict[str, str]) -> None:
     assert client.get("/api/v1/status/NOWHERE", headers=h).status_code == 404
     assert client.get("/api/v1/status/NL01?as_of=2024-13-45", headers=h).status_code in (400, 422)
     forecast = client.get("/api/v1/forecast", headers=h)
-    assert forecast.status_code == 404 and forecast.json()["detail"] == "no forecast run yet"
+    assert forecast.status_code == 404
+    assert forecast.json()["detail"].startswith("no forecast run yet: start one with POST")
     values = client.get("/api/v1/map?measure=progress", headers=h).json()
     assert len(values["areas"]) == 12 and values["boundaries"] is False
+
+
+def _add_funding(url: str) -> None:
+    """Three applications (Amsterdam, Rotterdam twice) and an award for each."""
+    engine = store.connect(url)
+    with store.transaction(engine) as session:
+        for app_id, gemeente, instrument, eur, homes in (
+            ("A-AMS", "GM0363", "WBI-T4", 5_000_000, 1000),
+            ("A-RTD", "GM0599", "WBI-T1", 9_000_000, 1500),
+            ("A-RTD-2", "GM0599", "WBI-T4", 2_000_000, 300),
+        ):
+            session.add(
+                Application(
+                    id=app_id, instrument_id=instrument, gemeente_id=gemeente, homes=homes,
+                    affordable_homes=homes // 2, requested_eur=eur, public_deficit_eur=2 * eur,
+                    cofinancing_eur=eur, start_year=2024, score_noodzaak=7.5,
+                )
+            )  # fmt: skip
+            session.flush()
+            session.add(
+                Award(
+                    instrument_id=instrument, scheme_name="test", application_id=app_id,
+                    gemeente_id=gemeente, amount_eur=eur, homes=homes,
+                    affordable_homes=homes // 2, method="optimum",
+                    decided_on=dt.date(2022, 12, 15),
+                )
+            )  # fmt: skip
+    engine.dispose()
+
+
+def test_awards_and_applications_filter_sort_and_page(
+    client: TestClient, tokens: dict[str, str], loaded_url: str
+) -> None:
+    _add_funding(loaded_url)
+    h = bearer(tokens["kijker"])
+    awards = client.get("/api/v1/awards?sort=amount_eur&order=desc", headers=h).json()
+    assert awards["total"] == 3
+    assert [a["application_id"] for a in awards["items"]] == ["A-RTD", "A-AMS", "A-RTD-2"]
+    assert awards["items"][0]["decided_on"] == "2022-12-15"
+    mra = client.get("/api/v1/awards?area=VS-MRA", headers=h).json()
+    assert [a["gemeente_id"] for a in mra["items"]] == ["GM0363"]
+    # an instrument includes its tranches: WBI-T4 lies under N5-WONINGBOUWMIDDELEN
+    n5 = client.get("/api/v1/awards?instrument=N5-WONINGBOUWMIDDELEN", headers=h).json()
+    assert sorted(a["application_id"] for a in n5["items"]) == ["A-AMS", "A-RTD-2"]
+    both = client.get("/api/v1/awards?instrument=WBI&area=GM0599", headers=h).json()
+    assert [a["application_id"] for a in both["items"]] == ["A-RTD"]
+    paged = client.get("/api/v1/applications?sort=homes&limit=2&offset=1", headers=h).json()
+    assert paged["total"] == 3 and [a["id"] for a in paged["items"]] == ["A-AMS", "A-RTD"]
+    assert paged["items"][0]["score_noodzaak"] == 7.5
+    rotterdam = client.get("/api/v1/applications?area=VS-ZR&instrument=WBI-T4", headers=h)
+    assert [a["id"] for a in rotterdam.json()["items"]] == ["A-RTD-2"]
+    assert client.get("/api/v1/awards?instrument=NOPE", headers=h).status_code == 404
+    assert client.get("/api/v1/applications?area=NOWHERE", headers=h).status_code == 404
+    assert client.get("/api/v1/awards?sort=colour", headers=h).status_code == 422
+    assert client.get("/api/v1/awards").status_code == 401
+
+
+def wait_for(client: TestClient, job_id: str, token: str) -> dict[str, Any]:
+    """Poll a job until it is done or failed (at most 60 s); every answer is in range."""
+    deadline = time.monotonic() + 60
+    while True:
+        job: dict[str, Any] = client.get(f"/api/v1/jobs/{job_id}", headers=bearer(token)).json()
+        assert job["status"] in ("queued", "running", "done", "failed")
+        assert 0.0 <= job["progress"] <= 1.0
+        if job["status"] in ("done", "failed"):
+            return job
+        assert job["result"] is None and time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+def test_a_forecast_runs_as_a_job_and_equals_the_cli(
+    client: TestClient, tokens: dict[str, str], loaded_url: str, tmp_path: Any
+) -> None:
+    assert upload(client, tokens["rijk"], GOOD_PLANS).status_code == 200
+    scenario = tmp_path / "meer.toml"
+    scenario.write_text(
+        '[[extra_plan]]\nid = "X1"\ngemeente_id = "GM0599"\nhomes = 5000\n'
+        'planstatus = "1A"\nfirst_year = 2026\nlast_year = 2028\n'
+    )
+    runner = CliRunner()
+    added = runner.invoke(cli_app, ["--db", loaded_url, "scenario", "add", "meer", str(scenario)])
+    assert added.exit_code == 0, added.output
+    request = {"area": "VS-ZR", "runs": 200, "seed": 3, "scenario": "meer", "vs": "base"}
+    viewer = client.post("/api/v1/jobs/forecast", headers=bearer(tokens["kijker"]), json=request)
+    assert viewer.status_code == 403
+    started = client.post("/api/v1/jobs/forecast", headers=bearer(tokens["mra"]), json=request)
+    assert started.status_code == 202, started.text
+    assert started.headers["location"] == f"/api/v1/jobs/{started.json()['id']}"
+    assert started.json()["params"] == request and started.json()["user_name"] == "mra"
+    job = wait_for(client, started.json()["id"], tokens["kijker"])
+    assert job["status"] == "done" and job["progress"] == 1.0, job["error"]
+    cli_run = runner.invoke(
+        cli_app,
+        ["--db", loaded_url, "forecast", "--area", "VS-ZR", "--runs", "200", "--seed", "3",
+         "--scenario", "meer", "--vs", "base", "--json"],
+    )  # fmt: skip
+    assert cli_run.exit_code == 0, cli_run.output
+    assert job["result"]["targets"] == json.loads(cli_run.stdout)
+    assert job["result"]["targets"], "the Zuidelijke Randstad has homes targets"
+    more = next(t for t in job["result"]["targets"] if t["target_id"] == "ZR-VA-2040")
+    assert more["p50"] > more["vs"]["p50"]  # 5,000 more hard-plan homes in Rotterdam
+    assert job["result"]["plans"] == 4 and job["result"]["scenario"] == "meer"
+    latest = client.get("/api/v1/forecast", headers=bearer(tokens["kijker"])).json()
+    assert latest["job_id"] == job["id"] and latest["targets"] == job["result"]["targets"]
+    listed = client.get("/api/v1/jobs", headers=bearer(tokens["kijker"])).json()
+    assert [j["id"] for j in listed] == [job["id"]] and listed[0]["result"] is None
+
+
+def test_forecast_jobs_refuse_what_cannot_run(client: TestClient, tokens: dict[str, str]) -> None:
+    h = bearer(tokens["rijk"])
+    post = lambda body: client.post("/api/v1/jobs/forecast", headers=h, json=body)  # noqa: E731
+    unknown = post({"scenario": "nope"})
+    assert unknown.status_code == 404 and "unknown scenario 'nope'" in unknown.json()["detail"]
+    assert post({"area": "NOWHERE"}).status_code == 404
+    assert post({"runs": "500"}).status_code == 422  # strict: a string is not a number
+    assert post({"runs": True}).status_code == 422
+    assert post({"runs": 10}).status_code == 422
+    assert post({"colour": "red"}).status_code == 422
+    assert client.post("/api/v1/jobs/forecast", json={}).status_code == 401
+    missing = client.get("/api/v1/jobs/0123456789abcdef", headers=h)
+    assert missing.status_code == 404 and "lost when it restarts" in missing.json()["detail"]
+    base = post({"runs": 100, "scenario": "base"})
+    assert base.status_code == 202
+    assert wait_for(client, base.json()["id"], tokens["rijk"])["status"] == "done"
+
+
+def test_the_job_registry_is_bounded_and_reports_failures() -> None:
+    registry = JobRegistry(max_jobs=3, max_waiting=1)
+    gate = threading.Event()
+
+    def blocked(report: Any) -> dict[str, Any]:
+        report(0.5, "waiting")
+        gate.wait(10)
+        return {"ok": True}
+
+    def broken(report: Any) -> dict[str, Any]:
+        raise ValueError("no plans")
+
+    first = registry.submit("forecast", {}, "rijk", blocked)
+    deadline = time.monotonic() + 10
+    while first.status != "running" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert first.progress == 0.5 and first.stage == "waiting"
+    second = registry.submit("forecast", {}, "rijk", broken)
+    with pytest.raises(JobsFull):
+        registry.submit("forecast", {}, "rijk", broken)  # one may wait, the second may not
+    gate.set()
+    while second.status != "failed" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert first.status == "done" and first.result == {"ok": True}
+    assert second.status == "failed" and second.error == "no plans"
+    assert registry.latest_done("forecast") is first
+    for _ in range(3):
+        job = registry.submit("forecast", {}, "rijk", lambda report: {})
+        while job.status != "done" and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert len(registry.recent()) == 3 and registry.get(first.id) is None  # oldest forgotten

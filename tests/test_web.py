@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -124,7 +125,15 @@ def test_upload_page_shows_every_problem_per_row(client: TestClient) -> None:
 
 def test_pages_load_nothing_from_other_hosts(client: TestClient) -> None:
     sign_in(client, "kijker")
-    for path in ("/", "/map", "/regions", "/regions/VS-ZR", "/agreements/ZR-FASERING", "/upload"):
+    for path in (
+        "/",
+        "/map",
+        "/regions",
+        "/regions/VS-ZR",
+        "/agreements/ZR-FASERING",
+        "/upload",
+        "/scenarios",
+    ):
         page = client.get(path)
         assert page.status_code == 200, path
         assert not re.findall(r'(?:src|href)="(?:https?:)?//', page.text), path
@@ -176,3 +185,98 @@ def test_read_boundaries_refuses_projected_coordinates() -> None:
     with pytest.raises(geo.GeoInputError, match="not lon/lat"):
         geo.read_boundaries("rd.geojson", text, ["PV27"])
     assert store.DEFAULT_URL  # the module under test needs no database for this
+
+
+def _finished(client: TestClient, job_id: str) -> dict[str, object]:
+    deadline = time.monotonic() + 60
+    while True:
+        job: dict[str, object] = client.get(f"/api/v1/jobs/{job_id}").json()
+        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)
+
+
+def test_scenario_comparison_runs_as_a_job_and_shows_both_side_by_side(
+    client: TestClient, url: str, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "meer.toml"
+    scenario.write_text(
+        'description = "5.000 extra woningen in Rotterdam"\n[[extra_plan]]\nid = "X1"\n'
+        'gemeente_id = "GM0599"\nhomes = 5000\nplanstatus = "1A"\nfirst_year = 2026\n'
+        "last_year = 2028\n"
+    )
+    added = CliRunner().invoke(cli_app, ["--db", url, "scenario", "add", "meer", str(scenario)])
+    assert added.exit_code == 0, added.output
+    sign_in(client, "kijker")
+    read_only = client.get("/scenarios").text
+    assert 'data-testid="read-only"' in read_only and 'data-testid="scenario-form"' not in read_only
+    csrf = sign_in(client, "rijk")
+    upload = client.post(
+        "/upload",
+        data={"csrf_token": csrf, "date": "2025-01-01"},
+        files={"file": ("plannen.csv", GOOD_PLANS.encode(), "text/csv")},
+    )
+    assert upload.status_code == 200
+    form = client.get("/scenarios").text
+    assert "Scenario&#39;s vergelijken" in form and '<option value="meer"' in form
+    forged = client.post("/scenarios", data={"csrf_token": "x", "scenario": "meer"})
+    assert forged.status_code == 403
+    unknown = client.post("/scenarios", data={"csrf_token": csrf, "scenario": "nope"})
+    assert unknown.status_code == 404 and "unknown scenario" in unknown.text
+    started = client.post(
+        "/scenarios",
+        data={"csrf_token": csrf, "scenario": "meer", "vs": "base", "area": "VS-ZR", "runs": "200"},
+        follow_redirects=False,
+    )
+    assert started.status_code == 303, started.text
+    job_id = started.headers["location"].rsplit("/", 1)[1]
+    job = _finished(client, job_id)
+    assert job["status"] == "done", job
+    page = client.get(f"/scenarios/{job_id}").text
+    assert 'data-testid="comparison"' in page and "basisscenario" in page
+    shown = {
+        m[0]: [float(v) for v in m[1:]]
+        for m in re.findall(
+            r'data-target="([^"]+)" data-p50-a="([^"]+)" data-p50-b="([^"]+)" '
+            r'data-p-min-a="([^"]+)" data-p-min-b="([^"]+)"',
+            page,
+        )
+    }
+    result = job["result"]
+    assert isinstance(result, dict)
+    expected = {
+        t["target_id"]: [t["p50"], t["vs"]["p50"], t["p_reach_min"], t["vs"]["p_reach_min"]]
+        for t in result["targets"]
+    }
+    assert shown == expected and shown["ZR-VA-2040"][0] > shown["ZR-VA-2040"][1]
+    english = client.get(f"/lang/en?next=/scenarios/{job_id}").text
+    assert "Compare scenarios" in english and "Chance of reaching the minimum" in english
+    assert job_id in client.get("/scenarios").text  # listed under recent forecasts
+    assert client.get("/scenarios/0123456789abcdef").status_code == 404
+
+
+def test_reports_download_in_the_page_language(client: TestClient) -> None:
+    from opgave.report import weasyprint_problem
+
+    sign_in(client, "kijker")
+    overview = client.get("/").text
+    assert 'href="/report.html"' in overview and 'href="/report.md"' in overview
+    assert ('href="/report.pdf"' in overview) == (weasyprint_problem() is None)
+    markdown = client.get("/report.md")
+    assert markdown.status_code == 200 and markdown.headers["content-type"].startswith(
+        "text/markdown"
+    )
+    assert 'filename="voortgangsrapportage-' in markdown.headers["content-disposition"]
+    assert "900.000" in markdown.text  # Dutch numbers
+    html = client.get("/report.html")
+    assert html.status_code == 200 and "<html" in html.text
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//', html.text)
+    client.get("/lang/en")
+    english = client.get("/report.md")
+    assert (
+        "900,000" in english.text and "progress-report-" in english.headers["content-disposition"]
+    )
+    if weasyprint_problem() is None:
+        pdf = client.get("/report.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get("/report.docx").status_code == 404

@@ -9,19 +9,39 @@ Derives: the forecast start (the year after the nation's last realised year); ea
 schedule from that year on (homes per year given, else spread evenly); which plans count for
 which area (its municipalities, once each, and plans linked to it or to areas inside it); what
 each target still needs (value minus realised in its period). The engine is ``opgave.forecast``.
+``run_scenario`` forecasts the stored programme under a named scenario (extra plans, target
+overrides, assumption overrides, funded drop-out); ``opgave forecast`` and the API call it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from opgave import areas as area_graph
 from opgave import forecast, monitor
+from opgave.ingest import plans as plan_lists
+from opgave.model import (
+    Area,
+    AreaMember,
+    Award,
+    Base,
+    Plan,
+    PlanArea,
+    PlanHistory,
+    PlanPrecondition,
+    Realisation,
+    Target,
+    table_of,
+)
 
 Row = Mapping[str, Any]
 FORECAST_MEASURES = ("homes_built",)
@@ -252,4 +272,187 @@ def run(
         assumptions=assumptions.source_file,
         targets=outlooks,
         fans=fans,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Scenarios: the forecast of the programme as stored, optionally under a named scenario
+# --------------------------------------------------------------------------------------------
+
+SCENARIO_TABLES = ("extra_plan", "target", "description", "funded")
+"""Tables of a scenario file besides the assumption tables (see docs/forecast.md)."""
+EXTRA_PLAN_FIELDS = ("id", "gemeente_id", "homes", "planstatus", "first_year", "last_year")
+
+
+@dataclass(frozen=True)
+class ProgrammeRows:
+    """What a forecast of the stored programme reads, as rows: the current plans (as known
+    now), their area and precondition links, areas and memberships, targets, realised
+    figures, and the awards (for a scenario's ``[funded]`` drop-out factor)."""
+
+    plans: Sequence[Row]
+    plan_areas: Sequence[Row]
+    plan_preconditions: Sequence[Row]
+    areas: Sequence[Row]
+    members: Sequence[Row]
+    targets: Sequence[Row]
+    realisations: Sequence[Row]
+    awards: Sequence[Row]
+
+
+def load_programme(session: Session) -> ProgrammeRows:
+    """Read what a forecast needs from the database (like ``report.load_inputs``): the plans
+    as known now and the other tables as rows in key order."""
+
+    def rows(model: type[Base]) -> list[dict[str, Any]]:
+        key = [c.name for c in table_of(model).primary_key.columns]
+        records = [obj.to_dict() for obj in session.scalars(select(model))]
+        return sorted(records, key=lambda r: tuple(r[k] for k in key))
+
+    plans = plan_lists.plans_as_of(rows(Plan), rows(PlanHistory), None)
+    return ProgrammeRows(
+        plans=list(plans.values()),
+        plan_areas=rows(PlanArea),
+        plan_preconditions=rows(PlanPrecondition),
+        areas=rows(Area),
+        members=rows(AreaMember),
+        targets=rows(Target),
+        realisations=rows(Realisation),
+        awards=rows(Award),
+    )
+
+
+def parse_scenario(text: str, where: str) -> dict[str, Any]:
+    """A scenario's TOML text as a dict, or a ForecastInputError naming ``where``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise forecast.ForecastInputError([f"{where}: not valid TOML ({error})"]) from None
+
+
+def scenario_assumptions(
+    base: Path | None, scenario: tuple[str, Mapping[str, Any]] | None
+) -> forecast.Assumptions:
+    """The shipped defaults, overridden by the ``base`` file, then by the scenario's tables
+    (all but :data:`SCENARIO_TABLES`)."""
+    defaults = forecast.load_assumptions(base)
+    documents: list[tuple[str, Mapping[str, Any]]] = []
+    for name in defaults.source_file:
+        with Path(name).open("rb") as f:
+            documents.append((name, tomllib.load(f)))
+    if scenario is not None:
+        name, data = scenario
+        documents.append((name, {k: v for k, v in data.items() if k not in SCENARIO_TABLES}))
+    return forecast.assumptions_from(documents)
+
+
+def scenario_plans(records: Sequence[Mapping[str, Any]], where: str) -> list[dict[str, Any]]:
+    """A scenario's ``[[extra_plan]]`` records in the shape of plan rows (ids prefixed
+    ``scenario:``); a record missing a field is refused naming it."""
+    result = []
+    for number, r in enumerate(records, start=1):
+        missing = set(EXTRA_PLAN_FIELDS) - set(r)
+        if missing:
+            raise forecast.ForecastInputError(
+                [f"{where}: [[extra_plan]] {number}: missing {', '.join(sorted(missing))}"]
+            )
+        result.append(
+            {
+                "id": f"scenario:{r['id']}",
+                "name": r.get("name", r["id"]),
+                "gemeente_id": r["gemeente_id"],
+                "homes": int(r["homes"]),
+                "planstatus": str(r["planstatus"]),
+                "first_year": int(r["first_year"]),
+                "last_year": int(r["last_year"]),
+                "homes_by_year": None,
+            }
+        )
+    return result
+
+
+def funded_factor(data: Mapping[str, Any] | None, where: str) -> float | None:
+    """The scenario's ``[funded] dropout_factor``, checked; None when it has none."""
+    funded = (data or {}).get("funded")
+    if funded is None:
+        return None
+    factor = funded.get("dropout_factor") if isinstance(funded, dict) else None
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or factor < 0:
+        raise forecast.ForecastInputError(
+            [f"{where}: [funded].dropout_factor: expected a number >= 0"]
+        )
+    return float(factor)
+
+
+def funded_dropout(
+    awards: Sequence[Row],
+    data: Mapping[str, Any] | None,
+    assumptions: forecast.Assumptions,
+    plans: Sequence[Row],
+) -> dict[str, float] | None:
+    """With ``[funded] dropout_factor = f`` in a scenario: plans with an award drop out f times
+    as often as their planstatus says (funding removes a public funding gap)."""
+    factor = funded_factor(data, "scenario")
+    if factor is None:
+        return None
+    awarded = {a["plan_id"] for a in awards if a["plan_id"]}
+    status = {p["id"]: p["planstatus"] for p in plans}
+    return {
+        pid: min(1.0, float(assumptions.dropout_prob[status[pid]]) * factor)
+        for pid in awarded
+        if pid in status
+    }
+
+
+def area_scope(area: str | None, areas: Sequence[Row], members: Sequence[Row]) -> set[str] | None:
+    """The area and every area inside it (None: no filter); an unknown area is refused."""
+    if area is None:
+        return None
+    if area not in {a["id"] for a in areas}:
+        raise forecast.ForecastInputError([f"unknown area {area!r}; `opgave areas` lists them"])
+    return {area} | area_graph.descendants(area, area_graph.children_of(members))
+
+
+def run_scenario(
+    programme: ProgrammeRows,
+    *,
+    scenario: tuple[str, Mapping[str, Any]] | None = None,
+    area_ids: set[str] | None = None,
+    runs: int = 2000,
+    seed: int = 0,
+    assumptions_file: Path | None = None,
+    today: dt.date | None = None,
+) -> Outlook:
+    """Forecast the stored programme, optionally under a scenario ``(label, parsed TOML)``;
+    the label names the scenario in error messages and in ``Outlook.assumptions``.
+
+    Inputs: the programme's rows, the scenario, the areas to answer (None: all), runs, seed
+    and an assumptions file. Output: the :class:`Outlook` (``opgave forecast`` and the API's
+    forecast jobs both call this). Derives: the assumptions (defaults < file < scenario), the
+    plans plus the scenario's extra plans, the targets with the scenario's overrides, the
+    drop-out of funded plans. Raises ``forecast.ForecastInputError`` on a bad scenario.
+    """
+    where = scenario[0] if scenario else "scenario"
+    data = scenario[1] if scenario else None
+    assumptions = scenario_assumptions(assumptions_file, (where, data) if data else None)
+    plans = list(programme.plans)
+    if data:
+        plans += scenario_plans(data.get("extra_plan", []), where)
+    dropout = funded_dropout(programme.awards, data, assumptions, plans)
+    overrides = {o["id"]: o for o in (data or {}).get("target", [])}
+    targets = [{**t, **overrides.get(t["id"], {})} for t in programme.targets]
+    return run(
+        plans=plans,
+        plan_areas=programme.plan_areas,
+        plan_preconditions=programme.plan_preconditions,
+        areas=programme.areas,
+        members=programme.members,
+        targets=targets,
+        realisations=programme.realisations,
+        assumptions=assumptions,
+        area_ids=area_ids,
+        runs=runs,
+        seed=seed,
+        today=today,
+        dropout=dropout,
     )

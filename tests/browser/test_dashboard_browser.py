@@ -181,3 +181,26 @@ def test_a_bad_plan_list_shows_its_row_errors(browser: Watched, shots: Path) -> 
     assert any("\t3\thomes\t" in r for r in rows), rows
     assert any("\t4\tplanstatus\t" in r for r in rows), rows
     page.screenshot(path=str(shots / "upload-errors.png"), full_page=True)
+
+
+def test_compare_scenarios_follows_the_job_and_downloads_the_report(
+    browser: Watched, shots: Path
+) -> None:
+    page = browser.page()
+    sign_in(page, "rijk", "/scenarios")
+    page.select_option("select[name=area]", "VS-ZR")
+    page.fill("input[name=runs]", "200")
+    page.click("[data-testid=scenario-form] button[type=submit]")
+    table = page.wait_for_selector('[data-testid="comparison"]', timeout=60_000)
+    assert "basisscenario" in page.inner_text("h1")
+    job = page.request.get("/api/v1/jobs/" + page.url.rsplit("/", 1)[1]).json()
+    first = job["result"]["targets"][0]
+    row = page.locator(f'[data-target="{first["target_id"]}"]')
+    assert float(row.get_attribute("data-p50-a")) == first["p50"]
+    assert float(row.get_attribute("data-p50-b")) == first["vs"]["p50"]
+    assert table.is_visible()
+    page.screenshot(path=str(shots / "scenarios.png"), full_page=True)
+    page.goto("/")
+    with page.expect_download() as download:
+        page.click('[data-testid="report-md"]')
+    assert download.value.suggested_filename.startswith("voortgangsrapportage-")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from opgave import __version__
-from opgave.api.routers import account, agreements, pipeline, programme
+from opgave.api.routers import account, agreements, funding, pipeline, programme
+from opgave.api.routers import jobs as job_routes
 from opgave.api.security import AppState, install_error_handlers
 from opgave.api.snapshot import SnapshotCache, open_engine
 
@@ -33,7 +34,8 @@ def create_app(
         version=__version__,
         description=(
             "Steering the national housing programme: areas, targets, status, plans, "
-            "realised figures, meetings and agreements. Sign in (`POST /auth/login`) or send "
+            "realised figures, meetings, agreements, funding awards and applications, and forecast "
+            "runs as background jobs. Sign in (`POST /auth/login`) or send "
             "`Authorization: Bearer <token>`."
         ),
         openapi_url=f"{API_PREFIX}/openapi.json",
@@ -47,7 +49,7 @@ def create_app(
         secure_cookies=secure_cookies,
     )
     install_error_handlers(app)
-    for module in (programme, pipeline, agreements, account):
+    for module in (programme, pipeline, funding, job_routes, agreements, account):
         app.include_router(module.router, prefix=API_PREFIX)
     if dashboard:
         from opgave.web import install_dashboard

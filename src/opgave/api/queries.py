@@ -23,6 +23,25 @@ PLAN_SORTS = ("id", "name", "gemeente_id", "homes", "planstatus", "first_year", 
 AGREEMENT_SORTS = ("id", "area_id", "status", "due_date", "due_meeting_id", "display_order")
 AREA_SORTS = ("id", "name", "kind", "display_order")
 MAP_MEASURES = ("progress", "capacity", "planned")
+AWARD_SORTS = (
+    "id",
+    "decided_on",
+    "amount_eur",
+    "homes",
+    "affordable_homes",
+    "gemeente_id",
+    "instrument_id",
+    "scheme_name",
+)
+APPLICATION_SORTS = (
+    "id",
+    "requested_eur",
+    "homes",
+    "affordable_homes",
+    "start_year",
+    "gemeente_id",
+    "instrument_id",
+)
 
 
 class QueryError(ValueError):
@@ -367,3 +386,44 @@ def parse_date(value: str | None, name: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise QueryError(400, f"{name} expects a date YYYY-MM-DD, got {value!r}") from None
+
+
+def instrument_scope(instruments: Sequence[Row], instrument: str | None) -> set[str] | None:
+    """An instrument and its tracks and tranches (``parent_id``), or a 404 naming it."""
+    if instrument is None:
+        return None
+    children: dict[str, list[str]] = {}
+    for i in instruments:
+        if i["parent_id"] is not None:
+            children.setdefault(i["parent_id"], []).append(i["id"])
+    if instrument not in {i["id"] for i in instruments}:
+        raise QueryError(404, f"unknown instrument {instrument!r}")
+    return {instrument} | area_graph.descendants(instrument, children)
+
+
+def list_funding(
+    snap: Snapshot,
+    records: Sequence[Row],
+    instruments: Sequence[Row],
+    *,
+    area: str | None = None,
+    instrument: str | None = None,
+    sort: str = "id",
+    order: str = "asc",
+    limit: int = 100,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Awards or applications (``records``) of the municipalities in an area (itself, when it
+    is one) and of an instrument with its tracks and tranches; sorted and paged."""
+    gemeenten = None
+    if area is not None:
+        require_area(snap, area)
+        gemeenten = area_graph.municipalities(area, snap.children, snap.kinds)
+    scope = instrument_scope(instruments, instrument)
+    rows = [
+        r
+        for r in records
+        if (gemeenten is None or r["gemeente_id"] in gemeenten)
+        and (scope is None or r["instrument_id"] in scope)
+    ]
+    return page(rows, sort, order, limit, offset)

@@ -18,7 +18,9 @@ from opgave.model import (
     AGREEMENT_STATUSES,
     JSON_ELEMENT_TYPES,
     Agreement,
+    Application,
     Area,
+    Award,
     Base,
     Meeting,
     Plan,
@@ -29,6 +31,7 @@ from opgave.model import (
 
 StrictFloat = Annotated[float, Field(strict=True)]
 StrictBool = Annotated[bool, Field(strict=True)]
+StrictInt = Annotated[int, Field(strict=True)]
 T = TypeVar("T")
 
 
@@ -81,6 +84,9 @@ AgreementOut = record_model(
     "Agreement",
     extra={"version": (int, Field(description="length of the agreement's history"))},
 )
+
+AwardOut = record_model(Award, "Award")
+ApplicationOut = record_model(Application, "Application")
 
 
 class Page(BaseModel, Generic[T]):
@@ -312,3 +318,90 @@ class TokenOut(BaseModel):
 
     token: str
     label: str | None
+
+
+class ForecastJobRequest(BaseModel):
+    """A forecast to run in the background: like ``opgave forecast [--area] [--runs] [--seed]
+    [--scenario] [--vs]``."""
+
+    model_config = ConfigDict(extra="forbid")
+    area: str | None = Field(
+        default=None, max_length=32, description="only this area and the areas inside it"
+    )
+    runs: StrictInt = Field(default=2000, ge=100, le=20_000, description="Monte Carlo runs")
+    seed: StrictInt = Field(default=0, ge=0, le=2**31 - 1, description="same seed, same figures")
+    scenario: str | None = Field(
+        default=None, max_length=64, description="a stored scenario; null or 'base': none"
+    )
+    vs: str | None = Field(
+        default=None,
+        max_length=64,
+        description="also run this scenario ('base': none) and add it per target as `vs`",
+    )
+
+
+class TargetForecastOut(BaseModel):
+    """A target's forecast (the fields of ``opgave forecast --json``): homes in its period,
+    realised plus simulated, and the probability of reaching its minimum and maximum."""
+
+    target_id: str
+    area_id: str
+    area_name: str
+    first_year: int
+    last_year: int
+    value_min: StrictFloat | None
+    value_max: StrictFloat | None
+    approximate: StrictBool
+    realised: StrictFloat
+    planned: StrictFloat
+    mean: StrictFloat
+    p10: StrictFloat
+    p50: StrictFloat
+    p90: StrictFloat
+    p_reach_min: StrictFloat | None = Field(description="0-1")
+    p_reach_max: StrictFloat | None = Field(description="0-1")
+    norm: dict[str, StrictFloat | None] | None = Field(
+        description="plan-capacity ratio now and needed for 50/80/90% (null: unreachable)"
+    )
+    vs: TargetForecastOut | None = Field(
+        default=None, description="the same target in the compared scenario (with `vs` only)"
+    )
+
+
+class ForecastRunOut(BaseModel):
+    """A finished forecast run: its settings and the result per target."""
+
+    start_year: int = Field(description="first simulated year")
+    runs: int
+    seed: int
+    plans: int = Field(description="plans simulated")
+    assumptions: list[str] = Field(description="assumption files, defaults first")
+    area: str | None
+    scenario: str | None
+    vs: str | None
+    targets: list[TargetForecastOut]
+
+
+class JobOut(BaseModel):
+    """A background job: status, progress (0-1) and stage; the result once done."""
+
+    id: str
+    kind: Literal["forecast"]
+    params: ForecastJobRequest
+    user_name: str
+    created_at: str = Field(description="UTC, ISO 8601")
+    status: Literal["queued", "running", "done", "failed"]
+    progress: StrictFloat = Field(ge=0, le=1)
+    stage: str
+    started_at: str | None
+    finished_at: str | None
+    result: ForecastRunOut | None = Field(description="when done (in GET /jobs/{id})")
+    error: str | None = Field(description="why it failed")
+
+
+class ForecastOut(ForecastRunOut):
+    """The latest finished forecast run with the job that made it."""
+
+    job_id: str
+    finished_at: str = Field(description="UTC, ISO 8601")
+    user_name: str

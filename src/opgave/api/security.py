@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from opgave import auth, store
+from opgave.api.jobs import JobRegistry
 from opgave.api.schemas import Conflict, ErrorBody
 from opgave.api.snapshot import SnapshotCache
 
@@ -37,6 +38,7 @@ ERROR_TEXT = {
     404: "Not found",
     409: "Conflict: the record changed since the version given",
     422: "The input does not validate",
+    429: "Too many jobs are waiting: try again later",
 }
 
 
@@ -77,6 +79,7 @@ class AppState:
     cache: SnapshotCache
     public_read: bool = False
     secure_cookies: bool = False
+    jobs: JobRegistry = field(default_factory=JobRegistry)
     _credentials: dict[str, tuple[float, auth.Principal | None, str | None]] = field(
         default_factory=dict
     )

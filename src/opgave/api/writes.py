@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from opgave import agreements as register
 from opgave import auth
 from opgave.api.security import ApiError, AppState
+from opgave.ingest import file_source
 from opgave.ingest import plans as plan_lists
 from opgave.model import (
     PLAN_FIELDS,
@@ -203,16 +204,15 @@ def upload_plan_list(
                     problems=outside,
                 )
         before = {pid: _plan_fields(p) for pid, p in existing.items()}
-        digest = plan_lists.checksum(path)
         source = Source(
-            id=f"plans-{digest[:12]}",
-            kind="import",
-            title=name,
-            citation=f"Plan list {name} ({len(rows)} plans), captured {captured}, "
-            f"uploaded by {principal.name}",
-            confidence="official",
-            checksum=f"sha256:{digest}",
-            retrieved=captured,
+            **file_source(
+                path,
+                "plans",
+                f"Plan list {name} ({len(rows)} plans), captured {captured}, "
+                f"uploaded by {principal.name}",
+                retrieved=captured,
+                title=name,
+            )
         )
         try:
             report = plan_lists.apply_plan_list(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,16 +26,9 @@ from opgave.cli import (
     reading,
     rows,
 )
-from opgave.ingest import plans as plan_lists
 from opgave.model import (
     Area,
     AreaMember,
-    Award,
-    Plan,
-    PlanArea,
-    PlanHistory,
-    PlanPrecondition,
-    Realisation,
     Scenario,
     Source,
     Target,
@@ -46,37 +40,31 @@ scenario_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(scenario_app, name="scenario")
-SCENARIO_TABLES = ("extra_plan", "target", "description", "funded")
+SCENARIO_TABLES = outlook.SCENARIO_TABLES
 """Tables of a scenario file besides the assumption tables (see docs/forecast.md)."""
+
+
+@contextmanager
+def _checked() -> Iterator[None]:
+    """A forecast input problem as the CLI's error message."""
+    try:
+        yield
+    except forecast.ForecastInputError as error:
+        raise fail(str(error)) from None
 
 
 def _parse_scenario(text: str, where: str) -> dict[str, Any]:
     """A scenario file's TOML, or a clear error naming the file."""
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise fail(f"{where}: not valid TOML ({error})") from None
+    with _checked():
+        return outlook.parse_scenario(text, where)
 
 
 def _assumptions(
     base: Path | None, scenario: tuple[str, dict[str, Any]] | None
 ) -> forecast.Assumptions:
     """The shipped defaults, overridden by --assumptions, then by the scenario's tables."""
-    documents: list[tuple[str, dict[str, Any]]] = []
-    try:
-        defaults = forecast.load_assumptions(base)
-        documents = [(name, _read_toml(Path(name))) for name in defaults.source_file]
-        if scenario is not None:
-            name, data = scenario
-            documents.append((name, {k: v for k, v in data.items() if k not in SCENARIO_TABLES}))
-        return forecast.assumptions_from(documents)
-    except forecast.ForecastInputError as error:
-        raise fail(str(error)) from None
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    with path.open("rb") as f:
-        return tomllib.load(f)
+    with _checked():
+        return outlook.scenario_assumptions(base, scenario)
 
 
 def _scenario(session: Session, name: str | None) -> dict[str, Any] | None:
@@ -90,28 +78,6 @@ def _scenario(session: Session, name: str | None) -> dict[str, Any] | None:
     return _parse_scenario(scenario.overrides_toml, f"scenario {name}")
 
 
-def _extra_plans(records: list[dict[str, Any]], where: str) -> list[dict[str, Any]]:
-    """Scenario plans in the shape of plan rows (validated like a plan list)."""
-    result = []
-    for number, r in enumerate(records, start=1):
-        missing = {"id", "gemeente_id", "homes", "planstatus", "first_year", "last_year"} - set(r)
-        if missing:
-            raise fail(f"{where}: [[extra_plan]] {number}: missing {', '.join(sorted(missing))}")
-        result.append(
-            {
-                "id": f"scenario:{r['id']}",
-                "name": r.get("name", r["id"]),
-                "gemeente_id": r["gemeente_id"],
-                "homes": int(r["homes"]),
-                "planstatus": str(r["planstatus"]),
-                "first_year": int(r["first_year"]),
-                "last_year": int(r["last_year"]),
-                "homes_by_year": None,
-            }
-        )
-    return result
-
-
 def run_outlook(
     session: Session,
     *,
@@ -121,67 +87,19 @@ def run_outlook(
     assumptions_file: Path | None,
     scenario: str | None,
 ) -> outlook.Outlook:
-    """Forecast the programme as it is in the database, optionally under a scenario."""
+    """Forecast the programme as it is in the database, optionally under a scenario
+    (``outlook.run_scenario``, which the API's forecast jobs call too)."""
     data = _scenario(session, scenario)
-    assumptions = _assumptions(assumptions_file, (f"scenario {scenario}", data) if data else None)
     wanted = area_filter(session, area, within=True)
-    plans = list(
-        plan_lists.plans_as_of(rows(session, Plan), rows(session, PlanHistory), None).values()
-    )
-    if data:
-        plans += _extra_plans(data.get("extra_plan", []), f"scenario {scenario}")
-    dropout = _funded_dropout(session, data, assumptions, plans)
-    targets = rows(session, Target)
-    overrides = {o["id"]: o for o in (data or {}).get("target", [])}
-    targets = [{**t, **overrides.get(t["id"], {})} for t in targets]
-    try:
-        return outlook.run(
-            plans=plans,
-            plan_areas=rows(session, PlanArea),
-            plan_preconditions=rows(session, PlanPrecondition),
-            areas=rows(session, Area),
-            members=rows(session, AreaMember),
-            targets=targets,
-            realisations=rows(session, Realisation),
-            assumptions=assumptions,
+    with _checked():
+        return outlook.run_scenario(
+            outlook.load_programme(session),
+            scenario=(f"scenario {scenario}", data) if data else None,
             area_ids=wanted,
             runs=runs,
             seed=seed,
-            dropout=dropout,
+            assumptions_file=assumptions_file,
         )
-    except forecast.ForecastInputError as error:
-        raise fail(str(error)) from None
-
-
-def _funded_factor(data: dict[str, Any] | None, where: str) -> float | None:
-    """The scenario's ``[funded] dropout_factor``, checked; None when it has none."""
-    funded = (data or {}).get("funded")
-    if funded is None:
-        return None
-    factor = funded.get("dropout_factor") if isinstance(funded, dict) else None
-    if isinstance(factor, bool) or not isinstance(factor, int | float) or factor < 0:
-        raise fail(f"{where}: [funded].dropout_factor: expected a number >= 0")
-    return float(factor)
-
-
-def _funded_dropout(
-    session: Session,
-    data: dict[str, Any] | None,
-    assumptions: forecast.Assumptions,
-    plans: list[dict[str, Any]],
-) -> dict[str, float] | None:
-    """With ``[funded] dropout_factor = f`` in a scenario: plans with an award drop out f times
-    as often as their planstatus says (funding removes a public funding gap)."""
-    factor = _funded_factor(data, "scenario")
-    if factor is None:
-        return None
-    awarded = {a["plan_id"] for a in rows(session, Award) if a["plan_id"]}
-    status = {p["id"]: p["planstatus"] for p in plans}
-    return {
-        pid: min(1.0, float(assumptions.dropout_prob[status[pid]]) * factor)
-        for pid in awarded
-        if pid in status
-    }
 
 
 def _pct(p: float | None) -> str:
@@ -330,8 +248,9 @@ def add_scenario(
     text = file.read_text(encoding="utf-8")
     data = _parse_scenario(text, file.name)
     _assumptions(None, (file.name, data))
-    _extra_plans(data.get("extra_plan", []), file.name)
-    _funded_factor(data, file.name)
+    with _checked():
+        outlook.scenario_plans(data.get("extra_plan", []), file.name)
+        outlook.funded_factor(data, file.name)
     description = str(data.get("description", ""))
     with transaction(engine_for(ctx)) as session:
         known = {t["id"] for t in rows(session, Target)}

@@ -3,7 +3,8 @@ the API, with Plotly charts served from the installed plotly package (nothing fr
 
 Pages: national overview, map, regions, a page per region (targets, plan table with
 sort/filter/paging, agreements, audit trail), an agreement with its edit form, plan-list
-upload with the validation report per row, sign-in. Dutch by default; ``/lang/en`` switches.
+upload with the validation report per row, sign-in; scenario comparison and the report
+download are in :mod:`opgave.web.scenarios`. Dutch by default; ``/lang/en`` switches.
 Writes need a signed-in admin or editor and the session's CSRF token in the form.
 """
 
@@ -153,7 +154,14 @@ def overview_page(request: Request) -> HTMLResponse:
         chart=figure(chart),
         meetings=meetings,
         areas=snap.area_by_id,
+        report_formats=_report_formats(),
     )
+
+
+def _report_formats() -> tuple[str, ...]:
+    from opgave.web.scenarios import report_formats
+
+    return report_formats()
 
 
 def _municipalities_around(snap: Snapshot, area_id: str) -> list[str]:
@@ -516,7 +524,10 @@ def style_css() -> Response:
 
 def install_dashboard(app: FastAPI) -> None:
     """Add the pages to ``app`` (and send signed-out readers to the sign-in page)."""
+    from opgave.web import scenarios
+
     app.include_router(router)
+    app.include_router(scenarios.router)
 
     @app.exception_handler(SignInNeeded)
     async def _sign_in(_request: Request, error: SignInNeeded) -> Response:

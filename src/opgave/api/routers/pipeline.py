@@ -1,5 +1,5 @@
-"""Routes for the pipeline and monitoring: overview, status per area, plans (read and upload),
-the map's values and the forecast."""
+"""Routes for the pipeline and monitoring: overview, status per area, plans (read and upload)
+and the map's values."""
 
 from __future__ import annotations
 
@@ -188,14 +188,3 @@ def map_values(
         MapOut,
         lambda: queries.map_values(snap, measure, division),
     )
-
-
-@router.get(
-    "/forecast",
-    response_model=dict[str, Any],
-    responses=READ_ERRORS,
-    dependencies=[Depends(reader)],
-)
-def forecast(request: Request) -> dict[str, Any]:
-    """The latest forecast run (probability of reaching the targets); 404 until one ran."""
-    raise ApiError(404, "no forecast run yet")

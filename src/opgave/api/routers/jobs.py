@@ -1,0 +1,111 @@
+"""Routes for background jobs: start a forecast run, follow its progress, read the latest
+finished forecast. Jobs live in the server process's memory (see :mod:`opgave.api.jobs`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request, Response
+
+from opgave import auth, forecast
+from opgave.api import jobs, queries
+from opgave.api.routers import answering, snapshot
+from opgave.api.schemas import ForecastJobRequest, ForecastOut, JobOut
+from opgave.api.security import READ_ERRORS, ApiError, reader, responses, state_of, writer
+
+router = APIRouter(tags=["forecast"])
+KEPT = "jobs are kept in the server's memory only and are lost when it restarts"
+
+
+def start_forecast(request: Request, principal: auth.Principal, body: ForecastJobRequest) -> Any:
+    """Check a forecast request (area, scenarios) and queue it; the job."""
+    state = state_of(request)
+    if body.area is not None:
+        with answering():
+            queries.require_area(snapshot(request), body.area)
+    for name in (body.scenario, body.vs):
+        try:
+            jobs.scenario_data(state.engine, name)
+        except KeyError as error:
+            raise ApiError(404, str(error.args[0])) from None
+        except forecast.ForecastInputError as error:
+            problems = [{"field": "scenario", "message": p} for p in error.problems]
+            raise ApiError(422, str(error), problems) from None
+    work = jobs.forecast_work(
+        state.engine,
+        area=body.area,
+        runs=body.runs,
+        seed=body.seed,
+        scenario=None if body.scenario == jobs.BASE else body.scenario,
+        vs=body.vs,
+    )
+    try:
+        return state.jobs.submit("forecast", body.model_dump(), principal.name, work)
+    except jobs.JobsFull as error:
+        raise ApiError(429, str(error)) from None
+
+
+@router.post(
+    "/jobs/forecast",
+    response_model=JobOut,
+    status_code=202,
+    responses=responses(401, 403, 404, 422, 429),
+)
+def post_forecast_job(
+    request: Request,
+    response: Response,
+    body: Annotated[ForecastJobRequest, Body()],
+    principal: auth.Principal = Depends(writer),
+) -> dict[str, Any]:
+    """Start a forecast run in the background (admins and editors; like `opgave forecast`).
+    Follow it at `GET /jobs/{id}` (the `Location` header). Answers 429 when too many wait."""
+    job = start_forecast(request, principal, body)
+    response.headers["Location"] = f"{request.scope.get('root_path', '')}/api/v1/jobs/{job.id}"
+    return dict(job.as_dict(with_result=False))
+
+
+@router.get(
+    "/jobs", response_model=list[JobOut], responses=READ_ERRORS, dependencies=[Depends(reader)]
+)
+def list_jobs(request: Request) -> list[dict[str, Any]]:
+    """The jobs this server process still keeps, newest first (without their results)."""
+    return [j.as_dict(with_result=False) for j in state_of(request).jobs.recent()]
+
+
+@router.get(
+    "/jobs/{job_id}",
+    response_model=JobOut,
+    response_model_exclude_unset=True,
+    responses=READ_ERRORS,
+    dependencies=[Depends(reader)],
+)
+def get_job(request: Request, job_id: str) -> dict[str, Any]:
+    """A job's status (queued, running, done, failed), progress 0-1, stage, and when done
+    the forecast per target."""
+    job = state_of(request).jobs.get(job_id)
+    if job is None:
+        raise ApiError(404, f"unknown job {job_id!r} ({KEPT})")
+    return job.as_dict()
+
+
+@router.get(
+    "/forecast",
+    response_model=ForecastOut,
+    response_model_exclude_unset=True,
+    responses=READ_ERRORS,
+    dependencies=[Depends(reader)],
+)
+def latest_forecast(request: Request) -> dict[str, Any]:
+    """The latest finished forecast run (whatever its area and scenario, which it names)."""
+    job = state_of(request).jobs.latest_done("forecast")
+    if job is None or job.result is None:
+        raise ApiError(
+            404,
+            f"no forecast run yet: start one with POST /api/v1/jobs/forecast ({KEPT})",
+        )
+    return {
+        **job.result,
+        "job_id": job.id,
+        "finished_at": job.finished_at,
+        "user_name": job.user_name,
+    }
