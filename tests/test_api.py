@@ -525,3 +525,45 @@ def test_the_job_registry_is_bounded_and_reports_failures() -> None:
         while job.status != "done" and time.monotonic() < deadline:
             time.sleep(0.01)
     assert len(registry.recent()) == 3 and registry.get(first.id) is None  # oldest forgotten
+
+
+APPLICATIONS = (
+    "application_id,gemeente_code,homes,affordable_homes,requested_eur,public_deficit_eur,"
+    "cofinancing_eur,start_year\n"
+    "A-AMS,GM0363,800,500,2000000,5000000,3000000,2024\n"
+    "A-RTM,GM0599,600,400,1500000,4000000,2500000,2024\n"
+)
+
+
+def upload_applications(client: TestClient, token: str, text: str) -> Any:
+    return client.post(
+        "/api/v1/applications/upload",
+        headers=bearer(token),
+        files={"file": ("aanvragen.csv", text.encode(), "text/csv")},
+        data={"instrument": "WBI-T4"},
+    )
+
+
+def test_applications_upload_validates_scopes_and_audits(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    bad = upload_applications(client, tokens["rijk"], APPLICATIONS.replace(",800,", ",veel,"))
+    assert bad.status_code == 422
+    assert any(p["column"] == "homes" and p["row"] == 2 for p in bad.json()["problems"])
+    refused = upload_applications(client, tokens["zr"], APPLICATIONS)
+    assert refused.status_code == 403  # Amsterdam lies outside the Zuidelijke Randstad
+    listed = client.get("/api/v1/applications", headers=bearer(tokens["rijk"])).json()
+    assert listed["total"] == 0  # nothing written by either refusal
+    done = upload_applications(client, tokens["rijk"], APPLICATIONS)
+    assert done.status_code == 200, done.text
+    assert sorted(done.json()["added"]) == ["A-AMS", "A-RTM"]
+    again = upload_applications(client, tokens["rijk"], APPLICATIONS).json()
+    assert sorted(again["unchanged"]) == ["A-AMS", "A-RTM"]
+    listed = client.get("/api/v1/applications?area=VS-MRA", headers=bearer(tokens["rijk"]))
+    assert [a["id"] for a in listed.json()["items"]] == ["A-AMS"]
+    trail = client.get(
+        "/api/v1/audit?table=application&record_id=A-AMS", headers=bearer(tokens["rijk"])
+    ).json()
+    assert [e["action"] for e in trail] == ["upload"] and trail[0]["after"]["homes"] == 800
+    viewer = upload_applications(client, tokens["kijker"], APPLICATIONS)
+    assert viewer.status_code == 403

@@ -289,6 +289,15 @@ class ImportReport(BaseModel):
     dropped: list[str]
 
 
+class ApplicationImportOut(BaseModel):
+    """What an applications upload did, application ids per outcome."""
+
+    source_id: str
+    added: list[str]
+    changed: list[str]
+    unchanged: list[str]
+
+
 class Login(BaseModel):
     """Name and password for a browser session."""
 

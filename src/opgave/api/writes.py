@@ -21,16 +21,17 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from opgave import agreements as register
-from opgave import auth
+from opgave import applications as application_store
+from opgave import auth, funding
 from opgave.api.security import ApiError, AppState
-from opgave.ingest import file_source
+from opgave.ingest import file_source, gemeente_codes
 from opgave.ingest import plans as plan_lists
 from opgave.model import (
     PLAN_FIELDS,
     Agreement,
     AgreementEvent,
+    Application,
     Area,
-    AreaCodeChange,
     Plan,
     Precondition,
     Source,
@@ -161,15 +162,11 @@ def upload_plan_list(
     with tempfile.TemporaryDirectory() as tmp, state.session() as session:
         path = Path(tmp) / name
         path.write_bytes(content)
-        changes = session.execute(select(AreaCodeChange)).scalars().all()
-        areas = session.execute(select(Area.id, Area.kind)).all()
-        gemeenten = {a: a for a, kind in areas if kind == "municipality"}
-        gemeenten.update({c.old_code: c.new_code for c in changes if c.kind == "merged"})
         try:
             rows = plan_lists.read_plan_list(
                 path,
-                gemeenten=gemeenten,
-                areas=[a for a, _ in areas],
+                gemeenten=gemeente_codes(session),
+                areas=session.scalars(select(Area.id)).all(),
                 preconditions=session.scalars(select(Precondition.id)).all(),
             )
         except plan_lists.PlanListError as error:
@@ -240,6 +237,72 @@ def upload_plan_list(
     state.cache.invalidate()
     result = asdict(report)
     return result
+
+
+def upload_applications(
+    state: AppState,
+    principal: auth.Principal,
+    filename: str,
+    content: bytes,
+    *,
+    instrument: str | None = None,
+) -> dict[str, Any]:
+    """Validate and import funding applications exactly as ``opgave funding import`` does;
+    editors only for applications in their areas. Every added or changed one is audited."""
+    name = Path(filename or "applications.csv").name or "applications.csv"
+    if Path(name).suffix.lower() not in PLAN_LIST_SUFFIXES:
+        raise ApiError(
+            422,
+            "the applications file is not a .csv or .xlsx file",
+            problems=[{"file": name, "message": "expected a .csv or .xlsx file"}],
+        )
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ApiError(422, f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+    scope = auth.writable_areas(principal, state.cache.get().children)
+    with tempfile.TemporaryDirectory() as tmp, state.session() as session:
+        path = Path(tmp) / name
+        path.write_bytes(content)
+        before = {a.id: a.to_dict() for a in session.scalars(select(Application))}
+        try:
+            report = application_store.import_applications(
+                session, path, codes=gemeente_codes(session), instrument=instrument, title=name
+            )
+        except funding.FundingInputError as error:
+            raise ApiError(
+                422,
+                f"{len(error.problems)} problem(s) in the applications, nothing written",
+                problems=[{**asdict(p), "message": str(p)} for p in error.problems],
+            ) from None
+        except (UnicodeDecodeError, csv.Error, zipfile.BadZipFile, KeyError, OSError) as error:
+            raise ApiError(
+                422,
+                "the file cannot be read as an applications list",
+                problems=[{"file": name, "message": f"not a readable CSV or Excel file: {error}"}],
+            ) from None
+        touched = [*report.added, *report.changed]
+        if scope is not None:
+            outside = [
+                {"file": name, "field": "gemeente_code",
+                 "message": f"application {aid}: outside the areas of {principal.name}"}
+                for aid in touched
+                if (a := session.get(Application, aid)) is not None and a.gemeente_id not in scope
+            ]  # fmt: skip
+            if outside:  # raising ends the transaction: nothing is written
+                raise ApiError(
+                    403,
+                    f"{len(outside)} application(s) lie outside the areas {principal.name} may "
+                    "write",
+                    problems=outside,
+                )
+        for aid in touched:
+            application = session.get(Application, aid)
+            assert application is not None
+            auth.record(
+                session, principal, "upload", "application", aid,
+                _jsonable(before[aid]) if aid in before else None,
+                _jsonable(application.to_dict()), None,
+            )  # fmt: skip
+    return asdict(report)
 
 
 def _plan_fields(plan: Plan) -> dict[str, Any]:

@@ -21,7 +21,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from opgave import __version__, areas, store
-from opgave.model import Area, AreaCodeChange, AreaMember, Base, table_of
+from opgave.ingest import gemeente_codes as gemeente_codes
+from opgave.model import Area, AreaMember, Base, table_of
 
 app = typer.Typer(
     help="opgave: steer a national housing programme - targets, pipeline, realisation, agreements.",
@@ -99,20 +100,6 @@ def rows(session: Session, model: type[Base]) -> list[dict[str, Any]]:
     records = [obj.to_dict() for obj in session.scalars(select(model))]
     key = [c.name for c in table_of(model).primary_key.columns]
     return sorted(records, key=lambda r: tuple(r[k] for k in key))
-
-
-def gemeente_codes(session: Session) -> dict[str, str]:
-    """Every known municipality code -> its current code (a merged municipality maps to the
-    one it merged into), for reading files that use older codes."""
-    codes = {a["id"]: a["id"] for a in rows(session, Area) if a["kind"] == "municipality"}
-    codes.update(
-        {
-            c["old_code"]: c["new_code"]
-            for c in rows(session, AreaCodeChange)
-            if c["kind"] == "merged"
-        }
-    )
-    return codes
 
 
 def print_json(records: Sequence[dict[str, Any]]) -> None:

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
+from opgave import applications as application_store
 from opgave import areas, funding
 from opgave.cli import (
     JsonOption,
@@ -26,14 +27,12 @@ from opgave.cli import (
     reading,
     rows,
 )
-from opgave.ingest import file_source
 from opgave.model import (
     Application,
     Area,
     AreaMember,
     Award,
     Instrument,
-    Plan,
     Source,
 )
 from opgave.store import transaction
@@ -43,8 +42,6 @@ funding_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(funding_app, name="funding")
-
-SCORE_COLUMNS = ("noodzaak", "effectiviteit", "efficientie", "urgentie")
 
 
 def _scheme(name_or_path: str) -> funding.Scheme:
@@ -69,43 +66,6 @@ def _read(path: Path, known: dict[str, str]) -> list[funding.Application]:
         raise fail(str(error)) from None
 
 
-def _to_row(app_: funding.Application, known: dict[str, str], source_id: str) -> dict[str, Any]:
-    scores = app_.score_map
-    return {
-        "id": app_.application_id,
-        "plan_id": app_.plan_id,
-        "gemeente_id": known[app_.gemeente_code],
-        "project_name": app_.project_name,
-        "homes": app_.homes,
-        "affordable_homes": app_.affordable_homes,
-        "requested_eur": round(app_.requested_eur),
-        "public_deficit_eur": round(app_.public_deficit_eur),
-        "cofinancing_eur": round(app_.cofinancing_eur),
-        "start_year": app_.start_year,
-        **{f"score_{c}": scores.get(c) for c in SCORE_COLUMNS},
-        "source_id": source_id,
-    }
-
-
-def _from_row(row: dict[str, Any], synthetic: bool) -> funding.Application:
-    return funding.Application(
-        application_id=row["id"],
-        gemeente_code=row["gemeente_id"],
-        homes=row["homes"],
-        affordable_homes=row["affordable_homes"],
-        requested_eur=float(row["requested_eur"]),
-        public_deficit_eur=float(row["public_deficit_eur"]),
-        cofinancing_eur=float(row["cofinancing_eur"]),
-        start_year=row["start_year"],
-        plan_id=row["plan_id"],
-        project_name=row["project_name"],
-        scores=tuple(
-            (c, row[f"score_{c}"]) for c in SCORE_COLUMNS if row[f"score_{c}"] is not None
-        ),
-        synthetic=synthetic,
-    )
-
-
 @funding_app.command("import")
 def import_applications(
     ctx: typer.Context,
@@ -120,49 +80,18 @@ def import_applications(
     public_deficit_eur, cofinancing_eur, start_year; optional plan_id, project_name,
     score_noodzaak, score_effectiviteit, score_efficientie, score_urgentie, synthetic.
     """
+    if not file.exists():
+        raise fail(f"{file}: no such file")
     with transaction(engine_for(ctx)) as session:
-        known = gemeente_codes(session)
-        applications = _read(file, known)
-        if instrument and session.get(Instrument, instrument) is None:
-            raise fail(f"unknown instrument {instrument!r}; `opgave instruments` lists them")
-        plans = {p for p in session.scalars(select(Plan.id))}
-        unknown = [a for a in applications if a.plan_id and a.plan_id not in plans]
-        if unknown:
-            raise fail(
-                "\n".join(
-                    f"{file.name}: application {a.application_id}, field plan_id: unknown plan "
-                    f"{a.plan_id!r}"
-                    for a in unknown
-                )
+        try:
+            report = application_store.import_applications(
+                session, file, codes=gemeente_codes(session), instrument=instrument
             )
-        synthetic = any(a.synthetic for a in applications)
-        source = Source(
-            **file_source(
-                file,
-                "applications",
-                f"Funding applications {file.name} ({len(applications)} rows)",
-                retrieved=dt.date.today(),
-                confidence="synthetic" if synthetic else "official",
-            )
-        )
-        if session.get(Source, source.id) is None:
-            session.add(source)
-        added = changed = 0
-        for application in applications:
-            row = _to_row(application, known, source.id)
-            if instrument is not None:  # without --instrument, a re-import keeps the link
-                row["instrument_id"] = instrument
-            existing = session.get(Application, row["id"])
-            if existing is None:
-                session.add(Application(**row))
-                added += 1
-            elif any(getattr(existing, k) != v for k, v in row.items()):
-                for key, value in row.items():
-                    setattr(existing, key, value)
-                changed += 1
+        except funding.FundingInputError as error:
+            raise fail(str(error)) from None
     console.print(
-        f"{file.name}: {added} applications added, {changed} changed, "
-        f"{len(applications) - added - changed} unchanged."
+        f"{file.name}: {len(report.added)} applications added, {len(report.changed)} changed, "
+        f"{len(report.unchanged)} unchanged."
     )
 
 
@@ -252,10 +181,7 @@ def allocate(
             synthetic_sources = {
                 s["id"] for s in rows(session, Source) if s["confidence"] == "synthetic"
             }
-            apps = [
-                _from_row(r, r["source_id"] in synthetic_sources)
-                for r in rows(session, Application)
-            ]
+            apps = application_store.from_rows(rows(session, Application), synthetic_sources)
         named = {c.area for c in rules.region_cap} | {f.area for f in rules.region_floor}
         kinds = {a["id"]: a["kind"] for a in rows(session, Area)}
         children = areas.children_of(rows(session, AreaMember))

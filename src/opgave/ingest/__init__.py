@@ -11,6 +11,11 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from opgave.model import Area, AreaCodeChange
+
 
 def checksum(path: Path) -> str:
     """SHA-256 of a file, for provenance."""
@@ -44,3 +49,17 @@ def file_source(
         "retrieved": retrieved,
         "note": note,
     }
+
+
+def gemeente_codes(session: Session) -> dict[str, str]:
+    """Every known municipality code -> its current code (a merged municipality maps to the
+    one it merged into), for reading files that use older codes."""
+    codes = {
+        area_id: area_id
+        for area_id, kind in session.execute(select(Area.id, Area.kind))
+        if kind == "municipality"
+    }
+    for change in session.scalars(select(AreaCodeChange)):
+        if change.kind == "merged":
+            codes[change.old_code] = change.new_code
+    return codes

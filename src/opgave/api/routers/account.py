@@ -108,7 +108,7 @@ def new_token(
 )
 def audit(
     request: Request,
-    table: Annotated[Literal["agreement", "plan"] | None, Query()] = None,
+    table: Annotated[Literal["agreement", "plan", "application"] | None, Query()] = None,
     record_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from sqlalchemy import select
 
-from opgave.api import queries
+from opgave import auth
+from opgave.api import queries, writes
 from opgave.api.routers import answering, snapshot
-from opgave.api.schemas import ApplicationOut, AwardOut, Page
-from opgave.api.security import READ_ERRORS, reader, state_of
+from opgave.api.schemas import ApplicationImportOut, ApplicationOut, AwardOut, Page
+from opgave.api.security import READ_ERRORS, WRITE_ERRORS, reader, state_of, writer
 from opgave.model import Application, Award, Base, Instrument, table_of
 
 router = APIRouter(tags=["funding"], dependencies=[Depends(reader)], responses=READ_ERRORS)
@@ -82,3 +83,25 @@ def list_applications(
         limit=limit,
         offset=offset,
     )
+
+
+@router.post(
+    "/applications/upload",
+    response_model=ApplicationImportOut,
+    responses=WRITE_ERRORS,
+    status_code=200,
+)
+def upload_applications(
+    request: Request,
+    file: Annotated[UploadFile, File(description="applications, .csv or .xlsx")],
+    instrument: Annotated[
+        str | None, Form(max_length=64, description="instrument id, e.g. WBI-T4")
+    ] = None,
+    principal: auth.Principal = Depends(writer),
+) -> dict[str, Any]:
+    """Upload funding applications: validated like `opgave funding import` (422 per problem)."""
+    content = file.file.read(writes.MAX_UPLOAD_BYTES + 1)
+    return writes.upload_applications(
+        state_of(request), principal, file.filename or "applications.csv", content,
+        instrument=instrument or None,
+    )  # fmt: skip
