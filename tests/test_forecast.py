@@ -446,3 +446,58 @@ def test_common_random_numbers_across_assumption_scenarios(
     worse = simulate(mixed_plans, load_assumptions(f), runs=300, seed=5).completions_by_run
     total_base, total_worse = base.sum(axis=1), worse.sum(axis=1)
     assert np.all(total_worse <= total_base) and np.any(total_worse < total_base)
+
+
+def test_many_groups_with_preconditions_add_up_per_run() -> None:
+    # 300 municipalities: the engine works through groups in several cache-sized batches
+    rng = np.random.default_rng(12)
+    n, n_mun = 3000, 300
+    mun = rng.integers(0, n_mun, n)
+    member = np.zeros((n, n_mun + 2), dtype=bool)
+    member[np.arange(n), mun] = True
+    member[:, n_mun] = mun % 2 == 0  # a region of every other municipality
+    member[:, n_mun + 1] = True  # nation
+    pre = Preconditions(("a", "b"), np.array([0.7, 0.9]), np.array([[0.5, 0.5], [0.2, 0.8]]))
+    dep = np.zeros((n, 2), dtype=bool)
+    dep[rng.random(n) < 0.1, 0] = True
+    dep[rng.random(n) < 0.1, 1] = True
+    sched = delivery_schedule(
+        rng.integers(1, 40, n),
+        2025 + rng.integers(0, 5, n),
+        2030 + rng.integers(0, 5, n),
+        schedule_first_year=2025,
+        n_years=10,
+    )
+    plans = PlanInputs(
+        rng.choice(np.array(PLANSTATUSES), n),
+        sched,
+        2025,
+        member,
+        tuple(f"A{i}" for i in range(n_mun + 2)),
+        depends_on=dep,
+        preconditions=pre,
+    )
+    res = simulate(plans, load_assumptions(), runs=256, seed=3, chunk_runs=128)
+    x = res.completions_by_run
+    assert np.array_equal(x[:n_mun].sum(axis=0), x[-1])
+    assert np.array_equal(x[:n_mun:2].sum(axis=0), x[n_mun])
+    planned = (sched.sum(axis=1) @ member[:, :n_mun])[:, None]
+    assert (x.sum(axis=1)[:n_mun] <= planned).all()  # never more than the plans hold
+    assert x[-1].sum(axis=0).max() <= sched.sum() and x[-1].sum(axis=0).min() > 0
+
+
+def test_whole_number_quantiles_equal_numpy_for_wide_and_large_values() -> None:
+    from opgave.forecast import _whole_number_quantiles
+
+    rng = np.random.default_rng(2)
+    x = np.stack(
+        [
+            rng.integers(0, 5, 1001),  # narrow
+            rng.integers(0, 300_000, 1001),  # wider than one batch of bins
+            2**24 - 1 - rng.integers(0, 1000, 1001),  # near the float32 limit
+            np.full(1001, 7),  # constant
+        ]
+    ).astype(np.float32)
+    probs = (0.1, 0.5, 0.9)
+    got = _whole_number_quantiles(x, probs, max_bins=1 << 12)
+    assert np.array_equal(got, np.quantile(x.astype(np.float64), probs, axis=1))

@@ -17,12 +17,13 @@ Model, per run:
   A precondition's outcome is shared by all its plans in a run, which correlates them.
 
 Speed: plans with the same area membership form a *group*. Per group and chunk of runs the
-engine builds the 0/1 matrix ``T[plan, k, run] = [u >= c_k]`` (survives with at least ``k``
-years' delay; gated plans get one row per precondition delay ``e`` as well) and gets the
-group's completions per year with one float32 matrix product ``dS^T @ T`` (BLAS), where
-``dS_k = shift_k(S) - shift_{k-1}(S)``; groups are then summed into areas with a small 0/1
-matrix. All values are whole homes and all sums stay below 2**24, so float32 sums are exact
-and results do not depend on chunking or threading.
+engine compares the uniforms with the plans' thresholds straight into a float32 level matrix
+``T[k, block, plan, run] = [u >= c_k]`` (delivers, at least ``k`` years late) and multiplies
+``L_k = S^T @ T_k`` for all levels in one batched BLAS call. Delay only moves a schedule, so
+completions are ``sum_k (L_k - L_{k+1})`` moved ``k`` years. Gated plans get levels of their
+total delay (own + precondition). Groups are then summed into areas with a small 0/1 matrix.
+All values are whole homes and all sums stay below 2**24, so float32 sums are exact and
+results do not depend on chunking or threading.
 """
 
 from __future__ import annotations
@@ -70,9 +71,13 @@ RUN_BLOCK = 128
 the generator seeded with ``SeedSequence(seed, spawn_key=(b, stream))``, so results do not
 depend on the chunk size, the thread count or the total number of runs."""
 
-_GROUP_CELLS = 64 * 1024
+_GROUP_CELLS = 128 * 1024
 """Plans x runs per matrix product: groups are split so ``T`` (4 bytes x thresholds x cells)
 stays in the per-core cache."""
+_GATED_CELLS = 16 * 1024
+"""Gated plans x runs per slice when building their levels (kept in cache)."""
+_BATCH_CELLS = 256 * 1024
+"""Floats in a batch's level buffer (groups x levels x years x runs): kept in cache."""
 _EXACT_LIMIT = float(2**24)  # float32 represents every integer below this exactly
 _TOL = 1e-9
 
@@ -147,7 +152,9 @@ def _status_index(statuses: npt.NDArray[np.str_]) -> IntArray:
         raise ForecastInputError(
             [f"planstatus: unknown value(s) {bad}; expected one of {list(PLANSTATUSES)}"]
         )
-    return np.array([lookup[str(s)] for s in statuses], dtype=np.int64)
+    uniq, inverse = np.unique(statuses, return_inverse=True)  # few distinct codes: map those
+    codes = np.array([lookup[str(s)] for s in uniq], dtype=np.int64)
+    return codes[inverse.reshape(-1)]
 
 
 PRECONDITION_DEFAULT = "*"
@@ -485,21 +492,22 @@ class CapacityNorm:
 
 @dataclass(frozen=True)
 class _Group:
-    """Consecutive plans (in draw order) sharing their areas, prepared for one matrix product.
+    """Consecutive plans (in draw order) sharing their areas, prepared for batched products.
 
-    The first ``n_plain`` plans have no precondition: one row per (plan, threshold ``k``).
-    Gated plans follow: one row per (plan, ``k``, precondition delay ``e``), the threshold
-    indicator times the indicator 'its preconditions are met with delay ``e``' of that run.
-    Unreachable thresholds are ``inf`` (their rows stay 0).
+    The first ``n_plain`` plans have no precondition: threshold level ``k`` of a plan is the
+    indicator 'delivers, at least ``k`` years late' (``u >= c_k``). The gated plans follow in
+    draw order; their uniforms go to the chunk's gated buffer at ``gated_start`` and their
+    levels count the TOTAL delay (own + precondition), see :func:`_gated_levels`.
+    Unreachable thresholds are ``inf``.
     """
 
     start: int
     stop: int
     n_plain: int
-    plain_threshold: Float32Array  # (n_plain x K x 1 x 1)
-    gated_threshold: Float32Array  # (n_gated x K x 1 x 1)
-    gated_state: IntArray  # (n_gated x E): row of the state table per delay e
-    ds_t: Float32Array  # (years used x rows) schedule differences, transposed
+    plain_threshold: Float32Array  # (K x 1 x n_plain x 1)
+    plain_sched_t: Float32Array  # (schedule years x n_plain)
+    gated_start: int
+    gated_sched_t: Float32Array  # (schedule years x n_gated)
 
 
 @dataclass(frozen=True)
@@ -507,15 +515,21 @@ class _Model:
     groups: tuple[_Group, ...]
     n_plans: int
     n_year_axis: int
+    n_sched_years: int
+    n_levels: int  # most threshold levels of any group (own + precondition delays)
     pre_threshold: FloatArray  # (n_pre x K): precondition met with delay >= k thresholds
     pre_sets: tuple[IntArray, ...]  # distinct precondition sets of gated plans
     state_offset: IntArray  # first state-table row of each set (states e = 0..D_s)
     n_states: int
+    gated_threshold: Float32Array  # (K_g + 1 x 1 x n_gated x 1), last level inf: never
+    gated_state: IntArray  # (E x n_gated): state-table row per precondition delay e
+    gated_level: IntArray  # (D_g x E): own level for total level d and precondition delay e
     single_area: IntArray  # areas made of exactly one group
     single_group: IntArray  # that group
     multi_area: IntArray  # areas made of several groups
     multi_matrix: Float32Array  # (len(multi_area) x n_groups) 0/1
     n_areas: int
+    planned_homes: FloatArray  # (n_areas x schedule years): no drop-out, no delay
 
 
 def _thresholds(dropout: FloatArray, delay: FloatArray) -> FloatArray:
@@ -624,29 +638,20 @@ def _is_01(x: npt.NDArray[Any]) -> bool:
 
 def _row_ids(rows: npt.NDArray[np.uint8]) -> IntArray:
     """Number distinct rows 0, 1, ... in order of first appearance (exact, by their bytes)."""
-    ids: dict[bytes, int] = {}
-    return np.array([ids.setdefault(r.tobytes(), len(ids)) for r in rows], dtype=np.int64)
-
-
-def _moved(sched: FloatArray, k: int, n_axis: int) -> FloatArray:
-    """The schedule moved ``k`` years later, on the year axis."""
-    s = np.zeros((sched.shape[0], n_axis))
-    s[:, k : k + sched.shape[1]] = sched
-    return s
-
-
-def _shifted(sched: FloatArray, k: int, n_axis: int) -> FloatArray:
-    """``dS_k``: the schedule moved ``k`` years later minus it moved ``k - 1`` years later."""
-    s = _moved(sched, k, n_axis)
-    if k:
-        s[:, k - 1 : k - 1 + sched.shape[1]] -= sched
-    return s
+    if not rows.size:  # no rows, or rows without bytes: all alike
+        return np.zeros(len(rows), dtype=np.int64)
+    keys = np.ascontiguousarray(rows).view(np.dtype((np.void, rows.shape[1] * rows.itemsize)))
+    _, first, inverse = np.unique(keys.reshape(-1), return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    ids: IntArray = rank[inverse.reshape(-1)]
+    return ids
 
 
 def _prepare(
     plans: PlanInputs, assumptions: Assumptions, max_group_plans: int
 ) -> tuple[_Model, IntArray]:
-    """Validate the inputs and derive groups, thresholds and schedule-difference matrices.
+    """Validate the inputs and derive groups, thresholds and schedule matrices.
 
     Inputs: the plan arrays and assumptions. Output: a :class:`_Model` and the draw order
     (input row of each plan in the order uniforms are drawn: by area membership pattern, then
@@ -675,6 +680,7 @@ def _prepare(
     c = _thresholds(dropout, delay)  # (n x K)
     n_active_plan = (c < 1.0).sum(axis=1)
     c32 = c.astype(np.float32)
+    sched32 = sched.astype(np.float32)
 
     pre = plans.preconditions
     n_pre = 0 if pre is None else len(pre.name)
@@ -712,9 +718,28 @@ def _prepare(
     n_patterns = int(pattern.max()) + 1 if n else 0
     bounds = np.searchsorted(pattern[order], np.arange(n_patterns + 1))
 
+    # gated plans: own levels 0..K_g-1, precondition delays 0..E-1, total levels 0..D_g-1
+    k_gated = int(n_active_plan[gated].max(initial=0))
+    e_gated = int(set_delay.max(initial=-1)) + 1
+    d_gated = k_gated + e_gated - 1 if k_gated and e_gated else 0
+    gated_plans = order[gated[order]]  # in draw order
+    g_sets = set_of_plan[gated_plans]
+    e_idx = np.arange(e_gated)
+    gated_state = np.where(
+        e_idx[:, None] <= set_delay[g_sets][None, :],
+        state_offset[g_sets][None, :] + e_idx[:, None],
+        state_offset[-1],
+    )
+    own_level = np.arange(d_gated)[:, None] - e_idx[None, :]
+    gated_level = np.where(own_level < k_gated, np.maximum(own_level, 0), k_gated)
+    gated_threshold = np.full((k_gated + 1, len(gated_plans)), np.inf, dtype=np.float32)
+    gated_threshold[:k_gated] = c32[gated_plans, :k_gated].T
+
     groups: list[_Group] = []
     group_member: list[BoolArray] = []
-    limit = 0.0
+    limit = float(sched.sum())
+    n_levels = max(d_gated, 1)
+    gated_start = 0
     for g in range(n_patterns):
         for start in range(int(bounds[g]), int(bounds[g + 1]), max_group_plans):
             stop = min(start + max_group_plans, int(bounds[g + 1]))
@@ -722,52 +747,24 @@ def _prepare(
             plain = idx[~gated[idx]]
             g_plans = idx[len(plain) :]
             k_plain = int(n_active_plan[plain].max(initial=0))
-            rows = (
-                [
-                    np.stack(
-                        [_shifted(sched[plain], k, n_axis) for k in range(k_plain)], axis=1
-                    ).reshape(-1, n_axis)
-                ]
-                if k_plain
-                else []
-            )
-            k_gated = int(n_active_plan[g_plans].max(initial=0))
-            g_sets = set_of_plan[g_plans]
-            e_gated = int(set_delay[g_sets].max(initial=-1)) + 1
-            if k_gated and e_gated:
-                g_ds = np.zeros((len(g_plans), k_gated, e_gated, n_axis))
-                for k in range(k_gated):
-                    for e in range(e_gated):  # dS_k moved e more years (k = 0: S moved e)
-                        g_ds[:, k, e] = (
-                            _shifted(sched[g_plans], k + e, n_axis)
-                            if k
-                            else _moved(sched[g_plans], e, n_axis)
-                        )
-                rows.append(g_ds.reshape(-1, n_axis))
-            e_idx = np.arange(e_gated)[None, :]
-            g_state = np.where(
-                e_idx <= set_delay[g_sets][:, None],
-                state_offset[g_sets][:, None] + e_idx,
-                state_offset[-1],
-            )
-            ds = np.concatenate(rows) if rows else np.zeros((0, n_axis))
-            limit = max(limit, float(np.abs(ds).sum(axis=0).max(initial=0.0)))
-            used = np.flatnonzero(np.abs(ds).sum(axis=0) > 0)
-            n_used = int(used[-1]) + 1 if len(used) else 0  # trailing empty years: skip
+            n_levels = max(n_levels, k_plain)
+            # completions from levels: partial sums stay below the group's homes + a column
+            col = float(sched[idx].sum(axis=0).max(initial=0.0))
+            limit = max(limit, float(sched[idx].sum()) + col)
             groups.append(
                 _Group(
                     start=start,
                     stop=stop,
                     n_plain=len(plain),
-                    plain_threshold=np.ascontiguousarray(c32[plain, :k_plain][:, :, None, None]),
-                    gated_threshold=np.ascontiguousarray(c32[g_plans, :k_gated][:, :, None, None]),
-                    gated_state=g_state.astype(np.int64),
-                    ds_t=np.ascontiguousarray(ds[:, :n_used].T, dtype=np.float32),
+                    plain_threshold=np.ascontiguousarray(c32[plain, :k_plain].T[:, None, :, None]),
+                    plain_sched_t=np.ascontiguousarray(sched32[plain].T),
+                    gated_start=gated_start,
+                    gated_sched_t=np.ascontiguousarray(sched32[g_plans].T),
                 )
             )
+            gated_start += len(g_plans)
             group_member.append(member[idx[0]])
     # float32 sums of whole homes are exact below 2**24
-    limit = max(limit, float(sched.sum()))
     if limit >= _EXACT_LIMIT:
         raise ForecastInputError(
             [
@@ -778,24 +775,43 @@ def _prepare(
     gm = np.array(group_member, dtype=bool).reshape(len(groups), n_areas)
     per_area = gm.sum(axis=0)
     single_area = np.flatnonzero(per_area == 1)
+    single_group = np.argmax(gm[:, single_area], axis=0) if len(groups) else single_area
+    by_group = np.argsort(single_group, kind="stable")  # batches take contiguous ranges
+    single_area, single_group = single_area[by_group], single_group[by_group]
     multi_area = np.flatnonzero(per_area > 1)
     model = _Model(
         groups=tuple(groups),
         n_plans=n,
         n_year_axis=n_axis,
+        n_sched_years=n_years,
+        n_levels=n_levels,
         pre_threshold=pre_c,
         pre_sets=pre_sets,
         state_offset=state_offset,
         n_states=int(state_offset[-1]),
+        gated_threshold=np.ascontiguousarray(gated_threshold[:, None, :, None]),
+        gated_state=gated_state.astype(np.int64),
+        gated_level=gated_level.astype(np.int64),
         single_area=single_area.astype(np.int64),
-        single_group=(np.argmax(gm[:, single_area], axis=0) if len(groups) else single_area).astype(
-            np.int64
-        ),
+        single_group=single_group.astype(np.int64),
         multi_area=multi_area.astype(np.int64),
         multi_matrix=np.ascontiguousarray(gm[:, multi_area].T, dtype=np.float32),
         n_areas=n_areas,
+        planned_homes=_planned_homes(sched, member, order, bounds),
     )
     return model, order.astype(np.int64)
+
+
+def _planned_homes(
+    sched: FloatArray, member: BoolArray, order: IntArray, bounds: IntArray
+) -> FloatArray:
+    """Planned homes per area and schedule year: schedules summed per membership pattern
+    (plans in draw order, pattern ``g`` from ``bounds[g]``), then patterns into areas."""
+    planned = np.zeros((member.shape[1], sched.shape[1]))
+    if len(bounds) > 1:
+        by_pattern = np.add.reduceat(sched[order], bounds[:-1], axis=0)
+        planned = member[order[bounds[:-1]]].T.astype(np.float64) @ by_pattern
+    return planned
 
 
 def _block_generator(seed: int, block: int, stream: int) -> np.random.Generator:
@@ -842,52 +858,118 @@ def _simulate_chunk(
     """Completions per area, year and run for runs ``first_block*RUN_BLOCK`` onwards.
 
     Per group: draw one float32 uniform per plan and run (block by block, groups in draw
-    order), build the 0/1 threshold matrix ``T`` (rows x runs) and multiply ``dS^T @ T``
-    (BLAS); then sum groups into areas. Output: written into ``out`` (n_areas x n_year_axis x
-    the first runs of the chunk; areas without plans are left as they are).
+    order), compare them with the plans' thresholds into a float32 level matrix
+    ``T[k, block, plan, run]`` and multiply ``S^T @ T[k, block]`` for every level at once
+    (batched BLAS): ``L_k`` = homes per schedule year of the plans at level ``k`` or higher.
+    Gated plans get their levels per batch of groups (:func:`_gated_levels`) and one product
+    per group. Delay only moves a schedule, so completions are ``sum_k (L_k - L_{k+1})``
+    moved ``k`` years; then groups are summed into areas. Groups go in batches whose
+    buffers stay in cache. Output: written into ``out`` (n_areas x n_year_axis x the first
+    runs of the chunk; areas without plans are left as they are).
     """
     width = n_blocks * RUN_BLOCK
-    n_axis = model.n_year_axis
+    n_axis, n_sched, n_levels = model.n_year_axis, model.n_sched_years, model.n_levels
+    n_groups = len(model.groups)
+    n_kept = out.shape[2]
+    n_gated_all = model.gated_threshold.shape[2]
     gens = [_block_generator(seed, first_block + b, 0) for b in range(n_blocks)]
     states = _precondition_states(model, seed, first_block, n_blocks).reshape(
         model.n_states + 1, n_blocks, RUN_BLOCK
     )
-    group_out = _buffer(buffers, "group_out", (len(model.groups), n_axis, width))
-    for g, grp in enumerate(model.groups):
-        n_g = grp.stop - grp.start
-        u = _buffer(buffers, "u", (n_blocks, n_g, RUN_BLOCK))
-        for b, gen in enumerate(gens):
-            gen.random(out=u[b], dtype=np.float32)
-        u_plan = u.transpose(1, 0, 2)  # (plans x blocks x runs in block)
-        n_rows = grp.ds_t.shape[1]
-        t = _buffer(buffers, "t", (n_rows, n_blocks, RUN_BLOCK))
-        n_plain, k_plain = grp.plain_threshold.shape[:2]
-        n_first = n_plain * k_plain
-        if n_first:
-            np.greater_equal(
-                u_plan[:n_plain, None],
-                grp.plain_threshold,
-                out=t[:n_first].reshape(n_plain, k_plain, n_blocks, RUN_BLOCK),
-            )
-        if n_first < n_rows:
-            n_gated, k_gated = grp.gated_threshold.shape[:2]
-            hit = u_plan[n_plain:, None] >= grp.gated_threshold
-            met = states[grp.gated_state]  # (n_gated x E x blocks x runs)
-            np.multiply(
-                hit[:, :, None],
-                met[:, None],
-                out=t[n_first:].reshape(n_gated, k_gated, met.shape[1], n_blocks, RUN_BLOCK),
-            )
-        n_used = grp.ds_t.shape[0]
-        np.matmul(grp.ds_t, t.reshape(n_rows, width), out=group_out[g, :n_used])
-        group_out[g, n_used:] = 0.0
-    n_kept = out.shape[2]
-    if len(model.single_area):
-        out[model.single_area] = group_out[model.single_group, :, :n_kept]
-    if len(model.multi_area):
-        flat = group_out.reshape(len(model.groups), n_axis * width)
-        summed = (model.multi_matrix @ flat).reshape(-1, n_axis, width)
-        out[model.multi_area] = summed[:, :, :n_kept]
+    per_batch = max(1, _BATCH_CELLS // ((n_levels + 1) * n_sched * width))
+    levels = _buffer(buffers, "levels", (per_batch, n_levels + 1, n_sched, width))
+    group_out = _buffer(buffers, "group_out", (per_batch, n_axis, width))
+    u_gated = _buffer(buffers, "u_gated", (n_blocks, n_gated_all, RUN_BLOCK))
+    n_multi = len(model.multi_area)
+    multi = _buffer(buffers, "multi", (n_multi, n_axis * width))
+    multi[...] = 0.0
+    for b0 in range(0, n_groups, per_batch):
+        b1 = min(b0 + per_batch, n_groups)
+        for g in range(b0, b1):
+            grp = model.groups[g]
+            n_plain = grp.n_plain
+            g0, g1 = grp.gated_start, grp.gated_start + grp.gated_sched_t.shape[1]
+            u = _buffer(buffers, "u", (n_blocks, n_plain, RUN_BLOCK))
+            for b, gen in enumerate(gens):  # one stream per block: plain plans, then gated
+                gen.random(out=u[b], dtype=np.float32)
+                if g1 > g0:
+                    gen.random(out=u_gated[b, g0:g1], dtype=np.float32)
+            lev = levels[g - b0].reshape(n_levels + 1, n_sched, n_blocks, RUN_BLOCK)
+            k_plain = grp.plain_threshold.shape[0]
+            if k_plain:
+                hit = _buffer(buffers, "hit", (k_plain, n_blocks, n_plain, RUN_BLOCK))
+                np.greater_equal(u[None], grp.plain_threshold, out=hit)
+                np.matmul(grp.plain_sched_t, hit, out=lev[:k_plain].transpose(0, 2, 1, 3))
+            levels[g - b0, k_plain:] = 0.0
+        q0 = model.groups[b0].gated_start
+        q1 = model.groups[b1 - 1].gated_start + model.groups[b1 - 1].gated_sched_t.shape[1]
+        if q1 > q0:
+            t_gated = _gated_levels(model, states, u_gated, q0, q1, buffers)
+            n_total = t_gated.shape[1]
+            tmp = _buffer(buffers, "gated_out", (n_total, n_sched, width))
+            for g in range(b0, b1):
+                grp = model.groups[g]
+                g0, g1 = grp.gated_start - q0, grp.gated_start - q0 + grp.gated_sched_t.shape[1]
+                if g1 > g0:
+                    w = np.matmul(grp.gated_sched_t, t_gated[g0:g1].transpose(1, 0, 2), out=tmp)
+                    levels[g - b0, :n_total] += w
+        # exact delay classes: L_k - L_{k+1} (level n_levels is 0), moved k years
+        nb = b1 - b0
+        lev_b, out_b = levels[:nb], group_out[:nb]
+        out_b[:, n_sched:] = 0.0
+        np.subtract(lev_b[:, 0], lev_b[:, 1], out=out_b[:, :n_sched])
+        for k in range(1, n_levels):
+            out_b[:, k : k + n_sched] += lev_b[:, k]
+            out_b[:, k : k + n_sched] -= lev_b[:, k + 1]
+        s0, s1 = np.searchsorted(model.single_group, (b0, b1))
+        if s1 > s0:
+            out[model.single_area[s0:s1]] = out_b[model.single_group[s0:s1] - b0, :, :n_kept]
+        if n_multi:
+            multi += model.multi_matrix[:, b0:b1] @ out_b.reshape(nb, n_axis * width)
+    if n_multi:
+        out[model.multi_area] = multi.reshape(n_multi, n_axis, width)[:, :, :n_kept]
+
+
+def _gated_levels(
+    model: _Model,
+    states: Float32Array,
+    u_gated: Float32Array,
+    q0: int,
+    q1: int,
+    buffers: dict[str, Float32Array],
+) -> Float32Array:
+    """Levels of gated plans ``q0 .. q1 - 1``: ``T[plan, d, run]`` = 1 when the plan delivers
+    with a total delay (own + the largest of its preconditions') of ``d`` years or more.
+
+    With ``e`` the run's precondition delay (``states``: blocks x runs per state-table row),
+    the plan's own level ``d - e`` decides (level 0 for ``d <= e``): ``T_d = sum_e [met with
+    delay e] * own_{max(d - e, 0)}``. Plan-major, so each group needs one matrix product.
+    """
+    n_blocks = u_gated.shape[0]
+    k_own = model.gated_threshold.shape[0] - 1
+    n_total, n_pre_delay = model.gated_level.shape
+    total = _buffer(buffers, "total", (q1 - q0, n_total, n_blocks, RUN_BLOCK))
+    if not k_own:
+        total[...] = 0.0
+        return total.reshape(q1 - q0, n_total, n_blocks * RUN_BLOCK)
+    step = max(1, _GATED_CELLS // (n_blocks * RUN_BLOCK))  # plans per slice: stay in cache
+    for p0 in range(q0, q1, step):
+        p1 = min(p0 + step, q1)
+        own = _buffer(buffers, "own", (k_own, n_blocks, p1 - p0, RUN_BLOCK))
+        np.greater_equal(u_gated[None, :, p0:p1], model.gated_threshold[:k_own, :, p0:p1], out=own)
+        view = total[p0 - q0 : p1 - q0].transpose(1, 2, 0, 3)  # (levels x blocks x plans x runs)
+        view[k_own:] = 0.0
+        met = _buffer(buffers, "met", (n_blocks, p1 - p0, RUN_BLOCK))
+        tmp = _buffer(buffers, "tmp", (k_own, n_blocks, p1 - p0, RUN_BLOCK))
+        for e in range(n_pre_delay):
+            met[...] = states[model.gated_state[e, p0:p1]].transpose(1, 0, 2)
+            if not e:
+                np.multiply(own, met, out=view[:k_own])
+                continue
+            np.multiply(own, met, out=tmp)
+            view[e : e + k_own] += tmp  # own level k: total level k + e
+            view[:e] += tmp[0]  # total levels below e: the plan only needs to deliver
+    return total.reshape(q1 - q0, n_total, n_blocks * RUN_BLOCK)
 
 
 def _buffer(buffers: dict[str, Float32Array], name: str, shape: tuple[int, ...]) -> Float32Array:
@@ -916,9 +998,9 @@ def simulate(
     count, at most one per chunk). Output: a :class:`ForecastResult`. The same seed gives
     identical numbers whatever ``chunk_runs`` and ``threads``, and run ``r`` is the same run
     in a simulation of any length. Peak memory in bytes, with A areas, Y years on the axis, R
-    runs, G groups, T threads, C = chunk_runs:
-    ``4*A*Y*R`` (every run kept) ``+ T*4*C*(G*Y + A*Y + 4*E*65536/C)`` (chunk buffers, E the
-    most precondition delays + 1) ``+ T*(12*32*Y*R + 2**26)`` (summaries, 32 areas at a time).
+    runs, T threads, C = chunk_runs, N gated plans, D their most total-delay levels:
+    ``4*A*Y*R`` (every run kept) ``+ T*4*C*(A*Y + N*(D + 1))`` (chunk buffers) ``+ T*2**23``
+    (cache-sized batches) ``+ T*(12*32*Y*R + 2**20)`` (summaries, 32 areas at a time).
     """
     if runs < 1:
         raise ForecastInputError([f"runs: expected >= 1, got {runs}"])
@@ -932,9 +1014,16 @@ def simulate(
     n_threads = max(1, min(threads or os.cpu_count() or 1, len(chunks)))
     by_run = np.zeros((model.n_areas, n_axis, runs), dtype=np.float32)
 
+    queue = iter(chunks)  # handed out one at a time: a busy core gets fewer chunks
+    lock = threading.Lock()
+
     def work(worker: int) -> None:
         buffers: dict[str, Float32Array] = {}
-        for first, count in chunks[worker::n_threads]:
+        while True:
+            with lock:
+                first, count = next(queue, (-1, 0))
+            if first < 0:
+                return
             r0 = first * RUN_BLOCK
             r1 = min(r0 + count * RUN_BLOCK, runs)
             _simulate_chunk(model, seed, first, count, buffers, by_run[:, :, r0:r1])
@@ -947,10 +1036,8 @@ def simulate(
                 list(pool.map(work, range(n_threads)))
         stats = _summarise_runs(by_run, n_threads)
 
-    sched = np.asarray(plans.schedule_homes, dtype=np.float64)
-    member = np.asarray(plans.area_member, dtype=np.float64)
     planned = np.zeros((model.n_areas, n_axis))
-    planned[:, : sched.shape[1]] = member.T @ sched
+    planned[:, : model.planned_homes.shape[1]] = model.planned_homes
     return ForecastResult(
         area_code=tuple(plans.area_code),
         year=np.arange(n_axis, dtype=np.int64) + int(plans.first_year),
@@ -991,7 +1078,7 @@ def _summarise_runs(by_run: Float32Array, n_threads: int) -> dict[str, FloatArra
 
 
 def _whole_number_quantiles(
-    x: Float32Array, probs: Sequence[float], max_bins: int = 1 << 22
+    x: Float32Array, probs: Sequence[float], max_bins: int = 1 << 17
 ) -> FloatArray:
     """Quantiles along the last axis of whole numbers, equal to ``np.quantile`` (linear).
 
@@ -1006,17 +1093,21 @@ def _whole_number_quantiles(
     gamma = h - lo
     ks = np.unique(np.concatenate([lo, hi]))
     stat = np.empty((len(ks), rows))
-    xi = x.astype(np.int64)
-    mn = xi.min(axis=1)
-    span = xi.max(axis=1) - mn + 1
+    mn = x.min(axis=1).astype(np.int64)
+    span = x.max(axis=1).astype(np.int64) - mn + 1
     r0 = 0
-    while r0 < rows:
+    while r0 < rows:  # rows whose bins together fit in cache
         c = np.cumsum(span[r0:])
         r1 = r0 + max(1, int(np.searchsorted(c, max_bins, side="right")))
         offset = np.concatenate([[0], c[: r1 - r0 - 1]])
-        keys = xi[r0:r1]
-        keys -= (mn[r0:r1] - offset)[:, None]
-        cum = np.cumsum(np.bincount(keys.reshape(-1), minlength=int(c[r1 - r0 - 1])))
+        shift = offset - mn[r0:r1]  # row r: values from offset[r] on
+        n_bins = int(c[r1 - r0 - 1])
+        if n_bins < _EXACT_LIMIT and np.abs(shift).max() < _EXACT_LIMIT:
+            # whole numbers below 2**24: the float32 sum is exact
+            keys = (x[r0:r1] + shift.astype(np.float32)[:, None]).astype(np.intp)
+        else:
+            keys = x[r0:r1].astype(np.intp) + shift[:, None]
+        cum = np.cumsum(np.bincount(keys.reshape(-1), minlength=n_bins))
         need = (np.arange(r1 - r0) * n)[None, :] + ks[:, None] + 1
         stat[:, r0:r1] = np.searchsorted(cum, need) - offset[None, :] + mn[None, r0:r1]
         r0 = r1
