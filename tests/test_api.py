@@ -24,7 +24,7 @@ from web_fixtures import (
 )
 
 from opgave import monitor, store
-from opgave.api import create_app
+from opgave.api import create_app, writes
 from opgave.api.jobs import JobRegistry, JobsFull
 from opgave.cli import app as cli_app
 from opgave.cli import rows
@@ -107,11 +107,13 @@ def test_openapi_is_published_with_every_capability_and_error_answers(client: Te
         "/api/v1/awards",
         "/api/v1/applications",
         "/api/v1/jobs/forecast",
+        "/api/v1/jobs/plans",
         "/api/v1/jobs/{job_id}",
         "/api/v1/forecast",
     ):
         assert path in paths, path
     assert {"202", "403", "429"} <= set(paths["/api/v1/jobs/forecast"]["post"]["responses"])
+    assert {"202", "403", "422", "429"} <= set(paths["/api/v1/jobs/plans"]["post"]["responses"])
     patch = paths["/api/v1/agreements/{agreement_id}"]["patch"]
     assert {"400", "401", "403", "404", "409", "422"} <= set(patch["responses"])
     assert "Conflict" in json.dumps(patch["responses"]["409"])
@@ -525,6 +527,141 @@ def test_the_job_registry_is_bounded_and_reports_failures() -> None:
         while job.status != "done" and time.monotonic() < deadline:
             time.sleep(0.01)
     assert len(registry.recent()) == 3 and registry.get(first.id) is None  # oldest forgotten
+
+
+def start_plan_job(
+    client: TestClient, token: str, text: str, name: str = "plannen.csv", **form: str
+) -> Any:
+    return client.post(
+        "/api/v1/jobs/plans",
+        headers=bearer(token),
+        files={"file": (name, text.encode(), "text/csv")},
+        data={"date": "2025-01-01", **form},
+    )
+
+
+def other_database(loaded_url: str, templates: LoadedTemplates) -> str:
+    """A second copy of the loaded database on the same backend."""
+    if loaded_url.startswith("postgresql"):
+        server = postgres_server()
+        assert server is not None
+        return templates.postgresql(server)
+    return templates.sqlite()
+
+
+def test_a_plan_list_imported_as_a_job_equals_the_synchronous_upload(
+    client: TestClient, tokens: dict[str, str], loaded_url: str, templates: LoadedTemplates
+) -> None:
+    started = start_plan_job(client, tokens["rijk"], GOOD_PLANS, partial="true")
+    assert started.status_code == 202, started.text
+    assert started.headers["location"] == f"/api/v1/jobs/{started.json()['id']}"
+    params = started.json()["params"]
+    assert params == {"file": "plannen.csv", "bytes": len(GOOD_PLANS), "date": "2025-01-01",
+                      "partial": True}  # fmt: skip
+    assert started.json()["kind"] == "plans" and started.json()["user_name"] == "rijk"
+    job = wait_for(client, started.json()["id"], tokens["kijker"])
+    assert job["status"] == "done" and job["stage"] == "done", job
+    assert job["problems"] == [] and job["error"] is None
+    other_url = other_database(loaded_url, templates)
+    other = create_app(other_url)
+    try:
+        with TestClient(other) as sync_client:
+            answer = sync_client.post(
+                "/api/v1/plans/upload",
+                headers=bearer(tokens["rijk"]),
+                files={"file": ("plannen.csv", GOOD_PLANS.encode(), "text/csv")},
+                data={"date": "2025-01-01", "partial": "true"},
+            )
+            assert answer.status_code == 200
+            assert job["result"] == answer.json()
+            assert job["result"]["added"] == ["P-AMS-1", "P-AMS-2", "P-RTD-1"]
+            h = bearer(tokens["kijker"])
+            by_job = client.get("/api/v1/plans", headers=h).json()
+            by_request = sync_client.get("/api/v1/plans", headers=h).json()
+            assert by_job == by_request and by_job["total"] == 3
+            trail = client.get("/api/v1/audit?table=plan&record_id=P-RTD-1", headers=h).json()
+            assert [(e["user_name"], e["action"]) for e in trail] == [("rijk", "upload")]
+    finally:
+        other.state.opgave.engine.dispose()
+        templates.drop(other_url)
+    listed = client.get("/api/v1/jobs", headers=bearer(tokens["kijker"])).json()
+    assert [j["kind"] for j in listed] == ["plans"] and listed[0]["result"] is None
+
+
+def test_a_bad_plan_list_fails_its_job_with_the_same_problems_and_writes_nothing(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    h = bearer(tokens["rijk"])
+    at_once = upload(client, tokens["rijk"], BAD_PLANS)
+    started = start_plan_job(client, tokens["rijk"], BAD_PLANS)
+    assert at_once.status_code == 422 and started.status_code == 202
+    job = wait_for(client, started.json()["id"], tokens["rijk"])
+    assert job["status"] == "failed" and job["error_status"] == 422 and job["result"] is None
+    assert job["problems"] == at_once.json()["problems"] and len(job["problems"]) >= 4
+    assert job["error"] == at_once.json()["detail"]
+    assert client.get("/api/v1/plans", headers=h).json()["total"] == 0
+    assert client.get("/api/v1/audit?table=plan", headers=h).json() == []
+    # what is cheap to check is refused at once, without a job
+    wrong = start_plan_job(client, tokens["rijk"], "%PDF", name="plannen.pdf")
+    assert wrong.status_code == 422 and "csv" in wrong.json()["problems"][0]["message"]
+    binary = start_plan_job(client, tokens["rijk"], "not a zip", name="plannen.xlsx")
+    assert binary.status_code == 422
+    binary_at_once = client.post(
+        "/api/v1/plans/upload",
+        headers=h,
+        files={"file": ("plannen.xlsx", b"not a zip", "application/octet-stream")},
+    )
+    assert binary.json() == binary_at_once.json()
+    latin = client.post(
+        "/api/v1/jobs/plans",
+        headers=h,
+        files={"file": ("plannen.csv", "plan_id\nP-\xe9".encode("latin-1"), "text/csv")},
+    )
+    assert latin.status_code == 422 and "readable" in latin.json()["problems"][0]["message"]
+    assert start_plan_job(client, tokens["rijk"], GOOD_PLANS, date="1-1-2025").status_code == 400
+    assert [j["id"] for j in client.get("/api/v1/jobs", headers=h).json()] == [job["id"]]
+
+
+def test_plan_list_jobs_keep_editors_to_their_areas(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    mra_plans = PLAN_HEADER + "P-AMS-1,Haven-Stad,GM0363,1200,1A,2025,2028\n"
+    assert start_plan_job(client, tokens["kijker"], mra_plans).status_code == 403
+    assert client.post("/api/v1/jobs/plans", files={"file": ("a.csv", b"x")}).status_code == 401
+    refused = start_plan_job(client, tokens["zr"], mra_plans)
+    assert refused.status_code == 202
+    job = wait_for(client, refused.json()["id"], tokens["zr"])
+    at_once = upload(client, tokens["zr"], mra_plans)
+    assert at_once.status_code == 403
+    assert job["status"] == "failed" and job["error_status"] == 403
+    assert job["problems"] == at_once.json()["problems"]
+    assert "GM0363" in job["problems"][0]["message"]
+    assert client.get("/api/v1/plans", headers=bearer(tokens["zr"])).json()["total"] == 0
+    allowed = wait_for(client, start_plan_job(client, tokens["mra"], mra_plans).json()["id"],
+                       tokens["mra"])  # fmt: skip
+    assert allowed["status"] == "done" and allowed["result"]["added"] == ["P-AMS-1"]
+
+
+def test_a_plan_import_reports_its_stages_and_progress(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    state = client.app.state.opgave  # type: ignore[attr-defined]
+    principal, _ = state.credential("token", tokens["rijk"])
+    many = PLAN_HEADER + "".join(
+        f"P-{i:04d},Plan {i},GM0363,{10 + i % 50},1A,2026,2028\n" for i in range(1100)
+    )
+    seen: list[tuple[float, str]] = []
+    report = writes.import_plan_list(
+        state, principal, "veel.csv", many.encode(), captured=dt.date(2025, 1, 1),
+        progress=lambda share, stage: seen.append((share, stage)),
+    )  # fmt: skip
+    assert len(report["added"]) == 1100
+    stages = [stage for _, stage in seen]
+    assert stages[0] == "reading" and "validating" in stages
+    assert stages.index("reading") < stages.index("validating") < stages.index("writing")
+    shares = [share for share, _ in seen]
+    assert shares == sorted(shares) and shares[0] > 0 and shares[-1] < 1
+    assert stages.count("writing") >= 5  # every 1,000 plans written and audited
 
 
 APPLICATIONS = (

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
-from web_fixtures import BAD_PLANS, GOOD_PLANS, PASSWORD, SHARED_GEO, LoadedTemplates
+from web_fixtures import (
+    BAD_PLANS,
+    GOOD_PLANS,
+    PASSWORD,
+    PLAN_HEADER,
+    SHARED_GEO,
+    LoadedTemplates,
+)
 
 from opgave import store
 from opgave.api import create_app
@@ -45,18 +54,29 @@ def sign_in(client: TestClient, name: str) -> str:
     return re.search(r'<meta name="csrf-token" content="([^"]+)"', answer.text).group(1)  # type: ignore[union-attr]
 
 
+def upload(client: TestClient, csrf: str, text: str, name: str = "plannen.csv", **form: str) -> Any:
+    """Send a plan list through the upload form and follow its job to the final page."""
+    sent = client.post(
+        "/upload",
+        data={"csrf_token": csrf, **form},
+        files={"file": (name, text.encode(), "text/csv")},
+        follow_redirects=False,
+    )
+    if sent.status_code != 303:
+        return sent  # refused at once
+    location = sent.headers["location"]
+    assert _finished(client, location.rsplit("/", 1)[1])["status"] in ("done", "failed")
+    return client.get(location)
+
+
 def test_pages_need_sign_in_and_show_the_apis_figures(client: TestClient) -> None:
     first = client.get("/regions/VS-ZR", follow_redirects=False)
     assert first.status_code == 303 and first.headers["location"] == "/login?next=/regions/VS-ZR"
     failed = client.post("/login", data={"name": "rijk", "password": "wrong", "next": "/"})
     assert failed.status_code == 401 and 'data-testid="login-failed"' in failed.text
     csrf = sign_in(client, "rijk")
-    upload = client.post(
-        "/upload",
-        data={"csrf_token": csrf, "date": "2025-01-01"},
-        files={"file": ("plannen.csv", GOOD_PLANS.encode(), "text/csv")},
-    )
-    assert upload.status_code == 200 and 'data-testid="upload-ok"' in upload.text
+    uploaded = upload(client, csrf, GOOD_PLANS, date="2025-01-01")
+    assert uploaded.status_code == 200 and 'data-testid="upload-ok"' in uploaded.text
     page = client.get("/").text
     api = client.get("/api/v1/overview").json()
     shown = dict(re.findall(r'data-testid="([a-z-]+)" data-value="([^"]*)"', page))
@@ -75,8 +95,7 @@ def test_region_page_sorts_filters_and_pages_plans(client: TestClient) -> None:
         f"P-{i:03d},Plan {i},GM0363,{10 + i},{'1A' if i % 2 else '3'},2026,2028\n"
         for i in range(60)
     )
-    files = {"file": ("veel.csv", many.encode(), "text/csv")}
-    assert client.post("/upload", data={"csrf_token": csrf}, files=files).status_code == 200
+    assert upload(client, csrf, many, "veel.csv").status_code == 200
     page = client.get("/regions/VS-MRA").text
     assert 'data-testid="plan-total">60<' in page
     rows = re.findall(r"<tr><td>(P-\d{3})</td>", page)
@@ -111,16 +130,46 @@ def test_agreement_editing_with_stale_version_and_scope(client: TestClient) -> N
 
 def test_upload_page_shows_every_problem_per_row(client: TestClient) -> None:
     csrf = sign_in(client, "rijk")
-    answer = client.post(
-        "/upload",
-        data={"csrf_token": csrf},
-        files={"file": ("fout.csv", BAD_PLANS.encode(), "text/csv")},
-    )
+    answer = upload(client, csrf, BAD_PLANS, "fout.csv")
     assert answer.status_code == 422
     rows = re.findall(
         r'<tr data-testid="problem-row"><td>fout.csv</td><td>(\d+)</td><td>(\w+)</td>', answer.text
     )
     assert ("3", "homes") in rows and ("4", "planstatus") in rows and len(rows) >= 4
+
+
+def test_upload_runs_as_a_job_whose_page_follows_it(client: TestClient) -> None:
+    csrf = sign_in(client, "zr")
+    outside = upload(client, csrf, PLAN_HEADER + "P-X,Buiten,GM0363,100,1A,2026,2027\n")
+    assert outside.status_code == 403 and 'data-testid="upload-error"' in outside.text
+    assert "GM0363" in outside.text.split('data-testid="problems"')[1]
+    refused = upload(client, csrf, "%PDF", "plannen.pdf")  # refused at once, no job
+    assert refused.status_code == 422 and "csv" in refused.text
+    assert [j["kind"] for j in client.get("/api/v1/jobs").json()] == ["plans"]
+    gate = threading.Event()
+
+    def waiting(report: Any) -> dict[str, Any]:
+        report(0.4, "writing")
+        gate.wait(10)
+        return {"source_id": "x", "captured": "2025-01-01", "added": ["P-1"], "changed": [],
+                "unchanged": [], "dropped": []}  # fmt: skip
+
+    registry = client.app.state.opgave.jobs  # type: ignore[attr-defined]
+    params = {"file": "groot.csv", "bytes": 10, "date": "2025-01-01", "partial": False}
+    job = registry.submit("plans", params, "zr", waiting)
+    deadline = time.monotonic() + 10
+    while job.stage != "writing" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    running = client.get(f"/upload/{job.id}").text
+    assert 'data-testid="job-progress"' in running and 'value="0.4"' in running
+    assert "groot.csv" in running and "opslaan" in running  # the stage, in Dutch
+    assert '<meta http-equiv="refresh"' in running  # without JavaScript the page refreshes
+    assert 'data-testid="upload-form"' not in running
+    gate.set()
+    assert _finished(client, job.id)["status"] == "done"
+    done = client.get(f"/upload/{job.id}").text
+    assert 'data-testid="upload-ok"' in done and 'data-testid="job-progress"' not in done
+    assert client.get("/upload/0123456789abcdef").status_code == 404
 
 
 def test_pages_load_nothing_from_other_hosts(client: TestClient) -> None:
@@ -211,12 +260,7 @@ def test_scenario_comparison_runs_as_a_job_and_shows_both_side_by_side(
     read_only = client.get("/scenarios").text
     assert 'data-testid="read-only"' in read_only and 'data-testid="scenario-form"' not in read_only
     csrf = sign_in(client, "rijk")
-    upload = client.post(
-        "/upload",
-        data={"csrf_token": csrf, "date": "2025-01-01"},
-        files={"file": ("plannen.csv", GOOD_PLANS.encode(), "text/csv")},
-    )
-    assert upload.status_code == 200
+    assert upload(client, csrf, GOOD_PLANS, date="2025-01-01").status_code == 200
     form = client.get("/scenarios").text
     assert "Scenario&#39;s vergelijken" in form and '<option value="meer"' in form
     forged = client.post("/scenarios", data={"csrf_token": "x", "scenario": "meer"})

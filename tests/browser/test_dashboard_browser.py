@@ -7,6 +7,7 @@ Every test fails if the page requests anything outside 127.0.0.1. Screenshots go
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -177,6 +178,7 @@ def test_a_bad_plan_list_shows_its_row_errors(browser: Watched, shots: Path) -> 
     )
     page.click("form[data-testid=upload-form] button[type=submit]")
     page.wait_for_selector('[data-testid="problems"]')
+    assert re.search(r"/upload/[0-9a-f]{16}$", page.url), page.url  # imported as a job
     rows = page.locator('[data-testid="problem-row"]').all_inner_texts()
     assert any("\t3\thomes\t" in r for r in rows), rows
     assert any("\t4\tplanstatus\t" in r for r in rows), rows

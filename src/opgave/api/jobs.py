@@ -1,14 +1,18 @@
-"""Background jobs of the API: forecast runs in a worker thread, with status and progress.
+"""Background jobs of the API: forecast runs and plan-list imports in worker threads, with
+status and progress.
 
-Inputs: a job's parameters (area, runs, seed, scenario, and a scenario to compare with) and
-the database. Outputs: :class:`Job` records - status (queued, running, done, failed),
-progress 0-1 with the current stage, and when done the per-target results in the fields of
-``opgave forecast --json`` (with ``vs`` per target when compared).
+Inputs: a job's kind and parameters (a forecast's area, runs, seed, scenario and a scenario
+to compare with; a plan list's file name, capture date and ``partial``), and the work to do.
+Outputs: :class:`Job` records - status (queued, running, done, failed), progress 0-1 with
+the current stage, and when done the result (a forecast's per-target results in the fields
+of ``opgave forecast --json``; a plan list's import report); when failed the reason and,
+for bad input, every problem (:class:`JobInputError`).
 Derives: nothing itself; the forecast is ``outlook.run_scenario``, the same function the
-command line calls. Jobs live in the server process's memory: they are lost on restart, at
-most ``max_jobs`` are kept (the oldest finished ones are forgotten first) and at most
-``max_waiting`` may wait; one worker thread runs them in order (the forecast itself uses
-every core).
+command line calls, the import ``api.writes.import_plan_list``. Jobs live in the server
+process's memory: they are lost on restart, at most ``max_jobs`` are kept (the oldest
+finished ones are forgotten first) and at most ``max_waiting`` may wait. One worker thread
+per kind runs that kind's jobs in order (the forecast itself uses every core), so an import
+never waits behind a long forecast.
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ class Job:
     finished_at: str | None = None
     result: dict[str, Any] | None = None
     error: str | None = None
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    error_status: int | None = None
 
     def as_dict(self, with_result: bool = True) -> dict[str, Any]:
         """The job as the API shows it (the result only when asked and done)."""
@@ -62,21 +68,33 @@ class Job:
         return data
 
 
+class JobInputError(ValueError):
+    """A job refused its input: why, every problem (file, row, field, message) and the HTTP
+    status the same request would have had answered at once (422 bad input, 403 outside the
+    writer's areas)."""
+
+    def __init__(self, detail: str, problems: list[dict[str, Any]], status: int = 422) -> None:
+        super().__init__(detail)
+        self.problems = problems
+        self.status = status
+
+
 class JobsFull(RuntimeError):
     """Too many jobs are waiting; the caller should try again later."""
 
 
 @dataclass
 class JobRegistry:
-    """The jobs of one server process, run one at a time by a daemon worker thread."""
+    """The jobs of one server process, each kind's run one at a time by its own daemon worker
+    thread."""
 
     max_jobs: int = 50
     max_waiting: int = 8
     _jobs: dict[str, Job] = field(default_factory=dict)
     _work: dict[str, Callable[[Progress], dict[str, Any]]] = field(default_factory=dict)
-    _queue: queue.Queue[str] = field(default_factory=queue.Queue)
+    _queues: dict[str, queue.Queue[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _worker: threading.Thread | None = None
+    _workers: dict[str, threading.Thread] = field(default_factory=dict)
 
     def submit(
         self,
@@ -100,10 +118,15 @@ class JobRegistry:
             )
             self._jobs[job.id] = job
             self._work[job.id] = work
-            if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._run, name="opgave-jobs", daemon=True)
-                self._worker.start()
-        self._queue.put(job.id)
+            lane = self._queues.setdefault(kind, queue.Queue())
+            worker = self._workers.get(kind)
+            if worker is None or not worker.is_alive():
+                worker = threading.Thread(
+                    target=self._run, args=(lane,), name=f"opgave-jobs-{kind}", daemon=True
+                )
+                self._workers[kind] = worker
+                worker.start()
+        lane.put(job.id)
         return job
 
     def _forget_old(self) -> None:
@@ -127,9 +150,9 @@ class JobRegistry:
         done = [j for j in self._jobs.values() if j.kind == kind and j.status == "done"]
         return max(done, key=lambda j: j.finished_at or "", default=None)
 
-    def _run(self) -> None:
+    def _run(self, lane: queue.Queue[str]) -> None:
         while True:
-            job_id = self._queue.get()
+            job_id = lane.get()
             job, work = self._jobs.get(job_id), self._work.pop(job_id, None)
             if job is None or work is None:
                 continue
@@ -140,6 +163,9 @@ class JobRegistry:
 
             try:
                 job.result = work(report)
+            except JobInputError as error:  # bad input: every problem, as the request would get
+                job.error, job.problems, job.error_status = str(error), error.problems, error.status
+                job.status, job.stage = "failed", "failed"
             except Exception as error:  # a failed job reports why; the worker goes on
                 job.error = str(error) or type(error).__name__
                 job.status, job.stage = "failed", "failed"
@@ -221,6 +247,7 @@ __all__ = [
     "BASE",
     "JOB_STATUSES",
     "Job",
+    "JobInputError",
     "JobRegistry",
     "JobsFull",
     "forecast_payload",

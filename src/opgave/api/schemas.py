@@ -391,12 +391,22 @@ class ForecastRunOut(BaseModel):
     targets: list[TargetForecastOut]
 
 
+class PlanJobParams(BaseModel):
+    """What a plan-list import job was given (the file itself is not kept)."""
+
+    file: str = Field(description="the uploaded file's name")
+    bytes: int = Field(ge=0, description="its size")
+    date: dt.date = Field(description="capture date (peildatum)")
+    partial: StrictBool
+
+
 class JobOut(BaseModel):
-    """A background job: status, progress (0-1) and stage; the result once done."""
+    """A background job: status, progress (0-1) and stage; the result once done, why it
+    failed (and for a plan list every problem) when it failed."""
 
     id: str
-    kind: Literal["forecast"]
-    params: ForecastJobRequest
+    kind: Literal["forecast", "plans"]
+    params: ForecastJobRequest | PlanJobParams
     user_name: str
     created_at: str = Field(description="UTC, ISO 8601")
     status: Literal["queued", "running", "done", "failed"]
@@ -404,8 +414,18 @@ class JobOut(BaseModel):
     stage: str
     started_at: str | None
     finished_at: str | None
-    result: ForecastRunOut | None = Field(description="when done (in GET /jobs/{id})")
+    result: ForecastRunOut | ImportReport | None = Field(
+        description="when done (in GET /jobs/{id}): a forecast run, or a plan list's import "
+        "report (as POST /plans/upload answers)"
+    )
     error: str | None = Field(description="why it failed")
+    problems: list[Problem] = Field(
+        default=[], description="a failed plan list: every problem, as /plans/upload gives them"
+    )
+    error_status: int | None = Field(
+        default=None,
+        description="a refused input: the status /plans/upload would answer (422 or 403)",
+    )
 
 
 class ForecastOut(ForecastRunOut):

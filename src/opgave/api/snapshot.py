@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, event, func, select, text
 
 from opgave import areas as area_graph
 from opgave import store
@@ -207,9 +207,23 @@ class SnapshotCache:
             return snapshot
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 def open_engine(database_url: str) -> Engine:
-    """An engine for the app; refuses a database without the current schema."""
+    """An engine for the app; refuses a database without the current schema. A SQLite file
+    is switched to write-ahead logging, so that pages and job polls keep reading while a
+    background import writes, and a write waits up to ``SQLITE_BUSY_TIMEOUT_MS`` for another."""
     engine = store.connect(database_url)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _concurrent(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.close()
+
     if not store.is_current(engine):
         raise RuntimeError(
             f"the database {database_url} has no up-to-date opgave schema; run `opgave init` first"

@@ -4,15 +4,19 @@ uploads, each checked against the writer's areas, versioned, and recorded in the
 Inputs: the app state (database, snapshot cache), the principal, and what it wants written.
 Outputs: the record after the write (or the import report); :class:`ApiError` with 403
 (outside the writer's areas), 404, 409 (a stale version: the record now and the writes
-since) or 422 (every problem of the input, per row for plan lists).
+since) or 422 (every problem of the input, per row for plan lists). A plan-list import runs
+in stages (reading, validating, writing) that report progress, so that the same function
+serves the request (``/plans/upload``) and a background job (``/jobs/plans``).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -23,6 +27,7 @@ from sqlalchemy.orm import Session
 from opgave import agreements as register
 from opgave import applications as application_store
 from opgave import auth, funding
+from opgave.api.jobs import JobInputError, Progress
 from opgave.api.security import ApiError, AppState
 from opgave.ingest import file_source, gemeente_codes
 from opgave.ingest import plans as plan_lists
@@ -137,19 +142,13 @@ def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in record.items()}
 
 
-def upload_plan_list(
-    state: AppState,
-    principal: auth.Principal,
-    filename: str,
-    content: bytes,
-    *,
-    captured: dt.date,
-    partial: bool = False,
-) -> dict[str, Any]:
-    """Validate and import a plan list exactly as ``opgave ingest plans`` does; editors only
-    for plans in their areas. Every added, changed or dropped plan is audited."""
+def check_plan_upload(filename: str, content: bytes) -> str:
+    """The checks of an uploaded plan list that cost next to nothing (its suffix, its size,
+    whether it decodes as UTF-8 text or opens as a zip/Excel file); the file's name.
+    Raises :class:`ApiError` 422 so that a job need not be started for such a file."""
     name = Path(filename or "upload.csv").name or "upload.csv"
-    if Path(name).suffix.lower() not in PLAN_LIST_SUFFIXES:
+    suffix = Path(name).suffix.lower()
+    if suffix not in PLAN_LIST_SUFFIXES:
         raise ApiError(
             422,
             "the plan list is not a .csv or .xlsx file",
@@ -157,6 +156,42 @@ def upload_plan_list(
         )
     if len(content) > MAX_UPLOAD_BYTES:
         raise ApiError(422, f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            zipfile.ZipFile(io.BytesIO(content)).close()
+        else:
+            content.decode("utf-8-sig")
+    except (UnicodeDecodeError, zipfile.BadZipFile) as error:
+        raise _unreadable(name, error) from None
+    return name
+
+
+def _unreadable(name: str, error: Exception) -> ApiError:
+    return ApiError(
+        422,
+        "the file cannot be read as a plan list",
+        problems=[{"file": name, "message": f"not a readable CSV or Excel file: {error}"}],
+    )
+
+
+def import_plan_list(
+    state: AppState,
+    principal: auth.Principal,
+    name: str,
+    content: bytes,
+    *,
+    captured: dt.date,
+    partial: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Read, validate and write a plan list (checked by :func:`check_plan_upload`) in one
+    transaction, in stages it reports to ``progress(0-1, stage)``: ``reading`` (the file,
+    every row checked), ``validating`` (against the database: the writer's areas),
+    ``writing`` (the plans, then an audit entry per added, changed or dropped plan).
+    Returns the import report; raises :class:`ApiError` (422 per-row problems, 403 plans
+    outside the writer's areas) and then writes nothing."""
+    report_progress = progress or (lambda _share, _stage: None)
+    report_progress(0.02, "reading")
     snap = state.cache.get()
     scope = auth.writable_areas(principal, snap.children)
     with tempfile.TemporaryDirectory() as tmp, state.session() as session:
@@ -176,11 +211,8 @@ def upload_plan_list(
                 problems=[asdict(p) for p in error.problems],
             ) from None
         except (UnicodeDecodeError, csv.Error, zipfile.BadZipFile, KeyError, OSError) as error:
-            raise ApiError(
-                422,
-                "the file cannot be read as a plan list",
-                problems=[{"file": name, "message": f"not a readable CSV or Excel file: {error}"}],
-            ) from None
+            raise _unreadable(name, error) from None
+        report_progress(0.3, "validating")
         existing = {p.id: p for p in session.scalars(select(Plan))}
         if scope is not None:
             outside = [
@@ -211,9 +243,17 @@ def upload_plan_list(
                 title=name,
             )
         )
+        report_progress(0.35, "writing")
         try:
             report = plan_lists.apply_plan_list(
-                session, rows, source=source, captured=captured, partial=partial
+                session,
+                rows,
+                source=source,
+                captured=captured,
+                partial=partial,
+                progress=lambda done, total: report_progress(
+                    0.35 + 0.35 * done / max(total, 1), "writing"
+                ),
             )
         except plan_lists.PlanListError as error:
             raise ApiError(
@@ -221,7 +261,10 @@ def upload_plan_list(
                 "the plan list cannot be imported",
                 problems=[asdict(p) for p in error.problems],
             ) from None
-        for pid in [*report.added, *report.changed, *report.dropped]:
+        written = [*report.added, *report.changed, *report.dropped]
+        for done, pid in enumerate(written):
+            if done % plan_lists.PROGRESS_EVERY == 0:
+                report_progress(0.7 + 0.25 * done / len(written), "writing")
             plan = session.get(Plan, pid)
             assert plan is not None
             auth.record(
@@ -234,9 +277,49 @@ def upload_plan_list(
                 _plan_fields(plan),
                 plan.version,
             )
+        report_progress(0.96, "writing")
     state.cache.invalidate()
-    result = asdict(report)
-    return result
+    return asdict(report)
+
+
+def upload_plan_list(
+    state: AppState,
+    principal: auth.Principal,
+    filename: str,
+    content: bytes,
+    *,
+    captured: dt.date,
+    partial: bool = False,
+) -> dict[str, Any]:
+    """Validate and import a plan list exactly as ``opgave ingest plans`` does; editors only
+    for plans in their areas. Every added, changed or dropped plan is audited. (The same
+    stages as a background job, run in the request.)"""
+    name = check_plan_upload(filename, content)
+    return import_plan_list(state, principal, name, content, captured=captured, partial=partial)
+
+
+def plan_list_work(
+    state: AppState,
+    principal: auth.Principal,
+    name: str,
+    content: bytes,
+    *,
+    captured: dt.date,
+    partial: bool = False,
+) -> Callable[[Progress], dict[str, Any]]:
+    """The work of a plan-list job: :func:`import_plan_list` with the job's progress; a
+    refusal fails the job with every problem (:class:`JobInputError`)."""
+
+    def work(report: Progress) -> dict[str, Any]:
+        try:
+            return import_plan_list(
+                state, principal, name, content, captured=captured, partial=partial,
+                progress=report,
+            )  # fmt: skip
+        except ApiError as error:
+            raise JobInputError(error.detail, error.problems, error.status) from None
+
+    return work
 
 
 def upload_applications(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,8 @@ SEGMENTS = ("social_rent", "mid_rent", "affordable_buy")
 YEAR_COLUMN = re.compile(r"homes_(\d{4})")
 STATUS_BY_LABEL = {label.lower(): code for code, label in PLANSTATUS.items()}
 GEMEENTE_CODE = re.compile(r"(?:GM)?(\d{1,4})", re.IGNORECASE)
+PROGRESS_EVERY = 1000
+"""``apply_plan_list`` reports its progress after every this many plans."""
 
 
 class PlanListError(ValueError):
@@ -329,12 +331,14 @@ def apply_plan_list(
     source: Source,
     captured: dt.date,
     partial: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PlanImportReport:
     """Write a checked list as the state on ``captured``; earlier versions go to history.
 
     A plan absent from the list is dropped when its municipality is in the list (unless
     ``partial``). Lists must come in date order: a capture date before the latest one
-    already imported is refused.
+    already imported is refused. ``progress(plans done, plans listed)`` is called every
+    ``PROGRESS_EVERY`` plans and once at the end (for a background job's progress bar).
     """
     latest = session.scalar(select(Plan.valid_from).order_by(Plan.valid_from.desc()).limit(1))
     latest_drop = session.scalar(select(Plan.dropped_on).order_by(Plan.dropped_on.desc()).limit(1))
@@ -355,7 +359,9 @@ def apply_plan_list(
         session.add(source)
     report = PlanImportReport(source_id=source.id, captured=captured)
     existing = {p.id: p for p in session.scalars(select(Plan))}
-    for row in rows:
+    for done, row in enumerate(rows):
+        if progress is not None and done and done % PROGRESS_EVERY == 0:
+            progress(done, len(rows))
         plan = existing.get(row.id)
         if plan is None:
             session.add(Plan(id=row.id, source_id=source.id, valid_from=captured, **row.fields()))
@@ -383,6 +389,8 @@ def apply_plan_list(
     session.flush()
     _replace_links(session, rows)
     session.flush()
+    if progress is not None:
+        progress(len(rows), len(rows))
     return report
 
 

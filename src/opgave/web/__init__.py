@@ -3,7 +3,8 @@ the API, with Plotly charts served from the installed plotly package (nothing fr
 
 Pages: national overview, map, regions, a page per region (targets, plan table with
 sort/filter/paging, agreements, audit trail), an agreement with its edit form, plan-list
-upload with the validation report per row, sign-in; scenario comparison and the report
+upload (imported as a background job whose progress the page follows) with the validation
+report per row, sign-in; scenario comparison and the report
 download are in :mod:`opgave.web.scenarios`. Dutch by default; ``/lang/en`` switches.
 Writes need a signed-in admin or editor and the session's CSRF token in the form.
 """
@@ -27,6 +28,7 @@ from opgave import auth
 from opgave.api import queries, writes
 from opgave.api.routers.account import sign_in, sign_out
 from opgave.api.routers.agreements import agreement_detail
+from opgave.api.routers.jobs import start_plan_import
 from opgave.api.security import ApiError, Caller, identify, state_of
 from opgave.api.snapshot import Snapshot
 from opgave.model import AGREEMENT_STATUSES, PLANSTATUS, AreaBoundary
@@ -416,15 +418,16 @@ def upload_page(request: Request) -> HTMLResponse:
     return render(request, "upload.html", caller, today=dt.date.today().isoformat())
 
 
-@router.post("/upload", response_class=HTMLResponse)
+@router.post("/upload", response_model=None)
 def upload_save(
     request: Request,
     file: Annotated[UploadFile, File()],
     date: Annotated[str | None, Form()] = None,
     partial: Annotated[bool, Form()] = False,
     csrf_token: Annotated[str | None, Form()] = None,
-) -> HTMLResponse:
-    """Import an uploaded plan list; show the report or every problem per row."""
+) -> Response:
+    """Start importing an uploaded plan list as a background job and go to its page; what
+    is cheap to check (suffix, size, readability, the date) is refused here at once."""
     caller = viewer(request)
     try:
         caller, principal = _writer(request, csrf_token)
@@ -432,8 +435,8 @@ def upload_save(
             captured = queries.parse_date(date, "date") or dt.date.today()
         except queries.QueryError as error:
             raise ApiError(400, str(error)) from None
-        report = writes.upload_plan_list(
-            state_of(request),
+        job = start_plan_import(
+            request,
             principal,
             file.filename or "upload.csv",
             file.file.read(writes.MAX_UPLOAD_BYTES + 1),
@@ -449,7 +452,25 @@ def upload_save(
             error=error,
             today=dt.date.today().isoformat(),
         )
-    return render(request, "upload.html", caller, report=report, today=dt.date.today().isoformat())
+    return RedirectResponse(f"/upload/{job.id}", status_code=303)
+
+
+@router.get("/upload/{job_id}", response_class=HTMLResponse)
+def upload_job_page(request: Request, job_id: str) -> HTMLResponse:
+    """An upload's progress while it is imported (the page polls the job; without
+    JavaScript it refreshes itself), then its report or every problem per row."""
+    caller = viewer(request)
+    job = state_of(request).jobs.get(job_id)
+    today = dt.date.today().isoformat()
+    if job is None or job.kind != "plans":
+        t = translator(language(request))
+        return render(request, "error.html", caller, status=404, message=t("upload_job_unknown"))
+    if job.status == "failed":
+        status = job.error_status or 500
+        error = ApiError(status, job.error or "", job.problems)
+        return render(request, "upload.html", caller, status=status, error=error, today=today)
+    report = job.result if job.status == "done" else None
+    return render(request, "upload.html", caller, job=job, report=report, today=today)
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -1,14 +1,16 @@
-"""Routes for background jobs: start a forecast run, follow its progress, read the latest
-finished forecast. Jobs live in the server process's memory (see :mod:`opgave.api.jobs`)."""
+"""Routes for background jobs: start a forecast run or a plan-list import, follow its
+progress, read the latest finished forecast. Jobs live in the server process's memory (see
+:mod:`opgave.api.jobs`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Body, Depends, File, Form, Request, Response, UploadFile
 
 from opgave import auth, forecast
-from opgave.api import jobs, queries
+from opgave.api import jobs, queries, writes
 from opgave.api.routers import answering, snapshot
 from opgave.api.schemas import ForecastJobRequest, ForecastOut, JobOut
 from opgave.api.security import READ_ERRORS, ApiError, reader, responses, state_of, writer
@@ -64,6 +66,64 @@ def post_forecast_job(
     return dict(job.as_dict(with_result=False))
 
 
+def start_plan_import(
+    request: Request,
+    principal: auth.Principal,
+    filename: str,
+    content: bytes,
+    *,
+    captured: dt.date,
+    partial: bool,
+) -> jobs.Job:
+    """Check what is cheap to check in an uploaded plan list (422 at once) and queue its
+    import; the job."""
+    state = state_of(request)
+    name = writes.check_plan_upload(filename, content)
+    work = writes.plan_list_work(
+        state, principal, name, content, captured=captured, partial=partial
+    )
+    params = {"file": name, "bytes": len(content), "date": captured, "partial": partial}
+    try:
+        return state.jobs.submit("plans", params, principal.name, work)
+    except jobs.JobsFull as error:
+        raise ApiError(429, str(error)) from None
+
+
+@router.post(
+    "/jobs/plans",
+    response_model=JobOut,
+    tags=["pipeline"],
+    status_code=202,
+    responses=responses(400, 401, 403, 422, 429),
+)
+def post_plans_job(
+    request: Request,
+    response: Response,
+    file: Annotated[UploadFile, File(description="plan list, .csv or .xlsx")],
+    date: Annotated[
+        str | None, Form(description="capture date (peildatum) YYYY-MM-DD; default today")
+    ] = None,
+    partial: Annotated[
+        bool, Form(description="keep plans of the list's municipalities missing from it")
+    ] = False,
+    principal: auth.Principal = Depends(writer),
+) -> dict[str, Any]:
+    """Import a plan list in the background (like `POST /plans/upload`, for large lists).
+    A wrong suffix, a file too large or unreadable is refused at once (422); otherwise the
+    job (`Location` header) goes through the stages reading, validating, writing and ends
+    `done` with the import report as its result, or `failed` with every problem per row
+    (`error_status` 422; 403 for plans outside an editor's areas), having written nothing."""
+    with answering():
+        captured = queries.parse_date(date, "date") or dt.date.today()
+    content = file.file.read(writes.MAX_UPLOAD_BYTES + 1)
+    job = start_plan_import(
+        request, principal, file.filename or "upload.csv", content,
+        captured=captured, partial=partial,
+    )  # fmt: skip
+    response.headers["Location"] = f"{request.scope.get('root_path', '')}/api/v1/jobs/{job.id}"
+    return dict(job.as_dict(with_result=False))
+
+
 @router.get(
     "/jobs", response_model=list[JobOut], responses=READ_ERRORS, dependencies=[Depends(reader)]
 )
@@ -81,7 +141,8 @@ def list_jobs(request: Request) -> list[dict[str, Any]]:
 )
 def get_job(request: Request, job_id: str) -> dict[str, Any]:
     """A job's status (queued, running, done, failed), progress 0-1, stage, and when done
-    the forecast per target."""
+    its result: the forecast per target, or a plan list's import report. A failed plan list
+    has every problem in `problems`."""
     job = state_of(request).jobs.get(job_id)
     if job is None:
         raise ApiError(404, f"unknown job {job_id!r} ({KEPT})")
