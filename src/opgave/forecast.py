@@ -1,9 +1,10 @@
 """Forecast: Monte Carlo realisation of the plan pipeline (drop-out, delay, preconditions).
 
-Pure numpy, seeded and reproducible; no database access. The caller turns plan lists into a
-:class:`PlanInputs` (arrays), loads :class:`Assumptions` with :func:`load_assumptions`, runs
-:func:`simulate` and asks the :class:`ForecastResult` questions with :func:`summarise_targets`
-and :func:`required_capacity_ratio`. See docs/forecast.md for the model and its assumptions.
+numpy plus one small numba kernel, seeded and reproducible; no database access. The caller
+turns plan lists into a :class:`PlanInputs` (arrays), loads :class:`Assumptions` with
+:func:`load_assumptions`, runs :func:`simulate` and asks the :class:`ForecastResult` questions
+with :func:`summarise_targets` and :func:`required_capacity_ratio`. See docs/forecast.md for
+the model and its assumptions.
 
 Model, per run:
 
@@ -16,14 +17,12 @@ Model, per run:
   is its own delay PLUS the largest delay of its preconditions (it waits for the last one).
   A precondition's outcome is shared by all its plans in a run, which correlates them.
 
-Speed: plans with the same area membership form a *group*. Per group and chunk of runs the
-engine compares the uniforms with the plans' thresholds straight into a float32 level matrix
-``T[k, block, plan, run] = [u >= c_k]`` (delivers, at least ``k`` years late) and multiplies
-``L_k = S^T @ T_k`` for all levels in one batched BLAS call. Delay only moves a schedule, so
-completions are ``sum_k (L_k - L_{k+1})`` moved ``k`` years. Gated plans get levels of their
-total delay (own + precondition). Groups are then summed into areas with a small 0/1 matrix.
-All values are whole homes and all sums stay below 2**24, so float32 sums are exact and
-results do not depend on chunking or threading.
+Speed: the uniforms are drawn with numpy in cache-sized batches of plans; a small kernel
+compiled with numba then classifies each uniform against the plan's thresholds and adds the
+plan's schedule, moved by its (total) delay, straight into the completions of its *group*
+(plans with the same area membership), run by run. Groups are then summed into areas with a
+small 0/1 matrix. All values are whole homes and all sums stay below 2**24, so float32 sums
+are exact and results do not depend on chunking, threading or the order of the adds.
 """
 
 from __future__ import annotations
@@ -71,13 +70,8 @@ RUN_BLOCK = 128
 the generator seeded with ``SeedSequence(seed, spawn_key=(b, stream))``, so results do not
 depend on the chunk size, the thread count or the total number of runs."""
 
-_GROUP_CELLS = 128 * 1024
-"""Plans x runs per matrix product: groups are split so ``T`` (4 bytes x thresholds x cells)
-stays in the per-core cache."""
-_GATED_CELLS = 16 * 1024
-"""Gated plans x runs per slice when building their levels (kept in cache)."""
-_BATCH_CELLS = 256 * 1024
-"""Floats in a batch's level buffer (groups x levels x years x runs): kept in cache."""
+_BATCH_CELLS = 128 * 1024
+"""Uniforms per kernel call (plans x runs of a chunk): 512 kB, kept in the core's L2 cache."""
 _EXACT_LIMIT = float(2**24)  # float32 represents every integer below this exactly
 _TOL = 1e-9
 
@@ -229,7 +223,10 @@ def _parse_preconditions(
     (probabilities of 0, 1, 2, ... years' delay, adding up to 1)."""
     tables: dict[str, tuple[Any, str]] = {}
     if "precondition_default" in data:
-        tables[PRECONDITION_DEFAULT] = (data.pop("precondition_default"), "[precondition_default]")
+        tables[PRECONDITION_DEFAULT] = (
+            data.pop("precondition_default"),
+            "[precondition_default]",
+        )
     for key, value in data.pop("precondition", {}).items():
         tables[key] = (value, f"[precondition.{key!r}]")
     for key, (value, where) in tables.items():
@@ -491,39 +488,22 @@ class CapacityNorm:
 
 
 @dataclass(frozen=True)
-class _Group:
-    """Consecutive plans (in draw order) sharing their areas, prepared for batched products.
-
-    The first ``n_plain`` plans have no precondition: threshold level ``k`` of a plan is the
-    indicator 'delivers, at least ``k`` years late' (``u >= c_k``). The gated plans follow in
-    draw order; their uniforms go to the chunk's gated buffer at ``gated_start`` and their
-    levels count the TOTAL delay (own + precondition), see :func:`_gated_levels`.
-    Unreachable thresholds are ``inf``.
-    """
-
-    start: int
-    stop: int
-    n_plain: int
-    plain_threshold: Float32Array  # (K x 1 x n_plain x 1)
-    plain_sched_t: Float32Array  # (schedule years x n_plain)
-    gated_start: int
-    gated_sched_t: Float32Array  # (schedule years x n_gated)
-
-
-@dataclass(frozen=True)
 class _Model:
-    groups: tuple[_Group, ...]
+    """Everything a chunk needs, plans in draw order (by area pattern, then plans without
+    preconditions, then input order); a *group* is the plans sharing one area pattern."""
+
     n_plans: int
+    n_groups: int
     n_year_axis: int
-    n_sched_years: int
-    n_levels: int  # most threshold levels of any group (own + precondition delays)
     pre_threshold: FloatArray  # (n_pre x K): precondition met with delay >= k thresholds
     pre_sets: tuple[IntArray, ...]  # distinct precondition sets of gated plans
-    state_offset: IntArray  # first state-table row of each set (states e = 0..D_s)
-    n_states: int
-    gated_threshold: Float32Array  # (K_g + 1 x 1 x n_gated x 1), last level inf: never
-    gated_state: IntArray  # (E x n_gated): state-table row per precondition delay e
-    gated_level: IntArray  # (D_g x E): own level for total level d and precondition delay e
+    n_set_delays: int  # most delays (0, 1, ...) of any precondition set
+    plan_threshold: Float32Array  # (n_plans x K) c_k per plan, inf where never reached
+    plan_first: IntArray  # (n_plans,) first schedule year with homes
+    plan_len: IntArray  # (n_plans,) years from plan_first to the last with homes (0: none)
+    plan_homes: Float32Array  # (n_plans x W) homes per year from plan_first on
+    plan_group: IntArray  # (n_plans,) the plan's group
+    plan_set: IntArray  # (n_plans,) precondition set of gated plans, -1 for the others
     single_area: IntArray  # areas made of exactly one group
     single_group: IntArray  # that group
     multi_area: IntArray  # areas made of several groups
@@ -648,15 +628,12 @@ def _row_ids(rows: npt.NDArray[np.uint8]) -> IntArray:
     return ids
 
 
-def _prepare(
-    plans: PlanInputs, assumptions: Assumptions, max_group_plans: int
-) -> tuple[_Model, IntArray]:
-    """Validate the inputs and derive groups, thresholds and schedule matrices.
+def _prepare(plans: PlanInputs, assumptions: Assumptions) -> tuple[_Model, IntArray]:
+    """Validate the inputs and derive groups, thresholds and compact schedules.
 
     Inputs: the plan arrays and assumptions. Output: a :class:`_Model` and the draw order
     (input row of each plan in the order uniforms are drawn: by area membership pattern, then
-    plans without preconditions first, then input order). Groups larger than
-    ``max_group_plans`` are split so their working matrices stay in cache.
+    plans without preconditions first, then input order).
     """
     problems = _check_inputs(plans)
     if problems:
@@ -686,7 +663,8 @@ def _prepare(
     n_pre = 0 if pre is None else len(pre.name)
     if pre is not None and n_pre:
         pre_c = _thresholds(
-            1.0 - np.asarray(pre.p_met, dtype=float), np.asarray(pre.delay_prob, dtype=float)
+            1.0 - np.asarray(pre.p_met, dtype=float),
+            np.asarray(pre.delay_prob, dtype=float),
         )
         pre_max_delay = np.maximum((pre_c < 1.0).sum(axis=1) - 1, 0)
     else:
@@ -708,7 +686,6 @@ def _prepare(
         set_of_plan = np.full(n, -1, dtype=np.int64)
     pre_sets = tuple(np.flatnonzero(s).astype(np.int64) for s in sets)
     set_delay = np.array([int(pre_max_delay[s].max()) for s in pre_sets], dtype=np.int64)
-    state_offset = np.concatenate([[0], np.cumsum(set_delay + 1)]).astype(np.int64)
     max_own = int(n_active_plan.max()) - 1 if n else 0
     n_axis = n_years + max(max_own, 0) + (int(set_delay.max()) if len(set_delay) else 0)
 
@@ -718,52 +695,27 @@ def _prepare(
     n_patterns = int(pattern.max()) + 1 if n else 0
     bounds = np.searchsorted(pattern[order], np.arange(n_patterns + 1))
 
-    # gated plans: own levels 0..K_g-1, precondition delays 0..E-1, total levels 0..D_g-1
+    # thresholds per plan in draw order: a plan without preconditions uses as many levels as
+    # the most of its group, a gated plan as many as the most of all gated plans
     k_gated = int(n_active_plan[gated].max(initial=0))
-    e_gated = int(set_delay.max(initial=-1)) + 1
-    d_gated = k_gated + e_gated - 1 if k_gated and e_gated else 0
-    gated_plans = order[gated[order]]  # in draw order
-    g_sets = set_of_plan[gated_plans]
-    e_idx = np.arange(e_gated)
-    gated_state = np.where(
-        e_idx[:, None] <= set_delay[g_sets][None, :],
-        state_offset[g_sets][None, :] + e_idx[:, None],
-        state_offset[-1],
-    )
-    own_level = np.arange(d_gated)[:, None] - e_idx[None, :]
-    gated_level = np.where(own_level < k_gated, np.maximum(own_level, 0), k_gated)
-    gated_threshold = np.full((k_gated + 1, len(gated_plans)), np.inf, dtype=np.float32)
-    gated_threshold[:k_gated] = c32[gated_plans, :k_gated].T
-
-    groups: list[_Group] = []
-    group_member: list[BoolArray] = []
+    n_groups = n_patterns
+    n_thr = max(int(n_active_plan.max(initial=0)), 1)
+    plan_threshold = np.full((n, n_thr), np.inf, dtype=np.float32)
+    plan_group = np.zeros(n, dtype=np.int64)
+    group_member = np.zeros((n_groups, n_areas), dtype=bool)
     limit = float(sched.sum())
-    n_levels = max(d_gated, 1)
-    gated_start = 0
-    for g in range(n_patterns):
-        for start in range(int(bounds[g]), int(bounds[g + 1]), max_group_plans):
-            stop = min(start + max_group_plans, int(bounds[g + 1]))
-            idx = order[start:stop]
-            plain = idx[~gated[idx]]
-            g_plans = idx[len(plain) :]
-            k_plain = int(n_active_plan[plain].max(initial=0))
-            n_levels = max(n_levels, k_plain)
-            # completions from levels: partial sums stay below the group's homes + a column
-            col = float(sched[idx].sum(axis=0).max(initial=0.0))
-            limit = max(limit, float(sched[idx].sum()) + col)
-            groups.append(
-                _Group(
-                    start=start,
-                    stop=stop,
-                    n_plain=len(plain),
-                    plain_threshold=np.ascontiguousarray(c32[plain, :k_plain].T[:, None, :, None]),
-                    plain_sched_t=np.ascontiguousarray(sched32[plain].T),
-                    gated_start=gated_start,
-                    gated_sched_t=np.ascontiguousarray(sched32[g_plans].T),
-                )
-            )
-            gated_start += len(g_plans)
-            group_member.append(member[idx[0]])
+    for g in range(n_groups):
+        start, stop = int(bounds[g]), int(bounds[g + 1])
+        idx = order[start:stop]
+        plain = idx[~gated[idx]]
+        k_plain = int(n_active_plan[plain].max(initial=0))
+        mid = start + len(plain)
+        plan_threshold[start:mid, :k_plain] = c32[plain, :k_plain]
+        plan_threshold[mid:stop, :k_gated] = c32[idx[len(plain) :], :k_gated]
+        plan_group[start:stop] = g
+        group_member[g] = member[idx[0]]
+        col = float(sched[idx].sum(axis=0).max(initial=0.0))
+        limit = max(limit, float(sched[idx].sum()) + col)
     # float32 sums of whole homes are exact below 2**24
     if limit >= _EXACT_LIMIT:
         raise ForecastInputError(
@@ -772,30 +724,45 @@ def _prepare(
                 f"({_EXACT_LIMIT:.0f}); split the simulation by area"
             ]
         )
-    gm = np.array(group_member, dtype=bool).reshape(len(groups), n_areas)
-    per_area = gm.sum(axis=0)
+    # compact schedules: the years from the first to the last with homes
+    with_homes = sched[order] != 0
+    has = with_homes.any(axis=1)
+    plan_first = np.where(has, with_homes.argmax(axis=1), 0) if n_years else np.zeros(n, int)
+    plan_last = (
+        np.where(has, n_years - 1 - with_homes[:, ::-1].argmax(axis=1), -1)
+        if n_years
+        else plan_first - 1
+    )
+    plan_len = (plan_last - plan_first + 1).astype(np.int64)
+    span = np.arange(int(plan_len.max(initial=0)))
+    cols = np.minimum(plan_first[:, None] + span[None, :], max(n_years - 1, 0))
+    plan_homes = np.where(
+        span[None, :] < plan_len[:, None],
+        np.take_along_axis(sched32[order], cols, axis=1),
+        0.0,
+    )
+
+    per_area = group_member.sum(axis=0)
     single_area = np.flatnonzero(per_area == 1)
-    single_group = np.argmax(gm[:, single_area], axis=0) if len(groups) else single_area
-    by_group = np.argsort(single_group, kind="stable")  # batches take contiguous ranges
-    single_area, single_group = single_area[by_group], single_group[by_group]
+    single_group = np.argmax(group_member[:, single_area], axis=0) if n_groups else single_area
     multi_area = np.flatnonzero(per_area > 1)
     model = _Model(
-        groups=tuple(groups),
         n_plans=n,
+        n_groups=n_groups,
         n_year_axis=n_axis,
-        n_sched_years=n_years,
-        n_levels=n_levels,
         pre_threshold=pre_c,
         pre_sets=pre_sets,
-        state_offset=state_offset,
-        n_states=int(state_offset[-1]),
-        gated_threshold=np.ascontiguousarray(gated_threshold[:, None, :, None]),
-        gated_state=gated_state.astype(np.int64),
-        gated_level=gated_level.astype(np.int64),
+        n_set_delays=int(set_delay.max(initial=0)) + 1,
+        plan_threshold=plan_threshold,
+        plan_first=plan_first.astype(np.int64),
+        plan_len=plan_len,
+        plan_homes=np.ascontiguousarray(plan_homes, dtype=np.float32),
+        plan_group=plan_group,
+        plan_set=set_of_plan[order].astype(np.int64),
         single_area=single_area.astype(np.int64),
         single_group=single_group.astype(np.int64),
         multi_area=multi_area.astype(np.int64),
-        multi_matrix=np.ascontiguousarray(gm[:, multi_area].T, dtype=np.float32),
+        multi_matrix=np.ascontiguousarray(group_member[:, multi_area].T, dtype=np.float32),
         n_areas=n_areas,
         planned_homes=_planned_homes(sched, member, order, bounds),
     )
@@ -820,17 +787,96 @@ def _block_generator(seed: int, block: int, stream: int) -> np.random.Generator:
     return np.random.Generator(np.random.SFC64(seq))
 
 
-def _precondition_states(model: _Model, seed: int, first_block: int, n_blocks: int) -> Float32Array:
-    """State table (n_states + 1 x runs): 1 where a precondition set is met with delay ``e``.
+def _add_completions(
+    u: Float32Array,
+    p0: int,
+    threshold: Float32Array,
+    first: IntArray,
+    length: IntArray,
+    homes: Float32Array,
+    group: IntArray,
+    pre_set: IntArray,
+    met: Float32Array,
+    out: Float32Array,
+) -> None:
+    """Add the completions of plans ``p0 ..`` (uniforms ``u``: blocks x plans x runs) to
+    ``out`` (groups x year axis x runs).
+
+    Per plan, block and delay class ``k``: ``w = [u >= c_k] - [u >= c_{k+1}]`` (1 when the
+    plan delivers exactly ``k`` years late: thresholds increase), times ``[set delay == e]``
+    for a gated plan, and the plan's schedule moved ``k + e`` years is added ``w`` times.
+    Loops run along the 128 runs of a block (vectorised). All values are whole homes below
+    2**24, so float32 sums are exact and equal to those of any other order.
+    """
+    n_blocks, n_p, n_r = u.shape
+    n_k = threshold.shape[1]
+    inf = np.float32(np.inf)
+    w_k = np.empty(n_r, dtype=np.float32)
+    w = np.empty(n_r, dtype=np.float32)
+    for i in range(n_p):
+        p = p0 + i
+        n_y = length[p]
+        if n_y == 0:
+            continue
+        g = group[p]
+        f = first[p]
+        s = pre_set[p]
+        for b in range(n_blocks):
+            base = b * n_r
+            for k in range(n_k):
+                lo = threshold[p, k]
+                hi = threshold[p, k + 1] if k + 1 < n_k else inf
+                if lo == inf and hi == inf:
+                    continue
+                for r in range(n_r):
+                    x = u[b, i, r]
+                    w_k[r] = np.float32(x >= lo) - np.float32(x >= hi)
+                if s < 0:
+                    for j in range(n_y):
+                        h = homes[p, j]
+                        row = f + k + j
+                        for r in range(n_r):
+                            out[g, row, base + r] += w_k[r] * h
+                    continue
+                for e in range(met.shape[1]):
+                    for r in range(n_r):
+                        w[r] = w_k[r] * met[s, e, base + r]
+                    for j in range(n_y):
+                        h = homes[p, j]
+                        row = f + k + e + j
+                        for r in range(n_r):
+                            out[g, row, base + r] += w[r] * h
+
+
+_KERNEL: list[Any] = []
+_kernel_lock = threading.Lock()
+
+
+def _kernel() -> Any:
+    """:func:`_add_completions` compiled by numba: on first use in a process, loaded from
+    numba's on-disk cache (about 0.15 s, plus 0.3 s to import numba) or compiled when the
+    cache is missing or stale (about 1 s). It releases the GIL, so worker threads run it
+    in parallel."""
+    with _kernel_lock:
+        if not _KERNEL:
+            import numba  # imported here: `import opgave.forecast` stays cheap
+
+            _KERNEL.append(numba.njit(cache=True, nogil=True)(_add_completions))
+        return _KERNEL[0]
+
+
+def _set_met(model: _Model, seed: int, first_block: int, n_blocks: int) -> Float32Array:
+    """``met[set, e, run]`` = 1 when the precondition set is met with a delay of ``e`` years.
 
     Each precondition draws one uniform per run (inverse CDF: not met, or met ``k`` years
     late); a set is met when all its preconditions are, with the largest of their delays.
     """
     width = n_blocks * RUN_BLOCK
     n_pre = model.pre_threshold.shape[0]
-    states = np.zeros((model.n_states + 1, width), dtype=np.float32)  # last row: never
-    if not model.n_states:
-        return states
+    n_e = model.n_set_delays
+    met = np.zeros((max(len(model.pre_sets), 1), n_e, width), dtype=np.float32)
+    if not model.pre_sets:
+        return met
     u = np.concatenate(
         [
             _block_generator(seed, first_block + b, 1).random((n_pre, RUN_BLOCK))
@@ -842,9 +888,8 @@ def _precondition_states(model: _Model, seed: int, first_block: int, n_blocks: i
     for s, members in enumerate(model.pre_sets):
         d = pre_delay[members]
         state = np.where((d < 0).any(axis=0), -1, d.max(axis=0))
-        for e in range(int(model.state_offset[s + 1] - model.state_offset[s])):
-            states[model.state_offset[s] + e] = state == e
-    return states
+        met[s] = state[None, :] == np.arange(n_e)[:, None]
+    return met
 
 
 def _simulate_chunk(
@@ -857,119 +902,45 @@ def _simulate_chunk(
 ) -> None:
     """Completions per area, year and run for runs ``first_block*RUN_BLOCK`` onwards.
 
-    Per group: draw one float32 uniform per plan and run (block by block, groups in draw
-    order), compare them with the plans' thresholds into a float32 level matrix
-    ``T[k, block, plan, run]`` and multiply ``S^T @ T[k, block]`` for every level at once
-    (batched BLAS): ``L_k`` = homes per schedule year of the plans at level ``k`` or higher.
-    Gated plans get their levels per batch of groups (:func:`_gated_levels`) and one product
-    per group. Delay only moves a schedule, so completions are ``sum_k (L_k - L_{k+1})``
-    moved ``k`` years; then groups are summed into areas. Groups go in batches whose
-    buffers stay in cache. Output: written into ``out`` (n_areas x n_year_axis x the first
-    runs of the chunk; areas without plans are left as they are).
+    Draws one float32 uniform per plan and run (plans in draw order, block by block, each
+    block from its own generator) in cache-sized batches of plans, and lets the compiled
+    kernel add every plan's moved schedule into its group's completions (groups x years x
+    runs); then groups are copied to their municipality areas and added to the overlapping
+    higher areas with a small 0/1 matrix product. Output: written into ``out`` (n_areas x
+    n_year_axis x the first runs of the chunk; areas without plans are left as they are).
     """
     width = n_blocks * RUN_BLOCK
-    n_axis, n_sched, n_levels = model.n_year_axis, model.n_sched_years, model.n_levels
-    n_groups = len(model.groups)
+    n_axis = model.n_year_axis
+    n_groups = model.n_groups
     n_kept = out.shape[2]
-    n_gated_all = model.gated_threshold.shape[2]
     gens = [_block_generator(seed, first_block + b, 0) for b in range(n_blocks)]
-    states = _precondition_states(model, seed, first_block, n_blocks).reshape(
-        model.n_states + 1, n_blocks, RUN_BLOCK
-    )
-    per_batch = max(1, _BATCH_CELLS // ((n_levels + 1) * n_sched * width))
-    levels = _buffer(buffers, "levels", (per_batch, n_levels + 1, n_sched, width))
-    group_out = _buffer(buffers, "group_out", (per_batch, n_axis, width))
-    u_gated = _buffer(buffers, "u_gated", (n_blocks, n_gated_all, RUN_BLOCK))
-    n_multi = len(model.multi_area)
-    multi = _buffer(buffers, "multi", (n_multi, n_axis * width))
-    multi[...] = 0.0
-    for b0 in range(0, n_groups, per_batch):
-        b1 = min(b0 + per_batch, n_groups)
-        for g in range(b0, b1):
-            grp = model.groups[g]
-            n_plain = grp.n_plain
-            g0, g1 = grp.gated_start, grp.gated_start + grp.gated_sched_t.shape[1]
-            u = _buffer(buffers, "u", (n_blocks, n_plain, RUN_BLOCK))
-            for b, gen in enumerate(gens):  # one stream per block: plain plans, then gated
-                gen.random(out=u[b], dtype=np.float32)
-                if g1 > g0:
-                    gen.random(out=u_gated[b, g0:g1], dtype=np.float32)
-            lev = levels[g - b0].reshape(n_levels + 1, n_sched, n_blocks, RUN_BLOCK)
-            k_plain = grp.plain_threshold.shape[0]
-            if k_plain:
-                hit = _buffer(buffers, "hit", (k_plain, n_blocks, n_plain, RUN_BLOCK))
-                np.greater_equal(u[None], grp.plain_threshold, out=hit)
-                np.matmul(grp.plain_sched_t, hit, out=lev[:k_plain].transpose(0, 2, 1, 3))
-            levels[g - b0, k_plain:] = 0.0
-        q0 = model.groups[b0].gated_start
-        q1 = model.groups[b1 - 1].gated_start + model.groups[b1 - 1].gated_sched_t.shape[1]
-        if q1 > q0:
-            t_gated = _gated_levels(model, states, u_gated, q0, q1, buffers)
-            n_total = t_gated.shape[1]
-            tmp = _buffer(buffers, "gated_out", (n_total, n_sched, width))
-            for g in range(b0, b1):
-                grp = model.groups[g]
-                g0, g1 = grp.gated_start - q0, grp.gated_start - q0 + grp.gated_sched_t.shape[1]
-                if g1 > g0:
-                    w = np.matmul(grp.gated_sched_t, t_gated[g0:g1].transpose(1, 0, 2), out=tmp)
-                    levels[g - b0, :n_total] += w
-        # exact delay classes: L_k - L_{k+1} (level n_levels is 0), moved k years
-        nb = b1 - b0
-        lev_b, out_b = levels[:nb], group_out[:nb]
-        out_b[:, n_sched:] = 0.0
-        np.subtract(lev_b[:, 0], lev_b[:, 1], out=out_b[:, :n_sched])
-        for k in range(1, n_levels):
-            out_b[:, k : k + n_sched] += lev_b[:, k]
-            out_b[:, k : k + n_sched] -= lev_b[:, k + 1]
-        s0, s1 = np.searchsorted(model.single_group, (b0, b1))
-        if s1 > s0:
-            out[model.single_area[s0:s1]] = out_b[model.single_group[s0:s1] - b0, :, :n_kept]
-        if n_multi:
-            multi += model.multi_matrix[:, b0:b1] @ out_b.reshape(nb, n_axis * width)
-    if n_multi:
-        out[model.multi_area] = multi.reshape(n_multi, n_axis, width)[:, :, :n_kept]
-
-
-def _gated_levels(
-    model: _Model,
-    states: Float32Array,
-    u_gated: Float32Array,
-    q0: int,
-    q1: int,
-    buffers: dict[str, Float32Array],
-) -> Float32Array:
-    """Levels of gated plans ``q0 .. q1 - 1``: ``T[plan, d, run]`` = 1 when the plan delivers
-    with a total delay (own + the largest of its preconditions') of ``d`` years or more.
-
-    With ``e`` the run's precondition delay (``states``: blocks x runs per state-table row),
-    the plan's own level ``d - e`` decides (level 0 for ``d <= e``): ``T_d = sum_e [met with
-    delay e] * own_{max(d - e, 0)}``. Plan-major, so each group needs one matrix product.
-    """
-    n_blocks = u_gated.shape[0]
-    k_own = model.gated_threshold.shape[0] - 1
-    n_total, n_pre_delay = model.gated_level.shape
-    total = _buffer(buffers, "total", (q1 - q0, n_total, n_blocks, RUN_BLOCK))
-    if not k_own:
-        total[...] = 0.0
-        return total.reshape(q1 - q0, n_total, n_blocks * RUN_BLOCK)
-    step = max(1, _GATED_CELLS // (n_blocks * RUN_BLOCK))  # plans per slice: stay in cache
-    for p0 in range(q0, q1, step):
-        p1 = min(p0 + step, q1)
-        own = _buffer(buffers, "own", (k_own, n_blocks, p1 - p0, RUN_BLOCK))
-        np.greater_equal(u_gated[None, :, p0:p1], model.gated_threshold[:k_own, :, p0:p1], out=own)
-        view = total[p0 - q0 : p1 - q0].transpose(1, 2, 0, 3)  # (levels x blocks x plans x runs)
-        view[k_own:] = 0.0
-        met = _buffer(buffers, "met", (n_blocks, p1 - p0, RUN_BLOCK))
-        tmp = _buffer(buffers, "tmp", (k_own, n_blocks, p1 - p0, RUN_BLOCK))
-        for e in range(n_pre_delay):
-            met[...] = states[model.gated_state[e, p0:p1]].transpose(1, 0, 2)
-            if not e:
-                np.multiply(own, met, out=view[:k_own])
-                continue
-            np.multiply(own, met, out=tmp)
-            view[e : e + k_own] += tmp  # own level k: total level k + e
-            view[:e] += tmp[0]  # total levels below e: the plan only needs to deliver
-    return total.reshape(q1 - q0, n_total, n_blocks * RUN_BLOCK)
+    met = _set_met(model, seed, first_block, n_blocks)
+    group_out = _buffer(buffers, "group_out", (n_groups, n_axis, width))
+    group_out[...] = 0.0
+    kernel = _kernel()
+    step = max(1, _BATCH_CELLS // width)
+    for p0 in range(0, model.n_plans, step):
+        p1 = min(p0 + step, model.n_plans)
+        u = _buffer(buffers, "u", (n_blocks, p1 - p0, RUN_BLOCK))
+        for b, gen in enumerate(gens):
+            gen.random(out=u[b], dtype=np.float32)
+        kernel(
+            u,
+            p0,
+            model.plan_threshold,
+            model.plan_first,
+            model.plan_len,
+            model.plan_homes,
+            model.plan_group,
+            model.plan_set,
+            met,
+            group_out,
+        )
+    if len(model.single_area):
+        out[model.single_area] = group_out[model.single_group, :, :n_kept]
+    if len(model.multi_area):
+        multi = model.multi_matrix @ group_out.reshape(n_groups, n_axis * width)
+        out[model.multi_area] = multi.reshape(-1, n_axis, width)[:, :, :n_kept]
 
 
 def _buffer(buffers: dict[str, Float32Array], name: str, shape: tuple[int, ...]) -> Float32Array:
@@ -998,14 +969,15 @@ def simulate(
     count, at most one per chunk). Output: a :class:`ForecastResult`. The same seed gives
     identical numbers whatever ``chunk_runs`` and ``threads``, and run ``r`` is the same run
     in a simulation of any length. Peak memory in bytes, with A areas, Y years on the axis, R
-    runs, T threads, C = chunk_runs, N gated plans, D their most total-delay levels:
-    ``4*A*Y*R`` (every run kept) ``+ T*4*C*(A*Y + N*(D + 1))`` (chunk buffers) ``+ T*2**23``
-    (cache-sized batches) ``+ T*(12*32*Y*R + 2**20)`` (summaries, 32 areas at a time).
+    runs, T threads, C = chunk_runs:
+    ``4*A*Y*R`` (every run kept) ``+ T*4*C*(G + M)*Y`` (a chunk's completions of its G groups
+    and M multi-group areas) ``+ T*2**19`` (a batch of uniforms) ``+ T*(12*32*Y*R + 2**20)``
+    (summaries, 32 areas at a time).
     """
     if runs < 1:
         raise ForecastInputError([f"runs: expected >= 1, got {runs}"])
     blocks_per_chunk = max(1, -(-chunk_runs // RUN_BLOCK))
-    model, _ = _prepare(plans, assumptions, max(1, _GROUP_CELLS // (blocks_per_chunk * RUN_BLOCK)))
+    model, _ = _prepare(plans, assumptions)
     n_axis = model.n_year_axis
     n_blocks = -(-runs // RUN_BLOCK)
     chunks = [
