@@ -85,3 +85,11 @@ def test_plan_capacity_spreads_homes_evenly_and_splits_hard() -> None:
     c = monitor.plan_capacity(plans, 1000, 2021, 2030)
     assert (c.planned_hard, c.planned_all) == (500, 1100)
     assert c.ratio_all == pytest.approx(1.1) and not c.meets_norm
+
+
+def test_in_period_treats_open_ends_as_unbounded() -> None:
+    to_2030 = {"first_year": None, "last_year": 2030}
+    assert monitor.in_period(to_2030, 1990, 1990) and not monitor.in_period(to_2030, 2031, 2040)
+    between = {"first_year": 2031, "last_year": 2040}
+    assert monitor.in_period(between, 2029, 2031) and not monitor.in_period(between, 2025, 2030)
+    assert monitor.in_period({"first_year": None, "last_year": None}, 2099, 2099)

@@ -33,6 +33,15 @@ ADDED_MEASURES = ("homes_new_build", "homes_other_added")
 """CBS measures that together count as homes added for a ``homes_built`` target."""
 
 
+def in_period(row: Row, first: int, last: int) -> bool:
+    """Whether a target's (or figure's) inclusive period overlaps ``first..last``. An open
+    start or end is unbounded, so a target stated only "to 2030", or with no period at all
+    (an ambition that always applies), overlaps every year up to its end."""
+    start = row["first_year"] if row["first_year"] is not None else -(10**6)
+    end = row["last_year"] if row["last_year"] is not None else 10**6
+    return start <= last and first <= end
+
+
 @dataclass(frozen=True)
 class DeliveryTest:
     """Delivered against required; ``band`` is the most severe threshold undershot."""

@@ -141,14 +141,7 @@ def list_targets(
         for t in snap.targets
         if (scope is None or t["area_id"] in scope)
         and (measure is None or t["measure"] == measure)
-        and (
-            year is None
-            or (
-                (t["first_year"] is None or t["first_year"] <= year)
-                and (t["last_year"] is None or year <= t["last_year"])
-                and (t["first_year"] is not None or t["last_year"] is not None)
-            )
-        )
+        and (year is None or monitor.in_period(t, year, year))
     ]
     return page(rows, "id", "asc", limit, offset)
 
@@ -170,7 +163,7 @@ def list_realisations(
         for r in snap.realisations
         if (scope is None or r["area_id"] in scope)
         and (measure is None or r["measure"] == measure)
-        and (year is None or r["first_year"] <= year <= r["last_year"])
+        and (year is None or monitor.in_period(r, year, year))
     ]
     rows.sort(key=lambda r: (r["area_id"], r["measure"], r["first_year"], r["id"]))
     return page(rows, None, "asc", limit, offset)

@@ -262,11 +262,7 @@ def list_targets(
         for t in records
         if (wanted is None or t["area_id"] in wanted)
         and (measure is None or t["measure"] == measure)
-        and (
-            lo is None
-            or hi is None
-            or ((t["first_year"] or -(10**6)) <= hi and lo <= (t["last_year"] or 10**6))
-        )
+        and (lo is None or hi is None or monitor.in_period(t, lo, hi))
     ]
     if as_json:
         print_json(records)
