@@ -164,8 +164,14 @@ def load_assumptions(path: Path | Sequence[Path] | None = None) -> Assumptions:
     covering all nine DiWi statuses. Raises :class:`ForecastInputError` listing every problem,
     each naming the file and the key.
     """
+    return assumptions_from(assumption_documents(path))
+
+
+def assumption_documents(path: Path | Sequence[Path] | None = None) -> list[tuple[str, Any]]:
+    """The shipped defaults and the given files as parsed TOML documents ``(file, data)``,
+    in override order, for :func:`assumptions_from` (which callers may extend first)."""
     overrides = [path] if isinstance(path, Path) else list(path or [])
-    documents: list[tuple[str, dict[str, Any]]] = []
+    documents: list[tuple[str, Any]] = []
     for file in [DEFAULT_ASSUMPTIONS_PATH, *overrides]:
         try:
             with open(file, "rb") as fh:
@@ -174,7 +180,7 @@ def load_assumptions(path: Path | Sequence[Path] | None = None) -> Assumptions:
             raise ForecastInputError([f"{file}: cannot read ({exc.strerror})"]) from exc
         except tomllib.TOMLDecodeError as exc:
             raise ForecastInputError([f"{file}: not valid TOML ({exc})"]) from exc
-    return assumptions_from(documents)
+    return documents
 
 
 def assumptions_from(documents: Sequence[tuple[str, Mapping[str, Any]]]) -> Assumptions:

@@ -335,11 +335,7 @@ def scenario_assumptions(
 ) -> forecast.Assumptions:
     """The shipped defaults, overridden by the ``base`` file, then by the scenario's tables
     (all but :data:`SCENARIO_TABLES`)."""
-    defaults = forecast.load_assumptions(base)
-    documents: list[tuple[str, Mapping[str, Any]]] = []
-    for name in defaults.source_file:
-        with Path(name).open("rb") as f:
-            documents.append((name, tomllib.load(f)))
+    documents = forecast.assumption_documents(base)
     if scenario is not None:
         name, data = scenario
         documents.append((name, {k: v for k, v in data.items() if k not in SCENARIO_TABLES}))
