@@ -124,6 +124,19 @@ def area_detail(snap: Snapshot, area_id: str) -> dict[str, Any]:
     }
 
 
+def _matching(
+    rows: list[Row], scope: set[str] | None, measure: str | None, year: int | None
+) -> list[Row]:
+    """Targets or figures in the area scope, of the measure, whose period includes the year."""
+    return [
+        r
+        for r in rows
+        if (scope is None or r["area_id"] in scope)
+        and (measure is None or r["measure"] == measure)
+        and (year is None or monitor.in_period(r, year, year))
+    ]
+
+
 def list_targets(
     snap: Snapshot,
     *,
@@ -135,14 +148,7 @@ def list_targets(
     offset: int = 0,
 ) -> dict[str, Any]:
     """Targets of an area (and inside it), of a measure, whose period includes a year."""
-    scope = area_scope(snap, area, within)
-    rows = [
-        t
-        for t in snap.targets
-        if (scope is None or t["area_id"] in scope)
-        and (measure is None or t["measure"] == measure)
-        and (year is None or monitor.in_period(t, year, year))
-    ]
+    rows = _matching(snap.targets, area_scope(snap, area, within), measure, year)
     return page(rows, "id", "asc", limit, offset)
 
 
@@ -157,14 +163,7 @@ def list_realisations(
     offset: int = 0,
 ) -> dict[str, Any]:
     """Realised figures of an area (and inside it), of a measure, covering a year."""
-    scope = area_scope(snap, area, within)
-    rows = [
-        r
-        for r in snap.realisations
-        if (scope is None or r["area_id"] in scope)
-        and (measure is None or r["measure"] == measure)
-        and (year is None or monitor.in_period(r, year, year))
-    ]
+    rows = _matching(snap.realisations, area_scope(snap, area, within), measure, year)
     rows.sort(key=lambda r: (r["area_id"], r["measure"], r["first_year"], r["id"]))
     return page(rows, None, "asc", limit, offset)
 
