@@ -177,7 +177,10 @@ def test_a_bad_plan_list_shows_its_row_errors(browser: Watched, shots: Path) -> 
         files=[{"name": "fout.csv", "mimeType": "text/csv", "buffer": BAD_PLANS.encode()}],
     )
     page.click("form[data-testid=upload-form] button[type=submit]")
-    page.wait_for_selector('[data-testid="problems"]')
+    try:
+        page.wait_for_selector('[data-testid="problems"]', timeout=60_000)
+    except Exception as error:  # say where the page got stuck
+        raise AssertionError(f"{page.url}: {page.inner_text('main')[:500]}") from error
     assert re.search(r"/upload/[0-9a-f]{16}$", page.url), page.url  # imported as a job
     rows = page.locator('[data-testid="problem-row"]').all_inner_texts()
     assert any("\t3\thomes\t" in r for r in rows), rows
