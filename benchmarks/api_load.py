@@ -34,7 +34,8 @@ import numpy as np
 
 from opgave import auth, programme, store
 from opgave.ingest.plans import PlanRow, apply_plan_list
-from opgave.model import PLANSTATUS, Area, Source
+from opgave.model import Area, Source
+from opgave.vocabulary import PLANSTATUS
 
 BAR_P95_MS = 100.0
 

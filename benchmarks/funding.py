@@ -21,7 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from opgave.funding import Application, allocate, rank_allocation, scheme_from_dict
+from opgave.funding.allocation import allocate, rank_allocation
+from opgave.funding.applications import Application
+from opgave.funding.scheme import scheme_from_dict
 
 GEMEENTEN_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "gemeenten.csv"
 
@@ -179,7 +181,8 @@ def cross_check_pulp(
     """Solve the same MILP with PuLP/CBC and compare the optimum (only if pulp is installed)."""
     import pulp  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
-    from opgave.funding import Scheme, check_eligibility
+    from opgave.funding.eligibility import check_eligibility
+    from opgave.funding.scheme import Scheme
 
     assert isinstance(scheme, Scheme)
     elig = [a for a, e in zip(apps, check_eligibility(scheme, apps), strict=True) if e.eligible]

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from opgave import agreements as register
-from opgave import store
+from opgave.access import Principal
+from opgave.agreements import calendar, register
 from opgave.cli import app
+from opgave.service import Service, ServiceError
+from opgave.service import agreements as register_service
 
 D = dt.date
 
@@ -53,53 +55,53 @@ BY_ID = {m["id"]: m for m in MEETINGS}
 
 
 def test_moments_become_windows() -> None:
-    assert register.moment_window("medio 2022") == register.Window(D(2022, 5, 1), D(2022, 8, 31))
-    assert register.moment_window("voorjaar 2022").latest == D(2022, 5, 31)
-    assert register.moment_window("najaar 2020 ('het BO MIRT van vorig jaar')") == (
-        register.Window(D(2020, 9, 1), D(2020, 12, 31))
+    assert calendar.moment_window("medio 2022") == calendar.Window(D(2022, 5, 1), D(2022, 8, 31))
+    assert calendar.moment_window("voorjaar 2022").latest == D(2022, 5, 31)
+    assert calendar.moment_window("najaar 2020 ('het BO MIRT van vorig jaar')") == (
+        calendar.Window(D(2020, 9, 1), D(2020, 12, 31))
     )
-    assert register.moment_window("bij de actualisatie van het akkoord") is None
-    assert register.moment_window(None, 2023) == register.Window(D(2023, 1, 1), D(2023, 12, 31))
+    assert calendar.moment_window("bij de actualisatie van het akkoord") is None
+    assert calendar.moment_window(None, 2023) == calendar.Window(D(2023, 1, 1), D(2023, 12, 31))
 
 
 def test_meetings_in_time_order_and_previous() -> None:
-    order = [m["id"] for m in register.chronological(MEETINGS)]
+    order = [m["id"] for m in calendar.chronological(MEETINGS)]
     assert order == ["BO-2021", "BO-2021-ZUID", "BO-LEEF-2022", "BO-MIRT-2022"]
-    assert register.previous_meeting("BO-LEEF-2022", MEETINGS)["id"] == "BO-2021"  # type: ignore[index]
-    assert register.previous_meeting("BO-MIRT-2022", MEETINGS)["id"] == "BO-LEEF-2022"  # type: ignore[index]
-    assert register.previous_meeting("BO-2021", MEETINGS) is None
-    assert register.family("BO-2021", MEETINGS) == {"BO-2021", "BO-2021-ZUID"}
+    assert calendar.previous_meeting("BO-LEEF-2022", MEETINGS)["id"] == "BO-2021"  # type: ignore[index]
+    assert calendar.previous_meeting("BO-MIRT-2022", MEETINGS)["id"] == "BO-LEEF-2022"  # type: ignore[index]
+    assert calendar.previous_meeting("BO-2021", MEETINGS) is None
+    assert calendar.family("BO-2021", MEETINGS) == {"BO-2021", "BO-2021-ZUID"}
 
 
 def test_due_and_overdue_at_a_meeting() -> None:
-    leef = register.frame("BO-LEEF-2022", MEETINGS)
-    mirt = register.frame("BO-MIRT-2022", MEETINGS)
+    leef = calendar.frame("BO-LEEF-2022", MEETINGS)
+    mirt = calendar.frame("BO-MIRT-2022", MEETINGS)
     at_leef = agreement("A", due_meeting_id="BO-LEEF-2022")
-    assert register.due_at(at_leef, leef, BY_ID) and not register.overdue_at(at_leef, leef, BY_ID)
+    assert calendar.due_at(at_leef, leef, BY_ID) and not calendar.overdue_at(at_leef, leef, BY_ID)
     # still open at the next meeting: overdue there; done: not overdue
-    assert register.overdue_at(at_leef, mirt, BY_ID) and not register.due_at(at_leef, mirt, BY_ID)
-    assert not register.overdue_at({**at_leef, "status": "done"}, mirt, BY_ID)
-    assert not register.overdue_at({**at_leef, "status": "superseded"}, mirt, BY_ID)
+    assert calendar.overdue_at(at_leef, mirt, BY_ID) and not calendar.due_at(at_leef, mirt, BY_ID)
+    assert not calendar.overdue_at({**at_leef, "status": "done"}, mirt, BY_ID)
+    assert not calendar.overdue_at({**at_leef, "status": "superseded"}, mirt, BY_ID)
     # a due date after the previous meeting and before this one: due here, overdue at the next
     by_date = agreement("B", due_date=D(2022, 3, 1))
-    assert register.due_at(by_date, leef, BY_ID) and not register.due_at(by_date, mirt, BY_ID)
-    assert register.overdue_at(by_date, mirt, BY_ID)
+    assert calendar.due_at(by_date, leef, BY_ID) and not calendar.due_at(by_date, mirt, BY_ID)
+    assert calendar.overdue_at(by_date, mirt, BY_ID)
     # the due text is read when nothing else is given: "voorjaar 2022" = by 31 May 2022
     spring = agreement("C", due_text="voorjaar 2022")
-    assert register.due_of(spring, BY_ID).basis == "text"
-    assert register.due_at(spring, leef, BY_ID)
+    assert calendar.due_of(spring, BY_ID).basis == "text"
+    assert calendar.due_at(spring, leef, BY_ID)
     unknown = agreement("D", due_text="bij de actualisatie van het akkoord")
-    assert not register.due_at(unknown, mirt, BY_ID)
-    assert not register.overdue_at(unknown, mirt, BY_ID)
+    assert not calendar.due_at(unknown, mirt, BY_ID)
+    assert not calendar.overdue_at(unknown, mirt, BY_ID)
 
 
 def test_overdue_relative_to_a_day() -> None:
     at_leef = agreement("A", due_meeting_id="BO-LEEF-2022")
-    assert not register.overdue_on(at_leef, D(2022, 8, 31), BY_ID)  # could still be on time
-    assert register.overdue_on(at_leef, D(2022, 9, 1), BY_ID)
-    assert not register.overdue_on({**at_leef, "status": "lapsed"}, D(2030, 1, 1), BY_ID)
-    assert register.overdue_on(agreement("B", due_date=D(2024, 1, 1)), D(2024, 1, 2), BY_ID)
-    assert not register.overdue_on(agreement("C"), D(2099, 1, 1), BY_ID)
+    assert not calendar.overdue_on(at_leef, D(2022, 8, 31), BY_ID)  # could still be on time
+    assert calendar.overdue_on(at_leef, D(2022, 9, 1), BY_ID)
+    assert not calendar.overdue_on({**at_leef, "status": "lapsed"}, D(2030, 1, 1), BY_ID)
+    assert calendar.overdue_on(agreement("B", due_date=D(2024, 1, 1)), D(2024, 1, 2), BY_ID)
+    assert not calendar.overdue_on(agreement("C"), D(2099, 1, 1), BY_ID)
 
 
 def test_field_problems_are_all_named() -> None:
@@ -119,46 +121,48 @@ def test_field_problems_are_all_named() -> None:
     assert register.field_problems({"area_id": "NL01", "text": "x"}, known) == []
 
 
+def by(name: str) -> Principal:
+    return Principal(0, name, "admin")
+
+
 def test_history_is_kept(loaded_url: str) -> None:
-    engine = store.connect(loaded_url)
-    with store.transaction(engine) as session:
-        register.add(
-            session,
-            "ZR-AKKOORD-2022",
-            {"area_id": "VS-ZR", "text": "Geactualiseerd akkoord", "themes": ["housing"]},
-            by="BZK",
-            on=D(2022, 7, 1),
-        )
-        register.set_status(
-            session, "ZR-ACTUALISATIE", "in_progress", by="regio ZR", on=D(2022, 3, 1)
-        )
-        register.update(
-            session,
-            "ZR-ACTUALISATIE",
-            {"due_date": D(2022, 6, 30), "due_text": "juni 2022"},
-            by="BZK",
-            on=D(2022, 4, 1),
-            reason="verslag BO",
-        )
-        register.set_status(
-            session,
-            "ZR-ACTUALISATIE",
-            "superseded",
-            by="BZK",
-            on=D(2022, 7, 1),
-            reason="vervangen door het geactualiseerde akkoord",
-            superseded_by_id="ZR-AKKOORD-2022",
-        )
-        register.link(session, "ZR-ACTUALISATIE", "target", "ZR-OUDE-LIJN-2040", by="BZK")
-    with store.transaction(engine) as session:
-        entries = register.history(session, "ZR-ACTUALISATIE")
-        links = register.links_of(session, "ZR-ACTUALISATIE")
-        with pytest.raises(register.AgreementInputError, match="needs the id"):
-            register.set_status(session, "ZR-ACTUALISATIE", "superseded", by="x")
-        with pytest.raises(register.AgreementInputError, match="already done"):
-            register.set_status(session, "EHV-AKKOORD", "done", by="x")
-            register.set_status(session, "EHV-AKKOORD", "done", by="x")
-    engine.dispose()
+    svc = Service(loaded_url)
+    register_service.add(
+        svc,
+        by("BZK"),
+        "ZR-AKKOORD-2022",
+        {"area_id": "VS-ZR", "text": "Geactualiseerd akkoord", "themes": ["housing"]},
+        on=D(2022, 7, 1),
+    )
+    register_service.set_status(
+        svc, by("regio ZR"), "ZR-ACTUALISATIE", "in_progress", on=D(2022, 3, 1)
+    )
+    register_service.change(
+        svc,
+        by("BZK"),
+        "ZR-ACTUALISATIE",
+        {"due_date": D(2022, 6, 30), "due_text": "juni 2022"},
+        on=D(2022, 4, 1),
+        reason="verslag BO",
+    )
+    register_service.set_status(
+        svc,
+        by("BZK"),
+        "ZR-ACTUALISATIE",
+        "superseded",
+        on=D(2022, 7, 1),
+        reason="vervangen door het geactualiseerde akkoord",
+        superseded_by_id="ZR-AKKOORD-2022",
+    )
+    register_service.link(svc, by("BZK"), "ZR-ACTUALISATIE", "target", "ZR-OUDE-LIJN-2040")
+    found = register_service.detail(svc, "ZR-ACTUALISATIE")
+    entries, links = found["history"], found["links"]
+    with pytest.raises(ServiceError, match="needs the id"):
+        register_service.set_status(svc, by("x"), "ZR-ACTUALISATIE", "superseded")
+    register_service.set_status(svc, by("x"), "EHV-AKKOORD", "done")
+    with pytest.raises(ServiceError, match="already done"):
+        register_service.set_status(svc, by("x"), "EHV-AKKOORD", "done")
+    svc.engine.dispose()
     assert [e.changed_by for e in entries] == ["opgave init", "regio ZR", "BZK", "BZK", "BZK"]
     statuses = ["open", "in_progress", "in_progress", "superseded", "superseded"]
     assert [e.status for e in entries] == statuses
@@ -173,10 +177,9 @@ def test_history_is_kept(loaded_url: str) -> None:
 
 
 def test_agenda_of_bo_leefomgeving_2022(loaded_url: str) -> None:
-    engine = store.connect(loaded_url)
-    with store.transaction(engine) as session:
-        result = register.load_agenda(session, "BO Leefomgeving 2022")
-    engine.dispose()
+    svc = Service(loaded_url)
+    result = register_service.agenda(svc, "BO Leefomgeving 2022")
+    svc.engine.dispose()
     due = {b.region["id"]: [a["id"] for a in b.due] for b in result.regions}
     assert due["VS-ZR"] == ["ZR-ACTUALISATIE"]
     assert "EHV-AFSPRAKEN-2030" in due["VS-EHV"]

@@ -55,7 +55,7 @@ def _app(folder: Path) -> tuple[FastAPI, str]:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, str]]:
     app, token = _app(tmp_path_factory.mktemp("schema"))
     yield app, token
-    app.state.opgave.engine.dispose()
+    app.state.opgave.service.engine.dispose()
 
 
 @pytest.mark.slow

@@ -14,18 +14,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opgave.funding import (
+from opgave.funding.allocation import allocate, rank_allocation
+from opgave.funding.applications import Application, parse_applications, read_applications
+from opgave.funding.eligibility import check_eligibility
+from opgave.funding.scheme import (
     SCHEMES_DIR,
-    Application,
     FundingError,
     FundingInputError,
     Scheme,
-    allocate,
-    check_eligibility,
     load_scheme,
-    parse_applications,
-    rank_allocation,
-    read_applications,
     scheme_from_dict,
 )
 
@@ -543,7 +540,9 @@ def test_parse_applications_from_plain_rows() -> None:
 
 def test_highs_prints_nothing() -> None:
     code = (
-        "from opgave.funding import Application, allocate, scheme_from_dict\n"
+        "from opgave.funding.allocation import allocate\n"
+        "from opgave.funding.applications import Application\n"
+        "from opgave.funding.scheme import scheme_from_dict\n"
         "s = scheme_from_dict({'name': 'x', 'budget_eur': 1e6})\n"
         "a = Application('A', 'GM0363', 10, 5, 1e6, 2e6, 1e6, 2023)\n"
         "allocate(s, [a])\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from opgave.cli import app
-from opgave.funding import SCHEMES_DIR
+from opgave.funding.scheme import SCHEMES_DIR
 
 EXAMPLE = SCHEMES_DIR / "example_applications.csv"
 
@@ -110,7 +110,7 @@ def test_awards_show_in_status_and_funded_plans_drop_out_less(
         "--scenario", "funded", "--vs", "base", "--json",
     )  # fmt: skip
     assert code == 0, err
-    mra = {r["target_id"]: r for r in json.loads(out)}["MRA-WONINGEN-2030"]
+    mra = {r["target_id"]: r for r in json.loads(out)["targets"]}["MRA-WONINGEN-2030"]
     # a funded 4B plan no longer drops out; it still slips (0-3 years, 1/4 each), so by 2030
     # it delivers 3,000 homes unless 3 years late (2,000): 2,750 expected, sd ~433/sqrt(400)
     funded_mean = mra["mean"] - mra["realised"]

@@ -44,7 +44,7 @@ def client(url: str) -> Iterator[TestClient]:
     app = create_app(url)
     with TestClient(app) as c:
         yield c
-    app.state.opgave.engine.dispose()
+    app.state.opgave.service.engine.dispose()
 
 
 def sign_in(client: TestClient, name: str) -> str:

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from opgave import auth, store
+from opgave import store
+from opgave.service import Service, users
 
 PASSWORD = "geheim-wachtwoord"
 PLAN_HEADER = "plan_id,name,gemeente_code,homes,planstatus,first_year,last_year\n"
@@ -51,18 +52,17 @@ def postgres_server() -> str | None:
 def add_users(url: str) -> dict[str, str]:
     """An admin, an editor of the MRA (Amsterdam's region), an editor of the Zuidelijke
     Randstad (Rotterdam's) and a viewer, each with an API token; returns name -> token."""
-    engine = store.connect(url)
+    svc = Service(url)
     tokens = {}
-    with store.transaction(engine) as session:
-        for name, role, areas in (
-            ("rijk", "admin", []),
-            ("mra", "editor", ["VS-MRA"]),
-            ("zr", "editor", ["VS-ZR"]),
-            ("kijker", "viewer", []),
-        ):
-            auth.add_user(session, name, role, areas, PASSWORD)
-            tokens[name] = auth.create_token(session, name, "test")
-    engine.dispose()
+    for name, role, areas in (
+        ("rijk", "admin", []),
+        ("mra", "editor", ["VS-MRA"]),
+        ("zr", "editor", ["VS-ZR"]),
+        ("kijker", "viewer", []),
+    ):
+        users.add_user(svc, name, role, areas, PASSWORD)
+        tokens[name] = users.create_token(svc, name, "test")
+    svc.engine.dispose()
     return tokens
 
 

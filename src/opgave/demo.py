@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from opgave.ingest.plans import PlanRow
-from opgave.model import PLANSTATUS
+from opgave.vocabulary import PLANSTATUS
 
 SOURCE_ID = "synthetic-demo"
 CAPTURED = dt.date(2025, 1, 1)
@@ -36,6 +36,8 @@ STATUS_SHARES = {
 """Share of plans per DiWi status (synthetic; roughly the hard share ABF reports, ~45%)."""
 NATIONAL_NEW_BUILD_PER_YEAR = 72_000
 """Scale of synthetic municipal new-build per year, near CBS's national 2021-2023 level."""
+YEARS = range(2021, 2025)
+"""The years of the synthetic municipal realised figures."""
 PIPELINE_RATIO = 1.3
 """Synthetic plan capacity as a multiple of the remaining national task."""
 DEMO_LINKS: dict[str, tuple[tuple[str, str | None], ...]] = {
@@ -155,7 +157,9 @@ def synthetic_plans(
 def synthetic_realisations(
     weight: Mapping[str, float], *, seed: int, years: Sequence[int]
 ) -> list[dict[str, Any]]:
-    """Municipal new-build and other additions per year, around the national level."""
+    """Municipal new-build, other additions, demolition, other removals and net change per
+    year, around the national level (the shares of CBS's national 2021-2022 mutations), so
+    that every definition of homes built can be computed from them."""
     rng = np.random.default_rng(seed + 1)
     codes = sorted(weight)
     rows = []
@@ -163,9 +167,15 @@ def synthetic_realisations(
         noise = rng.lognormal(0.0, 0.25, len(codes))
         for code, factor in zip(codes, noise, strict=True):
             new_build = round(NATIONAL_NEW_BUILD_PER_YEAR * weight[code] * factor)
+            other_added = round(new_build * 0.33)
+            demolished = round(new_build * 0.14)
+            other_removed = round(new_build * 0.12)
             for measure, value in (
                 ("homes_new_build", new_build),
-                ("homes_other_added", round(new_build * 0.3)),
+                ("homes_other_added", other_added),
+                ("homes_demolished", demolished),
+                ("homes_other_removed", other_removed),
+                ("homes_net_added", new_build + other_added - demolished - other_removed),
             ):
                 rows.append(
                     {

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,8 @@ import pyarrow.parquet as pq
 from sqlalchemy import JSON, Boolean, Column, Date, Float, Integer, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from opgave.model import JSON_ELEMENT_TYPES, TABLES, Base, table_of, vocabulary_problem
+from opgave.model import TABLES, Base, table_of
+from opgave.vocabulary import JSON_ELEMENT_TYPES, vocabulary_problem
 
 FORMATS = ("csv", "parquet")
 MANIFEST = "manifest.json"
@@ -70,8 +72,11 @@ class ImportProblems(ValueError):
         super().__init__(f"{len(problems)} problem(s), nothing imported:\n{shown}{more}")
 
 
-def export_all(session: Session, directory: Path, fmt: str = "csv") -> list[Path]:
-    """Write one file per table (and a manifest) into ``directory``; return the paths."""
+def export_all(
+    session: Session, directory: Path, fmt: str = "csv", synthetic_sources: Sequence[str] = ()
+) -> list[Path]:
+    """Write one file per table (and a manifest) into ``directory``; return the paths. The
+    manifest names the synthetic sources in the data, so an export of demo data says so."""
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
     directory.mkdir(parents=True, exist_ok=True)
@@ -96,7 +101,17 @@ def export_all(session: Session, directory: Path, fmt: str = "csv") -> list[Path
     manifest = directory / MANIFEST
     revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     manifest.write_text(
-        json.dumps({"format": fmt, "schema_revision": revision, "rows": counts}, indent=2) + "\n",
+        json.dumps(
+            {
+                "format": fmt,
+                "schema_revision": revision,
+                "rows": counts,
+                "synthetic": bool(synthetic_sources),
+                "synthetic_sources": list(synthetic_sources),
+            },
+            indent=2,
+        )
+        + "\n",
         encoding="utf-8",
     )
     return [manifest, *written]

@@ -1,36 +1,96 @@
-"""Monitoring: progress against targets, the pace still needed, plan capacity, delivery tests.
+"""Monitoring: realised series, progress against targets, the pace still needed, plan capacity
+against the 130% norm, the headline figures per area, delivery tests.
 
-Pure functions over plain data (dicts as the model's ``to_dict`` gives them, numbers, lists);
-the caller loads from the database. The national overview is what ``opgave overview``
-prints: the 900,000 target, what was realised with its source, the pace still needed, plan
-capacity against the 130% norm and what is due at the next meetings.
+Inputs: a :class:`~opgave.state.ProgrammeState` (what counts: current plans, the standing
+realised figures, memberships and their completeness) and, for the small helpers, plain
+numbers. Outputs: typed results (:class:`Series`, :class:`Progress`, :class:`Capacity`,
+:class:`Headline`, :class:`Overview`) that every door shows as they are. Derives: homes
+added by a named :data:`DEFINITIONS` entry (the ministry's count by default), progress over
+a target's period, the pace needed, plan capacity against what remains, coverage. Every
+headline figure is computed here and only here (docs/figures.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal, get_args
 
-from opgave import areas as area_graph
-from opgave.model import HARD_PLANSTATUS
+from opgave.state import Figure, ProgrammeState
+from opgave.vocabulary import HARD_PLANSTATUS
 
 Row = Mapping[str, Any]
 
-HDT_THRESHOLDS: tuple[tuple[float, str], ...] = (
-    (95, "action_plan"),
-    (85, "buffer"),
-    (75, "presumption"),
-)
-"""England's Housing Delivery Test consequences (NPPF): below 95%, 85%, 75% delivered."""
 PROGRAMME_START = 2021
 """First year of the national programme (900,000 homes in 2021-2030); the start assumed for
 targets stated only "to" a year."""
 PLAN_CAPACITY_NORM = 1.3
 """The 130% norm agreed with the provinces (Kamerstuk 34 682 nr. 90, opening)."""
-ADDED_MEASURES = ("homes_new_build", "homes_other_added")
-"""CBS measures that together count as homes added for a ``homes_built`` target."""
+HOME_MEASURES = ("homes_built", "homes_started")
+"""Target measures that progress is measured for."""
+NATION = "NL01"
+CLOSED_STATUSES = ("done", "superseded", "lapsed")
+
+
+@dataclass(frozen=True)
+class Definition:
+    """How a target's measure is counted from CBS's measures: ``terms`` are (measure, sign)
+    and all must stand for a year, else the year has no figure under this definition."""
+
+    name: str
+    label: str
+    label_nl: str
+    terms: tuple[tuple[str, int], ...]
+    citation: str
+
+
+DEFINITIONS: dict[str, Definition] = {
+    "ministry": Definition(
+        "ministry",
+        "new-build plus the net of other additions and removals, CBS 'woningen erbij' "
+        "(net change + demolition)",
+        "nieuwbouw plus saldo overige toevoegingen en onttrekkingen, CBS 'woningen erbij' "
+        "(saldo voorraad + sloop)",
+        (("homes_net_added", 1), ("homes_demolished", 1)),
+        "CBS StatLine 82235NED/81955NED; the count the minister reports (e.g. 90,208 in 2022)",
+    ),
+    "gross": Definition(
+        "gross",
+        "gross: new-build plus other additions (removals not deducted)",
+        "bruto: nieuwbouw plus overige toevoegingen",
+        (("homes_new_build", 1), ("homes_other_added", 1)),
+        "CBS StatLine 82235NED/81955NED, nieuwbouw + overige toevoeging",
+    ),
+    "net_stock": Definition(
+        "net_stock",
+        "net change of the housing stock (after demolition and all removals)",
+        "saldo woningvoorraad (na sloop en alle onttrekkingen)",
+        (("homes_net_added", 1),),
+        "CBS StatLine 82235NED/81955NED, saldo voorraad",
+    ),
+}
+"""The definitions of "homes built" that can be chosen; ``ministry`` is the default."""
+DefinitionName = Literal["ministry", "gross", "net_stock"]
+DEFAULT_DEFINITION: DefinitionName = "ministry"
+assert set(get_args(DefinitionName)) == set(DEFINITIONS)
+STARTED = Definition(
+    "started",
+    "homes whose construction started",
+    "woningen in aanbouw genomen",
+    (("homes_started", 1),),
+    "as the source states",
+)
+
+
+def definition_for(measure: str, name: str = DEFAULT_DEFINITION) -> Definition:
+    """The definition a target's measure is counted by (``name`` chooses for homes built)."""
+    if measure == "homes_started":
+        return STARTED
+    if name not in DEFINITIONS:
+        raise ValueError(f"unknown definition {name!r}; choose one of {', '.join(DEFINITIONS)}")
+    return DEFINITIONS[name]
 
 
 def in_period(row: Row, first: int, last: int) -> bool:
@@ -42,68 +102,151 @@ def in_period(row: Row, first: int, last: int) -> bool:
     return start <= last and first <= end
 
 
-@dataclass(frozen=True)
-class DeliveryTest:
-    """Delivered against required; ``band`` is the most severe threshold undershot."""
-
-    ratio: float
-    percent: int
-    band: str | None
-
-
-def _decimal(value: float | int) -> Decimal:
-    return Decimal(str(value))
-
-
-def delivery_test(
-    required: Sequence[float],
-    delivered: Sequence[float],
-    year_fractions: Sequence[float] | None = None,
-    thresholds: Sequence[tuple[float, str]] | None = None,
-) -> DeliveryTest:
-    """Delivered homes as a share of the homes required over the same years (England's HDT).
-
-    ``year_fractions`` pro-rates the requirement per year (e.g. 8/12 for a shortened year);
-    ``percent`` is rounded half up; ``band`` is the label of the lowest threshold the
-    percent falls below, or None. Thresholds default to the HDT's 95/85/75.
-    """
-    if len(required) != len(delivered):
-        raise ValueError(f"required has {len(required)} years, delivered {len(delivered)}")
-    fractions = [1.0] * len(required) if year_fractions is None else list(year_fractions)
-    if len(fractions) != len(required):
-        raise ValueError(f"year_fractions has {len(fractions)} years, required {len(required)}")
-    need = sum(_decimal(r) * _decimal(f) for r, f in zip(required, fractions, strict=True))
-    if need <= 0:
-        raise ValueError("the requirement over these years is zero; the test is undefined")
-    ratio = sum((_decimal(d) for d in delivered), Decimal(0)) / need
-    percent = int((ratio * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    undershot = [(p, label) for p, label in (thresholds or HDT_THRESHOLDS) if percent < p]
-    band = min(undershot)[1] if undershot else None
-    return DeliveryTest(ratio=float(ratio), percent=percent, band=band)
+# ---------------------------------------------------------------- coverage and series
 
 
 @dataclass(frozen=True)
-class SupplyYears:
-    """Plan supply against five years of requirement with a buffer, as a ratio and in years."""
+class Coverage:
+    """How much of an area its figures cover: the municipalities counted, the number a
+    source says the area has (None when unknown), whether the member list is complete, and
+    so whether figures summed over the members are a lower bound; ``text`` says it in a line
+    ("30 of 30 municipalities", "lower bound: 21 of 22 municipalities")."""
 
-    ratio: float
-    years: float
+    municipalities: int
+    expected: int | None
+    complete: bool
+    lower_bound: bool
+    text: str
 
 
-def supply_years(supply: float, annual_requirement: float, buffer: float = 0.0) -> SupplyYears:
-    """Supply / (5 x requirement x (1 + buffer)) and supply in years of buffered requirement.
+def make_coverage(municipalities: int, expected: int | None, complete: bool) -> Coverage:
+    """A :class:`Coverage` with its verdict and its line."""
+    lower = not complete or (expected is not None and municipalities < expected)
+    noun = "municipality" if (expected or municipalities) == 1 else "municipalities"
+    if expected is not None:
+        core = f"{municipalities} of {expected} {noun}"
+    elif complete:
+        core = f"{municipalities} of {municipalities} {noun}"
+    else:
+        named = "municipality named" if municipalities == 1 else "municipalities named"
+        core = f"{municipalities} {named}, the list is incomplete"
+    return Coverage(municipalities, expected, complete, lower, f"lower bound: {core}" if lower
+                    else core)  # fmt: skip
 
-    The 130% norm is the same computation: plan capacity against the task with buffer 0.3.
-    """
-    per_year = annual_requirement * (1 + buffer)
-    if per_year <= 0:
-        raise ValueError("the annual requirement must be positive")
-    return SupplyYears(ratio=supply / (5 * per_year), years=supply / per_year)
+
+def coverage(state: ProgrammeState, area_id: str) -> Coverage:
+    """The coverage of an area on the state's date: its municipalities that exist on that
+    date (a merged municipality counts until its merger; its figures are its successor's)."""
+    area = state.area_by_id.get(area_id, {})
+    expected = area.get("members_expected")
+    if state.kinds.get(area_id) == "nation":
+        count = sum(1 for a in state.areas if a["kind"] == "municipality" and _current(a, state))
+        return make_coverage(count, count, True)
+    count = sum(
+        1
+        for a in state.inside(area_id)
+        if state.kinds.get(a) == "municipality" and _current(state.area_by_id[a], state)
+    )
+    return make_coverage(count, expected, state.complete.get(area_id, True))
+
+
+def _current(area: Row, state: ProgrammeState) -> bool:
+    year = (state.as_of or dt.date.today()).year
+    return (area["valid_from"] is None or area["valid_from"] <= year) and (
+        area["valid_to"] is None or year <= area["valid_to"]
+    )
+
+
+@dataclass(frozen=True)
+class Series:
+    """Realised values per year for an area under one definition, with where they come
+    from. ``basis`` is ``own`` (figures stated for the area), ``municipalities`` (the sum of
+    its municipalities, only for years every one of them has) or ``none``; ``gap_years`` are
+    years from the start to the last realised year without a figure (never read as zero)."""
+
+    area_id: str
+    definition: str
+    yearly: dict[int, float]
+    provisional_years: tuple[int, ...]
+    gap_years: tuple[int, ...]
+    sources: tuple[str, ...]
+    synthetic: bool
+    basis: str
+
+
+def _year_value(figures: Mapping[tuple[str, str, int], Figure], area: str, year: int,
+                terms: Sequence[tuple[str, int]]) -> tuple[float, list[Figure]] | None:  # fmt: skip
+    found = [figures.get((area, measure, year)) for measure, _ in terms]
+    if any(f is None for f in found):
+        return None
+    used = [f for f in found if f is not None]
+    return sum(f.value * sign for f, (_, sign) in zip(used, terms, strict=True)), used
+
+
+def _years_of(figures: Mapping[tuple[str, str, int], Figure], areas: frozenset[str],
+              terms: Sequence[tuple[str, int]]) -> set[int]:  # fmt: skip
+    measures = {m for m, _ in terms}
+    return {y for (a, m, y) in figures if a in areas and m in measures}
+
+
+def realised_series(
+    state: ProgrammeState,
+    area_id: str,
+    definition: Definition,
+    since: int = PROGRAMME_START,
+) -> Series:
+    """The realised series of an area from ``since`` on.
+
+    Per year: the area's own standing figure where there is one; else the sum over its
+    municipalities, but only when every one of them has a figure that year. Real figures
+    only, unless the area has none at all: then the synthetic (demo) figures, and the series
+    says so. Real and synthetic are never combined."""
+    municipalities = state.municipalities(area_id) - {area_id}
+    for dataset in ("real", "synthetic"):
+        figures = state.figures.of(dataset)
+        yearly: dict[int, float] = {}
+        used: list[Figure] = []
+        bases: set[str] = set()
+        candidates = _years_of(figures, frozenset({area_id}) | municipalities, definition.terms)
+        for year in sorted(y for y in candidates if y >= since):
+            own = _year_value(figures, area_id, year, definition.terms)
+            if own is not None:
+                yearly[year], parts = own
+                used.extend(parts)
+                bases.add("own")
+                continue
+            if not municipalities:
+                continue
+            values = [_year_value(figures, g, year, definition.terms) for g in municipalities]
+            if all(v is not None for v in values):
+                yearly[year] = sum(v[0] for v in values if v is not None)
+                used.extend(f for v in values if v is not None for f in v[1])
+                bases.add("municipalities")
+        if yearly:
+            years = sorted(yearly)
+            return Series(
+                area_id=area_id,
+                definition=definition.name,
+                yearly=yearly,
+                provisional_years=tuple(sorted({f.year for f in used if f.provisional})),
+                gap_years=tuple(y for y in range(since, years[-1]) if y not in yearly),
+                sources=tuple(sorted({s for f in used for s in f.sources})),
+                synthetic=dataset == "synthetic",
+                basis="own" if bases == {"own"} else "municipalities" if "own" not in bases
+                else "own+municipalities",
+            )  # fmt: skip
+    return Series(area_id, definition.name, {}, (), (), (), False, "none")
+
+
+# ---------------------------------------------------------------- progress and capacity
 
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a ``homes_built`` target stands: realised so far, what is left, the pace needed."""
+    """Where a homes target stands: realised so far, what is left, the pace needed.
+
+    ``lower_bound`` is true when the realised figure may understate the truth: years
+    without a figure inside the realised span, or an area whose members are incomplete."""
 
     target_id: str
     area_id: str
@@ -112,9 +255,11 @@ class Progress:
     value_min: float | None
     value_max: float | None
     approximate: bool
+    definition: str
     realised: float
     realised_years: tuple[int, ...]
     provisional_years: tuple[int, ...]
+    gap_years: tuple[int, ...]
     remaining_min: float | None
     remaining_max: float | None
     required_pace_min: float | None
@@ -122,68 +267,21 @@ class Progress:
     recent_pace: float | None
     status: str
     sources: tuple[str, ...]
+    synthetic: bool
+    lower_bound: bool
 
 
-def yearly_figures(
-    area_id: str,
-    realisations: Sequence[Row],
-    measures: Sequence[str] = ADDED_MEASURES,
-    municipalities: Collection[str] = (),
-) -> tuple[dict[int, float], set[int], set[str]]:
-    """Realised values per year for an area: its own figures where stated, else the sum of
-    its municipalities' figures (each municipality once). Also the provisional years and
-    the sources used."""
-    own: dict[int, float] = {}
-    summed: dict[int, float] = {}
-    provisional: dict[str, set[int]] = {"own": set(), "summed": set()}
-    sources: dict[str, set[str]] = {"own": set(), "summed": set()}
-    for r in realisations:
-        if r["measure"] not in measures or r["first_year"] != r["last_year"]:
-            continue
-        if r["area_id"] == area_id:
-            bucket, which = own, "own"
-        elif r["area_id"] in municipalities:
-            bucket, which = summed, "summed"
-        else:
-            continue
-        year = r["first_year"]
-        bucket[year] = bucket.get(year, 0.0) + float(r["value"])
-        sources[which].add(r["source_id"])
-        if r["provisional"]:
-            provisional[which].add(year)
-    yearly = {**summed, **own}
-    used = {"own"} if own else set()
-    if set(summed) - set(own):
-        used.add("summed")
-    return (
-        yearly,
-        {y for w in used for y in provisional[w] if y in yearly},
-        {src for w in used for src in sources[w]},
-    )
-
-
-def progress(
-    target: Row,
-    realisations: Sequence[Row],
-    measures: Sequence[str] = ADDED_MEASURES,
-    municipalities: Collection[str] = (),
-) -> Progress:
-    """Realised homes within the target's period, what is left and the pace still needed.
-
-    Figures come from ``yearly_figures`` (the area's own, else its municipalities', never a
-    sum across overlapping areas). A target without a first year counts from
-    ``PROGRAMME_START``. ``recent_pace`` is the mean of the last three realised years; the
-    status is ``on_track`` when that pace meets the pace the minimum still needs,
-    ``behind`` when not, ``no_data`` without realised figures, ``reached`` when met.
-    """
+def progress_of(target: Row, series: Series, coverage_: Coverage | None = None) -> Progress:
+    """Realised within the target's period (from ``series``), what is left and the pace still
+    needed. A target without a first year counts from ``PROGRAMME_START``. ``recent_pace``
+    is the mean of the last three realised years; the status is ``on_track`` when that pace
+    meets the pace the minimum still needs, ``behind`` when not, ``no_data`` without realised
+    figures, ``reached`` when met, ``period_over`` when no year is left."""
     first, last = target["first_year"] or PROGRAMME_START, target["last_year"] or 0
-    figures, provisional_all, sources = yearly_figures(
-        target["area_id"], realisations, measures, municipalities
-    )
-    yearly = {y: v for y, v in figures.items() if first <= y <= last}
-    provisional = {y for y in provisional_all if y in yearly}
+    yearly = {y: v for y, v in series.yearly.items() if first <= y <= last}
     years = tuple(sorted(yearly))
     realised = sum(yearly.values())
+    gaps = tuple(y for y in series.gap_years if first <= y <= last)
     left_years = last - (years[-1] if years else first - 1)
     recent = [yearly[y] for y in years[-3:]]
     recent_pace = sum(recent) / len(recent) if recent else None
@@ -211,30 +309,41 @@ def progress(
         last_year=last,
         value_min=target["value_min"],
         value_max=target["value_max"],
-        approximate=target["approximate"],
+        approximate=bool(target["approximate"]),
+        definition=series.definition,
         realised=realised,
         realised_years=years,
-        provisional_years=tuple(sorted(provisional)),
+        provisional_years=tuple(y for y in series.provisional_years if y in yearly),
+        gap_years=gaps,
         remaining_min=remaining(target["value_min"]),
         remaining_max=remaining(target["value_max"]),
         required_pace_min=need,
         required_pace_max=pace(target["value_max"]),
         recent_pace=recent_pace,
         status=status,
-        sources=tuple(sorted(sources)),
+        sources=series.sources if years else (),
+        synthetic=series.synthetic and bool(years),
+        lower_bound=bool(gaps) or bool(coverage_ and coverage_.lower_bound and years),
     )
 
 
 @dataclass(frozen=True)
 class Capacity:
-    """Planned homes in a period against a target and the 130% norm, by hardness."""
+    """Planned homes in a period against a number of homes and the 130% norm, by hardness."""
 
+    first_year: int
+    last_year: int
+    against: float
     planned_hard: int
     planned_all: int
+    plans: int
     ratio_hard: float
     ratio_all: float
     norm: float
     meets_norm: bool
+    synthetic: bool
+    sources: tuple[str, ...]
+    as_of: str | None
 
 
 def plan_capacity(
@@ -243,32 +352,44 @@ def plan_capacity(
     first_year: int,
     last_year: int,
     norm: float = PLAN_CAPACITY_NORM,
+    synthetic_sources: Sequence[str] = (),
 ) -> Capacity:
     """Homes of the plans falling in [first_year, last_year] (spread evenly over each plan's
     years) against ``target_homes``; hard = DiWi 1A-2C."""
     hard = total = 0.0
+    used: list[Row] = []
     for plan in plans:
         span = plan["last_year"] - plan["first_year"] + 1
         inside = min(plan["last_year"], last_year) - max(plan["first_year"], first_year) + 1
         if span <= 0 or inside <= 0:
             continue
+        used.append(plan)
         homes = plan["homes"] * inside / span
         total += homes
         if plan["planstatus"] in HARD_PLANSTATUS:
             hard += homes
     ratio_all = total / target_homes if target_homes else 0.0
+    sources = tuple(sorted({str(p.get("source_id")) for p in used if p.get("source_id")}))
+    dates = sorted(str(p["valid_from"]) for p in used if p.get("valid_from"))
     return Capacity(
+        first_year=first_year,
+        last_year=last_year,
+        against=target_homes,
         planned_hard=round(hard),
         planned_all=round(total),
+        plans=len(used),
         ratio_hard=hard / target_homes if target_homes else 0.0,
         ratio_all=ratio_all,
         norm=norm,
         meets_norm=ratio_all >= norm,
+        synthetic=any(s in synthetic_sources for s in sources),
+        sources=sources,
+        as_of=dates[-1] if dates else None,
     )
 
 
 def remaining_capacity(
-    plans: Sequence[Row], target: Row, status: Progress
+    plans: Sequence[Row], target: Row, status: Progress, synthetic_sources: Sequence[str] = ()
 ) -> tuple[Capacity | None, Capacity | None]:
     """Plan capacity against what is still to be built: the plans' homes from the year after
     the last realised year to the target's last year, against the remaining minimum (and,
@@ -281,13 +402,152 @@ def remaining_capacity(
         first = status.first_year
         need_min, need_max = target["value_min"], target["value_max"]
     last = status.last_year
-    low = plan_capacity(plans, need_min, first, last) if need_min else None
+    low = (
+        plan_capacity(plans, need_min, first, last, synthetic_sources=synthetic_sources)
+        if need_min
+        else None
+    )
     high = (
-        plan_capacity(plans, need_max, first, last)
+        plan_capacity(plans, need_max, first, last, synthetic_sources=synthetic_sources)
         if need_max and target["value_max"] != target["value_min"]
         else None
     )
     return low, high
+
+
+# ---------------------------------------------------------------- per area
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """One target of an area (or of an area inside it) with its progress and plan capacity."""
+
+    target: dict[str, Any]
+    area_name: str
+    coverage: Coverage
+    progress: Progress | None
+    capacity: Capacity | None
+    capacity_max: Capacity | None
+
+    @property
+    def members_complete(self) -> bool:
+        """Whether the target's area has a complete member list."""
+        return not self.coverage.lower_bound
+
+
+def target_status(
+    state: ProgrammeState, target: Row, definition: str = DEFAULT_DEFINITION
+) -> TargetStatus:
+    """Progress and plan capacity of one target, over the municipalities of its area (each
+    once) and the plans in it."""
+    area_id = target["area_id"]
+    cover = coverage(state, area_id)
+    numeric = target["value_min"] is not None or target["value_max"] is not None
+    progress = capacity = capacity_max = None
+    if target["measure"] in HOME_MEASURES and numeric and target["last_year"]:
+        series = realised_series(
+            state,
+            area_id,
+            definition_for(target["measure"], definition),
+            since=target["first_year"] or PROGRAMME_START,
+        )
+        progress = progress_of(target, series, cover)
+        plans = state.plans_in(area_id)
+        if plans:
+            capacity, capacity_max = remaining_capacity(
+                plans, target, progress, state.synthetic_sources
+            )
+    return TargetStatus(dict(target), state.area_name(area_id), cover, progress, capacity,
+                        capacity_max)  # fmt: skip
+
+
+def area_status(
+    state: ProgrammeState, area_id: str, definition: str = DEFAULT_DEFINITION
+) -> list[TargetStatus]:
+    """Every target of the area and of the areas inside it, the area's own first."""
+    inside = state.inside(area_id)
+    chosen = sorted(
+        (t for t in state.targets if t["area_id"] in inside),
+        key=lambda t: (t["area_id"] != area_id, t["area_id"], t["id"]),
+    )
+    return [target_status(state, t, definition) for t in chosen]
+
+
+def headline_target(state: ProgrammeState, area_id: str) -> dict[str, Any] | None:
+    """The area's own homes-built target with a number and an end: the one whose period
+    includes the reference year (the as-of date's, else this year), else the first to end."""
+    own = [
+        t
+        for t in state.targets
+        if t["area_id"] == area_id
+        and t["measure"] == "homes_built"
+        and t["kind"] != "capacity"
+        and (t["value_min"] is not None or t["value_max"] is not None)
+        and t["last_year"] is not None
+    ]
+    if not own:
+        return None
+    year = (state.as_of or dt.date.today()).year
+    return min(
+        own,
+        key=lambda t: (not in_period(t, year, year), t["last_year"], t["id"]),
+    )
+
+
+@dataclass(frozen=True)
+class Headline:
+    """An area's headline figures, as every door shows them: the target, realised, what
+    remains, the pace needed, plan capacity against the 130% norm, the plans in the area,
+    the coverage, and whether any of it rests on synthetic data (``synthetic_parts``:
+    "realised", "plans")."""
+
+    area_id: str
+    area_name: str
+    kind: str
+    coverage: Coverage
+    target: dict[str, Any] | None
+    progress: Progress | None
+    capacity: Capacity | None
+    plans: int
+    planned_homes: int
+    synthetic: bool
+    synthetic_parts: tuple[str, ...]
+
+
+def headline(state: ProgrammeState, area_id: str, definition: str = DEFAULT_DEFINITION) -> Headline:
+    """The headline figures of one area (see :class:`Headline`)."""
+    target = headline_target(state, area_id)
+    status = target_status(state, target, definition) if target else None
+    plans = state.plans_in(area_id)
+    parts = []
+    if status and status.progress and status.progress.synthetic:
+        parts.append("realised")
+    if any(state.is_synthetic(p.get("source_id")) for p in plans):
+        parts.append("plans")
+    return Headline(
+        area_id=area_id,
+        area_name=state.area_name(area_id),
+        kind=state.kinds.get(area_id, ""),
+        coverage=coverage(state, area_id),
+        target=dict(target) if target else None,
+        progress=status.progress if status else None,
+        capacity=status.capacity if status else None,
+        plans=len(plans),
+        planned_homes=sum(int(p["homes"]) for p in plans),
+        synthetic=bool(parts),
+        synthetic_parts=tuple(parts),
+    )
+
+
+def strategy_regions(state: ProgrammeState) -> list[dict[str, Any]]:
+    """The strategy regions in the letter's order."""
+    return sorted(
+        (a for a in state.areas if a["kind"] == "strategy_region"),
+        key=lambda a: (a["display_order"] is None, a["display_order"] or 0, a["id"]),
+    )
+
+
+# ---------------------------------------------------------------- the overview
 
 
 @dataclass(frozen=True)
@@ -301,154 +561,79 @@ class DueItem:
     not_done: int
 
 
+@dataclass(frozen=True)
+class RegionLine:
+    """A strategy region in the overview: its headline and its targets (and those of the
+    areas inside it)."""
+
+    area: dict[str, Any]
+    headline: Headline
+    targets: list[dict[str, Any]]
+
+
 @dataclass
 class Overview:
-    """The national picture: the headline target, regions, capacity and what is due."""
+    """The national picture: the headline, the regions, what is due, the synthetic sources."""
 
-    target: Row
-    progress: Progress
-    capacity: Capacity | None
-    plan_count: int
-    regions: list[tuple[Row, list[Row]]] = field(default_factory=list)
+    headline: Headline
+    definition: Definition
+    regions: list[RegionLine] = field(default_factory=list)
     due: list[DueItem] = field(default_factory=list)
     synthetic_sources: list[str] = field(default_factory=list)
+    as_of: str | None = None
 
 
-def overview(
-    targets: Sequence[Row],
-    realisations: Sequence[Row],
-    plans: Sequence[Row],
-    areas: Sequence[Row],
-    members: Sequence[Row],
-    agreements: Sequence[Row],
-    meetings: Sequence[Row],
-    sources: Sequence[Row],
-    nation: str = "NL01",
-) -> Overview:
-    """Assemble the national overview from the programme's rows.
-
-    Each strategy region lists its own targets and those of the areas inside it (the
-    Zuidelijke Randstad's numbers are set for the Oude Lijn and the Verstedelijkingsalliantie).
-    """
-    headline = next(
-        t
-        for t in sorted(targets, key=lambda t: t["id"])
-        if t["area_id"] == nation and t["measure"] == "homes_built" and t["value_min"]
-    )
-    status = progress(headline, realisations)
-    capacity = remaining_capacity(plans, headline, status)[0] if plans else None
-    regions = sorted(
-        (a for a in areas if a["kind"] == "strategy_region"),
-        key=lambda a: (a["display_order"] is None, a["display_order"] or 0, a["id"]),
-    )
-    children = area_graph.children_of(members)
-    by_area: dict[str, list[Row]] = {}
-    for t in targets:
-        by_area.setdefault(t["area_id"], []).append(t)
+def due_items(agreements: Sequence[Row], meetings: Sequence[Row]) -> list[DueItem]:
+    """Per meeting, the agreements due there and how many are not done."""
     meeting_by_id = {m["id"]: m for m in meetings}
     due: dict[str, list[Row]] = {}
     for a in agreements:
-        if a["due_meeting_id"]:
-            due.setdefault(a["due_meeting_id"], []).append(a)
-    due_items = [
+        for mid in a.get("due_meeting_ids") or ([a["due_meeting_id"]] if a["due_meeting_id"]
+                                                 else []):  # fmt: skip
+            due.setdefault(mid, []).append(a)
+    return [
         DueItem(
             meeting_id=mid,
             meeting_name=meeting_by_id[mid]["name"],
             moment=meeting_by_id[mid]["moment_text"],
             due=len(items),
-            not_done=sum(1 for a in items if a["status"] not in ("done", "superseded", "lapsed")),
+            not_done=sum(1 for a in items if a["status"] not in CLOSED_STATUSES),
         )
         for mid, items in sorted(
             due.items(), key=lambda kv: (meeting_by_id[kv[0]]["year"] or 0, kv[0])
         )
     ]
+
+
+def overview(state: ProgrammeState, definition: str = DEFAULT_DEFINITION) -> Overview:
+    """The national overview: the nation's headline, each strategy region with its headline
+    and targets (its own and those of the areas inside it), what is due at the meetings."""
+    by_area: dict[str, list[dict[str, Any]]] = {}
+    for t in sorted(state.targets, key=lambda t: t["id"]):
+        by_area.setdefault(t["area_id"], []).append(t)
+    regions = [
+        RegionLine(
+            area=r,
+            headline=headline(state, r["id"], definition),
+            targets=[
+                t
+                for a in [r["id"], *sorted(state.inside(r["id"]) - {r["id"]})]
+                for t in by_area.get(a, [])
+            ],
+        )
+        for r in strategy_regions(state)
+    ]
     return Overview(
-        target=headline,
-        progress=status,
-        capacity=capacity,
-        plan_count=len(plans),
-        regions=[
-            (
-                r,
-                [
-                    t
-                    for a in [r["id"], *sorted(area_graph.descendants(r["id"], children))]
-                    for t in sorted(by_area.get(a, []), key=lambda t: t["id"])
-                ],
-            )
-            for r in regions
-        ],
-        due=due_items,
-        synthetic_sources=[s["id"] for s in sources if s["confidence"] == "synthetic"],
+        headline=headline(state, NATION, definition),
+        definition=definition_for("homes_built", definition),
+        regions=regions,
+        due=due_items(state.agreements, state.meetings),
+        synthetic_sources=list(state.synthetic_sources),
+        as_of=state.as_of.isoformat() if state.as_of else None,
     )
 
 
-@dataclass(frozen=True)
-class TargetStatus:
-    """One target of an area (or of an area inside it) with its progress and plan capacity."""
-
-    target: Row
-    area_name: str
-    members_complete: bool
-    progress: Progress | None
-    capacity: Capacity | None
-    capacity_max: Capacity | None
-
-
-def area_status(
-    area_id: str,
-    targets: Sequence[Row],
-    realisations: Sequence[Row],
-    plans: Sequence[Row],
-    plan_areas: Sequence[Row],
-    areas: Sequence[Row],
-    members: Sequence[Row],
-) -> list[TargetStatus]:
-    """Every target of the area and of the areas inside it, with realised figures and plan
-    capacity against the 130% norm; both aggregate each area's own municipalities (once) and
-    the plans linked to it or to the areas inside it."""
-    children = area_graph.children_of(members)
-    kinds = {a["id"]: a["kind"] for a in areas}
-    names = {a["id"]: a["name"] for a in areas}
-    complete = {a["id"]: a["members_complete"] for a in areas}
-    inside = {area_id} | area_graph.descendants(area_id, children)
-    plans_by_gemeente: dict[str, list[Row]] = {}
-    for plan in plans:
-        plans_by_gemeente.setdefault(plan["gemeente_id"], []).append(plan)
-    plans_by_id = {p["id"]: p for p in plans}
-    linked: dict[str, set[str]] = {}
-    for link in plan_areas:
-        linked.setdefault(link["area_id"], set()).add(link["plan_id"])
-    result = []
-    for target in sorted(targets, key=lambda t: (t["area_id"] != area_id, t["area_id"], t["id"])):
-        if target["area_id"] not in inside:
-            continue
-        tid = target["area_id"]
-        municipalities = area_graph.municipalities(tid, children, kinds)
-        numeric = target["value_min"] is not None or target["value_max"] is not None
-        homes = target["measure"] in ("homes_built", "homes_started") and numeric
-        progress_ = None
-        capacity = capacity_max = None
-        if homes and target["last_year"]:
-            measures = ADDED_MEASURES if target["measure"] == "homes_built" else ("homes_started",)
-            progress_ = progress(target, realisations, measures, municipalities)
-            in_area = {p["id"] for g in municipalities for p in plans_by_gemeente.get(g, [])}
-            for a in {tid} | area_graph.descendants(tid, children):
-                in_area |= linked.get(a, set())
-            chosen = [plans_by_id[i] for i in sorted(in_area)]
-            if chosen:
-                capacity, capacity_max = remaining_capacity(chosen, target, progress_)
-        result.append(
-            TargetStatus(
-                target,
-                str(names.get(tid, tid)),
-                bool(complete.get(tid, True)),
-                progress_,
-                capacity,
-                capacity_max,
-            )
-        )
-    return result
+# ---------------------------------------------------------------- funding in an area
 
 
 @dataclass(frozen=True)
@@ -461,23 +646,90 @@ class Funding:
     affordable_homes: int
 
 
-def funding_in(
-    area_id: str,
-    awards: Sequence[Row],
-    areas: Sequence[Row],
-    members: Sequence[Row],
-    plan_areas: Sequence[Row] = (),
-) -> Funding:
+def funding_in(state: ProgrammeState, area_id: str) -> Funding:
     """Awards to projects in the area's municipalities or in plans linked to it (once each)."""
-    children = area_graph.children_of(members)
-    kinds = {a["id"]: a["kind"] for a in areas}
-    municipalities = area_graph.municipalities(area_id, children, kinds)
-    inside = {area_id} | area_graph.descendants(area_id, children)
-    linked = {link["plan_id"] for link in plan_areas if link["area_id"] in inside}
-    chosen = [a for a in awards if a["gemeente_id"] in municipalities or a["plan_id"] in linked]
+    municipalities = state.municipalities(area_id)
+    inside = state.inside(area_id)
+    linked = {link["plan_id"] for link in state.plan_areas if link["area_id"] in inside}
+    chosen = [
+        a for a in state.awards if a["gemeente_id"] in municipalities or a["plan_id"] in linked
+    ]
     return Funding(
         awards=len(chosen),
         amount_eur=sum(a["amount_eur"] for a in chosen),
         homes=sum(a["homes"] for a in chosen),
         affordable_homes=sum(a["affordable_homes"] for a in chosen),
     )
+
+
+# ---------------------------------------------------------------- delivery tests
+
+
+@dataclass(frozen=True)
+class DeliveryTest:
+    """Delivered against required; ``band`` is the most severe threshold undershot."""
+
+    ratio: float
+    percent: int
+    band: str | None
+
+
+def hdt_thresholds(measurement_year: int) -> tuple[tuple[float, str], ...]:
+    """England's Housing Delivery Test consequences (NPPF) for a measurement year: an action
+    plan below 95%, a 20% buffer below 85%, the presumption in favour of development below
+    25% (2018), 45% (2019) or 75% (from 2020)."""
+    presumption = 25 if measurement_year <= 2018 else 45 if measurement_year == 2019 else 75
+    return ((95, "action_plan"), (85, "buffer"), (presumption, "presumption"))
+
+
+def _decimal(value: float | int) -> Decimal:
+    return Decimal(str(value))
+
+
+def delivery_test(
+    required: Sequence[float],
+    delivered: Sequence[float],
+    year_fractions: Sequence[float] | None = None,
+    thresholds: Sequence[tuple[float, str]] | None = None,
+    measurement_year: int = 2020,
+) -> DeliveryTest:
+    """Delivered homes as a share of the homes required over the same years (England's HDT).
+
+    ``year_fractions`` pro-rates the requirement per year (e.g. 8/12 for a shortened year);
+    ``percent`` is rounded half up; ``band`` is the label of the lowest threshold the
+    percent falls below, or None. Thresholds default to those of ``measurement_year``
+    (:func:`hdt_thresholds`).
+    """
+    if len(required) != len(delivered):
+        raise ValueError(f"required has {len(required)} years, delivered {len(delivered)}")
+    fractions = [1.0] * len(required) if year_fractions is None else list(year_fractions)
+    if len(fractions) != len(required):
+        raise ValueError(f"year_fractions has {len(fractions)} years, required {len(required)}")
+    need = sum(_decimal(r) * _decimal(f) for r, f in zip(required, fractions, strict=True))
+    if need <= 0:
+        raise ValueError("the requirement over these years is zero; the test is undefined")
+    ratio = sum((_decimal(d) for d in delivered), Decimal(0)) / need
+    percent = int((ratio * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    chosen = thresholds if thresholds is not None else hdt_thresholds(measurement_year)
+    undershot = [(p, label) for p, label in chosen if percent < p]
+    band = min(undershot)[1] if undershot else None
+    return DeliveryTest(ratio=float(ratio), percent=percent, band=band)
+
+
+@dataclass(frozen=True)
+class SupplyYears:
+    """Plan supply against five years of requirement with a buffer, as a ratio and in years."""
+
+    ratio: float
+    years: float
+
+
+def supply_years(supply: float, annual_requirement: float, buffer: float = 0.0) -> SupplyYears:
+    """Supply / (5 x requirement x (1 + buffer)) and supply in years of buffered requirement.
+
+    The 130% norm is the same computation: plan capacity against the task with buffer 0.3.
+    """
+    per_year = annual_requirement * (1 + buffer)
+    if per_year <= 0:
+        raise ValueError("the annual requirement must be positive")
+    return SupplyYears(ratio=supply / (5 * per_year), years=supply / per_year)

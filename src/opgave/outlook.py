@@ -1,14 +1,18 @@
 """The programme's outlook: plans, areas, targets and realised figures to a forecast per target.
 
-Inputs: rows as the database gives them (plans as known now, plan-area and plan-precondition
-links, areas and memberships, targets, realisations) and forecast ``Assumptions``.
+Inputs: the programme state (:mod:`opgave.state`: the current plans with their area and
+precondition links, areas and memberships, targets, the standing realised figures) and
+forecast ``Assumptions``; a scenario may add plans and override targets.
 Outputs: per target the distribution of homes in its period (realised so far + simulated),
 the probability of reaching its minimum and maximum, the plan-capacity ratio needed for 50/80/90%,
 and per area the cumulative fan (P10/P50/P90 against the target line).
-Derives: the forecast start (the year after the nation's last realised year); each plan's
+Derives: the forecast start (the year after the nation's last realised year, under the
+definition of homes built used everywhere); the gap years (from the start on, years in which
+no plan delivers anything: reported, never read as zero); each plan's
 schedule from that year on (homes per year given, else spread evenly); which plans count for
 which area (its municipalities, once each, and plans linked to it or to areas inside it); what
-each target still needs (value minus realised in its period). The engine is ``opgave.forecast``.
+each target still needs (value minus realised in its period, from ``monitor.realised_series``).
+The engine is ``opgave.forecast``.
 ``run_scenario`` forecasts the stored programme under a named scenario (extra plans, target
 overrides, assumption overrides, funded drop-out); ``opgave forecast`` and the API call it.
 """
@@ -23,25 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from opgave import areas as area_graph
 from opgave import forecast, monitor
-from opgave.ingest import plans as plan_lists
-from opgave.model import (
-    Area,
-    AreaMember,
-    Award,
-    Base,
-    Plan,
-    PlanArea,
-    PlanHistory,
-    PlanPrecondition,
-    Realisation,
-    Target,
-    table_of,
-)
+from opgave.state import ProgrammeState
 
 Row = Mapping[str, Any]
 FORECAST_MEASURES = ("homes_built",)
@@ -69,6 +57,8 @@ class TargetOutlook:
     p_reach_min: float | None
     p_reach_max: float | None
     norm: dict[str, float | None] | None
+    gap_years: tuple[int, ...]
+    synthetic: bool
 
 
 @dataclass(frozen=True)
@@ -82,6 +72,9 @@ class Outlook:
     assumptions: tuple[str, ...]
     targets: list[TargetOutlook]
     fans: dict[str, dict[str, Any]]
+    definition: str
+    gap_years: tuple[int, ...]
+    synthetic_sources: tuple[str, ...]
 
 
 def _finite(value: float) -> float | None:
@@ -102,52 +95,48 @@ def forecast_targets(targets: Sequence[Row], area_ids: set[str] | None, start: i
     ]
 
 
-def start_year(targets: Sequence[Row], realisations: Sequence[Row], today: dt.date) -> int:
+def start_year(state: ProgrammeState, definition: str, today: dt.date) -> int:
     """The first simulated year: after the nation's last realised year (else this year)."""
-    national = [t for t in targets if t["area_id"] == "NL01" and t["measure"] == "homes_built"]
-    years = [y for t in national for y in monitor.progress(t, realisations).realised_years]
-    return max(years) + 1 if years else today.year
+    series = monitor.realised_series(
+        state, monitor.NATION, monitor.definition_for("homes_built", definition)
+    )
+    return max(series.yearly) + 1 if series.yearly else today.year
 
 
 def run(
+    state: ProgrammeState,
     *,
-    plans: Sequence[Row],
-    plan_areas: Sequence[Row],
-    plan_preconditions: Sequence[Row],
-    areas: Sequence[Row],
-    members: Sequence[Row],
-    targets: Sequence[Row],
-    realisations: Sequence[Row],
     assumptions: forecast.Assumptions,
+    plans: Sequence[Row] | None = None,
+    targets: Sequence[Row] | None = None,
     area_ids: set[str] | None = None,
     runs: int = 2000,
     seed: int = 0,
     today: dt.date | None = None,
     dropout: Mapping[str, float] | None = None,
+    definition: str = monitor.DEFAULT_DEFINITION,
 ) -> Outlook:
     """Simulate the pipeline and answer every target of ``area_ids`` (all when None).
 
-    ``dropout`` overrides the drop-out probability of single plans (by plan id), e.g. for
-    plans that received funding in a scenario.
+    ``plans`` and ``targets`` replace the state's (a scenario's extra plans and target
+    overrides); ``dropout`` overrides the drop-out probability of single plans (by plan id),
+    e.g. for plans that received funding in a scenario.
     """
     today = today or dt.date.today()
-    start = start_year(targets, realisations, today)
+    plans = state.plans if plans is None else plans
+    targets = state.targets if targets is None else targets
+    start = start_year(state, definition, today)
     chosen = forecast_targets(targets, area_ids, start)
-    children = area_graph.children_of(members)
-    kinds = {a["id"]: a["kind"] for a in areas}
-    names = {a["id"]: a["name"] for a in areas}
     target_areas = sorted({t["area_id"] for t in chosen})
     plan_list = sorted(plans, key=lambda p: p["id"])
     index = {p["id"]: i for i, p in enumerate(plan_list)}
     linked: dict[str, set[str]] = {}
-    for link in plan_areas:
+    for link in state.plan_areas:
         linked.setdefault(link["area_id"], set()).add(link["plan_id"])
     member = np.zeros((len(plan_list), len(target_areas)), dtype=np.uint8)
-    municipalities_of: dict[str, set[str]] = {}
     for column, area in enumerate(target_areas):
-        municipalities = area_graph.municipalities(area, children, kinds)
-        municipalities_of[area] = municipalities
-        inside = {area} | area_graph.descendants(area, children)
+        municipalities = state.municipalities(area)
+        inside = state.inside(area)
         ids = {p["id"] for p in plan_list if p["gemeente_id"] in municipalities}
         for a in inside:
             ids |= linked.get(a, set())
@@ -169,7 +158,14 @@ def run(
             for offset, homes in enumerate(p["homes_by_year"]):
                 even[i, p["first_year"] + offset - earliest] += homes
     schedule = even[:, start - earliest :]  # years before the start are past (realised)
-    pre_ids = sorted({link["precondition_id"] for link in plan_preconditions
+    planned_by_year = schedule.sum(axis=0)
+    gap_years = tuple(
+        start + k
+        for k in range(schedule.shape[1])
+        if planned_by_year[k] == 0 and start + k <= max((t["last_year"] for t in chosen),
+                                                         default=start)
+    )  # fmt: skip
+    pre_ids = sorted({link["precondition_id"] for link in state.plan_preconditions
                       if link["plan_id"] in index})  # fmt: skip
     preconditions = None
     depends = None
@@ -184,7 +180,7 @@ def run(
         )
         depends = np.zeros((len(plan_list), len(pre_ids)), dtype=np.uint8)
         column_of = {pid: j for j, pid in enumerate(pre_ids)}
-        for link in plan_preconditions:
+        for link in state.plan_preconditions:
             if link["plan_id"] in index:
                 depends[index[link["plan_id"]], column_of[link["precondition_id"]]] = 1
     overrides = None
@@ -205,16 +201,18 @@ def run(
     )
     result = forecast.simulate(inputs, assumptions, runs=runs, seed=seed)
     realised: list[float] = []
+    realised_gaps: list[tuple[int, ...]] = []
+    synthetic: list[bool] = []
     engine_targets = []
+    homes_built = monitor.definition_for("homes_built", definition)
     for t in chosen:
         first = t["first_year"] or monitor.PROGRAMME_START
-        done = 0.0
-        if first < start:  # realised within the period, before the simulation starts
-            before = {**t, "first_year": first, "last_year": min(t["last_year"], start - 1)}
-            done = monitor.progress(
-                before, realisations, municipalities=municipalities_of[t["area_id"]]
-            ).realised
+        series = monitor.realised_series(state, t["area_id"], homes_built, since=first)
+        before = [y for y in series.yearly if first <= y < start]
+        done = sum(series.yearly[y] for y in before)  # realised within the period, before start
         realised.append(done)
+        realised_gaps.append(tuple(y for y in series.gap_years if first <= y < start))
+        synthetic.append(bool(before) and series.synthetic)
         engine_targets.append(
             forecast.Target(
                 area_index=target_areas.index(t["area_id"]),
@@ -233,7 +231,7 @@ def run(
             TargetOutlook(
                 target_id=t["id"],
                 area_id=t["area_id"],
-                area_name=str(names.get(t["area_id"], t["area_id"])),
+                area_name=state.area_name(t["area_id"]),
                 first_year=t["first_year"] or monitor.PROGRAMME_START,
                 last_year=t["last_year"],
                 value_min=t["value_min"],
@@ -252,6 +250,14 @@ def run(
                     for p, r in zip(norm.probability, norm.ratio[i], strict=True)
                 }
                 | {"current": _finite(norm.current_ratio[i])},
+                gap_years=tuple(
+                    sorted({*realised_gaps[i]} | {y for y in gap_years if y <= t["last_year"]})
+                ),
+                synthetic=synthetic[i]
+                or any(
+                    state.is_synthetic(plan_list[j].get("source_id"))
+                    for j in np.flatnonzero(member[:, target_areas.index(t["area_id"])])
+                ),
             )
         )
     fans = {
@@ -272,6 +278,9 @@ def run(
         assumptions=assumptions.source_file,
         targets=outlooks,
         fans=fans,
+        definition=definition,
+        gap_years=gap_years,
+        synthetic_sources=state.synthetic_sources,
     )
 
 
@@ -282,44 +291,6 @@ def run(
 SCENARIO_TABLES = ("extra_plan", "target", "description", "funded")
 """Tables of a scenario file besides the assumption tables (see docs/forecast.md)."""
 EXTRA_PLAN_FIELDS = ("id", "gemeente_id", "homes", "planstatus", "first_year", "last_year")
-
-
-@dataclass(frozen=True)
-class ProgrammeRows:
-    """What a forecast of the stored programme reads, as rows: the current plans (as known
-    now), their area and precondition links, areas and memberships, targets, realised
-    figures, and the awards (for a scenario's ``[funded]`` drop-out factor)."""
-
-    plans: Sequence[Row]
-    plan_areas: Sequence[Row]
-    plan_preconditions: Sequence[Row]
-    areas: Sequence[Row]
-    members: Sequence[Row]
-    targets: Sequence[Row]
-    realisations: Sequence[Row]
-    awards: Sequence[Row]
-
-
-def load_programme(session: Session) -> ProgrammeRows:
-    """Read what a forecast needs from the database (like ``report.load_inputs``): the plans
-    as known now and the other tables as rows in key order."""
-
-    def rows(model: type[Base]) -> list[dict[str, Any]]:
-        key = [c.name for c in table_of(model).primary_key.columns]
-        records = [obj.to_dict() for obj in session.scalars(select(model))]
-        return sorted(records, key=lambda r: tuple(r[k] for k in key))
-
-    plans = plan_lists.plans_as_of(rows(Plan), rows(PlanHistory), None)
-    return ProgrammeRows(
-        plans=list(plans.values()),
-        plan_areas=rows(PlanArea),
-        plan_preconditions=rows(PlanPrecondition),
-        areas=rows(Area),
-        members=rows(AreaMember),
-        targets=rows(Target),
-        realisations=rows(Realisation),
-        awards=rows(Award),
-    )
 
 
 def parse_scenario(text: str, where: str) -> dict[str, Any]:
@@ -400,17 +371,8 @@ def funded_dropout(
     }
 
 
-def area_scope(area: str | None, areas: Sequence[Row], members: Sequence[Row]) -> set[str] | None:
-    """The area and every area inside it (None: no filter); an unknown area is refused."""
-    if area is None:
-        return None
-    if area not in {a["id"] for a in areas}:
-        raise forecast.ForecastInputError([f"unknown area {area!r}; `opgave areas` lists them"])
-    return {area} | area_graph.descendants(area, area_graph.children_of(members))
-
-
 def run_scenario(
-    programme: ProgrammeRows,
+    state: ProgrammeState,
     *,
     scenario: tuple[str, Mapping[str, Any]] | None = None,
     area_ids: set[str] | None = None,
@@ -422,7 +384,7 @@ def run_scenario(
     """Forecast the stored programme, optionally under a scenario ``(label, parsed TOML)``;
     the label names the scenario in error messages and in ``Outlook.assumptions``.
 
-    Inputs: the programme's rows, the scenario, the areas to answer (None: all), runs, seed
+    Inputs: the programme state, the scenario, the areas to answer (None: all), runs, seed
     and an assumptions file. Output: the :class:`Outlook` (``opgave forecast`` and the API's
     forecast jobs both call this). Derives: the assumptions (defaults < file < scenario), the
     plans plus the scenario's extra plans, the targets with the scenario's overrides, the
@@ -431,20 +393,16 @@ def run_scenario(
     where = scenario[0] if scenario else "scenario"
     data = scenario[1] if scenario else None
     assumptions = scenario_assumptions(assumptions_file, (where, data) if data else None)
-    plans = list(programme.plans)
+    plans = list(state.plans)
     if data:
         plans += scenario_plans(data.get("extra_plan", []), where)
-    dropout = funded_dropout(programme.awards, data, assumptions, plans)
+    dropout = funded_dropout(state.awards, data, assumptions, plans)
     overrides = {o["id"]: o for o in (data or {}).get("target", [])}
-    targets = [{**t, **overrides.get(t["id"], {})} for t in programme.targets]
+    targets = [{**t, **overrides.get(t["id"], {})} for t in state.targets]
     return run(
+        state,
         plans=plans,
-        plan_areas=programme.plan_areas,
-        plan_preconditions=programme.plan_preconditions,
-        areas=programme.areas,
-        members=programme.members,
         targets=targets,
-        realisations=programme.realisations,
         assumptions=assumptions,
         area_ids=area_ids,
         runs=runs,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from opgave.exchange import Problem
-from opgave.model import PLAN_FIELDS, PLANSTATUS
+from opgave.vocabulary import PLAN_FIELDS, PLANSTATUS
 
 Row = Mapping[str, Any]
 STALLED_YEARS = 3

@@ -48,7 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium: Any) -> Iterator[
     app = create_app(url)
     with LiveServer(app) as live:
         yield live
-    app.state.opgave.engine.dispose()
+    app.state.opgave.service.engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from opgave import __version__
 from opgave.api.routers import account, agreements, funding, pipeline, programme
 from opgave.api.routers import jobs as job_routes
 from opgave.api.security import AppState, install_error_handlers
-from opgave.api.snapshot import SnapshotCache, open_engine
+from opgave.service import Service
 
 API_PREFIX = "/api/v1"
 
@@ -28,7 +28,8 @@ def create_app(
     """The app on ``database_url``: API routers per capability and, unless turned off, the
     dashboard. ``public_read`` lets anyone read without signing in (writes always need a
     user); ``secure_cookies`` marks the session cookie HTTPS-only (behind a TLS proxy)."""
-    engine = open_engine(database_url)
+    service = Service(database_url, cached=True, concurrent=True)
+    service.require_schema()
     app = FastAPI(
         title="opgave API",
         version=__version__,
@@ -43,8 +44,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.opgave = AppState(
-        engine=engine,
-        cache=SnapshotCache(engine),
+        service=service,
         public_read=public_read,
         secure_cookies=secure_cookies,
     )

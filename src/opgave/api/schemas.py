@@ -8,6 +8,7 @@ one shape, :class:`ErrorBody`; a refused stale write adds what changed (:class:`
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -15,8 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from sqlalchemy import JSON, Boolean, Date, Float, Integer
 
 from opgave.model import (
-    AGREEMENT_STATUSES,
-    JSON_ELEMENT_TYPES,
     Agreement,
     Application,
     Area,
@@ -28,6 +27,9 @@ from opgave.model import (
     Target,
     table_of,
 )
+from opgave.monitor import Coverage
+from opgave.outlook import TargetOutlook
+from opgave.vocabulary import AGREEMENT_STATUSES, JSON_ELEMENT_TYPES
 
 StrictFloat = Annotated[float, Field(strict=True)]
 StrictBool = Annotated[bool, Field(strict=True)]
@@ -72,12 +74,22 @@ def record_model(
 AreaOut = record_model(Area, "Area")
 TargetOut = record_model(Target, "Target")
 MeetingOut = record_model(Meeting, "Meeting")
-RealisationOut = record_model(Realisation, "Realisation")
+RealisationOut = record_model(
+    Realisation,
+    "Realisation",
+    extra={
+        "tier": (str, Field(description="cbs_final, cbs_provisional, bag, document, synthetic")),
+        "tier_text": (str, ...),
+        "synthetic": (StrictBool, ...),
+        "stands": (StrictBool, Field(description="the figure that counts for its key")),
+        "set_aside_reason": (str | None, None),
+    },
+)
 PlanOut = record_model(
     Plan,
     "Plan",
-    exclude=("source_id", "valid_from", "dropped_on", "version"),
-    extra={"version": (int | None, None)},
+    exclude=("dropped_on", "version"),
+    extra={"version": (int | None, None), "synthetic": (StrictBool | None, None)},
 )
 AgreementOut = record_model(
     Agreement,
@@ -85,8 +97,8 @@ AgreementOut = record_model(
     extra={"version": (int, Field(description="length of the agreement's history"))},
 )
 
-AwardOut = record_model(Award, "Award")
-ApplicationOut = record_model(Application, "Application")
+AwardOut = record_model(Award, "Award", extra={"synthetic": (StrictBool, ...)})
+ApplicationOut = record_model(Application, "Application", extra={"synthetic": (StrictBool, ...)})
 
 
 class Page(BaseModel, Generic[T]):
@@ -137,81 +149,6 @@ class Conflict(ErrorBody):
     changes: list[AuditEntry] = []
 
 
-class ProgressOut(BaseModel):
-    """Where a homes target stands: realised, what is left, the pace needed."""
-
-    target_id: str
-    area_id: str
-    first_year: int
-    last_year: int
-    value_min: StrictFloat | None
-    value_max: StrictFloat | None
-    approximate: StrictBool
-    realised: StrictFloat
-    realised_years: list[int]
-    provisional_years: list[int]
-    remaining_min: StrictFloat | None
-    remaining_max: StrictFloat | None
-    required_pace_min: StrictFloat | None
-    required_pace_max: StrictFloat | None
-    recent_pace: StrictFloat | None
-    status: str
-    sources: list[str]
-
-
-class CapacityOut(BaseModel):
-    """Planned homes in the target's period against the target and the 130% norm."""
-
-    planned_hard: int
-    planned_all: int
-    ratio_hard: StrictFloat
-    ratio_all: StrictFloat
-    norm: StrictFloat
-    meets_norm: StrictBool
-
-
-class TargetStatusOut(BaseModel):
-    """One target of the area (or of an area inside it) with progress and capacity."""
-
-    target: TargetOut  # type: ignore[valid-type]
-    area_name: str
-    progress: ProgressOut | None
-    capacity: CapacityOut | None
-    capacity_max: CapacityOut | None
-
-
-class DueItemOut(BaseModel):
-    """Agreements due at a meeting and how many are not done."""
-
-    meeting_id: str
-    meeting_name: str
-    moment: str | None
-    due: int
-    not_done: int
-
-
-class RegionOut(BaseModel):
-    """A strategy region with its targets and those of the areas inside it."""
-
-    area: AreaOut  # type: ignore[valid-type]
-    targets: list[TargetOut]  # type: ignore[valid-type]
-
-
-class OverviewOut(BaseModel):
-    """The national picture: the 900,000 target, realised, pace, capacity vs 130%, what is due."""
-
-    target: TargetOut  # type: ignore[valid-type]
-    progress: ProgressOut
-    capacity: CapacityOut | None
-    plan_count: int
-    regions: list[RegionOut]
-    due: list[DueItemOut]
-    due_next: list[AgreementOut] = Field(  # type: ignore[valid-type]
-        description="agreements not done, due at the earliest meetings"
-    )
-    synthetic_sources: list[str]
-
-
 class MapValue(BaseModel):
     """An area on the map with the value it is coloured by (None: no target or no data)."""
 
@@ -230,6 +167,7 @@ class MapOut(BaseModel):
     measure: Literal["progress", "capacity", "planned"]
     division: Literal["province", "municipality"]
     boundaries: StrictBool
+    synthetic: StrictBool
     areas: list[MapValue]
 
 
@@ -239,6 +177,7 @@ class AreaDetail(BaseModel):
     area: AreaOut  # type: ignore[valid-type]
     parent_ids: list[str]
     child_ids: list[str]
+    coverage: Coverage
 
 
 class PlanDetail(BaseModel):
@@ -287,6 +226,10 @@ class ImportReport(BaseModel):
     changed: list[str]
     unchanged: list[str]
     dropped: list[str]
+    changes: dict[str, dict[str, list[Any]]] = Field(
+        default={}, description="per changed plan, each changed field: [old, new]"
+    )
+    synthetic: StrictBool = False
 
 
 class ApplicationImportOut(BaseModel):
@@ -349,32 +292,12 @@ class ForecastJobRequest(BaseModel):
     )
 
 
-class TargetForecastOut(BaseModel):
-    """A target's forecast (the fields of ``opgave forecast --json``): homes in its period,
-    realised plus simulated, and the probability of reaching its minimum and maximum."""
+@dataclasses.dataclass(frozen=True)
+class TargetForecastOut(TargetOutlook):
+    """A target's forecast (the fields of ``opgave forecast --json``), with the same target
+    in the compared scenario (``vs``) when one was asked for."""
 
-    target_id: str
-    area_id: str
-    area_name: str
-    first_year: int
-    last_year: int
-    value_min: StrictFloat | None
-    value_max: StrictFloat | None
-    approximate: StrictBool
-    realised: StrictFloat
-    planned: StrictFloat
-    mean: StrictFloat
-    p10: StrictFloat
-    p50: StrictFloat
-    p90: StrictFloat
-    p_reach_min: StrictFloat | None = Field(description="0-1")
-    p_reach_max: StrictFloat | None = Field(description="0-1")
-    norm: dict[str, StrictFloat | None] | None = Field(
-        description="plan-capacity ratio now and needed for 50/80/90% (null: unreachable)"
-    )
-    vs: TargetForecastOut | None = Field(
-        default=None, description="the same target in the compared scenario (with `vs` only)"
-    )
+    vs: TargetOutlook | None = None
 
 
 class ForecastRunOut(BaseModel):
@@ -384,7 +307,11 @@ class ForecastRunOut(BaseModel):
     runs: int
     seed: int
     plans: int = Field(description="plans simulated")
+    definition: str = Field(description="how homes built are counted")
     assumptions: list[str] = Field(description="assumption files, defaults first")
+    gap_years: list[int] = Field(description="years with neither realised figures nor plans")
+    synthetic: StrictBool
+    synthetic_sources: list[str]
     area: str | None
     scenario: str | None
     vs: str | None

@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from opgave import auth, store
-from opgave.api.jobs import JobRegistry
+from opgave import access
+from opgave.access import Principal
 from opgave.api.schemas import Conflict, ErrorBody
-from opgave.api.snapshot import SnapshotCache
+from opgave.service import Service, ServiceError, users
+from opgave.service.jobs import JobRegistry
 
 SESSION_COOKIE = "opgave_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -42,21 +39,8 @@ ERROR_TEXT = {
 }
 
 
-class ApiError(Exception):
-    """An error answer: status, message, and the problems or conflict details."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str,
-        problems: list[dict[str, Any]] | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.problems = problems or []
-        self.extra = extra or {}
+ApiError = ServiceError
+"""The error every route answers with: the service layer's refusal, as it is."""
 
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -73,37 +57,30 @@ WRITE_ERRORS = responses(400, 401, 403, 404, 409, 422)
 
 @dataclass
 class AppState:
-    """What the routes share: the database, the snapshot cache and the access policy."""
+    """What the routes share: the service (database and cached programme state), the jobs
+    and the access policy."""
 
-    engine: Engine
-    cache: SnapshotCache
+    service: Service
     public_read: bool = False
     secure_cookies: bool = False
     jobs: JobRegistry = field(default_factory=JobRegistry)
-    _credentials: dict[str, tuple[float, auth.Principal | None, str | None]] = field(
+    _credentials: dict[str, tuple[float, Principal | None, str | None]] = field(
         default_factory=dict
     )
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A transaction on the app's database."""
-        with store.transaction(self.engine) as session:
-            yield session
-
-    def credential(self, kind: str, secret: str) -> tuple[auth.Principal | None, str | None]:
+    def credential(self, kind: str, secret: str) -> tuple[Principal | None, str | None]:
         """The principal (and CSRF token for sessions) of a token or cookie, cached briefly."""
-        key = f"{kind}:{auth.secret_id(secret)}"
+        key = f"{kind}:{users.secret_id(secret)}"
         cached = self._credentials.get(key)
         now = time.monotonic()
         if cached is not None and now - cached[0] < CREDENTIAL_TTL_S:
             return cached[1], cached[2]
-        with self.session() as session:
-            if kind == "token":
-                principal, csrf = auth.principal_for_token(session, secret), None
-            else:
-                found = auth.principal_for_session(session, secret)
-                principal, csrf = found if found else (None, None)
+        if kind == "token":
+            principal, csrf = users.principal_for_token(self.service, secret), None
+        else:
+            found = users.principal_for_session(self.service, secret)
+            principal, csrf = found if found else (None, None)
         with self._lock:
             if len(self._credentials) > 10_000:
                 self._credentials.clear()
@@ -112,7 +89,7 @@ class AppState:
 
     def forget(self, kind: str, secret: str) -> None:
         """Drop a cached credential (after sign-out)."""
-        self._credentials.pop(f"{kind}:{auth.secret_id(secret)}", None)
+        self._credentials.pop(f"{kind}:{users.secret_id(secret)}", None)
 
 
 def state_of(request: Request) -> AppState:
@@ -125,7 +102,7 @@ def state_of(request: Request) -> AppState:
 class Caller:
     """The principal behind a request and how it proved itself."""
 
-    principal: auth.Principal | None
+    principal: Principal | None
     via: str | None
     csrf_token: str | None
 
@@ -155,12 +132,12 @@ def reader(request: Request) -> Caller:
     return caller
 
 
-def writer(request: Request) -> auth.Principal:
+def writer(request: Request) -> Principal:
     """Dependency: an admin or editor; a browser session must send its CSRF token."""
     caller = identify(request)
     if caller.principal is None:
         raise ApiError(401, ERROR_TEXT[401])
-    if caller.via == "session" and not auth.csrf_matches(
+    if caller.via == "session" and not access.csrf_matches(
         caller.csrf_token or "", request.headers.get(CSRF_HEADER)
     ):
         raise ApiError(403, f"missing or wrong {CSRF_HEADER} header for this session")
@@ -172,8 +149,8 @@ def writer(request: Request) -> auth.Principal:
 def install_error_handlers(app: FastAPI) -> None:
     """Answer every error with :class:`ErrorBody` (or :class:`Conflict`)."""
 
-    @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
+    @app.exception_handler(ServiceError)
+    async def _api_error(_request: Request, error: ServiceError) -> JSONResponse:
         body = {"detail": error.detail, "problems": error.problems, **error.extra}
         return JSONResponse(body, status_code=error.status)
 

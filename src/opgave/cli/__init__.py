@@ -1,28 +1,30 @@
 """The ``opgave`` command line: the app, shared helpers, and one module of commands per capability.
 
+A door like the API and the dashboard: every command parses its input, calls the service
+layer (:mod:`opgave.service`) and renders the answer; it never opens a database session.
 Every listing prints, with ``--json``, a JSON array of objects keyed by the model's field
-names. Every command that changes data runs in one transaction.
+names. Every command that changes data runs in one transaction and is audited under the
+principal ``--by`` names (a user, else the operating-system user).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
-from opgave import __version__, areas, store
-from opgave.ingest import gemeente_codes as gemeente_codes
-from opgave.model import Area, AreaMember, Base, table_of
+from opgave import __version__, store
+from opgave.access import Principal
+from opgave.service import Service, ServiceError
+from opgave.service import users as user_service
 
 app = typer.Typer(
     help="opgave: steer a national housing programme - targets, pipeline, realisation, agreements.",
@@ -62,12 +64,38 @@ def main(
             help="Database URL or SQLite file (default: $OPGAVE_DATABASE_URL, else ./opgave.db).",
         ),
     ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="Who makes the changes, for the audit log: a user (its role and areas apply) "
+            "or a name (default: your login name).",
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
     """opgave: steer a national housing programme."""
-    ctx.obj = store.resolve_url(db)
+    ctx.obj = Context(store.resolve_url(db), by)
+
+
+@dataclasses.dataclass
+class Context:
+    """What every command gets: the database URL and who writes."""
+
+    url: str
+    by: str | None
+    _service: Service | None = None
+
+    def service(self, require_schema: bool = True) -> Service:
+        """The service on the database (refusing one without the current schema)."""
+        if self._service is None:
+            self._service = Service(self.url)
+        if require_schema:
+            with answering():
+                self._service.require_schema()
+        return self._service
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -76,35 +104,45 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def engine_for(ctx: typer.Context) -> Engine:
-    url: str = ctx.obj
-    try:
-        engine = store.connect(url)
-        current = store.is_current(engine)
-    except OperationalError as error:
-        raise fail(f"cannot open the database {url}: {error.orig}") from None
-    if not current:
-        raise fail(f"the database {url} has no up-to-date opgave schema; run `opgave init` first")
-    return engine
+def service(ctx: typer.Context) -> Service:
+    """The service of the command's database."""
+    context: Context = ctx.obj
+    return context.service()
+
+
+def principal(ctx: typer.Context, by: str | None = None) -> Principal:
+    """Who writes: ``by`` (a command's own --by), else the global --by, else the login name."""
+    context: Context = ctx.obj
+    return user_service.operator(service(ctx), by or context.by)
 
 
 @contextmanager
-def reading(ctx: typer.Context) -> Iterator[Session]:
-    """A read session on an initialised database."""
-    with store.transaction(engine_for(ctx)) as session:
-        yield session
+def answering() -> Iterator[None]:
+    """A refusal of the service as a message and exit code 1 (never a traceback)."""
+    try:
+        yield
+    except ServiceError as error:
+        lines = error.lines()
+        errors.print(f"[bold red]error:[/] {escape(lines[0])}", highlight=False)
+        for line in lines[1:101]:
+            errors.print(escape(line), highlight=False)
+        if len(lines) > 101:
+            errors.print(f"  ... and {len(lines) - 101} more", highlight=False)
+        raise typer.Exit(1) from None
 
 
-def rows(session: Session, model: type[Base]) -> list[dict[str, Any]]:
-    """All records of a table as dicts keyed by field name, in key order."""
-    records = [obj.to_dict() for obj in session.scalars(select(model))]
-    key = [c.name for c in table_of(model).primary_key.columns]
-    return sorted(records, key=lambda r: tuple(r[k] for k in key))
+def jsonable(value: Any) -> Any:
+    """Dataclasses as dicts, so that results print as JSON with their field names."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return value
 
 
-def print_json(records: Sequence[dict[str, Any]]) -> None:
-    """Records as a JSON array on stdout: numbers stay numbers, dates become ISO text."""
-    typer.echo(json.dumps(list(records), ensure_ascii=False, indent=2, default=str))
+def print_json(records: Any) -> None:
+    """Records (or a result object) as JSON on stdout: numbers stay numbers, dates become ISO
+    text, dataclasses objects keyed by their field names."""
+    data = [jsonable(r) for r in records] if isinstance(records, list) else jsonable(records)
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 def homes(value: float | None) -> str:
@@ -143,17 +181,6 @@ def period(t: Mapping[str, Any]) -> str:
     if first:
         return f"from {first}"
     return "no period"
-
-
-def area_filter(session: Session, area: str | None, within: bool) -> set[str] | None:
-    """The area ids an --area/--within filter admits, or None for no filter."""
-    if area is None:
-        return None
-    if session.get(Area, area) is None:
-        raise fail(f"unknown area {area!r}; `opgave areas` lists them")
-    if not within:
-        return {area}
-    return areas.descendants(area, areas.children_of(rows(session, AreaMember))) | {area}
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m opgave`

@@ -6,31 +6,28 @@ changes data runs in one transaction and records who, when and why in the histor
 
 from __future__ import annotations
 
-import datetime as dt
-import getpass
 import json
 from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from opgave import agreements as register
-from opgave import store
+from opgave.agreements import agenda as agenda_rules
+from opgave.agreements import calendar, register
 from opgave.cli import (
     JsonOption,
+    answering,
     app,
-    area_filter,
     console,
-    engine_for,
     fail,
     parse_date,
+    principal,
     print_json,
-    reading,
-    rows,
+    service,
 )
-from opgave.model import Agreement, Area, Meeting
+from opgave.service import Service
+from opgave.service import agreements as register_service
 
 agreements_app = typer.Typer(
     help="Agreements and next steps: list (no sub-command), add, update, status, link, history.",
@@ -49,37 +46,10 @@ ReasonOption = Annotated[
 ]
 
 
-def _meeting_id(session: Session, meeting: str) -> str:
+def _meeting_id(svc: Service, meeting: str) -> str:
     """A meeting id from its id or its name (case-insensitive)."""
-    for m in rows(session, Meeting):
-        if meeting.lower() in (m["id"].lower(), m["name"].lower()):
-            return str(m["id"])
-    names = ", ".join(f'"{m["name"]}"' for m in rows(session, Meeting))
-    raise fail(f"unknown meeting {meeting!r}; known meetings: {names}")
-
-
-def _who(by: str | None) -> str:
-    if by:
-        return by
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # pragma: no cover - no login name on this machine
-        raise fail("say who made the change with --by NAME") from None
-
-
-def _overdue_filter(
-    session: Session, value: str
-) -> tuple[str, register.MeetingFrame | dt.date, dict[str, Any]]:
-    """What --overdue-at means: a meeting (name or id), a date, or "today"."""
-    meetings = rows(session, Meeting)
-    by_id = {m["id"]: m for m in meetings}
-    if value.lower() == "today":
-        return "today", dt.date.today(), by_id
-    try:
-        return value, dt.date.fromisoformat(value), by_id
-    except ValueError:
-        pass
-    return value, register.frame(_meeting_id(session, value), meetings), by_id
+    with answering():
+        return str(register_service.find_meeting(svc, meeting)["id"])
 
 
 @agreements_app.callback()
@@ -105,42 +75,21 @@ def list_agreements(
     """Agreements and next steps, with the meeting where they were made and when they are due."""
     if ctx.invoked_subcommand is not None:
         return
-    with reading(ctx) as session:
-        records = rows(session, Agreement)
-        wanted = area_filter(session, area, within=True)
-        due_id = _meeting_id(session, due) if due else None
-        meeting_names = {m["id"]: m["name"] for m in rows(session, Meeting)}
-        overdue = _overdue_filter(session, overdue_at) if overdue_at else None
-
-    def late(a: dict[str, Any]) -> bool:
-        if overdue is None:
-            return True
-        _, at, by_id = overdue
-        if isinstance(at, dt.date):
-            return register.overdue_on(a, at, by_id)
-        return register.overdue_at(a, at, by_id)
-
-    records = sorted(
-        (
-            a
-            for a in records
-            if (wanted is None or a["area_id"] in wanted)
-            and (status is None or a["status"] == status)
-            and (due_id is None or a["due_meeting_id"] == due_id)
-            and (theme is None or theme in a["themes"])
-            and late(a)
-        ),
-        key=register.agreement_order,
-    )
+    svc = service(ctx)
+    with answering():
+        records = register_service.listing(
+            svc, area=area, status=status, due=due, theme=theme, overdue_at=overdue_at
+        )
+    meeting_names = {m["id"]: m["name"] for m in svc.state().meetings}
     if as_json:
         print_json(records)
         return
-    title = "agreements" + (f" overdue at {overdue[0]}" if overdue else "")
+    title = "agreements" + (f" overdue at {overdue_at}" if overdue_at else "")
     table = Table(title=title, show_lines=True)
     for column in ("id", "area", "agreement", "due", "status"):
         table.add_column(column)
     for a in records:
-        when = meeting_names.get(a["due_meeting_id"], "") or a["due_text"] or ""
+        when = ", ".join(meeting_names[m] for m in calendar.due_meetings(a)) or a["due_text"] or ""
         if a["due_date"]:
             when = f"{when} ({a['due_date']})" if when else str(a["due_date"])
         table.add_row(a["id"], a["area_id"], a["text"], when, a["status"])
@@ -148,7 +97,7 @@ def list_agreements(
 
 
 def _fields(
-    session: Session,
+    svc: Service,
     *,
     kind: str | None,
     area: str | None,
@@ -170,10 +119,10 @@ def _fields(
         "area_id": area,
         "text": text,
         "text_en": text_en,
-        "meeting_id": _meeting_id(session, made_at) if made_at else None,
+        "meeting_id": _meeting_id(svc, made_at) if made_at else None,
         "parties": party or None,
         "themes": theme or None,
-        "due_meeting_id": _meeting_id(session, due) if due else None,
+        "due_meeting_id": _meeting_id(svc, due) if due else None,
         "due_date": parse_date(due_date, "--due-date"),
         "due_text": due_text,
         "display_order": order,
@@ -181,19 +130,6 @@ def _fields(
         "source_section": section,
     }
     return {k: v for k, v in given.items() if v is not None}
-
-
-def _changing(ctx: typer.Context) -> Any:
-    """One transaction for a command that changes data; register errors become messages."""
-    return store.transaction(engine_for(ctx))
-
-
-def _report_problems(error: register.AgreementInputError) -> typer.Exit:
-    if len(error.problems) == 1:
-        return fail(error.problems[0])
-    return fail(
-        f"{len(error.problems)} problem(s), nothing changed:\n  " + "\n  ".join(error.problems)
-    )
 
 
 KindOption = Annotated[str | None, typer.Option(help="agreement, next_step or attention_point.")]
@@ -244,35 +180,33 @@ def add(
 ) -> None:
     """Add an agreement or next step (needs --area and --text) and open its history."""
     when = parse_date(on, "--on")
-    try:
-        with _changing(ctx) as session:
-            fields = _fields(
-                session,
-                kind=kind,
-                area=area,
-                text=text,
-                text_en=text_en,
-                made_at=made_at,
-                party=party,
-                theme=theme,
-                due=due,
-                due_date=due_date,
-                due_text=due_text,
-                order=order,
-                source=source,
-                section=section,
-            )
-            record = register.add(
-                session,
-                agreement_id,
-                fields,
-                by=_who(by),
-                on=when,
-                reason=reason,
-                status=status,
-            )
-    except register.AgreementInputError as error:
-        raise _report_problems(error) from None
+    svc = service(ctx)
+    with answering():
+        fields = _fields(
+            svc,
+            kind=kind,
+            area=area,
+            text=text,
+            text_en=text_en,
+            made_at=made_at,
+            party=party,
+            theme=theme,
+            due=due,
+            due_date=due_date,
+            due_text=due_text,
+            order=order,
+            source=source,
+            section=section,
+        )
+        record = register_service.add(
+            svc,
+            principal(ctx, by),
+            agreement_id,
+            fields,
+            on=when,
+            reason=reason,
+            status=status,
+        )
     if as_json:
         print_json([record])
         return
@@ -307,35 +241,33 @@ def update(
 ) -> None:
     """Change fields of an agreement; the changes are kept in its history as one event."""
     when = parse_date(on, "--on")
-    try:
-        with _changing(ctx) as session:
-            fields = _fields(
-                session,
-                kind=kind,
-                area=area,
-                text=text,
-                text_en=text_en,
-                made_at=made_at,
-                party=party,
-                theme=theme,
-                due=due,
-                due_date=due_date,
-                due_text=due_text,
-                order=order,
-                source=source,
-                section=section,
-            )
-            for name in clear or []:
-                if name in fields:
-                    raise register.AgreementInputError([f"{name} is both set and cleared"])
-                fields[name] = [] if name in ("parties", "themes") else None
-            if not fields:
-                raise register.AgreementInputError(["nothing to change: give a field option"])
-            entry = register.update(
-                session, agreement_id, fields, by=_who(by), on=when, reason=reason
-            )
-    except register.AgreementInputError as error:
-        raise _report_problems(error) from None
+    svc = service(ctx)
+    with answering():
+        fields = _fields(
+            svc,
+            kind=kind,
+            area=area,
+            text=text,
+            text_en=text_en,
+            made_at=made_at,
+            party=party,
+            theme=theme,
+            due=due,
+            due_date=due_date,
+            due_text=due_text,
+            order=order,
+            source=source,
+            section=section,
+        )
+        for name in clear or []:
+            if name in fields:
+                raise fail(f"{name} is both set and cleared")
+            fields[name] = [] if name in ("parties", "themes") else None
+        if not fields:
+            raise fail("nothing to change: give a field option")
+        entry = register_service.change(
+            svc, principal(ctx, by), agreement_id, fields, on=when, reason=reason
+        )
     if as_json:
         print_json([_entry_json(entry)] if entry else [])
         return
@@ -361,19 +293,18 @@ def set_status(
 ) -> None:
     """Set the status of an agreement (close it with done); kept in its history."""
     when = parse_date(on, "--on")
-    try:
-        with _changing(ctx) as session:
-            entry = register.set_status(
-                session,
-                agreement_id,
-                status,
-                by=_who(by),
-                on=when,
-                reason=reason,
-                superseded_by_id=superseded_by,
-            )
-    except register.AgreementInputError as error:
-        raise _report_problems(error) from None
+    svc = service(ctx)
+    with answering():
+        register_service.set_status(
+            svc,
+            principal(ctx, by),
+            agreement_id,
+            status,
+            on=when,
+            reason=reason,
+            superseded_by_id=superseded_by,
+        )
+        entry = register_service.history(svc, agreement_id)[-1]
     if as_json:
         print_json([_entry_json(entry)])
         return
@@ -393,20 +324,17 @@ def link(
 ) -> None:
     """Link an agreement to a target, plan, precondition or instrument (or --remove it)."""
     when = parse_date(on, "--on")
-    try:
-        with _changing(ctx) as session:
-            entry = register.link(
-                session,
-                agreement_id,
-                kind,
-                ref_id,
-                by=_who(by),
-                on=when,
-                reason=reason,
-                remove=remove,
-            )
-    except register.AgreementInputError as error:
-        raise _report_problems(error) from None
+    with answering():
+        entry = register_service.link(
+            service(ctx),
+            principal(ctx, by),
+            agreement_id,
+            kind,
+            ref_id,
+            on=when,
+            reason=reason,
+            remove=remove,
+        )
     if entry is None:
         console.print(f"{agreement_id}: the link was already as asked; nothing recorded.")
     else:
@@ -426,15 +354,9 @@ def show_history(
     as_json: JsonOption = False,
 ) -> None:
     """The history of an agreement: who changed what, when and why; and its links."""
-    try:
-        with reading(ctx) as session:
-            entries = register.history(session, agreement_id)
-            linked = register.links_of(session, agreement_id)
-            record = session.get(Agreement, agreement_id)
-            assert record is not None
-            current = record.to_dict()
-    except register.AgreementInputError as error:
-        raise _report_problems(error) from None
+    with answering():
+        found = register_service.detail(service(ctx), agreement_id)
+    entries, linked, current = found["history"], found["links"], found["agreement"]
     if as_json:
         print_json([_entry_json(e) for e in entries])
         return
@@ -456,7 +378,7 @@ def show_history(
     console.print(table)
 
 
-def _agenda_json(result: register.Agenda) -> dict[str, Any]:
+def _agenda_json(result: agenda_rules.Agenda) -> dict[str, Any]:
     def agreement(a: Any) -> dict[str, Any]:
         return dict(a)
 
@@ -491,13 +413,12 @@ def agenda(
     as_json: Annotated[bool, typer.Option("--json", help="Print the agenda as JSON.")] = False,
 ) -> None:
     """Per region: what is due at the meeting, what is overdue, what changed since the last."""
-    try:
-        with reading(ctx) as session:
-            result = register.load_agenda(session, meeting)
-            names = {a["id"]: a["name"] for a in rows(session, Area)}
-            meeting_names = {m["id"]: m["name"] for m in rows(session, Meeting)}
-    except register.AgreementInputError as error:
-        raise _report_problems(error) from None
+    svc = service(ctx)
+    with answering():
+        result = register_service.agenda(svc, meeting)
+    state = svc.state()
+    names = {a["id"]: a["name"] for a in state.areas}
+    meeting_names = {m["id"]: m["name"] for m in state.meetings}
     if as_json:
         typer.echo(json.dumps(_agenda_json(result), ensure_ascii=False, indent=2, default=str))
         return
@@ -515,7 +436,8 @@ def agenda(
         console.print(f"\n[bold]{block.region['name']}[/]", highlight=False)
         for label, items in (("due", block.due), ("overdue", block.overdue)):
             for a in items:
-                when = meeting_names.get(a["due_meeting_id"], "") or a["due_text"] or ""
+                due_at = calendar.due_meetings(a)
+                when = ", ".join(meeting_names[m] for m in due_at) or a["due_text"] or ""
                 area = "" if a["area_id"] == block.region["id"] else f" [{names[a['area_id']]}]"
                 console.print(
                     f"  {label:8} {a['id']} ({a['status']}, {when}){area}: {a['text']}",

@@ -2,104 +2,29 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from opgave import areas, forecast, outlook
 from opgave.cli import (
     JsonOption,
+    answering,
     app,
-    area_filter,
     console,
-    engine_for,
-    fail,
     homes,
-    reading,
-    rows,
+    principal,
+    service,
 )
-from opgave.model import (
-    Area,
-    AreaMember,
-    Scenario,
-    Source,
-    Target,
-)
-from opgave.store import transaction
+from opgave.service import forecasting
 
 scenario_app = typer.Typer(
     help="Named forecast scenarios: assumption overrides, extra plans, other targets.",
     no_args_is_help=True,
 )
 app.add_typer(scenario_app, name="scenario")
-SCENARIO_TABLES = outlook.SCENARIO_TABLES
-"""Tables of a scenario file besides the assumption tables (see docs/forecast.md)."""
-
-
-@contextmanager
-def _checked() -> Iterator[None]:
-    """A forecast input problem as the CLI's error message."""
-    try:
-        yield
-    except forecast.ForecastInputError as error:
-        raise fail(str(error)) from None
-
-
-def _parse_scenario(text: str, where: str) -> dict[str, Any]:
-    """A scenario file's TOML, or a clear error naming the file."""
-    with _checked():
-        return outlook.parse_scenario(text, where)
-
-
-def _assumptions(
-    base: Path | None, scenario: tuple[str, dict[str, Any]] | None
-) -> forecast.Assumptions:
-    """The shipped defaults, overridden by --assumptions, then by the scenario's tables."""
-    with _checked():
-        return outlook.scenario_assumptions(base, scenario)
-
-
-def _scenario(session: Session, name: str | None) -> dict[str, Any] | None:
-    """A stored scenario's parsed TOML (None: the base case)."""
-    if name is None:
-        return None
-    scenario = session.get(Scenario, name)
-    if scenario is None:
-        names = ", ".join(s["id"] for s in rows(session, Scenario)) or "none yet"
-        raise fail(f"unknown scenario {name!r}; scenarios: {names}")
-    return _parse_scenario(scenario.overrides_toml, f"scenario {name}")
-
-
-def run_outlook(
-    session: Session,
-    *,
-    area: str | None,
-    runs: int,
-    seed: int,
-    assumptions_file: Path | None,
-    scenario: str | None,
-) -> outlook.Outlook:
-    """Forecast the programme as it is in the database, optionally under a scenario
-    (``outlook.run_scenario``, which the API's forecast jobs call too)."""
-    data = _scenario(session, scenario)
-    wanted = area_filter(session, area, within=True)
-    with _checked():
-        return outlook.run_scenario(
-            outlook.load_programme(session),
-            scenario=(f"scenario {scenario}", data) if data else None,
-            area_ids=wanted,
-            runs=runs,
-            seed=seed,
-            assumptions_file=assumptions_file,
-        )
 
 
 def _pct(p: float | None) -> str:
@@ -141,43 +66,29 @@ def run_forecast(
     preconditions are shared by the plans that depend on them. Realised homes count first;
     the pipeline is simulated from the year after the last realised year.
     """
-    if assumptions is not None and not assumptions.exists():
-        raise fail(f"{assumptions}: no such file")
-    with reading(ctx) as session:
-        result = run_outlook(
-            session, area=area, runs=runs, seed=seed, assumptions_file=assumptions,
-            scenario=scenario,
+    svc = service(ctx)
+    with answering():
+        result = forecasting.run(
+            svc, area=area, runs=runs, seed=seed, assumptions_file=assumptions,
+            scenario_name=scenario,
         )  # fmt: skip
         other = None
         if vs is not None:
-            other = run_outlook(
-                session, area=area, runs=runs, seed=seed, assumptions_file=assumptions,
-                scenario=None if vs == "base" else vs,
+            other = forecasting.run(
+                svc, area=area, runs=runs, seed=seed, assumptions_file=assumptions,
+                scenario_name=None if vs == forecasting.BASE else vs,
             )  # fmt: skip
-        synthetic = any(s["confidence"] == "synthetic" for s in rows(session, Source))
-        children = areas.children_of(rows(session, AreaMember))
-        answered = {t.area_id for t in result.targets}
-        silent = [
-            a["name"]
-            for a in rows(session, Area)
-            if a["kind"] == "strategy_region"
-            and not ({a["id"]} | areas.descendants(a["id"], children)) & answered
-        ]
+        silent = forecasting.silent_regions(svc, result)
     if chart is not None:
         from opgave.charts import fan_charts  # matplotlib and plotly load only when asked
 
         written = fan_charts(result, chart)
         console.print(f"Wrote {len(written)} chart files to {chart}")
     if as_json:
-        payload = [asdict(t) for t in result.targets]
-        if other is not None:
-            by_id = {t.target_id: t for t in other.targets}
-            for record in payload:
-                o = by_id.get(record["target_id"])
-                record["vs"] = asdict(o) if o else None
+        payload = forecasting.payload(result, other, area=area, scenario=scenario, vs=vs)
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
         return
-    if synthetic:
+    if result.synthetic_sources:
         console.print("[bold yellow]Synthetic demo data is loaded: these figures are not real.[/]")
     title = (
         f"forecast from {result.start_year}: {result.plans} plans, {result.runs} runs, "
@@ -221,6 +132,12 @@ def run_forecast(
             ]
         table.add_row(*row)
     console.print(table)
+    if result.gap_years:
+        console.print(
+            f"[yellow]No realised figures and no planned homes for "
+            f"{', '.join(map(str, result.gap_years))}: these years add nothing to the forecast "
+            "(a gap in the data, not a forecast of zero).[/]"
+        )
     if silent and area is None:
         console.print(
             "No forecast for " + ", ".join(silent) + ": they have no target in homes with an "
@@ -243,36 +160,15 @@ def add_scenario(
     ],
 ) -> None:
     """Store (or replace) a named scenario after checking it loads."""
-    if not file.exists():
-        raise fail(f"{file}: no such file")
-    text = file.read_text(encoding="utf-8")
-    data = _parse_scenario(text, file.name)
-    _assumptions(None, (file.name, data))
-    with _checked():
-        outlook.scenario_plans(data.get("extra_plan", []), file.name)
-        outlook.funded_factor(data, file.name)
-    description = str(data.get("description", ""))
-    with transaction(engine_for(ctx)) as session:
-        known = {t["id"] for t in rows(session, Target)}
-        unknown = {o.get("id") for o in data.get("target", [])} - known
-        if unknown:
-            raise fail(
-                f"{file.name}: [[target]] refers to unknown target(s) {sorted(map(str, unknown))}"
-            )
-        existing = session.get(Scenario, name)
-        if existing is None:
-            session.add(Scenario(id=name, name=name, description=description or None,
-                                 overrides_toml=text, created_on=dt.date.today()))  # fmt: skip
-        else:
-            existing.overrides_toml, existing.description = text, description or None
+    with answering():
+        forecasting.add_scenario(service(ctx), principal(ctx), name, file)
     console.print(f"Scenario {name!r} stored; try `opgave forecast --scenario {name} --vs base`.")
 
 
 @scenario_app.command("list")
 def list_scenarios(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The stored scenarios."""
-    with reading(ctx) as session:
-        records = rows(session, Scenario)
+    records = forecasting.scenarios(service(ctx))
     if as_json:
         typer.echo(json.dumps(records, ensure_ascii=False, indent=2, default=str))
         return

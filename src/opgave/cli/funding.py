@@ -4,66 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
-from opgave import applications as application_store
-from opgave import areas, funding
 from opgave.cli import (
     JsonOption,
+    answering,
     app,
     console,
-    engine_for,
-    fail,
-    gemeente_codes,
     homes,
     parse_date,
+    principal,
     print_json,
-    reading,
-    rows,
+    service,
 )
-from opgave.model import (
-    Application,
-    Area,
-    AreaMember,
-    Award,
-    Instrument,
-    Source,
-)
-from opgave.store import transaction
+from opgave.service import funding
 
 funding_app = typer.Typer(
     help="Funding: scheme rules, eligibility with reasons, optimal allocation of a tranche.",
     no_args_is_help=True,
 )
 app.add_typer(funding_app, name="funding")
-
-
-def _scheme(name_or_path: str) -> funding.Scheme:
-    """A scheme from a TOML file, or one of the shipped schemes by name."""
-    path = Path(name_or_path)
-    if not path.exists():
-        shipped = funding.SCHEMES_DIR / f"{name_or_path}.toml"
-        if not shipped.exists():
-            names = ", ".join(sorted(p.stem for p in funding.SCHEMES_DIR.glob("*.toml")))
-            raise fail(f"no scheme file {name_or_path!r}; shipped schemes: {names}")
-        path = shipped
-    try:
-        return funding.load_scheme(path)
-    except funding.FundingError as error:
-        raise fail(str(error)) from None
-
-
-def _read(path: Path, known: dict[str, str]) -> list[funding.Application]:
-    try:
-        return funding.read_applications(path, known_gemeenten=set(known))
-    except funding.FundingInputError as error:
-        raise fail(str(error)) from None
 
 
 @funding_app.command("import")
@@ -80,15 +44,9 @@ def import_applications(
     public_deficit_eur, cofinancing_eur, start_year; optional plan_id, project_name,
     score_noodzaak, score_effectiviteit, score_efficientie, score_urgentie, synthetic.
     """
-    if not file.exists():
-        raise fail(f"{file}: no such file")
-    with transaction(engine_for(ctx)) as session:
-        try:
-            report = application_store.import_applications(
-                session, file, codes=gemeente_codes(session), instrument=instrument
-            )
-        except funding.FundingInputError as error:
-            raise fail(str(error)) from None
+    svc = service(ctx)
+    with answering():
+        report = funding.import_applications(svc, principal(ctx), file, instrument=instrument)
     console.print(
         f"{file.name}: {len(report.added)} applications added, {len(report.changed)} changed, "
         f"{len(report.unchanged)} unchanged."
@@ -98,11 +56,12 @@ def import_applications(
 @funding_app.command("applications")
 def list_applications(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The funding applications in the database."""
-    with reading(ctx) as session:
-        records = rows(session, Application)
+    records = funding.applications(service(ctx))
     if as_json:
         print_json(records)
         return
+    if any(r["synthetic"] for r in records):
+        console.print("[bold yellow]Synthetic applications (demo data), not real projects.[/]")
     table = Table(title=f"applications ({len(records)})")
     for column in ("id", "gemeente", "homes", "affordable", "requested EUR", "start"):
         table.add_column(column)
@@ -121,18 +80,7 @@ def list_applications(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @funding_app.command("schemes")
 def list_schemes(as_json: JsonOption = False) -> None:
     """The schemes shipped with opgave (usable by name with --scheme)."""
-    records: list[dict[str, Any]] = []
-    for path in sorted(funding.SCHEMES_DIR.glob("*.toml")):
-        scheme = funding.load_scheme(path)
-        records.append(
-            {
-                "name": path.stem,
-                "title": scheme.name,
-                "budget_eur": scheme.budget_eur,
-                "objective": scheme.objective,
-                "assumptions": list(scheme.assumptions),
-            }
-        )
+    records = funding.schemes()
     if as_json:
         print_json(records)
         return
@@ -170,55 +118,23 @@ def allocate(
     as_json: JsonOption = False,
 ) -> None:
     """Allocate a tranche optimally (MILP, HiGHS) and show it beside rank-until-budget-runs-out."""
-    rules = _scheme(scheme)
     decided = parse_date(date, "--date") or dt.date.today()
-    with transaction(engine_for(ctx)) as session:
-        known = gemeente_codes(session)
-        if applications is not None:
-            apps = _read(applications, known)
-            apps = [replace(a, gemeente_code=known[a.gemeente_code]) for a in apps]
-        else:
-            synthetic_sources = {
-                s["id"] for s in rows(session, Source) if s["confidence"] == "synthetic"
-            }
-            apps = application_store.from_rows(rows(session, Application), synthetic_sources)
-        named = {c.area for c in rules.region_cap} | {f.area for f in rules.region_floor}
-        kinds = {a["id"]: a["kind"] for a in rows(session, Area)}
-        children = areas.children_of(rows(session, AreaMember))
-        members = {
-            name: areas.municipalities(name, children, kinds) for name in named if name in kinds
-        }
-        try:
-            report = funding.allocate(rules, apps, members)
-        except funding.FundingError as error:
-            raise fail(str(error)) from None
-        if record:
-            if instrument and session.get(Instrument, instrument) is None:
-                raise fail(f"unknown instrument {instrument!r}; `opgave instruments` lists them")
-            by_id = {a.application_id: a for a in apps}
-            stored = {a for a in session.scalars(select(Application.id))}
-            share = dict(report.optimal.award_share)
-            for app_id in report.optimal.awarded:
-                a = by_id[app_id]
-                fraction = share.get(app_id, 1.0)
-                session.add(
-                    Award(
-                        instrument_id=instrument,
-                        scheme_name=rules.name,
-                        application_id=app_id if app_id in stored else None,
-                        plan_id=a.plan_id,
-                        gemeente_id=a.gemeente_code,
-                        amount_eur=round(a.requested_eur * fraction),
-                        homes=round(a.homes * fraction),
-                        affordable_homes=round(a.affordable_homes * fraction),
-                        method="optimal",
-                        decided_on=decided,
-                    )
-                )
+    svc = service(ctx)
+    with answering():
+        rules = funding.scheme(scheme)
+        report, synthetic = funding.allocate(
+            svc,
+            rules,
+            applications_file=applications,
+            record_by=principal(ctx) if record else None,
+            instrument=instrument,
+            decided=decided,
+        )
     if as_json:
-        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+        payload = {**report.to_dict(), "synthetic": synthetic}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
         return
-    if any(a.synthetic for a in apps):
+    if synthetic:
         console.print("[bold yellow]Synthetic applications (demo data), not real projects.[/]")
     console.print(report.as_text(), highlight=False)
     if record:
@@ -228,8 +144,7 @@ def allocate(
 @funding_app.command("awards")
 def list_awards(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Awards recorded per instrument, project and municipality."""
-    with reading(ctx) as session:
-        records = rows(session, Award)
+    records = funding.awards(service(ctx))
     if as_json:
         print_json(records)
         return

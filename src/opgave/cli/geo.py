@@ -7,13 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
-from opgave import store
-from opgave.cli import console, engine_for, fail
+from opgave.cli import answering, console, fail, principal, service
 from opgave.cli.pipeline import ingest_app
-from opgave.ingest import geo
-from opgave.model import Area
+from opgave.service import geo
 
 
 @ingest_app.command("geo")
@@ -44,10 +41,6 @@ def ingest_geo(
         if not path.exists():
             raise fail(f"{file}: no such file")
         text, name = path.read_text(encoding="utf-8"), path.name
-    with store.transaction(engine_for(ctx)) as session:
-        try:
-            rows = geo.read_boundaries(name, text, session.scalars(select(Area.id)).all())
-        except geo.GeoInputError as error:
-            raise fail(str(error)) from None
-        source = geo.apply_boundaries(session, name, text, rows)
-    console.print(f"{name}: {len(rows)} boundaries loaded (source {source.id}).")
+    with answering():
+        report = geo.ingest(service(ctx), principal(ctx), name, text)
+    console.print(f"{name}: {report.boundaries} boundaries loaded (source {report.source_id}).")

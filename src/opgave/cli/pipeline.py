@@ -1,52 +1,36 @@
-"""Commands for the pipeline: ingest of plan lists, the plans, and status per area."""
+"""Commands for the pipeline: ingest of plan lists and realised figures, the plans, status per
+area, review flags and corrections, the synthetic demo."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from opgave import areas, monitor, programme, review, store
-from opgave import demo as synthetic
+from opgave import monitor
+from opgave import review as review_rules
 from opgave.cli import (
     JsonOption,
+    answering,
     app,
-    area_filter,
     console,
-    engine_for,
     fail,
-    gemeente_codes,
     homes,
     parse_date,
     period,
+    principal,
     print_json,
-    reading,
-    rows,
+    service,
     target_value,
 )
-from opgave.ingest import bag, cbs, file_source
-from opgave.ingest import plans as plan_lists
-from opgave.model import (
-    Area,
-    AreaCodeChange,
-    AreaMember,
-    Award,
-    Plan,
-    PlanArea,
-    PlanHistory,
-    Precondition,
-    Realisation,
-    Source,
-    Target,
-)
+from opgave.cli.programme import AsOfOption, DefinitionOption, headline_lines
+from opgave.ingest import cbs
+from opgave.service import monitoring, pipeline
 
 ingest_app = typer.Typer(
     help="Bring in realised construction and plan lists (validated, one transaction each).",
@@ -78,31 +62,13 @@ def ingest_plans(
     (or *_share), area_ids and precondition_ids (';'-separated), homes_YYYY per year.
     """
     captured = parse_date(date, "--date") or dt.date.today()
-    if not file.exists():
-        raise fail(f"{file}: no such file")
-    with store.transaction(engine_for(ctx)) as session:
-        try:
-            plan_rows = plan_lists.read_plan_list(
-                file,
-                gemeenten=gemeente_codes(session),
-                areas=[a["id"] for a in rows(session, Area)],
-                preconditions=[p["id"] for p in rows(session, Precondition)],
-            )
-            source = Source(
-                **file_source(
-                    file,
-                    "plans",
-                    f"Plan list {file.name} ({len(plan_rows)} plans), captured {captured}",
-                    retrieved=captured,
-                )
-            )
-            report = plan_lists.apply_plan_list(
-                session, plan_rows, source=source, captured=captured, partial=partial
-            )
-        except plan_lists.PlanListError as error:
-            raise fail(str(error)) from None
+    svc = service(ctx)
+    with answering():
+        report = pipeline.import_plans(
+            svc, principal(ctx), file, captured=captured, partial=partial
+        )
     if as_json:
-        print_json([asdict(report)])
+        print_json([report])
         return
     console.print(
         f"{file.name} as of {captured}: {len(report.added)} added, "
@@ -136,40 +102,22 @@ def ingest_cbs(
         if not match:
             raise fail(f"--years expects YYYY or YYYY-YYYY, got {years!r}")
         wanted = list(range(int(match.group(1)), int(match.group(2) or match.group(1)) + 1))
-    engine = engine_for(ctx)
+    svc = service(ctx)
     with console.status(f"Downloading CBS table {table} ..."):
         try:
             raw = cbs.fetch(table, wanted, catalog_url=catalog_url, use_https=not http)
         except Exception as error:  # network, HTTP or JSON errors from cbsodata/requests
             raise fail(f"could not download CBS table {table}: {error}") from None
-    with store.transaction(engine) as session:
-        code_map = {a["id"]: a["id"] for a in rows(session, Area) if a["kind"] == "municipality"}
-        code_map.update(
-            {
-                c["old_code"]: c["new_code"]
-                for c in rows(session, AreaCodeChange)
-                if c["kind"] == "merged"
-            }
-        )
-        try:
-            figures = cbs.derive(table, raw, code_map, wanted)
-        except cbs.CbsError as error:
-            raise fail(str(error)) from None
-        source = cbs.source_record(figures, dt.date.today())
-        report = programme.LoadReport()
-        programme.upsert(session, Source, [source], report)
-        programme.upsert(
-            session, Realisation, [{**r, "source_id": source["id"]} for r in figures.rows], report
-        )
+    with answering():
+        report = pipeline.ingest_cbs(svc, principal(ctx), table, raw, wanted)
     console.print(
-        f"CBS {table}: {len(figures.rows)} figures ({report.inserted.get('realisation', 0)} new, "
-        f"{report.updated.get('realisation', 0)} updated) for "
-        f"{len({r['area_id'] for r in figures.rows})} municipalities."
+        f"CBS {table}: {report.figures} figures ({report.inserted} new, {report.updated} "
+        f"updated) for {report.areas} municipalities."
     )
-    if figures.unknown_regions:
+    if report.unknown_codes:
         console.print(
-            f"[yellow]Left out {len(figures.unknown_regions)} unknown region codes:[/] "
-            + ", ".join(figures.unknown_regions[:20])
+            f"[yellow]Left out {len(report.unknown_codes)} unknown region codes:[/] "
+            + ", ".join(report.unknown_codes[:20])
         )
 
 
@@ -188,73 +136,22 @@ def ingest_bag(
     Streams the files with DuckDB (10 million rows in seconds), validates every row first, and
     stores the counts as realised figures citing the file and its checksum.
     """
-    for path in (vbo_file, pand):
-        if path is not None and not path.exists():
-            raise fail(f"{path}: no such file")
-    engine = engine_for(ctx)
-    with store.transaction(engine) as session:
-        merged = {
-            c["old_code"]: c["new_code"]
-            for c in rows(session, AreaCodeChange)
-            if c["kind"] == "merged"
-        }
-        known = set(gemeente_codes(session).values())
-    with Progress(console=console, transient=True) as bar:
+    svc = service(ctx)
+    with Progress(console=console, transient=True) as bar, answering():
         task = bar.add_task("BAG", total=1.0)
 
         def report(phase: str, fraction: float) -> None:
             bar.update(task, description=f"BAG: {phase}", completed=fraction)
 
-        try:
-            table = bag.derive_events(vbo_file, pand, code_map=merged, progress=report)
-        except bag.BagInputError as error:
-            raise fail(str(error)) from None
-    meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
-    synthetic = meta.get("synthetic") == "true"
-    source = file_source(
-        vbo_file,
-        "bag",
-        f"BAG extract {vbo_file.name} (canonical status periods)",
-        retrieved=dt.date.today(),
-        confidence="synthetic" if synthetic else "official",
-        title=vbo_file.name + (f" + {pand.name}" if pand else ""),
-        note=f"started: {meta.get('started', '')}",
-    )
-    measures = {"permitted": "homes_permitted", "completed": "homes_completed"}
-    if pand is not None:
-        measures["started"] = "homes_started"
-    figures, unknown = [], set()
-    for record in table.to_pylist():
-        if record["gemeente_code"] not in known:
-            unknown.add(record["gemeente_code"])
-            continue
-        for column, measure in measures.items():
-            if record[column]:
-                figures.append(
-                    {
-                        "area_id": record["gemeente_code"],
-                        "measure": measure,
-                        "first_year": record["year"],
-                        "last_year": record["year"],
-                        "value": float(record[column]),
-                        "provisional": False,
-                        "source_id": source["id"],
-                        "source_section": f"BAG {column}",
-                    }
-                )
-    with store.transaction(engine) as session:
-        counts = programme.LoadReport()
-        programme.upsert(session, Source, [source], counts)
-        programme.upsert(session, Realisation, figures, counts)
-    label = "[bold yellow]SYNTHETIC[/] " if synthetic else ""
+        result = pipeline.ingest_bag(svc, principal(ctx), vbo_file, pand, progress=report)
+    label = "[bold yellow]SYNTHETIC[/] " if result.synthetic else ""
     console.print(
-        f"{label}BAG {vbo_file.name}: {len(figures)} figures "
-        f"({counts.inserted.get('realisation', 0)} new, {counts.updated.get('realisation', 0)} "
-        f"updated) for {len({f['area_id'] for f in figures})} municipalities."
+        f"{label}BAG {vbo_file.name}: {result.figures} figures ({result.inserted} new, "
+        f"{result.updated} updated) for {result.areas} municipalities."
     )
-    if unknown:
+    if result.unknown_codes:
         console.print(
-            f"[yellow]Left out unknown municipality codes:[/] {', '.join(sorted(unknown))}"
+            f"[yellow]Left out unknown municipality codes:[/] {', '.join(result.unknown_codes)}"
         )
 
 
@@ -267,21 +164,18 @@ def list_realisations(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Realised figures per area, year and measure, with their source."""
-    with reading(ctx) as session:
-        wanted = area_filter(session, area, within=True)
-        records = [
-            r
-            for r in rows(session, Realisation)
-            if (wanted is None or r["area_id"] in wanted)
-            and (source is None or (r["source_id"] or "").startswith(source))
-        ]
-    records.sort(key=lambda r: (r["area_id"], r["measure"], r["first_year"]))
+    """Realised figures per area, year and measure, with their source and whether they count.
+
+    For each area, measure and year one figure stands (CBS final > CBS provisional > BAG > a
+    document's figure; synthetic never mixes with real); the others are shown set aside.
+    """
+    with answering():
+        records = monitoring.realisations(service(ctx), area=area, within=True, source=source)
     if as_json:
         print_json(records)
         return
     table = Table(title=f"realisations ({len(records)})")
-    for column in ("area", "measure", "years", "value", "source"):
+    for column in ("area", "measure", "years", "value", "source", "counts"):
         table.add_column(column, justify="right" if column == "value" else "left")
     for r in records[:300]:
         years_ = (
@@ -294,7 +188,8 @@ def list_realisations(
             r["measure"],
             years_ + ("*" if r["provisional"] else ""),
             homes(r["value"]),
-            f"{r['source_id']} ({r['source_section']})",
+            f"{r['source_id']} ({r['source_section']})" + (" SYNTHETIC" if r["synthetic"] else ""),
+            "yes" if r["stands"] else f"no: {r['set_aside_reason']}",
         )
     console.print(table)
     if len(records) > 300:
@@ -309,10 +204,9 @@ def list_flags(
 ) -> None:
     """Plans to review: stalled (no status change for 3+ years) and duplicates."""
     date = parse_date(on, "--on") or dt.date.today()
-    with reading(ctx) as session:
-        found = review.flags(rows(session, Plan), rows(session, PlanHistory), date)
+    found = pipeline.flags(service(ctx), date)
     if as_json:
-        print_json([asdict(f) for f in found])
+        print_json(found)
         return
     table = Table(title=f"flags on {date} ({len(found)})")
     for column in ("plan", "flag", "detail"):
@@ -339,33 +233,13 @@ def apply_corrections(
     Re-run the file after every plan-list import: corrections a new list already made, or
     made obsolete, are reported and left alone. Every change keeps the old version in history.
     """
-    if not file.exists():
-        raise fail(f"{file}: no such file")
-    try:
-        corrections = review.read_corrections(file)
-    except plan_lists.PlanListError as error:
-        raise fail(str(error)) from None
-    today = dt.date.today()
-    with store.transaction(engine_for(ctx)) as session:
-        plans = {p["id"]: p for p in rows(session, Plan)}
-        entries = review.ledger(corrections, plans)
-        source = Source(
-            **file_source(file, "corrections", f"Manual corrections {file.name}", retrieved=today)
-        )
-        if any(e.applied for e in entries) and session.get(Source, source.id) is None:
-            session.add(source)
-        for entry in entries:
-            if entry.applied:
-                plan = session.get(Plan, entry.plan_id)
-                assert plan is not None
-                value = review.parse_value(entry.field, entry.new_value)
-                plan_lists.correct(
-                    session, plan, {entry.field: value}, source_id=source.id, on=today
-                )
+    svc = service(ctx)
+    with answering():
+        entries = pipeline.apply_corrections(svc, principal(ctx), file, dt.date.today())
     if ledger is not None:
-        review.write_ledger(ledger, entries)
+        review_rules.write_ledger(ledger, entries)
     if as_json:
-        print_json([asdict(e) for e in entries])
+        print_json(entries)
         return
     applied = sum(e.applied for e in entries)
     console.print(f"{file.name}: {applied} of {len(entries)} corrections applied.")
@@ -374,35 +248,20 @@ def apply_corrections(
             console.print(f"  row {e.row} ({e.plan_id}.{e.field}): not applied - {e.note}")
 
 
-def _plan_state(session: Session, as_of: dt.date | None) -> dict[str, dict[str, Any]]:
-    return plan_lists.plans_as_of(rows(session, Plan), rows(session, PlanHistory), as_of)
-
-
 @app.command("plans")
 def list_plans(
     ctx: typer.Context,
     area: Annotated[
         str | None, typer.Option(help="Only plans in this area (and inside it).")
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="The pipeline as known on this date.")
-    ] = None,
+    as_of: AsOfOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The plans in the pipeline (now, or as known on a date)."""
     date = parse_date(as_of, "--as-of")
-    with reading(ctx) as session:
-        state = _plan_state(session, date)
-        wanted = area_filter(session, area, within=True)
-        if wanted is not None:
-            kinds = {a["id"]: a["kind"] for a in rows(session, Area)}
-            children = areas.children_of(rows(session, AreaMember))
-            gemeenten = {g for w in wanted for g in areas.municipalities(w, children, kinds)}
-            linked = {
-                link["plan_id"] for link in rows(session, PlanArea) if link["area_id"] in wanted
-            }
-            state = {k: v for k, v in state.items() if v["gemeente_id"] in gemeenten or k in linked}
-    records = [state[k] for k in sorted(state)]
+    with answering():
+        found = monitoring.plans(service(ctx), area=area, as_of=date, limit=10**9)
+    records = found["items"]
     if as_json:
         print_json(records)
         return
@@ -412,7 +271,7 @@ def list_plans(
     for p in records[:200]:
         table.add_row(
             p["id"],
-            p["name"],
+            p["name"] + (" (SYNTHETIC)" if p["synthetic"] else ""),
             p["gemeente_id"],
             homes(p["homes"]),
             p["planstatus"],
@@ -427,51 +286,54 @@ def list_plans(
 def status(
     ctx: typer.Context,
     area: Annotated[str, typer.Argument(help="Area id, e.g. NL01, PV27, VS-MRA.")] = "NL01",
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Use the plan lists as known on this date.")
-    ] = None,
+    as_of: AsOfOption = None,
     compare: Annotated[
         tuple[str, str] | None,
         typer.Option(help="Show what changed in the pipeline between two dates."),
     ] = None,
+    definition: DefinitionOption = monitor.DEFAULT_DEFINITION,
     as_json: JsonOption = False,
 ) -> None:
     """Progress and plan capacity for every target of AREA and of the areas inside it."""
     date = parse_date(as_of, "--as-of")
-    with reading(ctx) as session:
-        area_filter(session, area, within=False)
-        if compare:
-            before = _plan_state(session, parse_date(compare[0], "--compare"))
-            after = _plan_state(session, parse_date(compare[1], "--compare"))
-            diff = plan_lists.compare(before, after)
-            if as_json:
-                typer.echo(json.dumps(asdict(diff), ensure_ascii=False, indent=2, default=str))
-            else:
-                console.print(f"Pipeline {compare[0]} -> {compare[1]}:")
-                for label in ("added", "dropped", "delayed", "reclassified"):
-                    ids = getattr(diff, label)
-                    console.print(f"  {label} ({len(ids)}): {', '.join(ids) or '-'}")
-                for pid, fields in diff.changed.items():
-                    changes = "; ".join(f"{k} {a} -> {b}" for k, (a, b) in fields.items())
-                    console.print(f"  changed {pid}: {changes}")
+    svc = service(ctx)
+    if compare:
+        first = parse_date(compare[0], "--compare")
+        second = parse_date(compare[1], "--compare")
+        assert first is not None and second is not None
+        with answering():
+            diff = monitoring.compare(svc, first, second, None if area == "NL01" else area)
+        if as_json:
+            print_json(diff)
             return
-        result = monitor.area_status(
-            area,
-            targets=rows(session, Target),
-            realisations=rows(session, Realisation),
-            plans=list(_plan_state(session, date).values()),
-            plan_areas=rows(session, PlanArea),
-            areas=rows(session, Area),
-            members=rows(session, AreaMember),
+        console.print(
+            f"Pipeline {compare[0]} -> {compare[1]}: {homes(diff.homes_before)} -> "
+            f"{homes(diff.homes_after)} homes"
         )
-        funded = monitor.funding_in(
-            area, rows(session, Award), rows(session, Area), rows(session, AreaMember),
-            rows(session, PlanArea),
-        )  # fmt: skip
-    if as_json:
-        print_json([asdict(r) for r in result])
+        for label in ("added", "dropped", "delayed", "reclassified"):
+            change = getattr(diff, label)
+            console.print(
+                f"  {label} ({len(change.plans)} plans, {homes(change.homes)} homes): "
+                f"{', '.join(change.plans) or '-'}"
+            )
+        for pid, fields in diff.changed.items():
+            changes = "; ".join(f"{k} {a} -> {b}" for k, (a, b) in fields.items())
+            console.print(f"  changed {pid}: {changes}")
         return
-    table = Table(title=f"status of {area}" + (f" as of {date}" if date else ""), show_lines=True)
+    with answering():
+        result = monitoring.status(svc, area, date, definition)
+    if as_json:
+        print_json(result)
+        return
+    if result.synthetic_sources:
+        console.print(
+            f"[bold yellow]Synthetic demo data is loaded ({', '.join(result.synthetic_sources)}):"
+            " figures marked SYNTHETIC rest on it.[/]"
+        )
+    console.rule(f"[bold]{result.area['name']} ({area})" + (f" as of {date}" if date else ""))
+    for line in headline_lines(result.headline, monitor.definition_for("homes_built", definition)):
+        console.print(line)
+    table = Table(title=f"targets of {area} and inside it", show_lines=True)
     for column in (
         "target",
         "area",
@@ -481,11 +343,15 @@ def status(
         "plan capacity vs what remains",
     ):
         table.add_column(column)
-    for r in result:
+    for r in result.targets:
         t, p, c = r.target, r.progress, r.capacity
         realised = pace = capacity = "-"
         if p and p.realised_years:
-            realised = f"{homes(p.realised)} ({p.realised_years[0]}-{p.realised_years[-1]})"
+            realised = (
+                ("≥ " if p.lower_bound else "")
+                + f"{homes(p.realised)} ({p.realised_years[0]}-{p.realised_years[-1]})"
+                + (" SYNTHETIC" if p.synthetic else "")
+            )
             pace = f"{homes(p.required_pace_min)} / {homes(p.recent_pace)}: " + p.status.replace(
                 "_", " "
             )
@@ -495,22 +361,24 @@ def status(
             capacity = (
                 f"{homes(c.planned_all)} = {c.ratio_all:.0%} (hard {c.ratio_hard:.0%}); "
                 f"130% {'met' if c.meets_norm else 'not met'}"
+                + (" SYNTHETIC" if c.synthetic else "")
             )
             if r.capacity_max:
                 capacity += f"; {r.capacity_max.ratio_all:.0%} of the maximum"
-        name = r.area_name if r.members_complete else f"{r.area_name} (members incomplete*)"
+        name = r.area_name + ("" if not r.coverage.lower_bound else f" ({r.coverage.text})")
         table.add_row(f"{target_value(t)}", name, period(t), realised, pace, capacity)
     console.print(table)
+    funded = result.funding
     if funded.awards:
         console.print(
             f"Funding awarded in {area} (and areas inside it): {funded.awards} awards, "
             f"EUR {funded.amount_eur:,} for {homes(funded.homes)} homes "
             f"({homes(funded.affordable_homes)} affordable)."
         )
-    if not all(r.members_complete for r in result):
+    if any(r.coverage.lower_bound for r in result.targets):
         console.print(
-            "* Only the municipalities a source names are counted for this area, so realised "
-            "figures and plan capacity are lower bounds."
+            "≥ Only the municipalities a source names are counted for such an area, so its "
+            "realised figures and plan capacity are lower bounds."
         )
 
 
@@ -529,60 +397,18 @@ def demo(
     For trying every feature without external data. Everything it adds cites the source
     `synthetic-demo` (confidence synthetic) and is shown as synthetic wherever it appears.
     """
-    with store.transaction(engine_for(ctx)) as session:
-        all_areas = rows(session, Area)
-        gemeenten = [
-            (m["child_id"], m["parent_id"])
-            for m in rows(session, AreaMember)
-            if m["parent_id"].startswith("PV")
-            and next(a for a in all_areas if a["id"] == m["child_id"])["valid_to"] is None
-        ]
-        province_targets = {
-            t["area_id"]: t["value_min"]
-            for t in rows(session, Target)
-            if t["area_id"].startswith("PV") and t["measure"] == "homes_built" and t["value_min"]
-        }
-        children = areas.children_of(rows(session, AreaMember))
-        kinds = {a["id"]: a["kind"] for a in all_areas}
-        named = {
-            g
-            for a in all_areas
-            if a["kind"] == "strategy_region"
-            for g in areas.municipalities(a["id"], children, kinds)
-        }
-        weight = synthetic.weights(gemeenten, province_targets, named)
-        national = next(t for t in rows(session, Target) if t["id"] == "NL-WONINGEN-2021-2030")
-        remaining = monitor.progress(national, rows(session, Realisation)).remaining_min or 0
-        plan_rows = synthetic.synthetic_plans(
-            weight,
-            n_plans=plans,
-            seed=seed,
-            total_homes=synthetic.PIPELINE_RATIO * remaining,
-            links=synthetic.DEMO_LINKS,
-        )
+    svc = service(ctx)
+    with answering():
         if out is not None:
-            synthetic.write_plan_list(out, plan_rows)
-            console.print(f"Wrote {len(plan_rows)} SYNTHETIC plans to {out}")
+            count = pipeline.demo_plan_list(svc, out, seed, plans)
+            console.print(f"Wrote {count} SYNTHETIC plans to {out}")
             return
-        source = Source(**synthetic.source_record(seed))
-        existing = session.get(Source, source.id)
-        if existing is not None and existing.citation != source.citation:
-            raise fail(
-                f"demo data with another seed is loaded ({existing.citation}); "
-                "start from a new database to change the seed"
-            )
-        report = plan_lists.apply_plan_list(
-            session, plan_rows, source=source, captured=synthetic.CAPTURED, partial=True
-        )
-        counts = programme.LoadReport()
-        programme.upsert(
-            session,
-            Realisation,
-            synthetic.synthetic_realisations(weight, seed=seed, years=range(2021, 2025)),
-            counts,
-        )
+        report = pipeline.load_demo(svc, principal(ctx), seed, plans)
     console.print(
-        f"[bold yellow]SYNTHETIC demo data[/] (seed {seed}): {len(report.added)} plans added, "
-        f"{len(report.unchanged)} unchanged; {counts.inserted.get('realisation', 0)} municipal "
+        f"[bold yellow]SYNTHETIC demo data[/] (seed {seed}): {report.plans_added} plans added, "
+        f"{report.plans_unchanged} unchanged; {report.realisations_added} municipal "
         "realisation figures added. Try `opgave status VS-MRA` or `opgave overview`."
     )
+
+
+__all__ = ["ingest_app"]

@@ -2,46 +2,31 @@
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 from rich.tree import Tree
-from sqlalchemy.exc import OperationalError
 
-from opgave import areas, exchange, monitor, programme, store
+from opgave import areas, monitor
 from opgave.cli import (
+    Context,
     JsonOption,
+    answering,
     app,
-    area_filter,
     console,
     fail,
     homes,
+    parse_date,
     period,
     print_json,
-    reading,
-    rows,
+    service,
     target_value,
 )
-from opgave.ingest import plans as plan_lists
-from opgave.model import (
-    TABLES,
-    Agreement,
-    Area,
-    AreaMember,
-    Instrument,
-    Meeting,
-    Plan,
-    PlanHistory,
-    Precondition,
-    Realisation,
-    Source,
-    Target,
-)
+from opgave.service import monitoring
+from opgave.service import programme as programme_service
 
 
 @app.command()
@@ -50,14 +35,10 @@ def init(ctx: typer.Context) -> None:
 
     Safe to run again: only what differs from the shipped data is written.
     """
-    url: str = ctx.obj
-    try:
-        engine = store.connect(url)
-        store.migrate(engine)
-        with store.transaction(engine) as session:
-            report = programme.load(session)
-    except OperationalError as error:
-        raise fail(f"cannot open the database {url}: {error.orig}") from None
+    context: Context = ctx.obj
+    url = context.url
+    with answering():
+        report = programme_service.init(context.service(require_schema=False))
     table = Table(title=f"opgave init - {url}")
     for column in ("table", "inserted", "updated", "unchanged"):
         table.add_column(column, justify="left" if column == "table" else "right")
@@ -70,90 +51,143 @@ def init(ctx: typer.Context) -> None:
         )
     console.print(table)
     console.print(
-        f"Schema at revision {store.current_revision(engine)}; "
+        f"Schema at revision {report.revision}; "
         + (f"{report.changed} rows written." if report.changed else "nothing to change.")
     )
 
 
-@app.command()
-def overview(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """The national overview: the 900,000 target, realised homes, pace, capacity, what is due."""
-    with reading(ctx) as session:
-        result = monitor.overview(
-            targets=rows(session, Target),
-            realisations=rows(session, Realisation),
-            plans=list(
-                plan_lists.plans_as_of(
-                    rows(session, Plan), rows(session, PlanHistory), None
-                ).values()
-            ),
-            areas=rows(session, Area),
-            members=rows(session, AreaMember),
-            agreements=rows(session, Agreement),
-            meetings=rows(session, Meeting),
-            sources=rows(session, Source),
-        )
-        source_titles = {s["id"]: s["citation"] for s in rows(session, Source)}
-        names = {a["id"]: a["name"] for a in rows(session, Area)}
-    if as_json:
-        payload = asdict(result)
-        payload["regions"] = [{"area": a, "targets": ts} for a, ts in result.regions]
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
-        return
-    t, p = result.target, result.progress
-    if result.synthetic_sources:
-        console.print(
-            f"[bold yellow]Synthetic demo data is loaded: {', '.join(result.synthetic_sources)}[/]"
-        )
-    console.rule(f"[bold]Woningbouwopgave {period(t)}: {target_value(t)}")
-    console.print(
-        f"Target source: {source_titles.get(t['source_id'], t['source_id'])}, {t['source_section']}"
-    )
-    if p.realised_years:
+DefinitionOption = Annotated[
+    str,
+    typer.Option(
+        "--definition",
+        help="How homes built are counted: ministry (default: new-build plus the net of other "
+        "additions and removals, CBS 'woningen erbij'), gross (new-build plus other additions) "
+        "or net_stock (net change of the stock).",
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="The programme as known on this date (plan lists, members)."),
+]
+
+
+def headline_lines(h: monitor.Headline, definition: monitor.Definition) -> list[str]:
+    """An area's headline figures as lines of text (the overview and ``status`` print them)."""
+    lines = []
+    t, p, c = h.target, h.progress, h.capacity
+    if h.kind != "nation":
+        lines.append(f"Coverage: {h.coverage.text}.")
+    if t is not None and p is not None and p.realised_years:
         years = f"{p.realised_years[0]}-{p.realised_years[-1]}"
         provisional = (
             f" ({', '.join(map(str, p.provisional_years))} provisional)"
             if p.provisional_years
             else ""
         )
-        console.print(
-            f"Realised {years}{provisional}: [bold]{homes(p.realised)}[/] homes added "
-            f"(new-build + other additions) = {p.realised / (t['value_min'] or 1):.1%} "
-            "of the target"
+        bound = "at least " if p.lower_bound else ""
+        share = f" = {p.realised / t['value_min']:.1%} of the target" if t["value_min"] else ""
+        lines.append(
+            f"Realised {years}{provisional}: [bold]{bound}{homes(p.realised)}[/] homes added "
+            f"({definition.label}){share}" + (" [bold yellow]SYNTHETIC[/]" if p.synthetic else "")
         )
-        console.print(
-            f"Remaining: {homes(p.remaining_min)} in {t['last_year'] - p.realised_years[-1]} years"
-            f" -> {homes(p.required_pace_min)} a year needed; mean of the last 3 years "
-            f"{homes(p.recent_pace)} -> [bold]{p.status.replace('_', ' ')}[/]"
+        if p.gap_years:
+            lines.append(
+                f"No figure under this definition for {', '.join(map(str, p.gap_years))}: the "
+                "realised total is a lower bound."
+            )
+        if p.required_pace_min is not None:
+            lines.append(
+                f"Remaining: {homes(p.remaining_min)} in {t['last_year'] - p.realised_years[-1]} "
+                f"years -> {homes(p.required_pace_min)} a year needed; mean of the last 3 years "
+                f"{homes(p.recent_pace)} -> [bold]{p.status.replace('_', ' ')}[/]"
+            )
+    elif t is not None:
+        lines.append("No realised figures yet: run `opgave ingest cbs` (or load a dataset).")
+    if c is not None:
+        lines.append(
+            f"Plan capacity {c.first_year}-{c.last_year}: {homes(c.planned_all)} homes in "
+            f"{c.plans} plans = {c.ratio_all:.0%} of the {homes(c.against)} still to be built "
+            f"(hard {c.ratio_hard:.0%}); norm {c.norm:.0%}: "
+            + ("[green]met[/]" if c.meets_norm else "[red]not met[/]")
+            + (" [bold yellow]SYNTHETIC plans[/]" if c.synthetic else "")
         )
+    lines.append(
+        f"Plans in the area: {h.plans:,} with {homes(h.planned_homes)} homes"
+        + (" [bold yellow](SYNTHETIC)[/]" if "plans" in h.synthetic_parts else "")
+        + "."
+    )
+    return lines
+
+
+@app.command()
+def overview(
+    ctx: typer.Context,
+    as_of: AsOfOption = None,
+    definition: DefinitionOption = monitor.DEFAULT_DEFINITION,
+    as_json: JsonOption = False,
+) -> None:
+    """The national overview: the 900,000 target, realised homes, pace, capacity, what is due."""
+    svc = service(ctx)
+    with answering():
+        result = monitoring.overview(svc, parse_date(as_of, "--as-of"), definition)
+        titles = {
+            s["id"]: s["citation"]
+            for s in programme_service.sources_cited(
+                svc,
+                [*(result.headline.progress.sources if result.headline.progress else ()),
+                 result.headline.target["source_id"] if result.headline.target else ""],
+            ).values()
+        }  # fmt: skip
+    if as_json:
+        print_json(result)
+        return
+    h = result.headline
+    if result.synthetic_sources:
         console.print(
-            "Source: " + "; ".join(source_titles.get(s, s) for s in p.sources), style="dim"
+            f"[bold yellow]Synthetic demo data is loaded: {', '.join(result.synthetic_sources)}. "
+            "Figures marked SYNTHETIC rest on it.[/]"
         )
-    else:
-        console.print("No realised figures yet: run `opgave ingest cbs` (or load a dataset).")
-    if result.capacity:
-        c = result.capacity
+    if h.target is None:
+        console.print("No national homes target is loaded; run `opgave init`.")
+        return
+    t = h.target
+    console.rule(f"[bold]Woningbouwopgave {period(t)}: {target_value(t)}")
+    console.print(
+        f"Target source: {titles.get(t['source_id'], t['source_id'])}, {t['source_section']}"
+    )
+    for line in headline_lines(h, result.definition):
+        console.print(line)
+    if h.progress and h.progress.sources:
         console.print(
-            f"Plan capacity {p.realised_years[-1] + 1 if p.realised_years else t['first_year']}-"
-            f"{t['last_year']}: {homes(c.planned_all)} homes in {result.plan_count} plans "
-            f"= {c.ratio_all:.0%} of what remains to be built (hard {c.ratio_hard:.0%}); "
-            f"norm {c.norm:.0%}: " + ("[green]met[/]" if c.meets_norm else "[red]not met[/]")
+            "Source: " + "; ".join(titles.get(s, s) for s in h.progress.sources), style="dim"
         )
-    else:
+    if h.capacity is None:
         console.print(
             "Plan capacity: no plan lists loaded yet (norm: 130% of the task, "
             "Kamerstuk 34 682 nr. 90)."
         )
-    regions = Table(title="Regional urbanisation strategies (letter order)", show_lines=False)
-    regions.add_column("region")
-    regions.add_column("targets")
-    for area, targets in result.regions:
+    regions = Table(title="Regional urbanisation strategies (letter order)", show_lines=True)
+    for column in ("region", "coverage", "realised", "plan capacity", "targets"):
+        regions.add_column(column)
+    for region in result.regions:
+        rh = region.headline
+        realised = capacity = "-"
+        if rh.progress and rh.progress.realised_years:
+            realised = ("≥ " if rh.progress.lower_bound else "") + homes(rh.progress.realised)
+            realised += " SYNTHETIC" if rh.progress.synthetic else ""
+        if rh.capacity:
+            capacity = f"{rh.capacity.ratio_all:.0%}" + (
+                " SYNTHETIC" if rh.capacity.synthetic else ""
+            )
         regions.add_row(
-            area["name"],
+            region.area["name"],
+            rh.coverage.text,
+            realised,
+            capacity,
             "\n".join(
                 f"{target_value(x)} ({period(x)}, {x['kind']}"
-                + (f", {names[x['area_id']]})" if x["area_id"] != area["id"] else ")")
-                for x in targets
+                + (f", {x['area_id']})" if x["area_id"] != region.area["id"] else ")")
+                for x in region.targets
             )
             or "-",
         )
@@ -176,20 +210,20 @@ def list_areas(
     as_json: JsonOption = False,
 ) -> None:
     """The areas as a tree: nation > landsdeel > province, strategy regions, large-scale areas."""
-    with reading(ctx) as session:
-        all_areas = rows(session, Area)
-        members = rows(session, AreaMember)
-    if kind:
-        all_areas = [a for a in all_areas if a["kind"] == kind]
+    svc = service(ctx)
+    with answering():
+        all_areas = programme_service.areas(svc, kind=kind)
+        members = programme_service.memberships(svc)
     if as_json:
         print_json(all_areas)
         return
     if kind:
         table = Table(title=f"areas of kind {kind}")
-        for column in ("id", "name", "note"):
+        for column in ("id", "name", "complete", "note"):
             table.add_column(column)
         for a in all_areas:
-            table.add_row(a["id"], a["name"], a["note"] or "")
+            complete = "yes" if a["members_complete_propagated"] else "no (lower bound)"
+            table.add_row(a["id"], a["name"], complete, a["note"] or "")
         console.print(table)
         return
     by_id = {a["id"]: a for a in all_areas}
@@ -202,7 +236,7 @@ def list_areas(
     def label(area_id: str, parent: str | None) -> str:
         a = by_id[area_id]
         text = f"[bold]{a['name']}[/] [dim]{a['id']} ({a['kind']})[/]"
-        if not a["members_complete"]:
+        if not a["members_complete_propagated"]:
             text += " [yellow]members incomplete[/]"
         if (parent, area_id) in unverified:
             text += " [yellow]membership unverified[/]"
@@ -254,16 +288,10 @@ def list_targets(
         if not match or int(match.group(1)) > int(match.group(2)):
             raise fail(f"--period expects YYYY-YYYY, got {period_filter!r}")
         lo, hi = int(match.group(1)), int(match.group(2))
-    with reading(ctx) as session:
-        records = rows(session, Target)
-        wanted = area_filter(session, area, within)
-    records = [
-        t
-        for t in records
-        if (wanted is None or t["area_id"] in wanted)
-        and (measure is None or t["measure"] == measure)
-        and (lo is None or hi is None or monitor.in_period(t, lo, hi))
-    ]
+    with answering():
+        records = programme_service.targets(
+            service(ctx), area=area, within=within, measure=measure, first=lo, last=hi
+        )
     if as_json:
         print_json(records)
         return
@@ -286,9 +314,7 @@ def list_targets(
 @app.command("meetings")
 def list_meetings(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Administrative consultations (Bestuurlijk Overleg), past and due."""
-    with reading(ctx) as session:
-        records = rows(session, Meeting)
-    records.sort(key=lambda m: (m["year"] or 0, str(m["date_first"] or ""), m["id"]))
+    records = programme_service.meetings(service(ctx))
     if as_json:
         print_json(records)
         return
@@ -303,8 +329,7 @@ def list_meetings(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @app.command("preconditions")
 def list_preconditions(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Preconditions housing depends on (transport, nitrogen, noise, water, green)."""
-    with reading(ctx) as session:
-        records = rows(session, Precondition)
+    records = programme_service.table(service(ctx), "preconditions")
     if as_json:
         print_json(records)
         return
@@ -319,8 +344,7 @@ def list_preconditions(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @app.command("instruments")
 def list_instruments(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Funding instruments: budgets per year or in total, tracks, tranches, expected homes."""
-    with reading(ctx) as session:
-        records = rows(session, Instrument)
+    records = programme_service.table(service(ctx), "instruments")
     if as_json:
         print_json(records)
         return
@@ -346,10 +370,8 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
 ) -> None:
     """Write every table to DIR, one file per table, plus a manifest."""
-    if fmt not in exchange.FORMATS:
-        raise fail(f"--format must be one of {', '.join(exchange.FORMATS)}, not {fmt!r}")
-    with reading(ctx) as session:
-        paths = exchange.export_all(session, directory, fmt)
+    with answering():
+        paths = programme_service.export(service(ctx), directory, fmt)
     console.print(f"Wrote {len(paths)} files to {directory}")
 
 
@@ -359,12 +381,9 @@ def import_(
     directory: Annotated[Path, typer.Argument(help="A folder written by `opgave export`.")],
 ) -> None:
     """Load an exported folder into an empty database (all or nothing)."""
-    url: str = ctx.obj
-    engine = store.connect(url)
-    store.migrate(engine)
-    try:
-        with store.transaction(engine) as session:
-            counts = exchange.import_all(session, directory)
-    except exchange.ImportProblems as error:
-        raise fail(str(error)) from None
-    console.print(f"Imported {sum(counts.values())} rows into {len(TABLES)} tables of {url}.")
+    context: Context = ctx.obj
+    with answering():
+        counts = programme_service.import_folder(context.service(require_schema=False), directory)
+    console.print(
+        f"Imported {sum(counts.values())} rows into {len(counts)} tables of {context.url}."
+    )

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from opgave.agreements import AgreementInputError
-from opgave.cli import app, console, fail, reading
-from opgave.cli.forecast import run_outlook
+from opgave.cli import answering, app, console, fail, parse_date, service
 
 
 @app.command("report")
@@ -37,39 +34,21 @@ def report(
             "report the chance of reaching each target; 0: no forecast.",
         ),
     ] = 0,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The programme as known on this date.")
+    ] = None,
 ) -> None:
     """The progress report to parliament, region by region, every figure with its source."""
-    from opgave import report as progress_report
+    from opgave.service import reporting
 
-    if lang not in progress_report.LANGUAGES:
-        raise fail(f"--lang must be one of {', '.join(progress_report.LANGUAGES)}, not {lang!r}")
-    if fmt not in progress_report.FORMATS:
-        raise fail(f"--format must be one of {', '.join(progress_report.FORMATS)}, not {fmt!r}")
-    if fmt == "pdf":
-        if out is None:
-            raise fail("a PDF needs --out FILE")
-        problem = progress_report.weasyprint_problem()
-        if problem:
-            raise fail(problem)
-    with reading(ctx) as session:
-        inputs = progress_report.load_inputs(session)
-        if forecast_runs:
-            outlook = run_outlook(
-                session, area=None, runs=forecast_runs, seed=0, assumptions_file=None, scenario=None
-            )
-            inputs = replace(
-                inputs,
-                forecast={
-                    t.target_id: t.p_reach_min for t in outlook.targets if t.p_reach_min is not None
-                },
-                forecast_source=f"opgave forecast: {forecast_runs:,} runs, seed 0, assumptions "
-                + ", ".join(Path(a).name for a in outlook.assumptions),
-            )
-    try:
-        built = progress_report.build(inputs, meeting)
-        content = progress_report.render(built, fmt, lang)
-    except (AgreementInputError, progress_report.ReportFormatError) as error:
-        raise fail(str(error)) from None
+    if fmt == "pdf" and out is None:
+        raise fail("a PDF needs --out FILE")
+    svc = service(ctx)
+    with answering():
+        built = reporting.build(
+            svc, meeting=meeting, forecast_runs=forecast_runs, as_of=parse_date(as_of, "--as-of")
+        )
+        content = reporting.render(built, fmt, lang)
     if out is None:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from opgave.cli import app, console, engine_for
+from opgave.cli import Context, app, console, service
 
 
 @app.command("serve")
@@ -23,14 +23,14 @@ def serve(
     """Serve the dashboard and the API (/api/v1, OpenAPI at /api/v1/docs); prints the URL."""
     import uvicorn
 
-    from opgave import auth, store
     from opgave.api import create_app
+    from opgave.service import users as user_service
 
-    url: str = ctx.obj
-    engine = engine_for(ctx)
-    with store.transaction(engine) as session:
-        users = auth.list_users(session)
-    engine.dispose()
+    context: Context = ctx.obj
+    url = context.url
+    svc = service(ctx)
+    users = user_service.list_users(svc)
+    svc.engine.dispose()
     shown = f"[{host}]" if ":" in host else host
     console.print(
         f"opgave dashboard: http://{shown}:{port}/  (API: http://{shown}:{port}/api/v1/docs)"

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from opgave import auth, store
-from opgave.cli import JsonOption, app, console, engine_for, fail, print_json, reading
+from opgave.cli import JsonOption, answering, app, console, principal, print_json, service
+from opgave.service import users
 
 users_app = typer.Typer(
     help="Users of the dashboard and API: admin (Rijk), editor (own areas), viewer.",
@@ -18,7 +18,6 @@ users_app = typer.Typer(
 )
 app.add_typer(users_app, name="users")
 PASSWORD_ENV = "OPGAVE_PASSWORD"
-CLI_PRINCIPAL = auth.Principal(0, "cli", "admin")
 
 
 @users_app.command("add")
@@ -44,22 +43,12 @@ def add(
     if password:
         secret = os.environ.get(PASSWORD_ENV) or getpass.getpass(f"Password for {name}: ")
     area_ids = [a.strip() for a in (areas or "").split(",") if a.strip()]
-    with store.transaction(engine_for(ctx)) as session:
-        try:
-            principal = auth.add_user(session, name, role, area_ids, secret)
-            new_token = auth.create_token(session, name, "opgave users add") if token else None
-        except auth.AuthInputError as error:
-            raise fail("; ".join(error.problems)) from None
-        auth.record(
-            session,
-            CLI_PRINCIPAL,
-            "update",
-            "app_user",
-            name,
-            None,
-            {"name": name, "role": role, "area_ids": list(principal.area_ids)},
-        )
-    scope = f" for {', '.join(principal.area_ids)}" if principal.area_ids else ""
+    svc = service(ctx)
+    with answering():
+        by = principal(ctx)
+        added = users.add_user(svc, name, role, area_ids, secret, by=by)
+        new_token = users.create_token(svc, name, "opgave users add", by=by) if token else None
+    scope = f" for {', '.join(added.area_ids)}" if added.area_ids else ""
     console.print(f"User {name}: {role}{scope}.")
     if new_token:
         console.print(f"API token (shown once): {new_token}", highlight=False, soft_wrap=True)
@@ -73,21 +62,19 @@ def token(
     revoke: Annotated[bool, typer.Option("--revoke", help="Revoke all tokens instead.")] = False,
 ) -> None:
     """Print a new API token for a user (or revoke all of its tokens)."""
-    with store.transaction(engine_for(ctx)) as session:
-        try:
-            if revoke:
-                console.print(f"{auth.revoke_tokens(session, name)} token(s) of {name} revoked.")
-                return
-            typer.echo(auth.create_token(session, name, label))
-        except auth.AuthInputError as error:
-            raise fail("; ".join(error.problems)) from None
+    svc = service(ctx)
+    with answering():
+        if revoke:
+            count = users.revoke_tokens(svc, name, by=principal(ctx))
+            console.print(f"{count} token(s) of {name} revoked.")
+            return
+        typer.echo(users.create_token(svc, name, label, by=principal(ctx)))
 
 
 @users_app.command("list")
 def list_users(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The users with their role and areas."""
-    with reading(ctx) as session:
-        records = auth.list_users(session)
+    records = users.list_users(service(ctx))
     if as_json:
         print_json(records)
         return

@@ -26,15 +26,8 @@ from sqlalchemy.orm import Session
 
 from opgave.exchange import Problem
 from opgave.ingest import checksum as checksum
-from opgave.model import (
-    PLAN_FIELDS,
-    PLANSTATUS,
-    Plan,
-    PlanArea,
-    PlanHistory,
-    PlanPrecondition,
-    Source,
-)
+from opgave.model import Plan, PlanArea, PlanHistory, PlanPrecondition, Source
+from opgave.vocabulary import PLAN_FIELDS, PLANSTATUS
 
 COLUMNS: dict[str, str] = {
     "plan_id": "required; unique id of the plan within the list (text)",

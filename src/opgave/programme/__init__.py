@@ -23,15 +23,8 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
-from opgave.model import (
-    TABLES,
-    AgreementChange,
-    AgreementEvent,
-    Base,
-    Realisation,
-    table_of,
-    vocabulary_problem,
-)
+from opgave.model import TABLES, AgreementChange, AgreementEvent, Base, Realisation, table_of
+from opgave.vocabulary import vocabulary_problem
 
 HERE = Path(__file__).parent
 DATASETS = ("cbs_regions", "mirt_landsdelen", "letter", "cbs_82235ned", "provincial_targets_2022")

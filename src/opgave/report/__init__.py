@@ -1,12 +1,13 @@
 """The progress report to parliament: reads like the founding letter, region by region.
 
-``load_inputs`` reads the programme from the database, ``build`` assembles the report after a
-meeting (plain data), ``render`` writes it as HTML, PDF or Markdown in Dutch or English.
+``build`` assembles the report after a meeting from the programme state (plain data; the
+service layer gathers its inputs), ``render`` writes it as HTML, PDF or Markdown in Dutch or
+English.
 """
 
 from __future__ import annotations
 
-from opgave.report.builder import Report, ReportInputs, build, load_inputs
+from opgave.report.builder import Report, ReportInputs, build
 from opgave.report.rendering import (
     FORMATS,
     LANGUAGES,
@@ -22,7 +23,6 @@ __all__ = [
     "ReportFormatError",
     "ReportInputs",
     "build",
-    "load_inputs",
     "render",
     "weasyprint_problem",
 ]

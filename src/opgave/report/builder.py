@@ -1,13 +1,16 @@
 """The progress report's content: the opening with the national figures, then one section per
 strategy region in the letter's order, every figure with a numbered note naming its source.
 
-Inputs: the programme's rows (``ReportInputs``, loaded by ``load_inputs``) and the meeting the
-report follows (default: the latest meeting at which agreements were made).
+Inputs: the programme state (:mod:`opgave.state`) with the register's history and the
+preconditions and instruments (``ReportInputs``, gathered by the service layer), and the
+meeting the report follows (default: the latest meeting at which agreements were made).
 Outputs: a ``Report`` - plain data, the same for every language and format; ``render`` turns it
 into HTML, PDF or Markdown in Dutch or English.
-Derives: progress, pace and plan capacity per target (``monitor``), what is due, overdue and
-new per agreement at the meeting and the next one (``agreements``), the region each record
-belongs to, funding awarded per region, and the notes (deduplicated, numbered in reading order).
+Derives: nothing of the figures - the national and regional headlines and every target's
+progress and capacity are ``monitor``'s, the same objects the other doors show; what is
+due, overdue and new per agreement at the meeting and the next one (``agreements``), the
+region each record belongs to, funding awarded per region, and the notes (deduplicated,
+numbered in reading order).
 """
 
 from __future__ import annotations
@@ -17,29 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from opgave import agreements as register
-from opgave import areas as area_graph
 from opgave import monitor
-from opgave.model import (
-    Agreement,
-    AgreementChange,
-    AgreementEvent,
-    Area,
-    AreaMember,
-    Award,
-    Base,
-    Instrument,
-    Meeting,
-    Plan,
-    PlanArea,
-    Precondition,
-    Realisation,
-    Source,
-    Target,
-)
+from opgave.agreements import agenda, calendar, register
+from opgave.state import ProgrammeState
 
 Row = Mapping[str, Any]
 HOME_MEASURES = ("homes_built", "homes_started")
@@ -47,49 +30,17 @@ HOME_MEASURES = ("homes_built", "homes_started")
 
 @dataclass(frozen=True)
 class ReportInputs:
-    """Everything the report reads, as rows. ``forecast`` is the hook for stored forecasts:
-    target id -> probability (0-1) of reaching it, with ``forecast_source`` naming the run."""
+    """Everything the report reads: the programme state, the register's history, the
+    preconditions and instruments. ``forecast`` is target id -> probability (0-1) of reaching
+    it, with ``forecast_source`` naming the run."""
 
-    sources: Sequence[Row]
-    areas: Sequence[Row]
-    members: Sequence[Row]
-    targets: Sequence[Row]
-    realisations: Sequence[Row]
-    plans: Sequence[Row]
-    plan_areas: Sequence[Row]
-    meetings: Sequence[Row]
-    agreements: Sequence[Row]
+    state: ProgrammeState
     events: Sequence[Row]
     changes: Sequence[Row]
     preconditions: Sequence[Row]
     instruments: Sequence[Row]
-    awards: Sequence[Row]
     forecast: Mapping[str, float] | None = None
     forecast_source: str | None = None
-
-
-def _rows(session: Session, model: type[Base]) -> list[dict[str, Any]]:
-    return [obj.to_dict() for obj in session.scalars(select(model))]
-
-
-def load_inputs(session: Session) -> ReportInputs:
-    """Read what the report needs from the database (no forecast is stored yet: None)."""
-    return ReportInputs(
-        sources=_rows(session, Source),
-        areas=_rows(session, Area),
-        members=_rows(session, AreaMember),
-        targets=_rows(session, Target),
-        realisations=_rows(session, Realisation),
-        plans=_rows(session, Plan),
-        plan_areas=_rows(session, PlanArea),
-        meetings=_rows(session, Meeting),
-        agreements=_rows(session, Agreement),
-        events=_rows(session, AgreementEvent),
-        changes=_rows(session, AgreementChange),
-        preconditions=_rows(session, Precondition),
-        instruments=_rows(session, Instrument),
-        awards=_rows(session, Award),
-    )
 
 
 # ---------------------------------------------------------------- notes
@@ -166,6 +117,7 @@ class TargetLine:
     area_name: str
     area_name_en: str | None
     note: int
+    coverage: monitor.Coverage
     progress: monitor.Progress | None
     progress_notes: list[int]
     capacity: monitor.Capacity | None
@@ -213,11 +165,12 @@ class FundingLine:
 
 @dataclass
 class Section:
-    """One region of the letter (or the national part): targets, agreements, preconditions,
-    funding awarded."""
+    """One region of the letter (or the national part): its headline (with coverage),
+    targets, agreements, preconditions, funding awarded."""
 
     area: Row
     heading: str
+    headline: monitor.Headline | None = None
     targets: list[TargetLine] = field(default_factory=list)
     agreements: list[AgreementLine] = field(default_factory=list)
     preconditions: list[PreconditionLine] = field(default_factory=list)
@@ -226,20 +179,30 @@ class Section:
 
 @dataclass
 class Opening:
-    """The national figures: the 900,000 target, realised, pace, capacity vs 130%, forecast."""
+    """The national figures: the headline (target, realised, pace, capacity vs 130%), the
+    definition of homes built, the forecast, what is due."""
 
+    headline: monitor.Headline
+    definition: monitor.Definition
     target: Row
     target_note: int
-    progress: monitor.Progress
     progress_notes: list[int]
     realised_by_year: dict[int, float]
-    capacity: monitor.Capacity | None
     capacity_notes: list[int]
-    plan_count: int
     norm_note: int
     forecast_probability: float | None
     forecast_note: int | None
     due: list[monitor.DueItem]
+
+    @property
+    def progress(self) -> monitor.Progress | None:
+        """The national target's progress (the headline's)."""
+        return self.headline.progress
+
+    @property
+    def capacity(self) -> monitor.Capacity | None:
+        """Plan capacity against what remains (the headline's)."""
+        return self.headline.capacity
 
 
 @dataclass
@@ -250,6 +213,7 @@ class Report:
     previous: Row | None
     next_meeting: Row | None
     generated_on: dt.date
+    as_of: dt.date | None
     letter: Row | None
     opening: Opening
     national: Section
@@ -277,12 +241,12 @@ def default_meeting(meetings: Sequence[Row], agreements: Sequence[Row]) -> str:
     candidates = [by_id[m] for m in made] or list(meetings)
     if not candidates:
         raise ValueError("there are no meetings to report on")
-    return str(register.chronological(candidates)[-1]["id"])
+    return str(calendar.chronological(candidates)[-1]["id"])
 
 
 def next_meeting(meeting_id: str, meetings: Sequence[Row]) -> Row | None:
     """The first top-level meeting after this one in time."""
-    order = [m for m in register.chronological(meetings) if not m["parent_id"]]
+    order = [m for m in calendar.chronological(meetings) if not m["parent_id"]]
     ids = [m["id"] for m in order]
     by_id = {m["id"]: m for m in meetings}
     mid = meeting_id
@@ -296,51 +260,46 @@ def _section_heading(area: Row) -> str:
     return str((area["source_section"] or area["name"]).split("; ")[0])
 
 
-def build(inputs: ReportInputs, meeting: str | None = None, today: dt.date | None = None) -> Report:
-    """Assemble the report after ``meeting`` (id or name; default ``default_meeting``)."""
-    meetings = list(inputs.meetings)
-    if meeting is None:
-        meeting_id = default_meeting(meetings, inputs.agreements)
-    else:
-        found = register.find_meeting(meetings, meeting)
-        if found is None:
-            names = ", ".join(f'"{m["name"]}"' for m in register.chronological(meetings))
-            raise register.AgreementInputError(
-                [f"unknown meeting {meeting!r}; known meetings: {names}"]
-            )
-        meeting_id = found["id"]
+def build(
+    inputs: ReportInputs,
+    meeting_id: str | None = None,
+    today: dt.date | None = None,
+    definition: str = monitor.DEFAULT_DEFINITION,
+) -> Report:
+    """Assemble the report after ``meeting_id`` (default ``default_meeting``)."""
+    state = inputs.state
+    meetings = list(state.meetings)
+    meeting_id = meeting_id or default_meeting(meetings, state.agreements)
     meetings_by_id = {m["id"]: m for m in meetings}
-    at = register.frame(meeting_id, meetings)
+    at = calendar.frame(meeting_id, meetings)
     upcoming = next_meeting(meeting_id, meetings)
-    at_next = register.frame(upcoming["id"], meetings) if upcoming else None
-    notes = Notes(inputs.sources)
-    areas_by_id = {a["id"]: a for a in inputs.areas}
-    children = area_graph.children_of(inputs.members)
-    kinds = {a["id"]: a["kind"] for a in inputs.areas}
-    index = register.region_index(inputs.areas, inputs.members)
+    at_next = calendar.frame(upcoming["id"], meetings) if upcoming else None
+    notes = Notes(state.sources)
+    index = agenda.region_index(state.areas, state.members)
+    overview = monitor.overview(state, definition)
 
     # -- the opening: national figures
-    overview = monitor.overview(
-        targets=inputs.targets,
-        realisations=inputs.realisations,
-        plans=inputs.plans,
-        areas=inputs.areas,
-        members=inputs.members,
-        agreements=inputs.agreements,
-        meetings=meetings,
-        sources=inputs.sources,
+    head = overview.headline
+    headline_target = head.target
+    if headline_target is None:
+        raise ValueError("the programme has no national homes target to report against")
+    target_note = notes.cite(headline_target["source_id"], headline_target["source_section"])
+    progress = head.progress
+    progress_notes = (
+        notes.cite_all(
+            progress.sources, _years(progress.realised_years, progress.provisional_years)
+        )
+        if progress and progress.realised_years
+        else []
     )
-    headline = overview.target
-    target_note = notes.cite(headline["source_id"], headline["source_section"])
-    progress = overview.progress
-    years_text = _years(progress.realised_years, progress.provisional_years)
-    progress_notes = notes.cite_all(progress.sources, years_text)
-    national_yearly, _, _ = monitor.yearly_figures(headline["area_id"], inputs.realisations)
+    national_series = monitor.realised_series(
+        state, monitor.NATION, monitor.definition_for("homes_built", definition)
+    )
     norm_target = next(
         (
             t
-            for t in sorted(inputs.targets, key=lambda t: t["id"])
-            if t["area_id"] == headline["area_id"] and t["measure"] == "plan_capacity_ratio"
+            for t in sorted(state.targets, key=lambda t: t["id"])
+            if t["area_id"] == monitor.NATION and t["measure"] == "plan_capacity_ratio"
         ),
         None,
     )
@@ -349,58 +308,47 @@ def build(inputs: ReportInputs, meeting: str | None = None, today: dt.date | Non
         if norm_target
         else target_note
     )
-    capacity_notes = notes.cite_all(_plan_sources(inputs.plans), _plan_dates(inputs.plans))
-    forecast_probability = (inputs.forecast or {}).get(headline["id"])
-    forecast_note = (
-        notes.cite(inputs.forecast_source, None, Detail(forecast=True))
-        if forecast_probability is not None
-        else None
+    capacity = head.capacity
+    capacity_notes = (
+        notes.cite_all(list(capacity.sources), Detail(as_of=capacity.as_of)) if capacity else []
     )
+    forecast_probability = (inputs.forecast or {}).get(headline_target["id"])
     opening = Opening(
-        target=headline,
+        headline=head,
+        definition=overview.definition,
+        target=headline_target,
         target_note=target_note,
-        progress=progress,
         progress_notes=progress_notes,
-        realised_by_year={y: v for y, v in sorted(national_yearly.items()) if y >= 2021},
-        capacity=overview.capacity,
-        capacity_notes=capacity_notes if overview.capacity else [],
-        plan_count=overview.plan_count,
+        realised_by_year={
+            y: v for y, v in sorted(national_series.yearly.items()) if y >= monitor.PROGRAMME_START
+        },
+        capacity_notes=capacity_notes,
         norm_note=norm_note,
         forecast_probability=forecast_probability,
-        forecast_note=forecast_note,
+        forecast_note=(
+            notes.cite(inputs.forecast_source, None, Detail(forecast=True))
+            if forecast_probability is not None
+            else None
+        ),
         due=overview.due,
     )
 
     # -- sections: national part, then the regions in the letter's order
-    national_area = areas_by_id.get(register.NATIONAL, {"id": register.NATIONAL, "name": "NL"})
+    national_area = state.area_by_id.get(agenda.NATIONAL, {"id": agenda.NATIONAL, "name": "NL"})
     sections: dict[str, Section] = {
-        register.NATIONAL: Section(area=national_area, heading="De verstedelijkingsopgave")
+        agenda.NATIONAL: Section(area=national_area, heading="De verstedelijkingsopgave")
     }
+    headlines = {line.area["id"]: line.headline for line in overview.regions}
     for r in index.regions:
-        sections[r["id"]] = Section(area=r, heading=_section_heading(r))
+        sections[r["id"]] = Section(
+            area=r, heading=_section_heading(r), headline=headlines.get(r["id"])
+        )
 
-    plans_by_gemeente: dict[str, list[Row]] = {}
-    for p in inputs.plans:
-        plans_by_gemeente.setdefault(p["gemeente_id"], []).append(p)
-    linked: dict[str, set[str]] = {}
-    for link in inputs.plan_areas:
-        linked.setdefault(link["area_id"], set()).add(link["plan_id"])
-    plans_by_id = {p["id"]: p for p in inputs.plans}
-
-    for t in sorted(inputs.targets, key=_target_order):
-        if t["id"] == headline["id"] or t is norm_target:
+    for t in sorted(state.targets, key=_target_order):
+        if t["id"] == headline_target["id"] or t is norm_target:
             continue
         section = sections[index.region_of(t["area_id"], t["source_section"])]
-        line_note = notes.cite(t["source_id"], t["source_section"])
-        status = monitor.area_status(
-            t["area_id"],
-            [t],
-            inputs.realisations,
-            inputs.plans,
-            inputs.plan_areas,
-            inputs.areas,
-            inputs.members,
-        )[0]
+        status = monitor.target_status(state, t, definition)
         p_notes: list[int] = []
         c_notes: list[int] = []
         if status.progress and status.progress.realised_years:
@@ -409,20 +357,18 @@ def build(inputs: ReportInputs, meeting: str | None = None, today: dt.date | Non
                 _years(status.progress.realised_years, status.progress.provisional_years),
             )
         if status.capacity:
-            inside = area_graph.municipalities(t["area_id"], children, kinds)
-            chosen = {p["id"] for g in inside for p in plans_by_gemeente.get(g, [])}
-            for a in {t["area_id"]} | area_graph.descendants(t["area_id"], children):
-                chosen |= linked.get(a, set())
-            used = [plans_by_id[i] for i in chosen]
-            c_notes = notes.cite_all(_plan_sources(used), _plan_dates(used))
+            c_notes = notes.cite_all(
+                list(status.capacity.sources), Detail(as_of=status.capacity.as_of)
+            )
         probability = (inputs.forecast or {}).get(t["id"])
-        area = areas_by_id.get(t["area_id"], {})
+        area = state.area_by_id.get(t["area_id"], {})
         section.targets.append(
             TargetLine(
                 target=t,
                 area_name=str(area.get("name", t["area_id"])),
                 area_name_en=area.get("name_en"),
-                note=line_note,
+                note=notes.cite(t["source_id"], t["source_section"]),
+                coverage=status.coverage,
                 progress=status.progress,
                 progress_notes=p_notes,
                 capacity=status.capacity,
@@ -440,7 +386,7 @@ def build(inputs: ReportInputs, meeting: str | None = None, today: dt.date | Non
     entries: dict[str, list[register.HistoryEntry]] = {}
     for entry in register.history_entries(inputs.events, inputs.changes):
         entries.setdefault(entry.agreement_id, []).append(entry)
-    for a in sorted(inputs.agreements, key=register.agreement_order):
+    for a in sorted(state.agreements, key=register.agreement_order):
         section = sections[index.region_of(a["area_id"], a["source_section"])]
         history = entries.get(a["id"], [])
         since = [
@@ -450,16 +396,18 @@ def build(inputs: ReportInputs, meeting: str | None = None, today: dt.date | Non
             and (at.since is None or e.changed_on > at.since)
             and (at.until is None or e.changed_on <= at.until)
         ]
-        due_meeting = meetings_by_id.get(a["due_meeting_id"] or "")
+        due_names = [
+            meetings_by_id[m]["name"] for m in calendar.due_meetings(a) if m in meetings_by_id
+        ]
         section.agreements.append(
             AgreementLine(
                 agreement=a,
-                area_name=str(areas_by_id.get(a["area_id"], {}).get("name", a["area_id"])),
-                due_meeting_name=due_meeting["name"] if due_meeting else None,
+                area_name=state.area_name(a["area_id"]),
+                due_meeting_name=", ".join(due_names) or None,
                 made_here=a["meeting_id"] in at.members,
-                due_here=register.due_at(a, at, meetings_by_id),
-                due_next=bool(at_next and register.due_at(a, at_next, meetings_by_id)),
-                overdue=register.overdue_at(a, at, meetings_by_id),
+                due_here=calendar.due_at(a, at, meetings_by_id),
+                due_next=bool(at_next and calendar.due_at(a, at_next, meetings_by_id)),
+                overdue=calendar.overdue_at(a, at, meetings_by_id),
                 superseded_by=(
                     register.superseded_by(history) if a["status"] == "superseded" else None
                 ),
@@ -476,11 +424,11 @@ def build(inputs: ReportInputs, meeting: str | None = None, today: dt.date | Non
 
     instruments = {i["id"]: i for i in inputs.instruments}
     for section in sections.values():
-        if section.area["id"] == register.NATIONAL:
+        if section.area["id"] == agenda.NATIONAL:
             continue
-        inside = area_graph.municipalities(section.area["id"], children, kinds)
+        inside = state.municipalities(section.area["id"])
         grouped: dict[str, list[Row]] = {}
-        for award in inputs.awards:
+        for award in state.awards:
             if award["gemeente_id"] in inside:
                 instrument = instruments.get(award["instrument_id"] or "")
                 name = instrument["name"] if instrument else award["scheme_name"]
@@ -500,21 +448,18 @@ def build(inputs: ReportInputs, meeting: str | None = None, today: dt.date | Non
                 )
             )
 
-    letter = next(
-        (s for s in inputs.sources if s["id"] == headline["source_id"]),
-        None,
-    )
     return Report(
         meeting=at.meeting,
         previous=at.previous,
         next_meeting=upcoming,
         generated_on=today or dt.date.today(),
-        letter=letter,
+        as_of=state.as_of,
+        letter=state.source_by_id.get(headline_target["source_id"] or ""),
         opening=opening,
-        national=sections.pop(register.NATIONAL),
+        national=sections.pop(agenda.NATIONAL),
         regions=list(sections.values()),
         notes=notes.notes,
-        synthetic_sources=[s for s in inputs.sources if s["confidence"] == "synthetic"],
+        synthetic_sources=[s for s in state.sources if s["confidence"] == "synthetic"],
     )
 
 
@@ -531,12 +476,3 @@ def _years(years: Sequence[int], provisional: Sequence[int]) -> Detail:
         period=f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0]),
         provisional=", ".join(map(str, provisional)) or None,
     )
-
-
-def _plan_sources(plans: Sequence[Row]) -> list[str | None]:
-    return sorted({p["source_id"] for p in plans}, key=lambda s: s or "")
-
-
-def _plan_dates(plans: Sequence[Row]) -> Detail:
-    dates = sorted({p["valid_from"] for p in plans if p["valid_from"]})
-    return Detail(as_of=dates[-1].isoformat() if dates else None)

@@ -22,16 +22,18 @@ from fastapi import APIRouter, FastAPI, File, Form, Request, Response, UploadFil
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
-from sqlalchemy import select
 
-from opgave import auth
-from opgave.api import queries, writes
+from opgave import access
+from opgave.access import Principal
+from opgave.api.routers import service
 from opgave.api.routers.account import sign_in, sign_out
 from opgave.api.routers.agreements import agreement_detail
 from opgave.api.routers.jobs import start_plan_import
 from opgave.api.security import ApiError, Caller, identify, state_of
-from opgave.api.snapshot import Snapshot
-from opgave.model import AGREEMENT_STATUSES, PLANSTATUS, AreaBoundary
+from opgave.service import agreements as register_service
+from opgave.service import geo, monitoring, pipeline, users
+from opgave.state import ProgrammeState
+from opgave.vocabulary import AGREEMENT_STATUSES, PLANSTATUS
 from opgave.web import maps
 from opgave.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, number, percent, translator
 
@@ -70,8 +72,7 @@ def render(
 ) -> HTMLResponse:
     """A page in the caller's language with the shared context (user, CSRF, formatting)."""
     lang = language(request)
-    snap = state_of(request).cache.get()
-    synthetic = [s["id"] for s in snap.sources if s["confidence"] == "synthetic"]
+    synthetic = list(service(request).state().synthetic_sources)
     return templates.TemplateResponse(
         request,
         template,
@@ -136,26 +137,34 @@ def _bar(labels: list[str], values: list[float], norm: float | None, fmt: str) -
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview_page(request: Request) -> HTMLResponse:
-    """The national overview."""
+def overview_page(request: Request, as_of: str | None = None) -> HTMLResponse:
+    """The national overview: the nation's headline and every region's, what is due next."""
     caller = viewer(request)
-    snap = state_of(request).cache.get()
-    data = queries.overview(snap)
+    svc = service(request)
+    try:
+        date = monitoring.parse_date(as_of, "as_of")
+    except ApiError as error:
+        return render(request, "error.html", caller, status=error.status, message=error.detail)
+    data = monitoring.overview(svc, date)
+    state = svc.state(date)
     t = translator(language(request))
-    target, progress, capacity = data["target"], data["progress"], data["capacity"]
-    bars = [(t("target"), float(target["value_min"] or 0)), (t("realised"), progress["realised"])]
-    if capacity:
-        bars.append((t("capacity"), float(capacity["planned_all"])))
+    head = data.headline
+    bars = [(t("target"), float((head.target or {}).get("value_min") or 0))]
+    if head.progress:
+        bars.append((t("realised"), head.progress.realised))
+    if head.capacity:
+        bars.append((t("capacity"), float(head.capacity.planned_all)))
     chart = _bar([b[0] for b in bars], [b[1] for b in bars], None, ",.0f")
-    meetings = {m["id"]: m for m in snap.meetings}
     return render(
         request,
         "overview.html",
         caller,
         data=data,
+        due_next=register_service.due_next(svc),
         chart=figure(chart),
-        meetings=meetings,
-        areas=snap.area_by_id,
+        meetings={m["id"]: m for m in state.meetings},
+        areas=state.area_by_id,
+        as_of=date,
         report_formats=_report_formats(),
     )
 
@@ -166,7 +175,7 @@ def _report_formats() -> tuple[str, ...]:
     return report_formats()
 
 
-def _municipalities_around(snap: Snapshot, area_id: str) -> list[str]:
+def _municipalities_around(snap: ProgrammeState, area_id: str) -> list[str]:
     """The municipalities a (large-scale) area lies in: up through locations and areas, or
     down to its own municipalities."""
     found: set[str] = set()
@@ -184,18 +193,17 @@ def _municipalities_around(snap: Snapshot, area_id: str) -> list[str]:
     return sorted(found)
 
 
-def _map_figure(snap: Snapshot, request: Request, measure: str, division: str) -> dict[str, Any]:
-    values = queries.map_values(snap, measure, division)
+def _map_figure(request: Request, measure: str, division: str) -> dict[str, Any]:
+    svc = service(request)
+    snap = svc.state()
+    values = monitoring.map_values(svc, measure, division)
     t = translator(language(request))
     title = t(f"map_{measure}")
     if not values["boundaries"]:
         return {"schematic": True, "figure": maps.tile_figure(values["areas"], measure, title)}
 
     def compute() -> dict[str, Any]:
-        with state_of(request).session() as session:
-            geometries = dict(
-                session.execute(select(AreaBoundary.area_id, AreaBoundary.geometry_json)).all()
-            )
+        geometries = geo.boundaries(svc)
         markers = []
         for area in snap.areas:
             if area["kind"] != "large_scale_area":
@@ -220,13 +228,12 @@ def _map_figure(snap: Snapshot, request: Request, measure: str, division: str) -
 def map_page(request: Request, measure: str = "progress", division: str = "province") -> Response:
     """The map of the Netherlands coloured by progress, capacity or planned homes."""
     caller = viewer(request)
-    snap = state_of(request).cache.get()
     if division not in ("province", "municipality"):
         division = "province"
-    if measure not in queries.MAP_MEASURES or (division == "municipality"):
+    if measure not in monitoring.MAP_MEASURES or (division == "municipality"):
         measure = "planned" if division == "municipality" else "progress"
-    shown = _map_figure(snap, request, measure, division)
-    values = queries.map_values(snap, measure, division)
+    shown = _map_figure(request, measure, division)
+    values = monitoring.map_values(service(request), measure, division)
     return render(
         request,
         "map.html",
@@ -243,7 +250,7 @@ def map_page(request: Request, measure: str = "progress", division: str = "provi
 def regions_page(request: Request) -> HTMLResponse:
     """The strategy regions and provinces, each linking to its page."""
     caller = viewer(request)
-    snap = state_of(request).cache.get()
+    snap = service(request).state()
 
     def ordered(kind: str) -> list[dict[str, Any]]:
         return sorted(
@@ -277,20 +284,25 @@ def region_page(
     sort: str = "homes",
     order: str = "desc",
     page: int = 1,
+    as_of: str | None = None,
 ) -> HTMLResponse:
-    """A region: its targets with progress and capacity, plans, agreements, audit trail."""
+    """A region: its headline (with coverage), its targets with progress and capacity,
+    plans, agreements, audit trail."""
     caller = viewer(request)
-    snap = state_of(request).cache.get()
+    svc = service(request)
     try:
-        area = queries.require_area(snap, area_id)
-    except queries.QueryError:
-        return render(request, "error.html", caller, status=404, message=f"{area_id}?")
-    sort = sort if sort in queries.PLAN_SORTS else "homes"
+        date = monitoring.parse_date(as_of, "as_of")
+        status = monitoring.status(svc, area_id, date)
+    except ApiError as error:
+        return render(request, "error.html", caller, status=error.status, message=error.detail)
+    area = status.area
+    sort = sort if sort in monitoring.PLAN_SORTS else "homes"
     order = order if order in ("asc", "desc") else "desc"
     page = max(page, 1)
-    plans = queries.list_plans(
-        snap,
+    plans = monitoring.plans(
+        svc,
         area=area_id,
+        as_of=date,
         planstatus=[planstatus] if planstatus in PLANSTATUS else [],
         q=q,
         sort=sort,
@@ -298,33 +310,34 @@ def region_page(
         limit=PLAN_PAGE,
         offset=(page - 1) * PLAN_PAGE,
     )
-    status = queries.area_status(snap, area_id)
-    agreements = queries.list_agreements(snap, area=area_id, within=True, limit=500)["items"]
+    agreements = register_service.listing(svc, area=area_id, within=True)
     t = translator(language(request))
-    with_capacity = [s for s in status if s["capacity"]]
+    with_capacity = [s for s in status.targets if s.capacity]
     chart = (
         _bar(
             [
-                f"{s['area_name']} {s['target']['first_year'] or ''}-{s['target']['last_year']}"
+                f"{s.area_name} {s.target['first_year'] or ''}-{s.target['last_year']}"
                 for s in with_capacity
             ],
-            [s["capacity"]["ratio_all"] for s in with_capacity],
+            [s.capacity.ratio_all for s in with_capacity if s.capacity],
             1.3,
             ".0%",
         )
         if with_capacity
         else None
     )
-    ids = {a["id"] for a in agreements} | {p["id"] for p in queries.plans_in(snap, area_id)}
-    with state_of(request).session() as session:
-        trail = [e for e in auth.audit_trail(session, limit=1000) if e["record_id"] in ids][:50]
+    trail = users.trail_of(
+        svc, [a["id"] for a in agreements], [p["id"] for p in svc.state(date).plans_in(area_id)]
+    )
     pages = max(1, -(-plans["total"] // PLAN_PAGE))
     return render(
         request,
         "region.html",
         caller,
         area=area,
-        target_status=status,
+        area_status=status,
+        as_of=date,
+        target_status=status.targets,
         plans=plans,
         agreements=agreements,
         trail=trail,
@@ -347,11 +360,11 @@ def _agreement_page(
         detail = agreement_detail(request, agreement_id)
     except ApiError as error:
         return render(request, "error.html", caller, status=error.status, message=error.detail)
-    snap = state_of(request).cache.get()
+    snap = service(request).state()
     record = detail["agreement"]
     allowed = (
         caller.principal is not None
-        and auth.may_write(caller.principal, record["area_id"], snap.children)
+        and access.may_write(caller.principal, record["area_id"], snap.children)
         and caller.principal.can_write
     )
     return render(
@@ -374,11 +387,11 @@ def agreement_page(request: Request, agreement_id: str) -> HTMLResponse:
     return _agreement_page(request, viewer(request), agreement_id)
 
 
-def _writer(request: Request, csrf_token: str | None) -> tuple[Caller, auth.Principal]:
+def _writer(request: Request, csrf_token: str | None) -> tuple[Caller, Principal]:
     caller = viewer(request)
     if caller.principal is None:
         raise SignInNeeded(request.url.path)
-    if caller.via == "session" and not auth.csrf_matches(caller.csrf_token or "", csrf_token):
+    if caller.via == "session" and not access.csrf_matches(caller.csrf_token or "", csrf_token):
         raise ApiError(403, "the form's CSRF token does not match this session; reload the page")
     if not caller.principal.can_write:
         raise ApiError(403, f"{caller.principal.name} is a {caller.principal.role}: read only")
@@ -398,11 +411,11 @@ def agreement_save(
     caller = viewer(request)
     try:
         caller, principal = _writer(request, csrf_token)
-        writes.change_agreement_status(
-            state_of(request),
+        register_service.set_status(
+            service(request),
             principal,
             agreement_id,
-            status=status,
+            status,
             version=version,
             reason=reason or None,
         )
@@ -431,15 +444,12 @@ def upload_save(
     caller = viewer(request)
     try:
         caller, principal = _writer(request, csrf_token)
-        try:
-            captured = queries.parse_date(date, "date") or dt.date.today()
-        except queries.QueryError as error:
-            raise ApiError(400, str(error)) from None
+        captured = monitoring.parse_date(date, "date") or dt.date.today()
         job = start_plan_import(
             request,
             principal,
             file.filename or "upload.csv",
-            file.file.read(writes.MAX_UPLOAD_BYTES + 1),
+            file.file.read(pipeline.MAX_UPLOAD_BYTES + 1),
             captured=captured,
             partial=partial,
         )

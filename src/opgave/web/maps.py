@@ -4,7 +4,7 @@ With boundaries loaded (``opgave ingest geo``) the provinces or municipalities a
 choropleth on a blank MapLibre map (``choroplethmap`` with the ``white-bg`` style: no tiles,
 no request leaves the server); the large-scale housing areas are markers at the middle of
 their municipalities. Without boundaries a schematic tile map of the 12 provinces stands in.
-Values come from :func:`opgave.api.queries.map_values`.
+Values come from :func:`opgave.service.monitoring.map_values`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 scenarios or the base case, run as a background job whose progress the page follows) and
 the progress report as HTML, PDF or Markdown in the page's language.
 
-Inputs: the form's choices, the jobs of :mod:`opgave.api.jobs`, the database. Outputs: pages
+Inputs: the form's choices, the jobs of :mod:`opgave.service.jobs`, the service. Outputs: pages
 and downloads. Derives: per target the difference between the two scenarios (P50 homes and
 the probability of reaching the minimum); the report through :mod:`opgave.report`, with the
 chance per target from the latest finished national base forecast when there is one.
@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
-from opgave.api import jobs
+from opgave.api.routers import service
 from opgave.api.routers.jobs import start_forecast
 from opgave.api.schemas import ForecastJobRequest
 from opgave.api.security import ApiError, state_of
-from opgave.model import Scenario
+from opgave.service import forecasting, reporting
 from opgave.web import _writer, figure, language, render, viewer
 from opgave.web.i18n import translator
 
@@ -38,15 +36,14 @@ REPORT_NAMES = {"nl": "voortgangsrapportage", "en": "progress-report"}
 
 def stored_scenarios(request: Request) -> list[dict[str, Any]]:
     """The stored scenarios (id, description), in id order."""
-    with state_of(request).session() as session:
-        return [
-            {"id": s.id, "description": s.description or ""}
-            for s in session.scalars(select(Scenario).order_by(Scenario.id))
-        ]
+    return [
+        {"id": s["id"], "description": s["description"] or ""}
+        for s in forecasting.scenarios(service(request))
+    ]
 
 
 def _choices(request: Request) -> list[dict[str, Any]]:
-    snap = state_of(request).cache.get()
+    snap = service(request).state()
     wanted = ("strategy_region", "province")
     return sorted(
         (a for a in snap.areas if a["kind"] in wanted and a["valid_to"] is None),
@@ -71,7 +68,8 @@ def _form_page(
         scenarios=stored_scenarios(request),
         areas=_choices(request),
         recent=recent,
-        chosen=chosen or {"scenario": jobs.BASE, "vs": jobs.BASE, "area": "", "runs": "2000"},
+        chosen=chosen
+        or {"scenario": forecasting.BASE, "vs": forecasting.BASE, "area": "", "runs": "2000"},
     )
 
 
@@ -84,8 +82,8 @@ def scenarios_page(request: Request) -> HTMLResponse:
 @router.post("/scenarios", response_model=None)
 def scenarios_start(
     request: Request,
-    scenario: Annotated[str, Form()] = jobs.BASE,
-    vs: Annotated[str, Form()] = jobs.BASE,
+    scenario: Annotated[str, Form()] = forecasting.BASE,
+    vs: Annotated[str, Form()] = forecasting.BASE,
     area: Annotated[str, Form()] = "",
     runs: Annotated[str, Form()] = "2000",
     csrf_token: Annotated[str | None, Form()] = None,
@@ -159,7 +157,7 @@ def comparison_page(request: Request, job_id: str) -> HTMLResponse:
         return render(request, "error.html", caller, status=404, message=t("job_unknown"))
     params = job.params
     names = tuple(
-        t("base_case") if name in (None, jobs.BASE) else str(name)
+        t("base_case") if name in (None, forecasting.BASE) else str(name)
         for name in (params.get("scenario"), params.get("vs"))
     )
     rows = comparison_rows(job.result) if job.result else []
@@ -189,7 +187,7 @@ def _latest_national_forecast(request: Request) -> tuple[dict[str, float], str] 
             and job.status == "done"
             and job.result
             and params.get("area") is None
-            and params.get("scenario") in (None, jobs.BASE)
+            and params.get("scenario") in (None, forecasting.BASE)
         ):
             result = job.result
             chances = {
@@ -208,23 +206,20 @@ def _latest_national_forecast(request: Request) -> tuple[dict[str, float], str] 
 @router.get("/report.{fmt}", response_model=None)
 def report_download(request: Request, fmt: str) -> Response:
     """The progress report in the page's language: html, md, or pdf (when WeasyPrint works)."""
-    from opgave import report as progress_report  # charts and templates load only when asked
+    from opgave.report import rendering  # charts and templates load only when asked
 
     caller = viewer(request)
     lang = language(request)
     t = translator(lang)
     if fmt not in REPORT_TYPES:
         return render(request, "error.html", caller, status=404, message=f"report.{fmt}?")
-    if fmt == "pdf" and (problem := progress_report.weasyprint_problem()) is not None:
+    if fmt == "pdf" and (problem := rendering.weasyprint_problem()) is not None:
         return render(request, "error.html", caller, status=404, message=problem)
-    with state_of(request).session() as session:
-        inputs = progress_report.load_inputs(session)
-    latest = _latest_national_forecast(request)
-    if latest is not None:
-        inputs = replace(inputs, forecast=latest[0], forecast_source=latest[1])
+    svc = service(request)
     try:
-        content = progress_report.render(progress_report.build(inputs), fmt, lang)
-    except (ValueError, progress_report.ReportFormatError) as error:
+        built = reporting.build(svc, chances=_latest_national_forecast(request))
+        content = reporting.render(built, fmt, lang)
+    except ApiError as error:
         return render(
             request, "error.html", caller, status=422, message=f"{t('report_failed')}: {error}"
         )
@@ -239,8 +234,8 @@ def report_download(request: Request, fmt: str) -> Response:
 @functools.cache
 def report_formats() -> tuple[str, ...]:
     """The report formats this installation can make (pdf only when WeasyPrint loads)."""
-    from opgave import report as progress_report
+    from opgave.report import rendering
 
-    if progress_report.weasyprint_problem() is not None:
+    if rendering.weasyprint_problem() is not None:
         return ("html", "md")
     return ("html", "pdf", "md")

@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
-from opgave import auth
+from opgave import access
+from opgave.api.routers import service
 from opgave.api.schemas import AuditEntry, Login, Me, TokenOut, TokenRequest
 from opgave.api.security import (
     READ_ERRORS,
@@ -18,6 +19,7 @@ from opgave.api.security import (
     responses,
     state_of,
 )
+from opgave.service import users
 
 router = APIRouter(tags=["account"])
 
@@ -25,15 +27,14 @@ router = APIRouter(tags=["account"])
 def sign_in(request: Request, response: Response, name: str, password: str) -> Me:
     """Check a name and password, open a session and set its cookie."""
     state = state_of(request)
-    with state.session() as session:
-        principal = auth.authenticate(session, name, password)
-        if principal is None:
-            raise ApiError(401, "unknown user or wrong password")
-        cookie, csrf = auth.start_session(session, principal)
+    started = users.sign_in(state.service, name, password)
+    if started is None:
+        raise ApiError(401, "unknown user or wrong password")
+    principal, cookie, csrf = started
     response.set_cookie(
         SESSION_COOKIE,
         cookie,
-        max_age=auth.SESSION_HOURS * 3600,
+        max_age=users.SESSION_HOURS * 3600,
         httponly=True,
         samesite="strict",
         secure=state.secure_cookies,
@@ -51,8 +52,7 @@ def sign_out(request: Request, response: Response) -> None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         state = state_of(request)
-        with state.session() as session:
-            auth.end_session(session, cookie)
+        users.end_session(state.service, cookie)
         state.forget("session", cookie)
     response.delete_cookie(SESSION_COOKIE)
 
@@ -91,12 +91,11 @@ def new_token(
     """A new API token for the signed-in user (shown once)."""
     if caller.principal is None:
         raise ApiError(401, "sign in to get a token")
-    if caller.via == "session" and not auth.csrf_matches(
+    if caller.via == "session" and not access.csrf_matches(
         caller.csrf_token or "", request.headers.get("X-CSRF-Token")
     ):
         raise ApiError(403, "missing or wrong X-CSRF-Token header for this session")
-    with state_of(request).session() as session:
-        token = auth.create_token(session, caller.principal.name, body.label)
+    token = users.create_token(service(request), caller.principal.name, body.label)
     return TokenOut(token=token, label=body.label)
 
 
@@ -108,12 +107,11 @@ def new_token(
 )
 def audit(
     request: Request,
-    table: Annotated[Literal["agreement", "plan", "application"] | None, Query()] = None,
+    table: Annotated[Literal[users.AUDITED_TABLES] | None, Query()] = None,  # type: ignore[valid-type]
     record_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
     """The audit log, newest first: every write with who, when, before and after."""
-    with state_of(request).session() as session:
-        return auth.audit_trail(
-            session, table, [record_id] if record_id is not None else None, limit
-        )
+    return users.audit_trail(
+        service(request), table, [record_id] if record_id is not None else None, limit
+    )

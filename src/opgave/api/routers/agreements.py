@@ -7,13 +7,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
-from opgave import agreements as register
-from opgave import auth
-from opgave.api import queries, writes
-from opgave.api.routers import json_response, snapshot
+from opgave.access import Principal
+from opgave.api.routers import json_response, service
 from opgave.api.schemas import AgreementDetail, AgreementOut, Page, StatusChange
-from opgave.api.security import READ_ERRORS, WRITE_ERRORS, ApiError, reader, state_of, writer
-from opgave.model import AGREEMENT_STATUSES, THEMES
+from opgave.api.security import READ_ERRORS, WRITE_ERRORS, reader, writer
+from opgave.service import agreements as register_service
+from opgave.service import users
+from opgave.vocabulary import AGREEMENT_STATUSES, THEMES
 
 router = APIRouter(tags=["agreements"])
 
@@ -31,24 +31,24 @@ def list_agreements(
     status: Annotated[Literal[AGREEMENT_STATUSES] | None, Query()] = None,  # type: ignore[valid-type]
     due_meeting: Annotated[str | None, Query(description="meeting id it is due at")] = None,
     theme: Annotated[Literal[THEMES] | None, Query()] = None,  # type: ignore[valid-type]
-    sort: Annotated[Literal[queries.AGREEMENT_SORTS], Query()] = "display_order",  # type: ignore[valid-type]
+    sort: Annotated[Literal[register_service.AGREEMENT_SORTS], Query()] = "display_order",  # type: ignore[valid-type]
     order: Annotated[Literal["asc", "desc"], Query()] = "asc",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
     """Agreements and next steps with their status and version."""
-    snap = snapshot(request)
+    svc = service(request)
     key = ("agreements", area, within, status, due_meeting, theme, sort, order, limit, offset)
     return json_response(
-        snap,
+        svc.state(),
         key,
         Page[AgreementOut],  # type: ignore[valid-type]
-        lambda: queries.list_agreements(
-            snap,
+        lambda: register_service.listing_page(
+            svc,
             area=area,
             within=within,
             status=status,
-            due_meeting=due_meeting,
+            due=due_meeting,
             theme=theme,
             sort=sort,
             order=order,
@@ -60,23 +60,21 @@ def list_agreements(
 
 def agreement_detail(request: Request, agreement_id: str) -> dict[str, Any]:
     """An agreement with its history (oldest first) and audit trail (newest first)."""
-    with state_of(request).session() as session:
-        record = writes.agreement_record(session, agreement_id)
-        if record is None:
-            raise ApiError(404, f"unknown agreement {agreement_id!r}")
-        history = [
-            {
-                "event_id": e.event_id,
-                "changed_on": e.changed_on,
-                "changed_by": e.changed_by,
-                "reason": e.reason,
-                "status": e.status,
-                "what": e.what,
-            }
-            for e in register.history(session, agreement_id)
-        ]
-        audit = auth.audit_trail(session, "agreement", [agreement_id])
-    return {"agreement": record, "history": history, "audit": audit}
+    svc = service(request)
+    found = register_service.detail(svc, agreement_id)
+    history = [
+        {
+            "event_id": e.event_id,
+            "changed_on": e.changed_on,
+            "changed_by": e.changed_by,
+            "reason": e.reason,
+            "status": e.status,
+            "what": e.what,
+        }
+        for e in found["history"]
+    ]
+    audit = users.audit_trail(svc, "agreement", [agreement_id])
+    return {"agreement": found["agreement"], "history": history, "audit": audit}
 
 
 @router.get(
@@ -99,16 +97,16 @@ def change_status(
     request: Request,
     agreement_id: str,
     change: Annotated[StatusChange, Body()],
-    principal: auth.Principal = Depends(writer),
+    principal: Principal = Depends(writer),
 ) -> dict[str, Any]:
     """Change an agreement's status. ``version`` is the version the change is based on: when
     someone else changed the agreement since, the answer is 409 with what changed."""
-    return writes.change_agreement_status(
-        state_of(request),
+    return register_service.set_status(
+        service(request),
         principal,
         agreement_id,
-        status=change.status,
+        change.status,
         version=change.version,
         reason=change.reason,
-        superseded_by_id=change.superseded_by_id,
+        superseded_by_id=change.superseded_by_id or None,
     )

@@ -6,14 +6,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from sqlalchemy import select
 
-from opgave import auth
-from opgave.api import queries, writes
-from opgave.api.routers import answering, snapshot
+from opgave.access import Principal
+from opgave.api.routers import service
 from opgave.api.schemas import ApplicationImportOut, ApplicationOut, AwardOut, Page
-from opgave.api.security import READ_ERRORS, WRITE_ERRORS, reader, state_of, writer
-from opgave.model import Application, Award, Base, Instrument, table_of
+from opgave.api.security import READ_ERRORS, WRITE_ERRORS, reader, writer
+from opgave.service import funding, pipeline
 
 router = APIRouter(tags=["funding"], dependencies=[Depends(reader)], responses=READ_ERRORS)
 Limit = Annotated[int, Query(ge=1, le=1000, description="records per page")]
@@ -28,30 +26,20 @@ InstrumentFilter = Annotated[
 ]
 
 
-def _listing(request: Request, model: type[Base], **filters: Any) -> dict[str, Any]:
-    """Every row of ``model`` (awards and applications are small tables: read per request,
-    so that `opgave funding` imports show at once) filtered, sorted and paged."""
-    with state_of(request).session() as session:
-        records = [dict(r._mapping) for r in session.execute(select(table_of(model)))]
-        instruments = [dict(r._mapping) for r in session.execute(select(table_of(Instrument)))]
-    with answering():
-        return queries.list_funding(snapshot(request), records, instruments, **filters)
-
-
 @router.get("/awards", response_model=Page[AwardOut])  # type: ignore[valid-type]
 def list_awards(
     request: Request,
     area: AreaFilter = None,
     instrument: InstrumentFilter = None,
-    sort: Annotated[Literal[queries.AWARD_SORTS], Query()] = "id",  # type: ignore[valid-type]
+    sort: Annotated[Literal[funding.AWARD_SORTS], Query()] = "id",  # type: ignore[valid-type]
     order: Order = "asc",
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """Awards: amount, homes and affordable homes per project, municipality and decision."""
-    return _listing(
-        request,
-        Award,
+    return funding.listing_page(
+        service(request),
+        "awards",
         area=area,
         instrument=instrument,
         sort=sort,
@@ -66,16 +54,16 @@ def list_applications(
     request: Request,
     area: AreaFilter = None,
     instrument: InstrumentFilter = None,
-    sort: Annotated[Literal[queries.APPLICATION_SORTS], Query()] = "id",  # type: ignore[valid-type]
+    sort: Annotated[Literal[funding.APPLICATION_SORTS], Query()] = "id",  # type: ignore[valid-type]
     order: Order = "asc",
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """Funding applications (imported with `opgave funding import`): requested amount,
     deficit, co-financing, homes and scores."""
-    return _listing(
-        request,
-        Application,
+    return funding.listing_page(
+        service(request),
+        "applications",
         area=area,
         instrument=instrument,
         sort=sort,
@@ -97,11 +85,10 @@ def upload_applications(
     instrument: Annotated[
         str | None, Form(max_length=64, description="instrument id, e.g. WBI-T4")
     ] = None,
-    principal: auth.Principal = Depends(writer),
-) -> dict[str, Any]:
+    principal: Principal = Depends(writer),
+) -> funding.ApplicationImport:
     """Upload funding applications: validated like `opgave funding import` (422 per problem)."""
-    content = file.file.read(writes.MAX_UPLOAD_BYTES + 1)
-    return writes.upload_applications(
-        state_of(request), principal, file.filename or "applications.csv", content,
-        instrument=instrument or None,
-    )  # fmt: skip
+    content = file.file.read(pipeline.MAX_UPLOAD_BYTES + 1)
+    return funding.import_upload(
+        service(request), principal, file.filename, content, instrument=instrument or None
+    )

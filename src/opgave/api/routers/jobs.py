@@ -1,6 +1,6 @@
 """Routes for background jobs: start a forecast run or a plan-list import, follow its
 progress, read the latest finished forecast. Jobs live in the server process's memory (see
-:mod:`opgave.api.jobs`)."""
+:mod:`opgave.service.jobs`)."""
 
 from __future__ import annotations
 
@@ -9,36 +9,30 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, File, Form, Request, Response, UploadFile
 
-from opgave import auth, forecast
-from opgave.api import jobs, queries, writes
-from opgave.api.routers import answering, snapshot
+from opgave.access import Principal
+from opgave.api.routers import service
 from opgave.api.schemas import ForecastJobRequest, ForecastOut, JobOut
 from opgave.api.security import READ_ERRORS, ApiError, reader, responses, state_of, writer
+from opgave.service import forecasting, jobs, monitoring, pipeline
 
 router = APIRouter(tags=["forecast"])
 KEPT = "jobs are kept in the server's memory only and are lost when it restarts"
 
 
-def start_forecast(request: Request, principal: auth.Principal, body: ForecastJobRequest) -> Any:
+def start_forecast(request: Request, principal: Principal, body: ForecastJobRequest) -> Any:
     """Check a forecast request (area, scenarios) and queue it; the job."""
     state = state_of(request)
+    svc = service(request)
     if body.area is not None:
-        with answering():
-            queries.require_area(snapshot(request), body.area)
+        monitoring.require_area(svc.state(), body.area)
     for name in (body.scenario, body.vs):
-        try:
-            jobs.scenario_data(state.engine, name)
-        except KeyError as error:
-            raise ApiError(404, str(error.args[0])) from None
-        except forecast.ForecastInputError as error:
-            problems = [{"field": "scenario", "message": p} for p in error.problems]
-            raise ApiError(422, str(error), problems) from None
+        forecasting.scenario(svc, name)
     work = jobs.forecast_work(
-        state.engine,
+        svc,
         area=body.area,
         runs=body.runs,
         seed=body.seed,
-        scenario=None if body.scenario == jobs.BASE else body.scenario,
+        scenario=None if body.scenario == forecasting.BASE else body.scenario,
         vs=body.vs,
     )
     try:
@@ -57,7 +51,7 @@ def post_forecast_job(
     request: Request,
     response: Response,
     body: Annotated[ForecastJobRequest, Body()],
-    principal: auth.Principal = Depends(writer),
+    principal: Principal = Depends(writer),
 ) -> dict[str, Any]:
     """Start a forecast run in the background (admins and editors; like `opgave forecast`).
     Follow it at `GET /jobs/{id}` (the `Location` header). Answers 429 when too many wait."""
@@ -68,7 +62,7 @@ def post_forecast_job(
 
 def start_plan_import(
     request: Request,
-    principal: auth.Principal,
+    principal: Principal,
     filename: str,
     content: bytes,
     *,
@@ -78,9 +72,9 @@ def start_plan_import(
     """Check what is cheap to check in an uploaded plan list (422 at once) and queue its
     import; the job."""
     state = state_of(request)
-    name = writes.check_plan_upload(filename, content)
-    work = writes.plan_list_work(
-        state, principal, name, content, captured=captured, partial=partial
+    name = pipeline.check_upload(filename, content)
+    work = jobs.plan_list_work(
+        service(request), principal, name, content, captured=captured, partial=partial
     )
     params = {"file": name, "bytes": len(content), "date": captured, "partial": partial}
     try:
@@ -106,16 +100,15 @@ def post_plans_job(
     partial: Annotated[
         bool, Form(description="keep plans of the list's municipalities missing from it")
     ] = False,
-    principal: auth.Principal = Depends(writer),
+    principal: Principal = Depends(writer),
 ) -> dict[str, Any]:
     """Import a plan list in the background (like `POST /plans/upload`, for large lists).
     A wrong suffix, a file too large or unreadable is refused at once (422); otherwise the
     job (`Location` header) goes through the stages reading, validating, writing and ends
     `done` with the import report as its result, or `failed` with every problem per row
     (`error_status` 422; 403 for plans outside an editor's areas), having written nothing."""
-    with answering():
-        captured = queries.parse_date(date, "date") or dt.date.today()
-    content = file.file.read(writes.MAX_UPLOAD_BYTES + 1)
+    captured = monitoring.parse_date(date, "date") or dt.date.today()
+    content = file.file.read(pipeline.MAX_UPLOAD_BYTES + 1)
     job = start_plan_import(
         request, principal, file.filename or "upload.csv", content,
         captured=captured, partial=partial,

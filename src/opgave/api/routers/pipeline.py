@@ -7,27 +7,22 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
-from sqlalchemy import select
 
-from opgave import auth
-from opgave.api import queries, writes
-from opgave.api.routers import answering, json_response, snapshot
-from opgave.api.schemas import (
-    ImportReport,
-    MapOut,
-    OverviewOut,
-    Page,
-    PlanDetail,
-    PlanOut,
-    TargetStatusOut,
-)
-from opgave.api.security import READ_ERRORS, WRITE_ERRORS, ApiError, reader, state_of, writer
-from opgave.ingest import plans as plan_lists
-from opgave.model import PLANSTATUS, Plan, PlanArea, PlanHistory
+from opgave import monitor
+from opgave.access import Principal
+from opgave.api.routers import json_response, service
+from opgave.api.schemas import ImportReport, MapOut, Page, PlanDetail, PlanOut
+from opgave.api.security import READ_ERRORS, WRITE_ERRORS, reader, writer
+from opgave.service import monitoring, pipeline
+from opgave.vocabulary import PLANSTATUS
 
 router = APIRouter(tags=["pipeline"])
 Limit = Annotated[int, Query(ge=1, le=1000, description="records per page")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="records to skip")]
+Definition = Annotated[
+    monitor.DefinitionName,
+    Query(description="how homes built are counted (ministry: CBS 'woningen erbij')"),
+]
 AsOf = Annotated[
     str | None,
     Query(
@@ -38,46 +33,50 @@ AsOf = Annotated[
 
 
 @router.get(
-    "/overview", response_model=OverviewOut, responses=READ_ERRORS, dependencies=[Depends(reader)]
+    "/overview",
+    response_model=monitor.Overview,
+    responses=READ_ERRORS,
+    dependencies=[Depends(reader)],
 )
-def overview(request: Request) -> Response:
-    """The national overview: 900,000 target, realised, pace, capacity vs 130%, what is due."""
-    snap = snapshot(request)
-    return json_response(snap, "overview", OverviewOut, lambda: queries.overview(snap))
-
-
-def _plans_as_of(request: Request, date: dt.date) -> list[dict[str, Any]]:
-    with state_of(request).session() as session:
-        current = [p.to_dict() for p in session.scalars(select(Plan))]
-        history = [h.to_dict() for h in session.scalars(select(PlanHistory))]
-    return list(plan_lists.plans_as_of(current, history, date).values())
+def overview(
+    request: Request, as_of: AsOf = None, definition: Definition = monitor.DEFAULT_DEFINITION
+) -> Response:
+    """The national overview: 900,000 target, realised, pace, capacity vs 130%, the regions'
+    headlines with their coverage, what is due (as `opgave overview --json`)."""
+    svc = service(request)
+    date = monitoring.parse_date(as_of, "as_of")
+    state = svc.state(date)
+    return json_response(
+        state,
+        ("overview", definition),
+        monitor.Overview,
+        lambda: monitoring.overview(svc, date, definition),
+    )
 
 
 @router.get(
     "/status/{area_id}",
-    response_model=list[TargetStatusOut],
+    response_model=monitoring.AreaStatus,
     responses=READ_ERRORS,
     dependencies=[Depends(reader)],
 )
-def status(request: Request, area_id: str, as_of: AsOf = None) -> Response:
-    """Progress and plan capacity (vs 130%) for every target of the area and inside it."""
-    snap = snapshot(request)
-    with answering():
-        date = queries.parse_date(as_of, "as_of")
-        queries.require_area(snap, area_id)
-    if date is None:
-        return json_response(
-            snap,
-            ("status", area_id),
-            list[TargetStatusOut],
-            lambda: queries.area_status(snap, area_id),
-        )
-    plans = snap.memo(("plans_as_of", date), lambda: _plans_as_of(request, date))
+def status(
+    request: Request,
+    area_id: str,
+    as_of: AsOf = None,
+    definition: Definition = monitor.DEFAULT_DEFINITION,
+) -> Response:
+    """An area's headline and progress and plan capacity (vs 130%) for every target of the
+    area and inside it (as `opgave status AREA --json`)."""
+    svc = service(request)
+    date = monitoring.parse_date(as_of, "as_of")
+    state = svc.state(date)
+    monitoring.require_area(state, area_id)
     return json_response(
-        snap,
-        ("status", area_id, date),
-        list[TargetStatusOut],
-        lambda: queries.area_status(snap, area_id, plans),
+        state,
+        ("status", area_id, definition),
+        monitoring.AreaStatus,
+        lambda: monitoring.status(svc, area_id, date, definition),
     )
 
 
@@ -93,20 +92,20 @@ def list_plans(
     planstatus: Annotated[list[Literal[tuple(PLANSTATUS)]], Query()] = [],  # type: ignore[valid-type]  # noqa: B006
     q: Annotated[str | None, Query(max_length=100, description="text in id or name")] = None,
     min_homes: Annotated[int | None, Query(ge=0)] = None,
-    sort: Annotated[Literal[queries.PLAN_SORTS], Query()] = "id",  # type: ignore[valid-type]
+    sort: Annotated[Literal[monitoring.PLAN_SORTS], Query()] = "id",  # type: ignore[valid-type]
     order: Annotated[Literal["asc", "desc"], Query()] = "asc",
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Response:
     """The current plans: filter by area, status, text and size; sort; page."""
-    snap = snapshot(request)
+    svc = service(request)
     key = ("plans", area, tuple(planstatus), q, min_homes, sort, order, limit, offset)
     return json_response(
-        snap,
+        svc.state(),
         key,
         Page[PlanOut],  # type: ignore[valid-type]
-        lambda: queries.list_plans(
-            snap,
+        lambda: monitoring.plans(
+            svc,
             area=area,
             planstatus=planstatus,
             q=q,
@@ -127,25 +126,7 @@ def list_plans(
 )
 def get_plan(request: Request, plan_id: str) -> dict[str, Any]:
     """One plan (also a dropped one) with the areas it lies in and its earlier versions."""
-    with state_of(request).session() as session:
-        plan = session.get(Plan, plan_id)
-        if plan is None:
-            raise ApiError(404, f"unknown plan {plan_id!r}")
-        links = session.scalars(select(PlanArea.area_id).where(PlanArea.plan_id == plan_id))
-        history = session.scalars(
-            select(PlanHistory).where(PlanHistory.plan_id == plan_id).order_by(PlanHistory.id)
-        )
-        return {
-            "plan": plan.to_dict(),
-            "area_ids": sorted(links),
-            "history": [
-                {
-                    k: (v.isoformat() if isinstance(v, dt.date) else v)
-                    for k, v in h.to_dict().items()
-                }
-                for h in history
-            ],
-        }
+    return pipeline.plan_detail(service(request), plan_id)
 
 
 @router.post("/plans/upload", response_model=ImportReport, responses=WRITE_ERRORS, status_code=200)
@@ -158,16 +139,15 @@ def upload_plans(
     partial: Annotated[
         bool, Form(description="keep plans of the list's municipalities missing from it")
     ] = False,
-    principal: auth.Principal = Depends(writer),
-) -> dict[str, Any]:
+    principal: Principal = Depends(writer),
+) -> pipeline.PlanImportReport:
     """Upload a plan list: validated like `opgave ingest plans`, every problem per row (422)."""
-    with answering():
-        captured = queries.parse_date(date, "date") or dt.date.today()
-    content = file.file.read(writes.MAX_UPLOAD_BYTES + 1)
-    return writes.upload_plan_list(
-        state_of(request),
+    captured = monitoring.parse_date(date, "date") or dt.date.today()
+    content = file.file.read(pipeline.MAX_UPLOAD_BYTES + 1)
+    return pipeline.import_upload(
+        service(request),
         principal,
-        file.filename or "upload.csv",
+        file.filename,
         content,
         captured=captured,
         partial=partial,
@@ -177,14 +157,14 @@ def upload_plans(
 @router.get("/map", response_model=MapOut, responses=READ_ERRORS, dependencies=[Depends(reader)])
 def map_values(
     request: Request,
-    measure: Annotated[Literal[queries.MAP_MEASURES], Query()] = "progress",  # type: ignore[valid-type]
+    measure: Annotated[Literal[monitoring.MAP_MEASURES], Query()] = "progress",  # type: ignore[valid-type]
     division: Annotated[Literal["province", "municipality"], Query()] = "province",
 ) -> Response:
     """Values per province (progress or capacity) or municipality (planned homes)."""
-    snap = snapshot(request)
+    svc = service(request)
     return json_response(
-        snap,
+        svc.state(),
         ("map", measure, division),
         MapOut,
-        lambda: queries.map_values(snap, measure, division),
+        lambda: monitoring.map_values(svc, measure, division),
     )

@@ -6,11 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from opgave.api import queries
-from opgave.api.routers import json_response, snapshot
+from opgave.api.routers import json_response, service
 from opgave.api.schemas import AreaDetail, AreaOut, MeetingOut, Page, RealisationOut, TargetOut
 from opgave.api.security import READ_ERRORS, reader
-from opgave.model import AREA_KINDS, MEASURES
+from opgave.service import monitoring
+from opgave.service import programme as programme_service
+from opgave.vocabulary import AREA_KINDS, MEASURES
 
 router = APIRouter(tags=["programme"], dependencies=[Depends(reader)], responses=READ_ERRORS)
 Limit = Annotated[int, Query(ge=1, le=1000, description="records per page")]
@@ -24,20 +25,20 @@ def list_areas(
     kind: Annotated[Literal[AREA_KINDS] | None, Query()] = None,  # type: ignore[valid-type]
     within: Annotated[str | None, Query(description="only areas inside this area")] = None,
     q: Annotated[str | None, Query(max_length=100, description="text in id or name")] = None,
-    sort: Annotated[Literal[queries.AREA_SORTS], Query()] = "id",  # type: ignore[valid-type]
+    sort: Annotated[Literal[programme_service.AREA_SORTS], Query()] = "id",  # type: ignore[valid-type]
     order: Order = "asc",
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
     """Areas: nation, landsdelen, provinces, strategy regions, municipalities, areas."""
-    snap = snapshot(request)
+    svc = service(request)
     key = ("areas", kind, within, q, sort, order, limit, offset)
     return json_response(
-        snap,
+        svc.state(),
         key,
         Page[AreaOut],  # type: ignore[valid-type]
-        lambda: queries.list_areas(
-            snap, kind=kind, within=within, q=q, sort=sort, order=order, limit=limit, offset=offset
+        lambda: programme_service.areas_page(
+            svc, kind=kind, within=within, q=q, sort=sort, order=order, limit=limit, offset=offset
         ),
     )
 
@@ -45,9 +46,12 @@ def list_areas(
 @router.get("/areas/{area_id}", response_model=AreaDetail)
 def get_area(request: Request, area_id: str) -> Response:
     """One area with the areas directly inside it and those containing it."""
-    snap = snapshot(request)
+    svc = service(request)
     return json_response(
-        snap, ("area", area_id), AreaDetail, lambda: queries.area_detail(snap, area_id)
+        svc.state(),
+        ("area", area_id),
+        AreaDetail,
+        lambda: programme_service.area_detail(svc, area_id),
     )
 
 
@@ -62,14 +66,20 @@ def list_targets(
     offset: Offset = 0,
 ) -> Response:
     """Targets, expectations and capacity norms with their ranges and periods."""
-    snap = snapshot(request)
+    svc = service(request)
     key = ("targets", area, within, measure, year, limit, offset)
     return json_response(
-        snap,
+        svc.state(),
         key,
         Page[TargetOut],  # type: ignore[valid-type]
-        lambda: queries.list_targets(
-            snap, area=area, within=within, measure=measure, year=year, limit=limit, offset=offset
+        lambda: monitoring.page(
+            programme_service.targets(
+                svc, area=area, within=within, measure=measure, first=year, last=year
+            ),
+            "id",
+            "asc",
+            limit,
+            offset,
         ),
     )
 
@@ -77,12 +87,12 @@ def list_targets(
 @router.get("/meetings", response_model=list[MeetingOut])  # type: ignore[valid-type]
 def list_meetings(request: Request) -> Response:
     """The administrative consultations (Bestuurlijk Overleg), in id order."""
-    snap = snapshot(request)
+    svc = service(request)
     return json_response(
-        snap,
+        svc.state(),
         "meetings",
         list[MeetingOut],  # type: ignore[valid-type]
-        lambda: sorted(snap.meetings, key=lambda m: m["id"]),
+        lambda: sorted(programme_service.meetings(svc), key=lambda m: m["id"]),
     )
 
 
@@ -96,14 +106,19 @@ def list_realisations(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
-    """Realised figures (CBS, BAG, or stated in a document) with their source."""
-    snap = snapshot(request)
+    """Realised figures (CBS, BAG, or stated in a document) with their source, and whether
+    each is the one that counts for its area, measure and year (`stands`)."""
+    svc = service(request)
     key = ("realisations", area, within, measure, year, limit, offset)
     return json_response(
-        snap,
+        svc.state(),
         key,
         Page[RealisationOut],  # type: ignore[valid-type]
-        lambda: queries.list_realisations(
-            snap, area=area, within=within, measure=measure, year=year, limit=limit, offset=offset
+        lambda: monitoring.page(
+            monitoring.realisations(svc, area=area, within=within, measure=measure, year=year),
+            None,
+            "asc",
+            limit,
+            offset,
         ),
     )

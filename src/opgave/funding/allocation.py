@@ -1,10 +1,10 @@
-"""Funding: allocate a tranche optimally (MILP, HiGHS) and compare with ranking by score.
+"""Allocation: a tranche allocated optimally (MILP, HiGHS) beside ranking by score.
 
-The pure core of `opgave funding`: the caller loads a scheme (`load_scheme`), reads applications
-(`read_applications`), knows which gemeenten each area of a regional cap or floor contains, and
-calls `allocate`. The report explains every decision: eligibility with reasons, the awards, the
-constraints that bind and what they cost, the marginal value of budget, and the same figures for
-the ranking method side by side. See docs/funding.md.
+The caller loads a scheme (``scheme.load_scheme``), reads applications
+(``applications.read_applications``), knows which gemeenten each area of a regional cap or
+floor contains, and calls :func:`allocate`. The report explains every decision: eligibility
+with reasons, the awards, the constraints that bind and what they cost, the marginal value of
+budget, and the same figures for the ranking method side by side. See docs/funding.md.
 """
 
 from __future__ import annotations
@@ -22,41 +22,9 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
-from opgave.funding_scheme import (
-    SCHEMES_DIR,
-    Application,
-    Eligibility,
-    FundingError,
-    FundingInputError,
-    InputProblem,
-    Scheme,
-    check_eligibility,
-    load_scheme,
-    normalise_gemeente_code,
-    parse_applications,
-    read_applications,
-    scheme_from_dict,
-)
-
-__all__ = [
-    "SCHEMES_DIR",
-    "Allocation",
-    "AllocationReport",
-    "Application",
-    "ConstraintUse",
-    "Eligibility",
-    "FundingError",
-    "FundingInputError",
-    "InputProblem",
-    "Scheme",
-    "allocate",
-    "check_eligibility",
-    "load_scheme",
-    "parse_applications",
-    "rank_allocation",
-    "read_applications",
-    "scheme_from_dict",
-]
+from opgave.funding.applications import Application
+from opgave.funding.eligibility import Eligibility, check_eligibility
+from opgave.funding.scheme import FundingError, Scheme, normalise_gemeente_code
 
 MARGINAL_STEP_EUR = 1_000_000.0
 """Budget increment used to measure the marginal value of budget (EUR 1M)."""

@@ -6,9 +6,9 @@ to compare with; a plan list's file name, capture date and ``partial``), and the
 Outputs: :class:`Job` records - status (queued, running, done, failed), progress 0-1 with
 the current stage, and when done the result (a forecast's per-target results in the fields
 of ``opgave forecast --json``; a plan list's import report); when failed the reason and,
-for bad input, every problem (:class:`JobInputError`).
-Derives: nothing itself; the forecast is ``outlook.run_scenario``, the same function the
-command line calls, the import ``api.writes.import_plan_list``. Jobs live in the server
+for a refused input, every problem (a ``ServiceError``).
+Derives: nothing itself; the forecast is ``forecasting.run``, the same function the
+command line calls, the import ``pipeline.import_upload``. Jobs live in the server
 process's memory: they are lost on restart, at most ``max_jobs`` are kept (the oldest
 finished ones are forgotten first) and at most ``max_waiting`` may wait. One worker thread
 per kind runs that kind's jobs in order (the forecast itself uses every core), so an import
@@ -23,17 +23,14 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
-
-from opgave import outlook, store
-from opgave.model import Scenario
+from opgave.access import Principal
+from opgave.service import Service, forecasting, pipeline
+from opgave.service.errors import ServiceError
+from opgave.service.forecasting import BASE
 
 JOB_STATUSES = ("queued", "running", "done", "failed")
-BASE = "base"
-"""The name that stands for "no scenario" (as in ``opgave forecast --vs base``)."""
 Progress = Callable[[float, str], None]
 
 
@@ -66,17 +63,6 @@ class Job:
         if not with_result:
             data["result"] = None
         return data
-
-
-class JobInputError(ValueError):
-    """A job refused its input: why, every problem (file, row, field, message) and the HTTP
-    status the same request would have had answered at once (422 bad input, 403 outside the
-    writer's areas)."""
-
-    def __init__(self, detail: str, problems: list[dict[str, Any]], status: int = 422) -> None:
-        super().__init__(detail)
-        self.problems = problems
-        self.status = status
 
 
 class JobsFull(RuntimeError):
@@ -163,8 +149,12 @@ class JobRegistry:
 
             try:
                 job.result = work(report)
-            except JobInputError as error:  # bad input: every problem, as the request would get
-                job.error, job.problems, job.error_status = str(error), error.problems, error.status
+            except ServiceError as error:  # refused: every problem, as the request would get
+                job.error, job.problems, job.error_status = (
+                    error.detail,
+                    error.problems,
+                    error.status,
+                )
                 job.status, job.stage = "failed", "failed"
             except Exception as error:  # a failed job reports why; the worker goes on
                 job.error = str(error) or type(error).__name__
@@ -174,36 +164,8 @@ class JobRegistry:
             job.finished_at = _now()
 
 
-def scenario_data(engine: Engine, name: str | None) -> tuple[str, dict[str, Any]] | None:
-    """A stored scenario as ``(label, parsed TOML)`` (None for the base case); raises
-    ``KeyError`` naming the stored scenarios when it is unknown, ``ForecastInputError`` when
-    its TOML does not parse."""
-    if name is None or name == BASE:
-        return None
-    with store.transaction(engine) as session:
-        stored = session.get(Scenario, name)
-        if stored is None:
-            names = sorted(s for s in session.scalars(select(Scenario.id)))
-            raise KeyError(f"unknown scenario {name!r}; scenarios: {', '.join(names) or 'none'}")
-        text = stored.overrides_toml
-    data = outlook.parse_scenario(text, f"scenario {name}")
-    return (f"scenario {name}", data) if data else None
-
-
-def forecast_payload(result: outlook.Outlook) -> dict[str, Any]:
-    """A forecast's settings and per-target results (the fields of ``opgave forecast --json``)."""
-    return {
-        "start_year": result.start_year,
-        "runs": result.runs,
-        "seed": result.seed,
-        "plans": result.plans,
-        "assumptions": [Path(a).name for a in result.assumptions],
-        "targets": [asdict(t) for t in result.targets],
-    }
-
-
 def forecast_work(
-    engine: Engine,
+    svc: Service,
     *,
     area: str | None,
     runs: int,
@@ -211,46 +173,45 @@ def forecast_work(
     scenario: str | None,
     vs: str | None,
 ) -> Callable[[Progress], dict[str, Any]]:
-    """The work of a forecast job: load the programme, run the scenario (and the one to
-    compare with), and return the payload. Progress moves by stage: 0.1 once the data is
-    read, then in equal steps per forecast run (the engine reports no progress within a run)."""
+    """The work of a forecast job: run the scenario (and the one to compare with) and return
+    :func:`forecasting.payload`. Progress moves by stage: 0.1 once the data is read, then in
+    equal steps per forecast run (the engine reports no progress within a run)."""
 
     def work(report: Progress) -> dict[str, Any]:
         report(0.02, "loading")
-        with store.transaction(engine) as session:
-            programme = outlook.load_programme(session)
-        area_ids = outlook.area_scope(area, programme.areas, programme.members)
-        chosen = [scenario_data(engine, scenario)]
-        if vs is not None:
-            chosen.append(scenario_data(engine, vs))
+        svc.state()
+        chosen = [scenario] if vs is None else [scenario, None if vs == BASE else vs]
         results = []
-        for i, data in enumerate(chosen):
+        for i, name in enumerate(chosen):
             report(0.1 + 0.85 * i / len(chosen), f"forecast {i + 1} of {len(chosen)}")
             results.append(
-                outlook.run_scenario(
-                    programme, scenario=data, area_ids=area_ids, runs=runs, seed=seed
-                )
+                forecasting.run(svc, area=area, runs=runs, seed=seed, scenario_name=name)
             )
         report(0.97, "summarising")
-        payload = forecast_payload(results[0])
-        if vs is not None:
-            other = {t.target_id: asdict(t) for t in results[1].targets}
-            for record in payload["targets"]:
-                record["vs"] = other.get(record["target_id"])
-        payload.update(area=area, scenario=scenario, vs=vs)
-        return payload
+        return forecasting.payload(
+            results[0], results[1] if len(results) > 1 else None,
+            area=area, scenario=scenario, vs=vs,
+        )  # fmt: skip
 
     return work
 
 
-__all__ = [
-    "BASE",
-    "JOB_STATUSES",
-    "Job",
-    "JobInputError",
-    "JobRegistry",
-    "JobsFull",
-    "forecast_payload",
-    "forecast_work",
-    "scenario_data",
-]
+def plan_list_work(
+    svc: Service,
+    principal: Principal,
+    name: str,
+    content: bytes,
+    *,
+    captured: dt.date,
+    partial: bool = False,
+) -> Callable[[Progress], dict[str, Any]]:
+    """The work of a plan-list job: ``pipeline.import_upload`` with the job's progress; a
+    refusal fails the job with every problem."""
+
+    def work(report: Progress) -> dict[str, Any]:
+        result = pipeline.import_upload(
+            svc, principal, name, content, captured=captured, partial=partial, progress=report
+        )
+        return asdict(result)
+
+    return work

@@ -1,0 +1,38 @@
+"""The one error every service call raises when it refuses: what went wrong, in words.
+
+``status`` uses the HTTP codes as a vocabulary every door understands: 400 a parameter is
+unusable, 403 outside the caller's areas or role, 404 unknown, 409 the record changed since
+the version given, 422 the input does not validate (``problems`` names file, row and field).
+The API answers with it as it is; the command line prints it and exits with 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ServiceError(Exception):
+    """A refused request: status, message, and the problems or conflict details."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        problems: list[dict[str, Any]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.problems = problems or []
+        self.extra = extra or {}
+
+    def lines(self) -> list[str]:
+        """The message and every problem as lines for a terminal."""
+        out = [self.detail]
+        for p in self.problems:
+            parts = [str(p["file"])] if p.get("file") else []
+            parts += [f"{k} {p[k]}" for k in ("row", "field") if p.get(k) not in (None, "")]
+            where = ", ".join(parts)
+            out.append(f"  {where}: {p.get('message', '')}" if where else f"  {p['message']}")
+        return out

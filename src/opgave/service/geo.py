@@ -1,0 +1,48 @@
+"""Writes of map boundaries: a CBS/PDOK GeoJSON file (or download) stored per area.
+
+Inputs: the service, the principal, GeoJSON text with its name. Outputs: the number of
+boundaries stored and their source. Derives: nothing - matching and checking is
+:mod:`opgave.ingest.geo`'s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from opgave.access import Principal
+from opgave.ingest import geo
+from opgave.model import Area, AreaBoundary
+from opgave.service import Service, users
+from opgave.service.errors import ServiceError
+
+
+@dataclass(frozen=True)
+class GeoReport:
+    """What a boundary import stored."""
+
+    name: str
+    boundaries: int
+    source_id: str
+
+
+def ingest(svc: Service, principal: Principal, name: str, text: str) -> GeoReport:
+    """Store the boundaries of a GeoJSON text (features matched by ``statcode``)."""
+    with svc.writing() as session:
+        try:
+            found = geo.read_boundaries(name, text, session.scalars(select(Area.id)).all())
+        except geo.GeoInputError as error:
+            raise ServiceError(422, str(error)) from None
+        source = geo.apply_boundaries(session, name, text, found)
+        users.record(session, principal, "upload", "area_boundary", source.id, None,
+                     {"boundaries": len(found), "name": name})  # fmt: skip
+    return GeoReport(name, len(found), source.id)
+
+
+def boundaries(svc: Service) -> dict[str, str]:
+    """Area id -> its boundary (GeoJSON geometry text, WGS84), for the map."""
+    with svc.engine.connect() as connection:
+        return dict(
+            connection.execute(select(AreaBoundary.area_id, AreaBoundary.geometry_json)).all()
+        )

@@ -1,0 +1,114 @@
+"""Reading the programme state from the database: the only place its rows are loaded.
+
+Inputs: a connection and an as-of date (None: as known now). Outputs: a
+:class:`~opgave.state.ProgrammeState`. Derives: nothing - which plans, memberships and
+figures count is decided in :mod:`opgave.state`; this module only fetches the rows (the
+current plans, or for a date the plans and their history) in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, func, select, text
+
+from opgave.model import (
+    Agreement,
+    AgreementEvent,
+    Area,
+    AreaBoundary,
+    AreaCodeChange,
+    AreaMember,
+    Award,
+    Base,
+    Meeting,
+    Plan,
+    PlanArea,
+    PlanHistory,
+    PlanPrecondition,
+    Realisation,
+    Source,
+    Target,
+    table_of,
+)
+from opgave.state import ProgrammeState, plans_as_of
+
+Row = dict[str, Any]
+FINGERPRINT_SQL = text(
+    "SELECT "
+    + ", ".join(
+        [
+            "(SELECT count(*) FROM plan)",
+            "(SELECT coalesce(sum(version), 0) FROM plan)",
+            "(SELECT count(*) FROM plan_history)",
+            "(SELECT count(*) FROM plan_area)",
+            "(SELECT count(*) FROM realisation)",
+            "(SELECT coalesce(max(id), 0) FROM realisation)",
+            "(SELECT count(*) FROM target)",
+            "(SELECT count(*) FROM area)",
+            "(SELECT count(*) FROM area_member)",
+            "(SELECT count(*) FROM agreement)",
+            "(SELECT coalesce(max(id), 0) FROM agreement_event)",
+            "(SELECT count(*) FROM meeting)",
+            "(SELECT count(*) FROM source)",
+            "(SELECT count(*) FROM award)",
+            "(SELECT count(*) FROM area_boundary)",
+            "(SELECT coalesce(max(id), 0) FROM audit_event)",
+        ]
+    )
+)
+"""Cheap aggregates that change when the rows the state is made of change."""
+
+
+def rows(connection: Connection, model: type[Base], where: Any = None) -> list[Row]:
+    """The rows of a table as dicts keyed by column name, in primary-key order."""
+    table = table_of(model)
+    query = select(table).order_by(*table.primary_key.columns)
+    if where is not None:
+        query = query.where(where)
+    return [dict(r._mapping) for r in connection.execute(query)]
+
+
+def fingerprint(connection: Connection) -> tuple[Any, ...]:
+    """A value that changes when the programme's rows change (see ``FINGERPRINT_SQL``)."""
+    return tuple(connection.execute(FINGERPRINT_SQL).one())
+
+
+def agreements_with_version(connection: Connection) -> list[Row]:
+    """The agreements, each with its version (the number of events in its history)."""
+    versions = dict(
+        connection.execute(
+            select(AgreementEvent.agreement_id, func.count()).group_by(AgreementEvent.agreement_id)
+        ).all()
+    )
+    found = rows(connection, Agreement)
+    for a in found:
+        a["version"] = int(versions.get(a["id"], 0))
+    return found
+
+
+def load_state(connection: Connection, as_of: dt.date | None = None) -> ProgrammeState:
+    """The programme state on ``as_of`` (None: now), read in the caller's transaction."""
+    if as_of is None:
+        plans = rows(connection, Plan, Plan.dropped_on.is_(None))
+    else:
+        plans = list(
+            plans_as_of(rows(connection, Plan), rows(connection, PlanHistory), as_of).values()
+        )
+    return ProgrammeState(
+        as_of=as_of,
+        areas=rows(connection, Area),
+        members=rows(connection, AreaMember),
+        code_changes=rows(connection, AreaCodeChange),
+        targets=rows(connection, Target),
+        sources=rows(connection, Source),
+        realisations=rows(connection, Realisation),
+        plans=plans,
+        plan_areas=rows(connection, PlanArea),
+        plan_preconditions=rows(connection, PlanPrecondition),
+        meetings=rows(connection, Meeting),
+        agreements=agreements_with_version(connection),
+        awards=rows(connection, Award),
+        boundary_ids=frozenset(connection.execute(select(AreaBoundary.area_id)).scalars()),
+    )

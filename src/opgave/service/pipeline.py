@@ -1,0 +1,662 @@
+"""Writes of the pipeline and of realised figures: plan lists (with their history), CBS and BAG
+figures, the synthetic demo, manual corrections; and the reads that need the plans' history.
+
+Inputs: the service, the principal who writes, and a file (path or uploaded bytes) or a
+download. Outputs: import reports; the database after one transaction per call (all or
+nothing). Derives: which plans are added, changed, unchanged or dropped on a capture date;
+whether the writer may place each record where the file puts it - on the old and the new
+value of every placing field (municipality, area links, precondition links), decided by
+:mod:`opgave.access`; one audit event per import (its diff: the plans per outcome).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from opgave import access, demo, monitor, programme, review
+from opgave.access import Principal
+from opgave.ingest import bag, cbs, file_source, gemeente_codes
+from opgave.ingest import plans as plan_lists
+from opgave.model import (
+    Area,
+    AreaCodeChange,
+    Plan,
+    PlanArea,
+    PlanHistory,
+    PlanPrecondition,
+    Precondition,
+    Realisation,
+    Source,
+)
+from opgave.service import Service, users
+from opgave.service.errors import ServiceError
+from opgave.service.loading import rows
+from opgave.vocabulary import PLAN_FIELDS
+
+PLAN_LIST_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+PROGRESS_EVERY = 1000
+"""``apply_plan_list`` reports its progress after every this many plans."""
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class PlanImportReport:
+    """What an import did, plan ids per outcome."""
+
+    source_id: str
+    captured: dt.date
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    changes: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    synthetic: bool = False
+
+    @property
+    def writes(self) -> int:
+        """Plans added, changed or dropped."""
+        return len(self.added) + len(self.changed) + len(self.dropped)
+
+
+def _problems(error: plan_lists.PlanListError) -> list[dict[str, Any]]:
+    return [asdict(p) for p in error.problems]
+
+
+# ---------------------------------------------------------------- plan lists: the history
+
+
+def apply_plan_list(
+    session: Session,
+    plan_rows: Sequence[plan_lists.PlanRow],
+    *,
+    source: Source,
+    captured: dt.date,
+    partial: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> PlanImportReport:
+    """Write a checked list as the state on ``captured``; earlier versions go to history.
+
+    A plan absent from the list is dropped when its municipality is in the list (unless
+    ``partial``). Lists must come in date order: a capture date before the latest one
+    already imported is refused. ``progress(plans done, plans listed)`` is called every
+    ``PROGRESS_EVERY`` plans and once at the end (for a background job's progress bar).
+    """
+    latest = session.scalar(select(Plan.valid_from).order_by(Plan.valid_from.desc()).limit(1))
+    latest_drop = session.scalar(select(Plan.dropped_on).order_by(Plan.dropped_on.desc()).limit(1))
+    newest = max((d for d in (latest, latest_drop) if d is not None), default=None)
+    if newest is not None and captured < newest:
+        raise ServiceError(
+            422,
+            f"capture date {captured} is before the latest plan list already imported "
+            f"({newest}); import lists in date order",
+            problems=[{"file": source.title, "field": "date", "message": "out of date order"}],
+        )
+    if session.get(Source, source.id) is None:
+        session.add(source)
+    report = PlanImportReport(
+        source_id=source.id, captured=captured, synthetic=source.confidence == "synthetic"
+    )
+    existing = {p.id: p for p in session.scalars(select(Plan))}
+    for done, row in enumerate(plan_rows):
+        if progress is not None and done and done % PROGRESS_EVERY == 0:
+            progress(done, len(plan_rows))
+        plan = existing.get(row.id)
+        if plan is None:
+            session.add(Plan(id=row.id, source_id=source.id, valid_from=captured, **row.fields()))
+            report.added.append(row.id)
+        elif plan.dropped_on is None and all(
+            getattr(plan, k) == v for k, v in row.fields().items()
+        ):
+            report.unchanged.append(row.id)
+        else:
+            returning = plan.dropped_on is not None
+            if not returning:
+                session.add(_history(plan, captured))
+                report.changes[row.id] = {
+                    k: [getattr(plan, k), v]
+                    for k, v in row.fields().items()
+                    if getattr(plan, k) != v
+                }
+            for key, value in row.fields().items():
+                setattr(plan, key, value)
+            plan.valid_from, plan.dropped_on, plan.source_id = captured, None, source.id
+            (report.added if returning else report.changed).append(row.id)
+    if not partial:
+        listed = {row.id for row in plan_rows}
+        scope = {row.gemeente_id for row in plan_rows}
+        for plan in existing.values():
+            if plan.id not in listed and plan.gemeente_id in scope and plan.dropped_on is None:
+                session.add(_history(plan, captured))
+                plan.dropped_on = captured
+                report.dropped.append(plan.id)
+    session.flush()
+    _replace_links(session, plan_rows)
+    session.flush()
+    if progress is not None:
+        progress(len(plan_rows), len(plan_rows))
+    return report
+
+
+def _history(plan: Plan, until: dt.date) -> PlanHistory:
+    """The plan's current version, closed on ``until``."""
+    return PlanHistory(
+        plan_id=plan.id,
+        valid_from=plan.valid_from,
+        valid_to=until,
+        source_id=plan.source_id,
+        **{k: getattr(plan, k) for k in PLAN_FIELDS},
+    )
+
+
+def correct(
+    session: Session, plan: Plan, changes: Mapping[str, Any], *, source_id: str, on: dt.date
+) -> None:
+    """Change fields of a plan by hand (a correction), keeping the old version in history."""
+    if plan.valid_from != on:
+        session.add(_history(plan, on))
+    for key, value in changes.items():
+        setattr(plan, key, value)
+    plan.valid_from, plan.source_id = on, source_id
+
+
+def _replace_links(session: Session, plan_rows: Sequence[plan_lists.PlanRow]) -> None:
+    """Set each listed plan's areas and preconditions to those of the list."""
+    ids = [row.id for row in plan_rows]
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        session.execute(delete(PlanArea).where(PlanArea.plan_id.in_(chunk)))
+        session.execute(delete(PlanPrecondition).where(PlanPrecondition.plan_id.in_(chunk)))
+    session.add_all(PlanArea(plan_id=r.id, area_id=a) for r in plan_rows for a in r.area_ids)
+    session.add_all(
+        PlanPrecondition(plan_id=r.id, precondition_id=p)
+        for r in plan_rows
+        for p in r.precondition_ids
+    )
+
+
+# ---------------------------------------------------------------- plan lists: importing
+
+
+def _outside_scope(
+    svc: Service,
+    session: Session,
+    principal: Principal,
+    plan_rows: Sequence[plan_lists.PlanRow],
+    name: str,
+) -> list[dict[str, Any]]:
+    """Every placing field of every plan the principal may not write: the municipality, the
+    linked areas and the areas of the linked preconditions, as the file has them and as the
+    database has them now (moving a plan out of another region is writing that region)."""
+    scope = access.writable_areas(principal, svc.state().children)
+    if scope is None:
+        return []
+    ids = [r.id for r in plan_rows]
+    old_gemeente: dict[str, str] = {}
+    old_areas: dict[str, set[str]] = {}
+    old_preconditions: dict[str, set[str]] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        for pid, gemeente in session.execute(
+            select(Plan.id, Plan.gemeente_id).where(Plan.id.in_(chunk))
+        ):
+            old_gemeente[pid] = gemeente
+        for pid, area in session.execute(
+            select(PlanArea.plan_id, PlanArea.area_id).where(PlanArea.plan_id.in_(chunk))
+        ):
+            old_areas.setdefault(pid, set()).add(area)
+        for pid, pre in session.execute(
+            select(PlanPrecondition.plan_id, PlanPrecondition.precondition_id).where(
+                PlanPrecondition.plan_id.in_(chunk)
+            )
+        ):
+            old_preconditions.setdefault(pid, set()).add(pre)
+    precondition_area = dict(session.execute(select(Precondition.id, Precondition.area_id)).all())
+    out = []
+    for r in plan_rows:
+        placed = {
+            ("gemeente_code", r.gemeente_id),
+            *(("gemeente_code", old_gemeente[r.id]) for _ in [0] if r.id in old_gemeente),
+            *(("area_ids", a) for a in {*r.area_ids, *old_areas.get(r.id, set())}),
+            *(
+                ("precondition_ids", precondition_area.get(p, p))
+                for p in {*r.precondition_ids, *old_preconditions.get(r.id, set())}
+            ),
+        }
+        for column, area in sorted(placed):
+            if area not in scope:
+                out.append(
+                    {
+                        "file": name,
+                        "field": column,
+                        "message": f"plan {r.id}: {area} is outside the areas of {principal.name}",
+                    }
+                )
+    return out
+
+
+def import_plans(
+    svc: Service,
+    principal: Principal,
+    path: Path,
+    *,
+    captured: dt.date,
+    partial: bool = False,
+    name: str | None = None,
+    progress: Progress | None = None,
+    source_note: str | None = None,
+) -> PlanImportReport:
+    """Read, validate and write a plan list in one transaction, in stages it reports to
+    ``progress(0-1, stage)``: ``reading`` (every row checked), ``validating`` (the writer's
+    areas), ``writing``. Refuses with every problem (422 per row, 403 outside the writer's
+    areas) and then writes nothing; audited as one event listing the plans per outcome."""
+    report_progress = progress or (lambda _share, _stage: None)
+    name = name or path.name
+    if not path.exists():
+        raise ServiceError(404, f"{path}: no such file")
+    report_progress(0.02, "reading")
+    with svc.writing() as session:
+        try:
+            plan_rows = plan_lists.read_plan_list(
+                path,
+                gemeenten=gemeente_codes(session),
+                areas=session.scalars(select(Area.id)).all(),
+                preconditions=session.scalars(select(Precondition.id)).all(),
+            )
+        except plan_lists.PlanListError as error:
+            raise ServiceError(
+                422,
+                f"{len(error.problems)} problem(s) in the plan list, nothing written",
+                problems=_problems(error),
+            ) from None
+        except (UnicodeDecodeError, csv.Error, zipfile.BadZipFile, KeyError, OSError) as error:
+            raise _unreadable(name, error) from None
+        report_progress(0.3, "validating")
+        outside = _outside_scope(svc, session, principal, plan_rows, name)
+        if outside:
+            raise ServiceError(
+                403,
+                f"{len(outside)} placement(s) lie outside the areas {principal.name} may write",
+                problems=outside,
+            )
+        source = Source(
+            **file_source(
+                path,
+                "plans",
+                f"Plan list {name} ({len(plan_rows)} plans), captured {captured}"
+                + (f", {source_note}" if source_note else ""),
+                retrieved=captured,
+                title=name,
+            )
+        )
+        report_progress(0.35, "writing")
+        report = apply_plan_list(
+            session,
+            plan_rows,
+            source=source,
+            captured=captured,
+            partial=partial,
+            progress=lambda done, total: report_progress(
+                0.35 + 0.6 * done / max(total, 1), "writing"
+            ),
+        )
+        _audit_import(session, principal, report)
+    return report
+
+
+def _audit_import(session: Session, principal: Principal, report: PlanImportReport) -> None:
+    users.record(
+        session,
+        principal,
+        "upload",
+        "plan",
+        report.source_id,
+        None,
+        {
+            "captured": report.captured,
+            "added": report.added,
+            "changed": report.changed,
+            "dropped": report.dropped,
+            "unchanged": len(report.unchanged),
+            "changes": report.changes,
+        },
+    )
+
+
+def check_upload(filename: str | None, content: bytes, what: str = "plan list") -> str:
+    """The name to use for an uploaded file, after checking its suffix, its size and that it
+    is a readable CSV or workbook at all (a 422 naming the file otherwise)."""
+    name = Path(filename or "upload.csv").name or "upload.csv"
+    suffix = Path(name).suffix.lower()
+    if suffix not in PLAN_LIST_SUFFIXES:
+        raise ServiceError(
+            422,
+            f"the {what} is not a .csv or .xlsx file",
+            problems=[{"file": name, "message": "expected a .csv or .xlsx file"}],
+        )
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ServiceError(422, f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            zipfile.ZipFile(io.BytesIO(content)).close()
+        else:
+            content.decode("utf-8-sig")
+    except (UnicodeDecodeError, zipfile.BadZipFile) as error:
+        raise _unreadable(name, error) from None
+    return name
+
+
+def _unreadable(name: str, error: Exception) -> ServiceError:
+    return ServiceError(
+        422,
+        "the file cannot be read as a plan list",
+        problems=[{"file": name, "message": f"not a readable CSV or Excel file: {error}"}],
+    )
+
+
+def import_upload(
+    svc: Service,
+    principal: Principal,
+    filename: str | None,
+    content: bytes,
+    *,
+    captured: dt.date,
+    partial: bool = False,
+    progress: Progress | None = None,
+) -> PlanImportReport:
+    """:func:`import_plans` for an uploaded file (the API and the dashboard)."""
+    name = check_upload(filename, content)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(content)
+        return import_plans(
+            svc, principal, path, captured=captured, partial=partial, name=name,
+            progress=progress, source_note=f"uploaded by {principal.name}",
+        )  # fmt: skip
+
+
+def plan_detail(svc: Service, plan_id: str) -> dict[str, Any]:
+    """One plan (also a dropped one) with the areas it lies in and its earlier versions."""
+    with svc.engine.connect() as connection:
+        found = rows(connection, Plan, Plan.id == plan_id)
+        if not found:
+            raise ServiceError(404, f"unknown plan {plan_id!r}")
+        links = rows(connection, PlanArea, PlanArea.plan_id == plan_id)
+        history = rows(connection, PlanHistory, PlanHistory.plan_id == plan_id)
+    plan = found[0]
+    return {
+        "plan": {**plan, "synthetic": svc.state().is_synthetic(plan["source_id"])},
+        "area_ids": sorted(link["area_id"] for link in links),
+        "history": history,
+    }
+
+
+def flags(svc: Service, on: dt.date) -> list[review.Flag]:
+    """Plans to review on a date: stalled and duplicates."""
+    with svc.engine.connect() as connection:
+        return review.flags(rows(connection, Plan), rows(connection, PlanHistory), on)
+
+
+def apply_corrections(
+    svc: Service, principal: Principal, path: Path, today: dt.date
+) -> list[review.LedgerEntry]:
+    """Apply a corrections file: each only where the field still holds ``old_value``; every
+    change keeps the old version in history and is audited."""
+    if not path.exists():
+        raise ServiceError(404, f"{path}: no such file")
+    try:
+        corrections = review.read_corrections(path)
+    except plan_lists.PlanListError as error:
+        raise ServiceError(
+            422, f"{len(error.problems)} problem(s) in {path.name}", problems=_problems(error)
+        ) from None
+    with svc.writing() as session:
+        plans = {p.id: p.to_dict() for p in session.scalars(select(Plan))}
+        entries = review.ledger(corrections, plans)
+        source = Source(
+            **file_source(path, "corrections", f"Manual corrections {path.name}", retrieved=today)
+        )
+        if any(e.applied for e in entries) and session.get(Source, source.id) is None:
+            session.add(source)
+        for entry in entries:
+            if entry.applied:
+                plan = session.get(Plan, entry.plan_id)
+                assert plan is not None
+                value = review.parse_value(entry.field, entry.new_value)
+                before = {entry.field: getattr(plan, entry.field)}
+                correct(session, plan, {entry.field: value}, source_id=source.id, on=today)
+                users.record(
+                    session, principal, "update", "plan", plan.id, before,
+                    {entry.field: value, "source_id": source.id},
+                )  # fmt: skip
+    return entries
+
+
+# ---------------------------------------------------------------- realised figures
+
+
+@dataclass(frozen=True)
+class FiguresReport:
+    """What an ingest of realised figures wrote."""
+
+    source_id: str
+    figures: int
+    inserted: int
+    updated: int
+    areas: int
+    unknown_codes: list[str]
+    synthetic: bool
+
+
+def _merged(session: Session) -> dict[str, str]:
+    return {
+        c.old_code: c.new_code
+        for c in session.scalars(select(AreaCodeChange))
+        if c.kind == "merged"
+    }
+
+
+def _write_figures(
+    session: Session,
+    principal: Principal,
+    source: Mapping[str, Any],
+    figures: Sequence[Mapping[str, Any]],
+    unknown: Sequence[str] = (),
+) -> FiguresReport:
+    counts = programme.LoadReport()
+    programme.upsert(session, Source, [dict(source)], counts)
+    programme.upsert(session, Realisation, [dict(f) for f in figures], counts)
+    report = FiguresReport(
+        source_id=str(source["id"]),
+        figures=len(figures),
+        inserted=counts.inserted.get("realisation", 0),
+        updated=counts.updated.get("realisation", 0),
+        areas=len({f["area_id"] for f in figures}),
+        unknown_codes=sorted(unknown),
+        synthetic=source.get("confidence") == "synthetic",
+    )
+    users.record(session, principal, "upload", "realisation", report.source_id, None,
+                 asdict(report))  # fmt: skip
+    return report
+
+
+def ingest_cbs(
+    svc: Service, principal: Principal, table: str, raw: Mapping[str, Any], years: Sequence[int]
+) -> FiguresReport:
+    """Store a downloaded CBS table (``cbs.fetch``) as realised figures under its source."""
+    with svc.writing() as session:
+        code_map = {
+            a: a for a in session.scalars(select(Area.id).where(Area.kind == "municipality"))
+        }
+        code_map.update(_merged(session))
+        try:
+            figures = cbs.derive(table, raw, code_map, years)
+        except cbs.CbsError as error:
+            raise ServiceError(422, str(error)) from None
+        source = cbs.source_record(figures, dt.date.today())
+        return _write_figures(
+            session,
+            principal,
+            source,
+            [{**r, "source_id": source["id"]} for r in figures.rows],
+            figures.unknown_regions,
+        )
+
+
+def ingest_bag(
+    svc: Service,
+    principal: Principal,
+    vbo_file: Path,
+    pand: Path | None,
+    progress: Callable[[str, float], None] | None = None,
+) -> FiguresReport:
+    """Dwellings permitted, started and completed per municipality and year from a BAG
+    extract in the canonical format (docs/bag.md), stored as realised figures."""
+    for path in (vbo_file, pand):
+        if path is not None and not path.exists():
+            raise ServiceError(404, f"{path}: no such file")
+    with svc.reading() as session:
+        merged = _merged(session)
+        known = set(gemeente_codes(session).values())
+    try:
+        table = bag.derive_events(vbo_file, pand, code_map=merged, progress=progress)
+    except bag.BagInputError as error:
+        raise ServiceError(422, str(error)) from None
+    meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
+    synthetic = meta.get("synthetic") == "true"
+    source = file_source(
+        vbo_file,
+        "bag",
+        f"BAG extract {vbo_file.name} (canonical status periods)",
+        retrieved=dt.date.today(),
+        confidence="synthetic" if synthetic else "official",
+        title=vbo_file.name + (f" + {pand.name}" if pand else ""),
+        note=f"started: {meta.get('started', '')}",
+    )
+    measures = {"permitted": "homes_permitted", "completed": "homes_completed"}
+    if pand is not None:
+        measures["started"] = "homes_started"
+    figures, unknown = [], set()
+    for record in table.to_pylist():
+        if record["gemeente_code"] not in known:
+            unknown.add(record["gemeente_code"])
+            continue
+        for column, measure in measures.items():
+            if record[column]:
+                figures.append(
+                    {
+                        "area_id": record["gemeente_code"],
+                        "measure": measure,
+                        "first_year": record["year"],
+                        "last_year": record["year"],
+                        "value": float(record[column]),
+                        "provisional": False,
+                        "source_id": source["id"],
+                        "source_section": f"BAG {column}",
+                    }
+                )
+    with svc.writing() as session:
+        return _write_figures(session, principal, source, figures, sorted(unknown))
+
+
+# ---------------------------------------------------------------- the synthetic demo
+
+
+def _demo_weights(svc: Service) -> tuple[dict[str, float], float]:
+    """The demo's weight per municipality of today (kind municipality, not merged away), from
+    its province's target, the letter's named municipalities more; and the homes the demo
+    pipeline holds (``demo.PIPELINE_RATIO`` times what remains of the national task)."""
+    state = svc.state()
+    year = dt.date.today().year
+    current = {
+        a["id"]
+        for a in state.areas
+        if a["kind"] == "municipality" and (a["valid_to"] is None or a["valid_to"] >= year)
+    }
+    gemeenten = sorted(
+        (m["child_id"], m["parent_id"])
+        for m in state.members
+        if m["child_id"] in current and state.kinds.get(m["parent_id"]) == "province"
+    )
+    province_targets = {
+        t["area_id"]: t["value_min"]
+        for t in state.targets
+        if state.kinds.get(t["area_id"]) == "province"
+        and t["measure"] == "homes_built"
+        and t["value_min"]
+    }
+    named = {
+        g
+        for r in state.areas
+        if r["kind"] == "strategy_region"
+        for g in state.municipalities(r["id"])
+    }
+    national = monitor.headline(state, monitor.NATION)
+    remaining = (
+        national.progress.remaining_min
+        if national.progress and national.progress.remaining_min is not None
+        else (national.target or {}).get("value_min") or 0.0
+    )
+    weight = demo.weights(gemeenten, province_targets, named)
+    return weight, demo.PIPELINE_RATIO * float(remaining)
+
+
+def demo_plan_list(svc: Service, path: Path, seed: int, n_plans: int) -> int:
+    """Write the demo's SYNTHETIC plans as a plan list (for benchmarks); returns how many."""
+    weight, total = _demo_weights(svc)
+    plan_rows = demo.synthetic_plans(
+        weight, n_plans=n_plans, seed=seed, total_homes=total, links=demo.DEMO_LINKS
+    )
+    demo.write_plan_list(path, plan_rows)
+    return len(plan_rows)
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    """What ``opgave demo`` added (all of it synthetic)."""
+
+    seed: int
+    plans_added: int
+    plans_unchanged: int
+    realisations_added: int
+    synthetic: bool = True
+
+
+def load_demo(svc: Service, principal: Principal, seed: int, n_plans: int) -> DemoReport:
+    """Add the seeded, labelled SYNTHETIC pipeline and municipal realised figures."""
+    weight, total = _demo_weights(svc)
+    plan_rows = demo.synthetic_plans(
+        weight, n_plans=n_plans, seed=seed, total_homes=total, links=demo.DEMO_LINKS
+    )
+    with svc.writing() as session:
+        source = Source(**demo.source_record(seed))
+        existing = session.get(Source, source.id)
+        if existing is not None and existing.citation != source.citation:
+            raise ServiceError(
+                409,
+                f"demo data with another seed is loaded ({existing.citation}); "
+                "start from a new database to change the seed",
+            )
+        report = apply_plan_list(
+            session, plan_rows, source=source, captured=demo.CAPTURED, partial=True
+        )
+        _audit_import(session, principal, report)
+        figures = demo.synthetic_realisations(weight, seed=seed, years=demo.YEARS)
+        counts = programme.LoadReport()
+        programme.upsert(session, Realisation, figures, counts)
+        users.record(session, principal, "upload", "realisation", source.id, None,
+                     {"figures": len(figures), "synthetic": True})  # fmt: skip
+    return DemoReport(
+        seed, len(report.added), len(report.unchanged), counts.inserted.get("realisation", 0)
+    )

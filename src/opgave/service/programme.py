@@ -1,0 +1,185 @@
+"""Reads and writes of the programme itself: set-up, areas, targets, meetings, preconditions,
+instruments, sources; export and import of the whole database.
+
+Inputs: the service and the caller's filters. Outputs: rows as the tables hold them (dicts
+keyed by field name) or pages of them. Derives: which areas a filter admits (the area and
+what lies inside it), which targets' periods overlap a year range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from opgave import exchange, monitor, programme, store
+from opgave.model import AreaMember, Instrument, Precondition, Source
+from opgave.service import Service
+from opgave.service.errors import ServiceError
+from opgave.service.loading import rows
+from opgave.service.monitoring import area_scope, page, require_area
+
+Row = dict[str, Any]
+AREA_SORTS = ("id", "name", "kind", "display_order")
+
+
+@dataclass(frozen=True)
+class InitReport:
+    """What ``opgave init`` did: rows per table inserted, updated, unchanged; the schema."""
+
+    inserted: dict[str, int]
+    updated: dict[str, int]
+    unchanged: dict[str, int]
+    changed: int
+    revision: str | None
+
+
+def init(svc: Service) -> InitReport:
+    """Create or upgrade the schema and load the default programme (idempotent)."""
+    try:
+        store.migrate(svc.engine)
+        with svc.writing() as session:
+            report = programme.load(session)
+    except OperationalError as error:
+        raise ServiceError(400, f"cannot open the database {svc.url}: {error.orig}") from None
+    return InitReport(
+        dict(report.inserted),
+        dict(report.updated),
+        dict(report.unchanged),
+        report.changed,
+        store.current_revision(svc.engine),
+    )
+
+
+def areas(
+    svc: Service,
+    *,
+    kind: str | None = None,
+    within: str | None = None,
+    q: str | None = None,
+) -> list[Row]:
+    """Areas filtered by kind, by lying inside an area, and by a text in id or name; each
+    with its coverage (municipalities counted, expected, complete)."""
+    state = svc.state()
+    scope = area_scope(state, within, True)
+    needle = (q or "").lower()
+    return [
+        {**a, "members_complete_propagated": state.complete.get(a["id"], True)}
+        for a in state.areas
+        if (kind is None or a["kind"] == kind)
+        and (scope is None or a["id"] in scope)
+        and (not needle or needle in a["id"].lower() or needle in a["name"].lower())
+    ]
+
+
+def areas_page(
+    svc: Service,
+    *,
+    kind: str | None = None,
+    within: str | None = None,
+    q: str | None = None,
+    sort: str = "id",
+    order: str = "asc",
+    limit: int = 100,
+    offset: int = 0,
+) -> Row:
+    """:func:`areas`, sorted and paged."""
+    return page(areas(svc, kind=kind, within=within, q=q), sort, order, limit, offset)
+
+
+def area_detail(svc: Service, area_id: str) -> Row:
+    """An area with its direct parents and children and its coverage."""
+    state = svc.state()
+    area = require_area(state, area_id)
+    cover = monitor.coverage(state, area_id)
+    return {
+        "area": area,
+        "parent_ids": state.parents.get(area_id, []),
+        "child_ids": state.children.get(area_id, []),
+        "coverage": cover,
+    }
+
+
+def memberships(svc: Service) -> list[Row]:
+    """Every membership row (parent contains child), for drawing the area tree."""
+    with svc.engine.connect() as connection:
+        return rows(connection, AreaMember)
+
+
+def targets(
+    svc: Service,
+    *,
+    area: str | None = None,
+    within: bool = False,
+    measure: str | None = None,
+    first: int | None = None,
+    last: int | None = None,
+) -> list[Row]:
+    """Targets of an area (and inside it), of a measure, whose period overlaps first-last."""
+    state = svc.state()
+    scope = area_scope(state, area, within)
+    return [
+        t
+        for t in state.targets
+        if (scope is None or t["area_id"] in scope)
+        and (measure is None or t["measure"] == measure)
+        and (first is None or last is None or monitor.in_period(t, first, last))
+    ]
+
+
+def meetings(svc: Service) -> list[Row]:
+    """The consultations in time order."""
+    state = svc.state()
+    return sorted(
+        state.meetings, key=lambda m: (m["year"] or 0, str(m["date_first"] or ""), m["id"])
+    )
+
+
+def table(svc: Service, name: str) -> list[Row]:
+    """The rows of a small reference table: ``preconditions``, ``instruments`` or ``sources``."""
+    model = {"preconditions": Precondition, "instruments": Instrument, "sources": Source}[name]
+    with svc.engine.connect() as connection:
+        return rows(connection, model)
+
+
+def sources_cited(svc: Service, ids: Iterable[str]) -> dict[str, Row]:
+    """The sources with these ids, by id."""
+    wanted = set(ids)
+    with svc.engine.connect() as connection:
+        return {
+            s["id"]: s
+            for s in rows(connection, Source, Source.id.in_(sorted(wanted)) if wanted else None)
+        }
+
+
+def export(svc: Service, directory: Path, fmt: str) -> list[Path]:
+    """Every table into ``directory``, one file each, plus a manifest naming the synthetic
+    sources in the data."""
+    if fmt not in exchange.FORMATS:
+        raise ServiceError(400, f"--format must be one of {', '.join(exchange.FORMATS)}")
+    with svc.reading() as session:
+        synthetic = sorted(
+            session.scalars(select(Source.id).where(Source.confidence == "synthetic"))
+        )
+        return exchange.export_all(session, directory, fmt, synthetic_sources=synthetic)
+
+
+def import_folder(svc: Service, directory: Path) -> dict[str, int]:
+    """An exported folder into an empty database: all or nothing."""
+    store.migrate(svc.engine)
+    try:
+        with svc.writing() as session:
+            return exchange.import_all(session, directory)
+    except exchange.ImportProblems as error:
+        raise ServiceError(
+            422,
+            f"{len(error.problems)} problem(s), nothing imported:",
+            problems=[
+                {"file": p.file, "row": p.row, "field": p.field, "message": p.message}
+                for p in error.problems
+            ],
+        ) from None
