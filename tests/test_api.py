@@ -29,7 +29,6 @@ from opgave.cli import app as cli_app
 from opgave.model import Application, Award
 from opgave.service import Service, monitoring, pipeline
 from opgave.service.jobs import JobRegistry, JobsFull
-from opgave.service.loading import rows
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +131,9 @@ def test_overview_and_status_equal_the_monitor(
     assert got["headline"]["plans"] == 3
     answer = client.get("/api/v1/status/PV27", headers=bearer(tokens["kijker"])).json()
     assert answer == json.loads(json.dumps(asdict(status), default=str))
-    assert [a["target"]["id"] for a in answer["targets"]] == [r.target["id"] for r in status.targets]
+    assert [a["target"]["id"] for a in answer["targets"]] == [
+        r.target["id"] for r in status.targets
+    ]
     assert answer["targets"][0]["capacity"]["planned_all"] == 2000  # Amsterdam's two plans
 
 

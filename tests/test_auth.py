@@ -3,17 +3,16 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 
 import pytest
 from typer.testing import CliRunner
 
-import getpass
-
 from opgave import access, areas, store
-from opgave.service import Service, users
 from opgave.cli import app as cli_app
 from opgave.model import ApiToken, User, UserSession
+from opgave.service import Service, users
 
 
 def test_passwords_are_argon2_hashed_and_checked() -> None:

@@ -107,9 +107,14 @@ def test_ingest_then_status_shows_exactly_those_figures(
     status = json.loads(
         runner.invoke(app, ["--db", loaded_url, "status", "VS-MRA", "--json"]).stdout
     )
-    mra = next(s for s in status if s["target"]["id"] == "MRA-WONINGEN-2030")
+    mra = next(s for s in status["targets"] if s["target"]["id"] == "MRA-WONINGEN-2030")
     progress = mra["progress"]
-    assert progress["realised"] == (5120 + 210 + 1830 + 15) + (6210 + 1950)
+    gross = json.loads(
+        runner.invoke(
+            app, ["--db", loaded_url, "status", "VS-MRA", "--definition", "gross", "--json"]
+        ).stdout
+    )["headline"]["progress"]
+    assert gross["realised"] == (5120 + 210 + 1830 + 15) + (6210 + 1950)
     assert progress["realised_years"] == [2021, 2022] and progress["provisional_years"] == [2022]
     assert progress["sources"] == ["cbs-81955NED"]
     figures = json.loads(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from state_fixtures import figure, make_state, ministry
 
 from opgave import monitor
 
@@ -47,33 +48,25 @@ TARGET = {
 }
 
 
-def fig(area: str, year: int, value: float, measure: str = "homes_new_build") -> dict:
-    return {
-        "area_id": area,
-        "measure": measure,
-        "first_year": year,
-        "last_year": year,
-        "value": value,
-        "provisional": year == 2023,
-        "source_id": "cbs",
-    }
-
-
-def test_progress_sums_only_the_targets_own_area_and_period() -> None:
-    figures = [
-        fig("NL01", 2020, 99999),
-        fig("NL01", 2021, 70000),
-        fig("NL01", 2022, 80000),
-        fig("NL01", 2023, 90000),
-        fig("NL01", 2022, 20000, "homes_other_added"),
-        fig("PV27", 2022, 5000),
+def test_progress_counts_the_ministrys_homes_in_the_targets_period() -> None:
+    realisations = [
+        *ministry("NL01", 2020, 99999),
+        *ministry("NL01", 2021, 70000),
+        *ministry("NL01", 2022, 80000),
+        *ministry("NL01", 2023, 90000),
+        figure("NL01", "homes_new_build", 2022, 20000),  # another measure: not counted
+        *ministry("GM1", 2022, 5000),  # a municipality: the nation has its own figures
     ]
-    p = monitor.progress(TARGET, figures)
-    assert p.realised == 260000 and p.realised_years == (2021, 2022, 2023)
+    realisations[6]["provisional"] = realisations[7]["provisional"] = True
+    state = make_state(realisations=realisations)
+    series = monitor.realised_series(state, "NL01", monitor.DEFINITIONS["ministry"])
+    p = monitor.progress_of(TARGET, series)
+    assert p.realised == 240000 and p.realised_years == (2021, 2022, 2023)
     assert p.provisional_years == (2023,)
-    assert p.remaining_min == 640000 and p.required_pace_min == pytest.approx(640000 / 7)
-    assert p.recent_pace == pytest.approx(260000 / 3) and p.status == "behind"
-    assert monitor.progress(TARGET, []).status == "no_data"
+    assert p.remaining_min == 660000 and p.required_pace_min == pytest.approx(660000 / 7)
+    assert p.recent_pace == pytest.approx(240000 / 3) and p.status == "behind"
+    empty = monitor.realised_series(make_state(), "NL01", monitor.DEFINITIONS["ministry"])
+    assert monitor.progress_of(TARGET, empty).status == "no_data"
 
 
 def test_plan_capacity_spreads_homes_evenly_and_splits_hard() -> None:

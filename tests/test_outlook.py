@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from opgave import forecast, outlook
 from opgave.cli import app
+from opgave.state import ProgrammeState
 
 
 def cli(runner: CliRunner, url: str, *args: str) -> tuple[int, str, str]:
@@ -36,34 +37,45 @@ def sure(tmp_path: Path) -> forecast.Assumptions:
     return forecast.load_assumptions(path)
 
 
+def area(area_id: str, kind: str) -> dict[str, object]:
+    return {"id": area_id, "kind": kind, "name": area_id, "members_complete": True,
+            "valid_from": None, "valid_to": None, "display_order": None}  # fmt: skip
+
+
 def test_realised_counts_first_and_the_pipeline_is_simulated_after(tmp_path: Path) -> None:
-    areas = [{"id": "NL01", "kind": "nation", "name": "NL"},
-             {"id": "GM1", "kind": "municipality", "name": "G1"}]  # fmt: skip
-    members = [{"parent_id": "NL01", "child_id": "GM1"}]
     target = {"id": "T", "area_id": "NL01", "measure": "homes_built", "first_year": 2021,
               "last_year": 2026, "value_min": 1000.0, "value_max": 1200.0,
               "approximate": False}  # fmt: skip
-    realised = [{"area_id": "NL01", "measure": "homes_new_build", "first_year": y,
-                 "last_year": y, "value": 200.0, "provisional": False, "source_id": "s"}
-                for y in (2021, 2022, 2023)]  # fmt: skip
+    realised = [{"area_id": "NL01", "measure": m, "first_year": y, "last_year": y,
+                 "value": v, "provisional": False, "source_id": "s"}
+                for y in (2021, 2022, 2023)
+                for m, v in (("homes_net_added", 180.0), ("homes_demolished", 20.0))]  # fmt: skip
     plans = [{"id": "P", "gemeente_id": "GM1", "homes": 450, "planstatus": "1A",
               "first_year": 2023, "last_year": 2025, "homes_by_year": None}]  # fmt: skip
-    result = outlook.run(
-        plans=plans, plan_areas=[], plan_preconditions=[], areas=areas, members=members,
-        targets=[target], realisations=realised, assumptions=sure(tmp_path), runs=100,
-        today=dt.date(2024, 6, 1),
-    )  # fmt: skip
+
+    def state() -> ProgrammeState:
+        return ProgrammeState(
+            as_of=None,
+            areas=[area("NL01", "nation"), area("GM1", "municipality")],
+            members=[{"parent_id": "NL01", "child_id": "GM1"}],
+            code_changes=[],
+            targets=[target],
+            sources=[{"id": "s", "kind": "cbs_table", "confidence": "official"}],
+            realisations=realised,
+            plans=plans,
+            plan_areas=[],
+            plan_preconditions=[],
+        )
+
+    result = outlook.run(state(), assumptions=sure(tmp_path), runs=100, today=dt.date(2024, 6, 1))
     assert result.start_year == 2024  # after the last realised year
     [t] = result.targets
-    assert t.realised == 600
+    assert t.realised == 600  # 3 years of net change + demolition (the ministry's count)
     # the plan's 2023 homes (150) are past; 2024 and 2025 bring 300: 900 < 1000
     assert t.mean == t.p10 == t.p90 == 900 and t.p_reach_min == 0
+    assert result.gap_years == (2026,)  # no realised figure and no plan: reported, not zero
     plans[0]["homes"] = 1200  # 400 a year: 2024 + 2025 bring 800 -> 1400 >= 1200
-    result = outlook.run(
-        plans=plans, plan_areas=[], plan_preconditions=[], areas=areas, members=members,
-        targets=[target], realisations=realised, assumptions=sure(tmp_path), runs=100,
-        today=dt.date(2024, 6, 1),
-    )  # fmt: skip
+    result = outlook.run(state(), assumptions=sure(tmp_path), runs=100, today=dt.date(2024, 6, 1))
     assert result.targets[0].mean == 1400 and result.targets[0].p_reach_max == 1
 
 
@@ -72,7 +84,7 @@ def test_forecast_json_per_target_and_reproducible(
 ) -> None:
     code, out, err = cli(runner, demo_url, "forecast", "--runs", "200", "--json")
     assert code == 0, err
-    records = {r["target_id"]: r for r in json.loads(out)}
+    records = {r["target_id"]: r for r in json.loads(out)["targets"]}
     for key in ("mean", "p10", "p50", "p90", "p_reach_min", "p_reach_max"):
         assert key in records["NL-WONINGEN-2021-2030"]
     mra = records["MRA-WONINGEN-2030"]
@@ -89,7 +101,7 @@ def test_forecast_json_per_target_and_reproducible(
         runner, demo_url, "forecast", "--runs", "200", "--assumptions", str(gloomy), "--json"
     )
     assert code == 0, err
-    worse_nl = {r["target_id"]: r for r in json.loads(worse)}["NL-WONINGEN-2021-2030"]
+    worse_nl = {r["target_id"]: r for r in json.loads(worse)["targets"]}["NL-WONINGEN-2021-2030"]
     assert worse_nl["mean"] < records["NL-WONINGEN-2021-2030"]["mean"]
 
 
@@ -109,7 +121,7 @@ def test_scenario_cancelling_a_precondition(
         "--json",
     )  # fmt: skip
     assert code == 0, err
-    records = {r["target_id"]: r for r in json.loads(out)}
+    records = {r["target_id"]: r for r in json.loads(out)["targets"]}
     oude_lijn = records["ZR-OUDE-LIJN-2040"]
     assert oude_lijn["mean"] == 0 < oude_lijn["vs"]["mean"]  # every Oude Lijn plan depends on it
     assert records["MRA-WONINGEN-2030"]["p_reach_min"] == 1  # target lowered to 1 home
@@ -132,7 +144,7 @@ def test_norm_and_charts(runner: CliRunner, demo_url: str, tmp_path: Path) -> No
     assert code == 0, err
     assert "Synthetic demo data" in out
     code, out, _ = cli(runner, demo_url, "forecast", "--runs", "200", "--area", "VS-MRU", "--json")
-    norm = {r["target_id"]: r["norm"] for r in json.loads(out)}["MRU-WONINGEN-2030"]
+    norm = {r["target_id"]: r["norm"] for r in json.loads(out)["targets"]}["MRU-WONINGEN-2030"]
     assert set(norm) == {"p50", "p80", "p90", "current"}
     assert norm["p50"] <= norm["p80"] <= norm["p90"]
     files = sorted(p.name for p in (tmp_path / "charts").iterdir())

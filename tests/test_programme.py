@@ -191,17 +191,19 @@ def test_bad_data_file_names_file_record_and_field() -> None:
 def test_init_keeps_fields_users_edited(db_url: str) -> None:
     import datetime as dt
 
-    from opgave import agreements
+    from opgave.access import Principal
+    from opgave.service import Service, agreements
 
     engine = store.connect(db_url)
     store.migrate(engine)
     with store.transaction(engine) as session:
         programme.load(session)
-    with store.transaction(engine) as session:
-        agreements.update(
-            session, "GA-AFSPRAKEN", {"due_text": "BO Leefomgeving 2023"},
-            by="regio", on=dt.date(2022, 7, 1), reason="uitgesteld",
-        )  # fmt: skip
+    svc = Service(db_url)
+    agreements.change(
+        svc, Principal(0, "regio", "admin"), "GA-AFSPRAKEN", {"due_text": "BO Leefomgeving 2023"},
+        on=dt.date(2022, 7, 1), reason="uitgesteld",
+    )  # fmt: skip
+    svc.engine.dispose()
     with store.transaction(engine) as session:
         assert programme.load(session).changed == 0
         kept = session.get(Agreement, "GA-AFSPRAKEN")

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from opgave import programme, report, store
+from opgave import report, store
 from opgave.cli import app
 from opgave.model import Source, Target
 from opgave.report import rendering
+from opgave.service import Service, ServiceError, programme, reporting
 
 REGIONS = (
     "Zuidelijke Randstad",
@@ -30,25 +31,20 @@ REGIONS = (
 
 
 @pytest.fixture(scope="module")
-def inputs(tmp_path_factory: pytest.TempPathFactory) -> report.ReportInputs:
-    """The default programme's report inputs (SQLite; read once for the module)."""
-    engine = store.connect(f"sqlite:///{tmp_path_factory.mktemp('report') / 'r.db'}")
-    store.migrate(engine)
-    with store.transaction(engine) as session:
-        programme.load(session)
-    with store.transaction(engine) as session:
-        result = report.load_inputs(session)
-    engine.dispose()
-    return result
+def svc(tmp_path_factory: pytest.TempPathFactory) -> Service:
+    """The default programme (SQLite; loaded once for the module)."""
+    service = Service(f"sqlite:///{tmp_path_factory.mktemp('report') / 'r.db'}")
+    programme.init(service)
+    return service
 
 
 @pytest.fixture(scope="module")
-def built(inputs: report.ReportInputs) -> report.Report:
-    return report.build(inputs)
+def built(svc: Service) -> report.Report:
+    return reporting.build(svc)
 
 
 def test_names_every_region_and_agreement_in_the_letters_order(
-    built: report.Report, inputs: report.ReportInputs
+    built: report.Report, svc: Service
 ) -> None:
     assert built.meeting["id"] == "BO-VERSTEDELIJKING-2021"
     assert [s.area["name"] for s in built.regions] == list(REGIONS)
@@ -56,10 +52,10 @@ def test_names_every_region_and_agreement_in_the_letters_order(
         text = report.render(built, fmt, "nl").decode()
         positions = [text.index(f"Regio: {name}") for name in REGIONS]
         assert positions == sorted(positions), fmt
-        for a in inputs.agreements:
+        for a in svc.state().agreements:
             assert a["id"] in text, (fmt, a["id"])
         assert "900.000 woningen" in text and "175.000-220.000 woningen" in text
-    assert sum(len(s.agreements) for s in built.sections) == len(inputs.agreements) == 31
+    assert sum(len(s.agreements) for s in built.sections) == len(svc.state().agreements) == 31
 
 
 def test_every_note_is_numbered_and_listed(built: report.Report) -> None:
@@ -68,7 +64,7 @@ def test_every_note_is_numbered_and_listed(built: report.Report) -> None:
     listed = {int(n) for n in re.findall(r"^\[\^(\d+)\]:", text, flags=re.M)}
     assert cited == listed == set(range(1, len(built.notes) + 1))
     assert "Kamerstuk 34 682 nr. 90" in text and "CBS StatLine 82235NED" in text
-    assert "periode 2021-2023 (2023 voorlopig)" in text  # the realised figure's note
+    assert "periode 2021-2022" in text  # the realised figure's note (the ministry's count)
 
 
 def test_english_uses_its_own_words_and_number_format(built: report.Report) -> None:
@@ -95,41 +91,45 @@ def test_the_agenda_of_the_next_meeting_is_marked(built: report.Report) -> None:
 
 
 def test_a_figure_changed_in_the_database_changes_in_the_report(loaded_url: str) -> None:
+    before = report.render(reporting.build(Service(loaded_url)), "md", "nl").decode()
     engine = store.connect(loaded_url)
     with store.transaction(engine) as session:
-        before = report.render(report.build(report.load_inputs(session)), "md", "nl").decode()
         session.execute(
             update(Target).where(Target.id == "MRA-WONINGEN-2030").values(value_max=230000)
         )
-    with store.transaction(engine) as session:
-        after = report.render(report.build(report.load_inputs(session)), "md", "nl").decode()
     engine.dispose()
+    after = report.render(reporting.build(Service(loaded_url)), "md", "nl").decode()
     # the target row changes; the agreement's own text (quoting the letter) does not
     assert "175.000-230.000" not in before and "175.000-230.000 woningen" in after
     assert after.count("175.000-220.000") == before.count("175.000-220.000") - 1
 
 
-def test_synthetic_data_is_flagged_in_every_section(inputs: report.ReportInputs) -> None:
-    synthetic = {
-        "id": "synthetic-demo",
-        "kind": "dataset",
-        "title": "Synthetische demodata",
-        "citation": "opgave demo, seed 1",
-        "confidence": "synthetic",
-    }
-    flagged = report.ReportInputs(**{**vars(inputs), "sources": [*inputs.sources, synthetic]})
-    built = report.build(flagged)
-    text = report.render(built, "md", "nl").decode()
+def test_synthetic_data_is_flagged_in_every_section(loaded_url: str) -> None:
     warning = "LET OP: dit rapport bevat synthetische"
+    assert warning not in report.render(reporting.build(Service(loaded_url)), "md", "nl").decode()
+    engine = store.connect(loaded_url)
+    with store.transaction(engine) as session:
+        session.add(
+            Source(
+                id="synthetic-demo",
+                kind="dataset",
+                title="Synthetische demodata",
+                citation="opgave demo, seed 1",
+                confidence="synthetic",
+            )
+        )
+    engine.dispose()
+    built = reporting.build(Service(loaded_url))
+    assert [s["id"] for s in built.synthetic_sources] == ["synthetic-demo"]
+    text = report.render(built, "md", "nl").decode()
     # the top, the opening, every region and national section, the notes
     assert text.count(warning) == 1 + 1 + len(built.sections) + 1
-    assert warning not in report.render(report.build(inputs), "md", "nl").decode()
 
 
-def test_unknown_meeting_language_and_format_are_refused(inputs: report.ReportInputs) -> None:
-    with pytest.raises(ValueError, match='"BO Leefomgeving 2022"'):
-        report.build(inputs, "BO Nergens")
-    built = report.build(inputs, "BO Leefomgeving 2022")
+def test_unknown_meeting_language_and_format_are_refused(svc: Service) -> None:
+    with pytest.raises(ServiceError, match='"BO Leefomgeving 2022"'):
+        reporting.build(svc, meeting="BO Nergens")
+    built = reporting.build(svc, meeting="BO Leefomgeving 2022")
     assert built.previous is not None and built.previous["id"] == "BO-VERSTEDELIJKING-2021"
     with pytest.raises(report.ReportFormatError, match="--lang"):
         report.render(built, "md", "fr")
@@ -181,22 +181,3 @@ def test_cli_writes_the_report(runner: CliRunner, loaded_url: str, tmp_path: Pat
     assert result.exit_code == 1 and "--lang must be one of nl, en" in result.stderr
     result = runner.invoke(app, ["--db", loaded_url, "report", "--format", "pdf"])
     assert result.exit_code == 1
-
-
-def test_synthetic_source_rows_from_the_database(loaded_url: str) -> None:
-    """The warning follows the ``source`` table: a synthetic source in the database shows."""
-    engine = store.connect(loaded_url)
-    with store.transaction(engine) as session:
-        session.add(
-            Source(
-                id="synthetic-demo",
-                kind="dataset",
-                title="Synthetische demodata",
-                citation="opgave demo",
-                confidence="synthetic",
-            )
-        )
-    with store.transaction(engine) as session:
-        built = report.build(report.load_inputs(session))
-    engine.dispose()
-    assert [s["id"] for s in built.synthetic_sources] == ["synthetic-demo"]

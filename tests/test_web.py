@@ -19,6 +19,7 @@ from web_fixtures import (
     PLAN_HEADER,
     SHARED_GEO,
     LoadedTemplates,
+    shown_figures,
 )
 
 from opgave import store
@@ -79,11 +80,12 @@ def test_pages_need_sign_in_and_show_the_apis_figures(client: TestClient) -> Non
     assert uploaded.status_code == 200 and 'data-testid="upload-ok"' in uploaded.text
     page = client.get("/").text
     api = client.get("/api/v1/overview").json()
-    shown = dict(re.findall(r'data-testid="([a-z-]+)" data-value="([^"]*)"', page))
-    assert float(shown["target"]) == api["target"]["value_min"] == 900_000
-    assert float(shown["realised"]) == api["progress"]["realised"]
-    assert float(shown["planned"]) == api["capacity"]["planned_all"] == 4000
-    assert float(shown["capacity-ratio"]) == api["capacity"]["ratio_all"]
+    shown = shown_figures(page)["NL01"]
+    head = api["headline"]
+    assert float(shown["target"]) == head["target"]["value_min"] == 900_000
+    assert float(shown["realised"]) == head["progress"]["realised"]
+    assert float(shown["planned_homes"]) == head["planned_homes"] == 4000
+    assert float(shown["capacity_ratio"]) == head["capacity"]["ratio_all"]
     assert "Landelijk beeld" in page and "900.000" in page  # Dutch by default
     english = client.get("/lang/en?next=/").text
     assert "National picture" in english and "900,000" in english
@@ -206,7 +208,7 @@ def test_ingest_geo_loads_boundaries_and_the_map_uses_them(
         result = runner.invoke(cli_app, ["--db", url, "ingest", "geo", str(_geo_file(name))])
         assert result.exit_code == 0, result.output
     assert "342 boundaries" in result.output
-    client.app.state.opgave.cache.check_interval_s = 0  # type: ignore[attr-defined]
+    client.app.state.opgave.service.check_interval_s = 0  # type: ignore[attr-defined]
     sign_in(client, "kijker")
     page = client.get("/map?measure=capacity").text
     assert 'data-testid="schematic"' not in page and '"choroplethmap"' in page

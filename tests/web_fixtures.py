@@ -170,3 +170,19 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+def shown_figures(html: str) -> dict[str, dict[str, str]]:
+    """The figures a page shows per area: ``data-figure``/``data-value`` pairs, each under the
+    nearest ``data-area`` before it (the dashboard marks every headline figure so)."""
+    import re
+
+    found: dict[str, dict[str, str]] = {}
+    area = ""
+    pattern = r'data-area="([^"]*)"|data-figure="([^"]*)" data-value="([^"]*)"'
+    for match in re.finditer(pattern, html):
+        if match.group(1) is not None:
+            area = match.group(1)
+        else:
+            found.setdefault(area, {})[match.group(2)] = match.group(3)
+    return found

@@ -159,12 +159,12 @@ def run(
                 even[i, p["first_year"] + offset - earliest] += homes
     schedule = even[:, start - earliest :]  # years before the start are past (realised)
     planned_by_year = schedule.sum(axis=0)
+    horizon = max((t["last_year"] for t in chosen), default=start - 1)
     gap_years = tuple(
-        start + k
-        for k in range(schedule.shape[1])
-        if planned_by_year[k] == 0 and start + k <= max((t["last_year"] for t in chosen),
-                                                         default=start)
-    )  # fmt: skip
+        year
+        for year in range(start, horizon + 1)
+        if year - start >= schedule.shape[1] or planned_by_year[year - start] == 0
+    )
     pre_ids = sorted({link["precondition_id"] for link in state.plan_preconditions
                       if link["plan_id"] in index})  # fmt: skip
     preconditions = None

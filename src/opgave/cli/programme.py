@@ -166,8 +166,13 @@ def overview(
             "Plan capacity: no plan lists loaded yet (norm: 130% of the task, "
             "Kamerstuk 34 682 nr. 90)."
         )
-    regions = Table(title="Regional urbanisation strategies (letter order)", show_lines=True)
-    for column in ("region", "coverage", "realised", "plan capacity", "targets"):
+    regions = Table(
+        title="Regional urbanisation strategies (letter order); `opgave status AREA` for "
+        "their coverage",
+        show_lines=True,
+    )
+    regions.add_column("region", no_wrap=True)
+    for column in ("realised", "capacity", "targets"):
         regions.add_column(column)
     for region in result.regions:
         rh = region.headline
@@ -176,12 +181,13 @@ def overview(
             realised = ("≥ " if rh.progress.lower_bound else "") + homes(rh.progress.realised)
             realised += " SYNTHETIC" if rh.progress.synthetic else ""
         if rh.capacity:
-            capacity = f"{rh.capacity.ratio_all:.0%}" + (
-                " SYNTHETIC" if rh.capacity.synthetic else ""
-            )
+            capacity = f"{rh.capacity.ratio_all:.0%}"
+            capacity += " SYNTHETIC" if rh.capacity.synthetic else ""
+        name = region.area["name"]
+        if rh.coverage.lower_bound:
+            name += "\n[yellow]lower bound[/]"
         regions.add_row(
-            region.area["name"],
-            rh.coverage.text,
+            name,
             realised,
             capacity,
             "\n".join(

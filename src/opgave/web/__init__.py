@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from opgave import access
+from opgave import access, monitor
 from opgave.access import Principal
 from opgave.api.routers import service
 from opgave.api.routers.account import sign_in, sign_out
@@ -336,6 +336,7 @@ def region_page(
         caller,
         area=area,
         area_status=status,
+        definition=monitor.definition_for("homes_built"),
         as_of=date,
         target_status=status.targets,
         plans=plans,
