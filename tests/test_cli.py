@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from opgave import __version__
 from opgave.cli import app
 from opgave.model import Agreement, Meeting, Target
+from opgave.service import Service, users
 
 
 def run(runner: CliRunner, url: str, *args: str) -> tuple[int, str, str]:
@@ -121,3 +122,29 @@ def test_import_refuses_bad_folder(runner: CliRunner, loaded_url: str, tmp_path:
     code, _, err = run(runner, fresh, "targets", "--json")
     assert code == 0  # schema exists, nothing imported
     assert json.loads(run(runner, fresh, "targets", "--json")[1]) == []
+
+
+def test_command_line_writes_are_audited_and_exports_say_synthetic(
+    runner: CliRunner, loaded_url: str, tmp_path: Path
+) -> None:
+    # regression: CLI imports and status changes left audit_event empty
+    assert run(runner, loaded_url, "demo", "--plans", "50")[0] == 0
+    plans = tmp_path / "p.csv"
+    plans.write_text(
+        "plan_id,name,gemeente_code,homes,planstatus,first_year,last_year\n"
+        "P1,Haven,GM0363,100,1A,2026,2027\n"
+    )
+    assert run(runner, loaded_url, "--by", "analist", "ingest", "plans", str(plans))[0] == 0
+    args = ["agreements", "status", "GA-AFSPRAKEN", "done", "--by", "regio GA"]
+    assert run(runner, loaded_url, *args)[0] == 0
+    svc = Service(loaded_url)
+    trail = users.audit_trail(svc)
+    assert [(e["user_name"], e["table_name"], e["action"]) for e in trail[:2]] == [
+        ("regio GA", "agreement", "update"),
+        ("analist", "plan", "upload"),
+    ]
+    assert trail[1]["after"]["added"] == ["P1"]
+    svc.engine.dispose()
+    assert run(runner, loaded_url, "export", str(tmp_path / "out"))[0] == 0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["synthetic"] is True and manifest["synthetic_sources"] == ["synthetic-demo"]

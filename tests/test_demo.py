@@ -56,3 +56,34 @@ def test_pipeline_scale_and_weights() -> None:
     hard = sum(p.planstatus[0] in "12" for p in plans) / len(plans)
     assert 0.4 < hard < 0.5
     assert {p.gemeente_id for p in plans} == {"A", "B", "C"}
+
+
+def test_demo_places_plans_and_figures_in_municipalities_only(
+    runner: CliRunner, loaded_url: str
+) -> None:
+    # regression: strategy region VS-SB (a member of province PV30) was taken for a
+    # municipality: plans and figures under "VS-SB" that then vanished from every total
+    assert cli(runner, loaded_url, "demo", "--plans", "2000")[0] == 0
+    kinds = {a["id"]: a["kind"] for a in json.loads(cli(runner, loaded_url, "areas", "--json")[1])}
+    plans = json.loads(cli(runner, loaded_url, "plans", "--json")[1])
+    assert {kinds[p["gemeente_id"]] for p in plans} == {"municipality"}
+    figures = json.loads(cli(runner, loaded_url, "realisations", "--source", "synthetic",
+                             "--json")[1])  # fmt: skip
+    assert figures and {kinds[f["area_id"]] for f in figures} == {"municipality"}
+    assert all(f["synthetic"] for f in figures)
+    # the nation's planned homes equal the sum of the plans: none is lost
+    head = json.loads(cli(runner, loaded_url, "overview", "--json")[1])["headline"]
+    assert head["planned_homes"] == sum(p["homes"] for p in plans)
+    assert head["synthetic_parts"] == ["plans"]  # realised stays real (CBS)
+
+
+def test_status_as_of_a_date_before_the_demo_plans(runner: CliRunner, loaded_url: str) -> None:
+    # regression: plan-area links were not filtered by date while plans were (KeyError, 500)
+    assert cli(runner, loaded_url, "demo", "--plans", "600")[0] == 0
+    code, out, err = cli(runner, loaded_url, "status", "VS-MRA", "--as-of", "2021-11-24")
+    assert code == 0, err
+    assert "Synthetic demo data is loaded" in out and "SYNTHETIC" in out
+    status = json.loads(
+        cli(runner, loaded_url, "status", "VS-MRA", "--as-of", "2021-11-24", "--json")[1]
+    )
+    assert status["headline"]["plans"] == 0 and status["as_of"] == "2021-11-24"

@@ -86,3 +86,13 @@ def test_in_period_treats_open_ends_as_unbounded() -> None:
     between = {"first_year": 2031, "last_year": 2040}
     assert monitor.in_period(between, 2029, 2031) and not monitor.in_period(between, 2025, 2030)
     assert monitor.in_period({"first_year": None, "last_year": None}, 2099, 2099)
+
+
+def test_delivery_test_consequences_follow_the_measurement_year() -> None:
+    # regression: one set of thresholds for every year; Adur's 2018 result (41%) meant a
+    # buffer then (presumption below 25% in 2018, 45% in 2019, 75% from 2020)
+    adur = monitor.delivery_test([100, 100, 100], [41, 41, 41], measurement_year=2018)
+    assert adur.percent == 41 and adur.band == "buffer"
+    assert monitor.delivery_test([100], [41], measurement_year=2019).band == "presumption"
+    assert monitor.delivery_test([100], [70], measurement_year=2019).band == "buffer"
+    assert monitor.delivery_test([100], [70], measurement_year=2021).band == "presumption"

@@ -16,7 +16,6 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, Float, Integer, func, insert
 from sqlalchemy.orm import Session
 
 from opgave.model import TABLES, Base, table_of
+from opgave.problem import Problem
 from opgave.vocabulary import JSON_ELEMENT_TYPES, vocabulary_problem
 
 FORMATS = ("csv", "parquet")
@@ -42,24 +42,6 @@ def exported_tables() -> list[type[Base]]:
 
 
 _INT = re.compile(r"-?\d+")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an imported file: where, which field, what was expected."""
-
-    file: str
-    row: int | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", row {self.row}"
-        if self.field:
-            where += f", field {self.field}"
-        return f"{where}: {self.message}"
 
 
 class ImportProblems(ValueError):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from opgave.exchange import Problem
+from opgave.problem import Problem
 from opgave.vocabulary import PLAN_FIELDS, PLANSTATUS
 
 Row = Mapping[str, Any]

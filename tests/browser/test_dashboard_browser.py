@@ -166,7 +166,7 @@ def test_a_region_editor_is_refused_outside_its_region(browser: Watched, shots: 
         files=[{"name": "amsterdam.csv", "mimeType": "text/csv", "buffer": amsterdam.encode()}],
     )
     page.click("form[data-testid=upload-form] button[type=submit]")
-    page.wait_for_selector('[data-testid="upload-error"]')
+    page.wait_for_selector('[data-testid="upload-error"]', timeout=60_000)  # a busy CI machine
     assert "GM0363" in page.inner_text('[data-testid="problems"]')
     page.screenshot(path=str(shots / "refused.png"), full_page=True)
 

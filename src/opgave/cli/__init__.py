@@ -21,9 +21,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from opgave import __version__, store
+from opgave import __version__
 from opgave.access import Principal
-from opgave.service import Service, ServiceError
+from opgave.service import Service, ServiceError, database_url
 from opgave.service import users as user_service
 
 app = typer.Typer(
@@ -77,7 +77,7 @@ def main(
     ] = False,
 ) -> None:
     """opgave: steer a national housing programme."""
-    ctx.obj = Context(store.resolve_url(db), by)
+    ctx.obj = Context(database_url(db), by)
 
 
 @dataclasses.dataclass

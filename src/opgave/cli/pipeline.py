@@ -29,7 +29,6 @@ from opgave.cli import (
     target_value,
 )
 from opgave.cli.programme import AsOfOption, DefinitionOption, headline_lines
-from opgave.ingest import cbs
 from opgave.service import monitoring, pipeline
 
 ingest_app = typer.Typer(
@@ -80,9 +79,9 @@ def ingest_plans(
 @ingest_app.command("cbs")
 def ingest_cbs(
     ctx: typer.Context,
-    table: Annotated[str, typer.Option(help="CBS table id (regional, with a use dimension).")] = (
-        cbs.DEFAULT_TABLE
-    ),
+    table: Annotated[
+        str, typer.Option(help="CBS table id (regional, with a use dimension).")
+    ] = pipeline.CBS_TABLE,
     years: Annotated[
         str | None, typer.Option(help="Years to fetch, e.g. 2021-2024 (default: all).")
     ] = None,
@@ -103,13 +102,10 @@ def ingest_cbs(
             raise fail(f"--years expects YYYY or YYYY-YYYY, got {years!r}")
         wanted = list(range(int(match.group(1)), int(match.group(2) or match.group(1)) + 1))
     svc = service(ctx)
-    with console.status(f"Downloading CBS table {table} ..."):
-        try:
-            raw = cbs.fetch(table, wanted, catalog_url=catalog_url, use_https=not http)
-        except Exception as error:  # network, HTTP or JSON errors from cbsodata/requests
-            raise fail(f"could not download CBS table {table}: {error}") from None
-    with answering():
-        report = pipeline.ingest_cbs(svc, principal(ctx), table, raw, wanted)
+    with console.status(f"Downloading CBS table {table} ..."), answering():
+        report = pipeline.ingest_cbs(
+            svc, principal(ctx), table, wanted, catalog_url=catalog_url, use_https=not http
+        )
     console.print(
         f"CBS {table}: {report.figures} figures ({report.inserted} new, {report.updated} "
         f"updated) for {report.areas} municipalities."

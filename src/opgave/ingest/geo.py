@@ -19,8 +19,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from opgave.exchange import Problem
 from opgave.model import AreaBoundary, Source
+from opgave.problem import Problem
 
 CODE_PROPERTIES = ("statcode", "code", "id")
 """Feature properties that may hold the CBS code, in the order they are tried."""

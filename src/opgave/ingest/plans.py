@@ -1,32 +1,24 @@
-"""Plan lists (CSV or Excel): read -> validate -> write in one transaction, keeping history.
+"""Plan lists (CSV or Excel): read and validate; the service layer writes them with history.
 
-Inputs: a file with one row per plan (columns in ``COLUMNS``), the capture date (peildatum)
-of the list, and the known municipalities, areas and preconditions.
-Outputs: the ``plan`` table as it stands after the list, ``plan_history`` with every
-superseded version, ``plan_area`` / ``plan_precondition`` links, and a ``source`` row with
-the file's name and checksum.
+Inputs: a file with one row per plan (columns in ``COLUMNS``) and the known municipalities,
+areas and preconditions.
+Outputs: checked :class:`PlanRow` records, or :class:`PlanListError` naming every problem by
+file, row and column. The write (upsert by plan id, history, drops) is
+:func:`opgave.service.pipeline.apply_plan_list`.
 Derives: DiWi status codes from their labels, segment counts from shares, the current
-municipality code of merged municipalities; a list is complete for the municipalities it
-contains, so their plans missing from it are dropped as of the capture date (unless
-``partial``).
+municipality code of merged municipalities.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
-
-from opgave.exchange import Problem
-from opgave.ingest import checksum as checksum
-from opgave.model import Plan, PlanArea, PlanHistory, PlanPrecondition, Source
+from opgave.problem import Problem
 from opgave.vocabulary import PLAN_FIELDS, PLANSTATUS
 
 COLUMNS: dict[str, str] = {
@@ -50,8 +42,6 @@ SEGMENTS = ("social_rent", "mid_rent", "affordable_buy")
 YEAR_COLUMN = re.compile(r"homes_(\d{4})")
 STATUS_BY_LABEL = {label.lower(): code for code, label in PLANSTATUS.items()}
 GEMEENTE_CODE = re.compile(r"(?:GM)?(\d{1,4})", re.IGNORECASE)
-PROGRESS_EVERY = 1000
-"""``apply_plan_list`` reports its progress after every this many plans."""
 
 
 class PlanListError(ValueError):
@@ -87,23 +77,6 @@ class PlanRow:
     def fields(self) -> dict[str, Any]:
         """The plan's versioned fields (those kept in history)."""
         return {name: getattr(self, name) for name in PLAN_FIELDS}
-
-
-@dataclass
-class PlanImportReport:
-    """What an import did, plan ids per outcome."""
-
-    source_id: str
-    captured: dt.date
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
-
-    @property
-    def writes(self) -> int:
-        """Plans added, changed or dropped."""
-        return len(self.added) + len(self.changed) + len(self.dropped)
 
 
 def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -314,169 +287,4 @@ def _check_row(
         homes_by_year=by_year,
         area_ids=area_ids,
         precondition_ids=precondition_ids,
-    )
-
-
-def apply_plan_list(
-    session: Session,
-    rows: Sequence[PlanRow],
-    *,
-    source: Source,
-    captured: dt.date,
-    partial: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-) -> PlanImportReport:
-    """Write a checked list as the state on ``captured``; earlier versions go to history.
-
-    A plan absent from the list is dropped when its municipality is in the list (unless
-    ``partial``). Lists must come in date order: a capture date before the latest one
-    already imported is refused. ``progress(plans done, plans listed)`` is called every
-    ``PROGRESS_EVERY`` plans and once at the end (for a background job's progress bar).
-    """
-    latest = session.scalar(select(Plan.valid_from).order_by(Plan.valid_from.desc()).limit(1))
-    latest_drop = session.scalar(select(Plan.dropped_on).order_by(Plan.dropped_on.desc()).limit(1))
-    newest = max((d for d in (latest, latest_drop) if d is not None), default=None)
-    if newest is not None and captured < newest:
-        raise PlanListError(
-            [
-                Problem(
-                    source.title,
-                    None,
-                    None,
-                    f"capture date {captured} is before the latest "
-                    f"plan list already imported ({newest}); import lists in date order",
-                )
-            ]
-        )
-    if session.get(Source, source.id) is None:
-        session.add(source)
-    report = PlanImportReport(source_id=source.id, captured=captured)
-    existing = {p.id: p for p in session.scalars(select(Plan))}
-    for done, row in enumerate(rows):
-        if progress is not None and done and done % PROGRESS_EVERY == 0:
-            progress(done, len(rows))
-        plan = existing.get(row.id)
-        if plan is None:
-            session.add(Plan(id=row.id, source_id=source.id, valid_from=captured, **row.fields()))
-            report.added.append(row.id)
-        elif plan.dropped_on is None and all(
-            getattr(plan, k) == v for k, v in row.fields().items()
-        ):
-            report.unchanged.append(row.id)
-        else:
-            returning = plan.dropped_on is not None
-            if not returning:
-                session.add(_history(plan, captured))
-            for key, value in row.fields().items():
-                setattr(plan, key, value)
-            plan.valid_from, plan.dropped_on, plan.source_id = captured, None, source.id
-            (report.added if returning else report.changed).append(row.id)
-    if not partial:
-        listed = {row.id for row in rows}
-        scope = {row.gemeente_id for row in rows}
-        for plan in existing.values():
-            if plan.id not in listed and plan.gemeente_id in scope and plan.dropped_on is None:
-                session.add(_history(plan, captured))
-                plan.dropped_on = captured
-                report.dropped.append(plan.id)
-    session.flush()
-    _replace_links(session, rows)
-    session.flush()
-    if progress is not None:
-        progress(len(rows), len(rows))
-    return report
-
-
-def _history(plan: Plan, until: dt.date) -> PlanHistory:
-    """The plan's current version, closed on ``until``."""
-    return PlanHistory(
-        plan_id=plan.id,
-        valid_from=plan.valid_from,
-        valid_to=until,
-        source_id=plan.source_id,
-        **{k: getattr(plan, k) for k in PLAN_FIELDS},
-    )
-
-
-def correct(
-    session: Session, plan: Plan, changes: Mapping[str, Any], *, source_id: str, on: dt.date
-) -> None:
-    """Change fields of a plan by hand (a correction), keeping the old version in history."""
-    if plan.valid_from != on:
-        session.add(_history(plan, on))
-    for key, value in changes.items():
-        setattr(plan, key, value)
-    plan.valid_from, plan.source_id = on, source_id
-
-
-def _replace_links(session: Session, rows: Sequence[PlanRow]) -> None:
-    """Set each listed plan's areas and preconditions to those of the list."""
-    ids = [row.id for row in rows]
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        session.execute(delete(PlanArea).where(PlanArea.plan_id.in_(chunk)))
-        session.execute(delete(PlanPrecondition).where(PlanPrecondition.plan_id.in_(chunk)))
-    session.add_all(PlanArea(plan_id=r.id, area_id=a) for r in rows for a in r.area_ids)
-    session.add_all(
-        PlanPrecondition(plan_id=r.id, precondition_id=p) for r in rows for p in r.precondition_ids
-    )
-
-
-def plans_as_of(
-    current: Sequence[Mapping[str, Any]], history: Sequence[Mapping[str, Any]], date: dt.date | None
-) -> dict[str, dict[str, Any]]:
-    """The plans as they were known on ``date`` (None: now), by id, from plan and history rows."""
-    state: dict[str, dict[str, Any]] = {}
-    for plan in current:
-        if plan["dropped_on"] is None and (
-            date is None or plan["valid_from"] is None or plan["valid_from"] <= date
-        ):
-            state[plan["id"]] = {k: plan[k] for k in ("id", *PLAN_FIELDS)}
-    if date is not None:
-        for version in history:
-            if (version["valid_from"] is None or version["valid_from"] <= date) and date < version[
-                "valid_to"
-            ]:
-                state[version["plan_id"]] = {
-                    "id": version["plan_id"],
-                    **{k: version[k] for k in PLAN_FIELDS},
-                }
-    return state
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """What changed in the pipeline between two capture dates."""
-
-    added: list[str]
-    dropped: list[str]
-    changed: dict[str, dict[str, tuple[Any, Any]]]
-    delayed: list[str]
-    reclassified: list[str]
-
-
-def compare(
-    before: Mapping[str, Mapping[str, Any]], after: Mapping[str, Mapping[str, Any]]
-) -> Comparison:
-    """Plans added, dropped and changed (with old and new values); delayed = a later first or
-    last year; reclassified = another planstatus."""
-    changed = {
-        pid: {
-            k: (before[pid][k], after[pid][k])
-            for k in PLAN_FIELDS
-            if before[pid][k] != after[pid][k]
-        }
-        for pid in sorted(set(before) & set(after))
-    }
-    changed = {pid: diff for pid, diff in changed.items() if diff}
-    return Comparison(
-        added=sorted(set(after) - set(before)),
-        dropped=sorted(set(before) - set(after)),
-        changed=changed,
-        delayed=[
-            pid
-            for pid, diff in changed.items()
-            if any(k in diff and diff[k][1] > diff[k][0] for k in ("first_year", "last_year"))
-        ],
-        reclassified=[pid for pid, diff in changed.items() if "planstatus" in diff],
     )

@@ -149,6 +149,11 @@ class Service:
             self.invalidate()
 
 
+def database_url(db: str | None = None) -> str:
+    """The database URL from ``--db``, else ``OPGAVE_DATABASE_URL``, else ``./opgave.db``."""
+    return store.resolve_url(db)
+
+
 def _wal(engine: Engine) -> None:
     """Write-ahead logging and a busy timeout on a SQLite file, so that a server's pages and
     job polls keep reading while an import writes, and a write waits for another."""
@@ -161,4 +166,4 @@ def _wal(engine: Engine) -> None:
         cursor.close()
 
 
-__all__ = ["Service", "ServiceError"]
+__all__ = ["Service", "ServiceError", "database_url"]

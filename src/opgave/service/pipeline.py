@@ -44,6 +44,8 @@ from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
 from opgave.vocabulary import PLAN_FIELDS
 
+CBS_TABLE = cbs.DEFAULT_TABLE
+"""The CBS table ``opgave ingest cbs`` reads by default."""
 PLAN_LIST_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 PROGRESS_EVERY = 1000
@@ -492,9 +494,22 @@ def _write_figures(
 
 
 def ingest_cbs(
-    svc: Service, principal: Principal, table: str, raw: Mapping[str, Any], years: Sequence[int]
+    svc: Service,
+    principal: Principal,
+    table: str,
+    years: Sequence[int],
+    *,
+    catalog_url: str | None = None,
+    use_https: bool = True,
 ) -> FiguresReport:
-    """Store a downloaded CBS table (``cbs.fetch``) as realised figures under its source."""
+    """Download a CBS table (online; ``catalog_url`` for a mirror) and store it as realised
+    figures under its source."""
+    try:
+        raw = cbs.fetch(table, years, catalog_url=catalog_url, use_https=use_https)
+    except Exception as error:  # network, HTTP or JSON errors from cbsodata/requests
+        raise ServiceError(
+            502, f"could not download CBS table {table}: {str(error).splitlines()[0][:300]}"
+        ) from None
     with svc.writing() as session:
         code_map = {
             a: a for a in session.scalars(select(Area.id).where(Area.kind == "municipality"))

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from opgave.access import Principal
 from opgave.api.routers import json_response, service
-from opgave.api.schemas import AgreementDetail, AgreementOut, Page, StatusChange
+from opgave.api.schemas import AgreementDetail, Page, StatusChange
 from opgave.api.security import READ_ERRORS, WRITE_ERRORS, reader, writer
 from opgave.service import agreements as register_service
 from opgave.service import users
+from opgave.service.records import AgreementOut
 from opgave.vocabulary import AGREEMENT_STATUSES, THEMES
 
 router = APIRouter(tags=["agreements"])

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 
 from opgave.access import Principal
 from opgave.api.routers import service
-from opgave.api.schemas import ApplicationImportOut, ApplicationOut, AwardOut, Page
+from opgave.api.schemas import ApplicationImportOut, Page
 from opgave.api.security import READ_ERRORS, WRITE_ERRORS, reader, writer
 from opgave.service import funding, pipeline
+from opgave.service.records import ApplicationOut, AwardOut
 
 router = APIRouter(tags=["funding"], dependencies=[Depends(reader)], responses=READ_ERRORS)
 Limit = Annotated[int, Query(ge=1, le=1000, description="records per page")]

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from opgave import monitor
 from opgave.access import Principal
 from opgave.api.routers import json_response, service
-from opgave.api.schemas import ImportReport, MapOut, Page, PlanDetail, PlanOut
+from opgave.api.schemas import ImportReport, MapOut, Page, PlanDetail
 from opgave.api.security import READ_ERRORS, WRITE_ERRORS, reader, writer
 from opgave.service import monitoring, pipeline
+from opgave.service.records import PlanOut
 from opgave.vocabulary import PLANSTATUS
 
 router = APIRouter(tags=["pipeline"])

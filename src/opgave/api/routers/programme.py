@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from opgave.api.routers import json_response, service
-from opgave.api.schemas import AreaDetail, AreaOut, MeetingOut, Page, RealisationOut, TargetOut
+from opgave.api.schemas import AreaDetail, Page
 from opgave.api.security import READ_ERRORS, reader
 from opgave.service import monitoring
 from opgave.service import programme as programme_service
+from opgave.service.records import AreaOut, MeetingOut, RealisationOut, TargetOut
 from opgave.vocabulary import AREA_KINDS, MEASURES
 
 router = APIRouter(tags=["programme"], dependencies=[Depends(reader)], responses=READ_ERRORS)

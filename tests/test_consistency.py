@@ -1,0 +1,129 @@
+"""One figure, every door: the nation's and every strategy region's headline figures are the
+same through the CLI (--json), the API, the dashboard's HTML and the report (Markdown), on
+SQLite and PostgreSQL, with and without the demo, as known now and on an earlier date."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+from web_fixtures import shown_figures
+
+from opgave.api import create_app
+from opgave.cli import app as cli_app
+from opgave.report.rendering import number, percent
+
+AS_OF = (None, "2025-06-01")
+FIGURES = ("realised", "remaining", "pace_needed", "capacity_ratio", "meets_norm", "plans",
+           "planned_homes")  # fmt: skip
+
+
+def headline_figures(head: dict[str, Any]) -> dict[str, Any]:
+    """The figures compared, from a headline as the API and ``--json`` give it."""
+    p, c = head["progress"], head["capacity"]
+    realised = p if p and p["realised_years"] else None
+    return {
+        "realised": realised["realised"] if realised else None,
+        "remaining": realised["remaining_min"] if realised else None,
+        "pace_needed": realised["required_pace_min"] if realised else None,
+        "capacity_ratio": c["ratio_all"] if c else None,
+        "meets_norm": c["meets_norm"] if c else None,
+        "plans": head["plans"],
+        "planned_homes": head["planned_homes"],
+    }
+
+
+def cli_json(runner: CliRunner, url: str, *args: str) -> Any:
+    result = runner.invoke(cli_app, ["--db", url, *args])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(params=["plain", "demo"])
+def programme_url(request: pytest.FixtureRequest, loaded_url: str, runner: CliRunner) -> str:
+    """The letter's programme, and the same with the synthetic demo loaded."""
+    if request.param == "demo":
+        result = runner.invoke(cli_app, ["--db", loaded_url, "demo", "--plans", "800"])
+        assert result.exit_code == 0, result.stderr
+    return loaded_url
+
+
+@pytest.fixture
+def client(programme_url: str) -> Iterator[TestClient]:
+    app = create_app(programme_url, public_read=True)
+    with TestClient(app) as c:
+        yield c
+    app.state.opgave.service.engine.dispose()
+
+
+def sections(markdown: str) -> dict[str, str]:
+    """The report's text per area: the opening for the nation, each region's section."""
+    opening = markdown.split("\n## ", 2)[1]
+    found = {"NL01": opening}
+    for part in markdown.split("\n## ")[2:]:
+        for line in part.splitlines():
+            if line.startswith("*Regio: "):
+                found[line[len("*Regio: ") :].split(" · ")[0].rstrip("*")] = part
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("as_of", AS_OF)
+def test_headline_figures_agree_in_every_door(
+    runner: CliRunner, programme_url: str, client: TestClient, as_of: str | None
+) -> None:
+    date = ["--as-of", as_of] if as_of else []
+    from_cli = cli_json(runner, programme_url, "overview", *date, "--json")
+    api = client.get("/api/v1/overview", params={"as_of": as_of} if as_of else {})
+    assert api.status_code == 200, api.text
+    assert api.json() == from_cli  # the same object, field for field
+    heads = {from_cli["headline"]["area_id"]: from_cli["headline"]}
+    names = {from_cli["headline"]["area_id"]: "Nederland"}
+    for region in from_cli["regions"]:
+        heads[region["headline"]["area_id"]] = region["headline"]
+        names[region["headline"]["area_id"]] = region["area"]["name"]
+    assert len(heads) == 11  # the nation and the ten regions of the letter
+
+    page = client.get("/", params={"as_of": as_of} if as_of else {})
+    assert page.status_code == 200
+    shown = shown_figures(page.text)
+    report = runner.invoke(cli_app, ["--db", programme_url, "report", "--format", "md", *date])
+    assert report.exit_code == 0, report.stderr
+    text = sections(report.stdout)
+
+    for area_id, head in heads.items():
+        expected = headline_figures(head)
+        on_page = shown[area_id]
+        for name in FIGURES:
+            value = expected[name]
+            if name == "meets_norm":
+                if value is not None:
+                    assert on_page[name] == str(value), (area_id, name)
+                continue
+            assert on_page[name] == ("" if value is None else str(value)) or (
+                value is not None and float(on_page[name]) == pytest.approx(value)
+            ), (area_id, name, on_page[name], value)
+        section = text["NL01" if area_id == "NL01" else names[area_id]]
+        for name in ("realised", "remaining", "pace_needed", "plans", "planned_homes"):
+            if expected[name] is not None:
+                assert number(expected[name], "nl") in section, (area_id, name)
+        if expected["capacity_ratio"] is not None:
+            assert percent(expected["capacity_ratio"], "nl") in section, area_id
+            verdict = "niet gehaald" if not expected["meets_norm"] else "gehaald"
+            assert verdict in section, area_id
+
+
+@pytest.mark.slow
+def test_status_agrees_with_the_overview(
+    runner: CliRunner, programme_url: str, client: TestClient
+) -> None:
+    overview = cli_json(runner, programme_url, "overview", "--json")
+    for region in overview["regions"]:
+        area_id = region["headline"]["area_id"]
+        status = client.get(f"/api/v1/status/{area_id}").json()
+        assert status["headline"] == region["headline"], area_id
+        assert cli_json(runner, programme_url, "status", area_id, "--json") == status
