@@ -73,14 +73,14 @@ def test_areas_provinces_landsdelen_regions(data: dict[str, list[dict]]) -> None
     assert provinces == {f"PV{n}" for n in range(20, 32)}
     assert area["PV21"]["name"] == "Fryslân"
     landsdelen = [m for m in data["area_member"] if m["parent_id"].startswith("MIRT-")]
-    verified = {m["child_id"] for m in landsdelen if m["verified"]}
+    verified = {m["child_id"] for m in landsdelen if m["confidence"] == "official"}
     assert verified == {"PV23", "PV25"}  # only Oost-Nederland is confirmed
     assert len({m["child_id"] for m in landsdelen}) == 12
     seven = {m["child_id"] for m in data["area_member"] if m["parent_id"] == "GRP-VS7"}
     regions = {"VS-ZR", "VS-EHV", "VS-MRA", "VS-MRU", "VS-ANF", "VS-ZWL", "VS-GA"}
     assert regions <= seven
     assert area["VS-SB"]["kind"] == area["VS-DNN"]["kind"] == "strategy_region"
-    assert all(not area[r]["members_complete"] for r in regions)
+    assert not area["VS-ZR"]["members_complete"] and not area["GRP-VS7"]["members_complete"]
     va = {m["child_id"] for m in data["area_member"] if m["parent_id"] == "GRP-VA"}
     names = {area[c]["name"] for c in va}
     assert names == {
@@ -101,7 +101,8 @@ def test_areas_provinces_landsdelen_regions(data: dict[str, list[dict]]) -> None
 def test_municipalities_of_both_divisions_aggregate_to_nation(data: dict[str, list[dict]]) -> None:
     kinds = {a["id"]: a["kind"] for a in data["area"]}
     gemeenten = {a for a, k in kinds.items() if k == "municipality"}
-    assert len(gemeenten) == 346  # 345 in 2022, 342 in 2025, one new code (Voorne aan Zee)
+    # 345 in 2022, 342 in 2025, one new code (Voorne aan Zee), Beemster (merged 1-1-2022)
+    assert len(gemeenten) == 347
     children = areas.children_of(data["area_member"])
     assert areas.municipalities("NL01", children, kinds) == gemeenten
     for landsdeel in ("MIRT-NN", "MIRT-NW", "MIRT-ZW", "MIRT-O", "MIRT-Z"):
@@ -116,8 +117,16 @@ def test_municipalities_of_both_divisions_aggregate_to_nation(data: dict[str, li
         assert len(parents) == 1, code
     area = by_id(data["area"])
     assert area["GM0457"]["valid_to"] == 2022 and area["GM1992"]["valid_from"] == 2023
+    assert area["GM0370"]["name"] == "Beemster" and area["GM0370"]["valid_to"] == 2021
     changes = {(c["old_code"], c["new_code"]) for c in data["area_code_change"]}
     assert ("GM0457", "GM0363") in changes and ("GM0501", "GM1992") in changes
+    assert ("GM0370", "GM0439") in changes
+    in_province = {m["child_id"]: m for m in data["area_member"] if m["parent_id"] == "PV27"}
+    assert str(in_province["GM0370"]["valid_to"]) == "2021-12-31"
+    assert str(in_province["GM0457"]["valid_to"]) == "2022-03-23"
+    south = {m["child_id"]: m for m in data["area_member"] if m["parent_id"] == "PV28"}
+    assert str(south["GM1992"]["valid_from"]) == "2023-01-01"
+    assert str(south["GM0501"]["valid_to"]) == "2022-12-31"
 
 
 def test_meetings_and_agreements_due(data: dict[str, list[dict]]) -> None:
@@ -125,11 +134,42 @@ def test_meetings_and_agreements_due(data: dict[str, list[dict]]) -> None:
     nov = meetings["BO-VERSTEDELIJKING-2021"]
     assert (str(nov["date_first"]), str(nov["date_last"])) == ("2021-11-24", "2021-11-25")
     assert meetings["BO-LEEFOMGEVING-2022"]["moment_text"] == "medio 2022"
-    due = {a["id"] for a in data["agreement"] if a["due_meeting_id"] == "BO-LEEFOMGEVING-2022"}
-    assert {"ZR-ACTUALISATIE", "EHV-AFSPRAKEN-2030", "ANF-AFSPRAKEN", "GA-AFSPRAKEN"} <= due
-    dnn = by_id(data["agreement"])["DNN-VALIDATIE"]
-    assert dnn["due_meeting_id"] == "BO-MIRT-2022"
+    due: dict[str, set[str]] = {}
+    for row in data["agreement_due"]:
+        due.setdefault(row["meeting_id"], set()).add(row["agreement_id"])
+    # the letter puts seven agreements at the BO Leefomgeving 2022, four at the BO MIRT 2022
+    assert due["BO-LEEFOMGEVING-2022"] == {
+        "ZR-ACTUALISATIE",
+        "EHV-AFSPRAKEN-2030",
+        "EHV-VERSNELLING",
+        "MRA-PROGRAMMERING",
+        "ANF-AFSPRAKEN",
+        "GA-AFSPRAKEN",
+        "NL-FASERING",
+    }
+    assert due["BO-MIRT-2022"] == {
+        "NL-FASERING",
+        "EHV-VERSNELLING",
+        "MRA-PROGRAMMERING",
+        "DNN-VALIDATIE",
+    }
+    agreements = by_id(data["agreement"])
+    # due_meeting_id stays readable: the first due meeting, always among agreement_due
+    assert agreements["MRA-PROGRAMMERING"]["due_meeting_id"] == "BO-LEEFOMGEVING-2022"
+    assert agreements["EHV-VERSNELLING"]["due_meeting_id"] == "BO-MIRT-2022"
+    assert agreements["DNN-VALIDATIE"]["due_meeting_id"] == "BO-MIRT-2022"
+    for a in agreements.values():
+        if a["due_meeting_id"]:
+            assert a["id"] in due[a["due_meeting_id"]]
     assert all(a["themes"] and a["parties"] for a in data["agreement"])
+
+
+def test_qualitative_task_of_region_zuid_covers_zeeland(data: dict[str, list[dict]]) -> None:
+    sb = by_id(data["agreement"])["SB-KWALITATIEF"]
+    assert "provincie Zeeland" in sb["parties"]
+    children = areas.children_of(data["area_member"])
+    inside = areas.descendants(sb["area_id"], children)
+    assert {"PV29", "PV30", "PV31"} <= inside
 
 
 def test_instruments_n5_to_n7(data: dict[str, list[dict]]) -> None:
@@ -151,7 +191,8 @@ def test_load_twice_changes_nothing_and_keeps_user_status(db_url: str) -> None:
     store.migrate(engine)
     with store.transaction(engine) as session:
         first = programme.load(session)
-    assert first.inserted["area"] == 400 and first.inserted["agreement_event"] == 31
+    assert first.inserted["area"] == 424 and first.inserted["agreement_event"] == 31
+    assert first.inserted["agreement_due"] == 11
     with store.transaction(engine) as session:
         session.get(Agreement, "GA-AFSPRAKEN").status = "done"  # type: ignore[union-attr]
     with store.transaction(engine) as session:
