@@ -84,6 +84,20 @@ def read(datasets: Iterable[str] = DATASETS) -> dict[str, list[dict[str, Any]]]:
     """All rows of the given datasets, per table name, checked against the model."""
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     names_to_check: list[tuple[str, str, str]] = []
+    first_seen: dict[tuple[str, tuple[Any, ...]], str] = {}
+
+    def add(table: str, row: dict[str, Any], where: str) -> None:
+        """Keep a row; refuse a second row with the same key (it would flip on every load)."""
+        if table in MODELS and table != "agreement_event":
+            key = natural_key(MODELS[table], row)
+            if (table, key) in first_seen:
+                raise ProgrammeDataError(
+                    f"{where}: a second row for {key} in {table} "
+                    f"(the first is {first_seen[(table, key)]})"
+                )
+            first_seen[(table, key)] = where
+        rows[table].append(row)
+
     for name in datasets:
         path = HERE / f"{name}.toml"
         with path.open("rb") as f:
@@ -91,22 +105,24 @@ def read(datasets: Iterable[str] = DATASETS) -> dict[str, list[dict[str, Any]]]:
         sources = data.pop("source")
         sources = sources if isinstance(sources, list) else [sources]
         default_source = sources[0]["id"]
-        rows["source"].extend(sources)
+        for source in sources:
+            add("source", source, f"{path.name}: [source] {source.get('id')}")
         csv_files = data.pop("csv", {})
         for table, records in data.items():
             for number, record in enumerate(records, start=1):
                 where = f"{path.name}: [[{table}]] record {number}"
                 for target_table, row in _expand(table, record, default_source):
-                    rows[target_table].append(complete_row(target_table, row, where))
+                    add(target_table, complete_row(target_table, row, where), where)
         for table, file_name in csv_files.items():
             for where, record, check_name in _csv_records(HERE / file_name, table):
                 for target_table, row in _expand(table, record, default_source):
-                    rows[target_table].append(complete_row(target_table, row, where))
+                    add(target_table, complete_row(target_table, row, where), where)
                 if check_name is not None:
                     names_to_check.append((where, record["child_id"], check_name))
         if name == "cbs_regions":
             for table, extra in _municipalities(default_source).items():
-                rows[table].extend(extra)
+                for row in extra:
+                    add(table, row, f"{HERE.name}/gemeenten.csv")
     _check(rows, names_to_check)
     return dict(rows)
 
@@ -143,18 +159,9 @@ def _csv_records(path: Path, table: str) -> Iterable[tuple[str, dict[str, Any], 
 
 
 def _check(rows: Mapping[str, list[dict[str, Any]]], names: list[tuple[str, str, str]]) -> None:
-    """Refuse what the database would refuse less clearly (or not at all): two rows with one
-    key, memberships of unknown areas, a municipality code whose CBS name is not the one the
-    data file gives (a mistyped code), a validity period that ends before it starts."""
-    for table, table_rows in rows.items():
-        if table not in MODELS:
-            continue
-        seen: set[tuple[Any, ...]] = set()
-        for row in table_rows:
-            key = natural_key(MODELS[table], row)
-            if table != "agreement_event" and None not in key and key in seen:
-                raise ProgrammeDataError(f"{table}: two rows for {key}")
-            seen.add(key)
+    """Refuse what the database would refuse less clearly (or not at all): memberships of
+    unknown areas, a municipality code whose CBS name is not the one the data file gives (a
+    mistyped code), a validity period that ends before it starts."""
     area_names = {a["id"]: a["name"] for a in rows.get("area", [])}
     for m in rows.get("area_member", []):
         for column in ("parent_id", "child_id"):
