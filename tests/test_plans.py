@@ -79,9 +79,10 @@ def test_import_twice_as_of_and_compare(runner: CliRunner, loaded_url: str, tmp_
         nl = next(r for r in result if r["target"]["id"] == "NL-WONINGEN-2021-2030")
         return float(nl["capacity"]["planned_all"])
 
-    # CBS figures run to 2023, so capacity counts 2024-2030: P1 3/4 of 1200, P2, P3
-    assert national_capacity("--as-of", "2021-11-24") == 900 + 800 + 300
-    assert national_capacity() == 1200 + 800 + 2000 + 100  # P1 moved into 2024-2027
+    # CBS figures run to 2024 (provisional), so capacity counts 2025-2030: P1 2/4 of 1200,
+    # P2 3/4 of 800, P3
+    assert national_capacity("--as-of", "2021-11-24") == 600 + 600 + 300
+    assert national_capacity() == 900 + 600 + 2000 + 100  # P1 moved into 2024-2027
 
 
 def test_lists_must_come_in_date_order(runner: CliRunner, loaded_url: str, tmp_path: Path) -> None:
