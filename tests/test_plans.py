@@ -78,9 +78,10 @@ def test_import_twice_as_of_and_compare(runner: CliRunner, loaded_url: str, tmp_
         result = json.loads(cli(runner, loaded_url, "status", *extra, "--json")[1])
         return float(result["headline"]["capacity"]["planned_all"])
 
-    # the ministry's count runs to 2022, so capacity counts 2023-2030: every plan whole
-    assert national_capacity("--as-of", "2021-11-24") == 1200 + 800 + 300
-    assert national_capacity() == 1200 + 800 + 2000 + 100
+    # the ministry's count runs to 2024 (provisional), so capacity counts 2025-2030: P1 2/4 of
+    # 1200, P2 3/4 of 800, P3
+    assert national_capacity("--as-of", "2021-11-24") == 600 + 600 + 300
+    assert national_capacity() == 900 + 600 + 2000 + 100  # P1 moved into 2024-2027
 
 
 def test_lists_must_come_in_date_order(runner: CliRunner, loaded_url: str, tmp_path: Path) -> None:

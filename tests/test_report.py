@@ -64,7 +64,7 @@ def test_every_note_is_numbered_and_listed(built: report.Report) -> None:
     listed = {int(n) for n in re.findall(r"^\[\^(\d+)\]:", text, flags=re.M)}
     assert cited == listed == set(range(1, len(built.notes) + 1))
     assert "Kamerstuk 34 682 nr. 90" in text and "CBS StatLine 82235NED" in text
-    assert "periode 2021-2022" in text  # the realised figure's note (the ministry's count)
+    assert "periode 2021-2024 (2024 voorlopig)" in text  # the realised figure's note
 
 
 def test_english_uses_its_own_words_and_number_format(built: report.Report) -> None:

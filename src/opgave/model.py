@@ -59,7 +59,15 @@ class Source(Base):
 
 
 class Area(Base):
-    """A place a target, plan or figure applies to; areas nest and may overlap."""
+    """A place a target, plan or figure applies to; areas nest and may overlap.
+
+    ``members_complete`` says whether the area's own member list is whole (for a location or
+    large-scale area: whether its host municipalities are all known); ``members_expected`` is
+    the number of members a source states, ``members_source_id`` that source and
+    ``members_note`` what is missing or uncertain. A group counts as complete only when its
+    member areas are complete too (``opgave.areas.is_complete``). ``succeeds_id`` names the
+    area this one continues (the 17 NOVEX areas of 2022 continue the 14 of 2021).
+    """
 
     __tablename__ = "area"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -70,6 +78,12 @@ class Area(Base):
     valid_from: Mapped[int | None] = mapped_column(Integer)
     valid_to: Mapped[int | None] = mapped_column(Integer)
     members_complete: Mapped[bool] = mapped_column(default=True)
+    members_expected: Mapped[int | None] = mapped_column(Integer)
+    members_source_id: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("source.id"), nullable=True
+    )
+    members_note: Mapped[str | None] = mapped_column(Text)
+    succeeds_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("area.id"))
     display_order: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
     source_id: Mapped[str | None] = _source()
@@ -77,14 +91,23 @@ class Area(Base):
 
 
 class AreaMember(Base):
-    """``parent`` contains ``child`` (a municipality, or another area)."""
+    """``parent`` contains ``child`` (a municipality, or another area) from ``valid_from`` to
+    ``valid_to`` (both inclusive dates; None: open, not known to start or end), established
+    with ``confidence`` (official / secondary / inferred / synthetic; see MEMBER_CONFIDENCES).
+    One validity period per pair; a merged municipality's memberships end the day before
+    its merger."""
 
     __tablename__ = "area_member"
     parent_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), primary_key=True)
     child_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), primary_key=True)
-    verified: Mapped[bool] = mapped_column(default=True)
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    confidence: Mapped[str] = mapped_column(
+        String(16), default="official", server_default="official"
+    )
     source_id: Mapped[str | None] = _source()
     source_section: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class AreaCodeChange(Base):
@@ -172,6 +195,18 @@ class Agreement(Base):
     display_order: Mapped[int | None] = mapped_column(Integer)
     source_id: Mapped[str | None] = _source()
     source_section: Mapped[str | None] = mapped_column(Text)
+
+
+class AgreementDue(Base):
+    """A meeting an agreement is due at; an agreement may be due at several (the MRA's
+    programming agreements at the BO Leefomgeving and the BO MIRT 2022). Holds every due
+    meeting, including the one in ``agreement.due_meeting_id`` (kept as the first one)."""
+
+    __tablename__ = "agreement_due"
+    agreement_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("agreement.id"), primary_key=True
+    )
+    meeting_id: Mapped[str] = mapped_column(String(64), ForeignKey("meeting.id"), primary_key=True)
 
 
 class AgreementEvent(Base):
@@ -436,6 +471,7 @@ TABLES: tuple[type[Base], ...] = (
     Meeting,
     MeetingArea,
     Agreement,
+    AgreementDue,
     AgreementEvent,
     Precondition,
     Instrument,

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal, get_args
 
+from opgave import areas as area_graph
+from opgave.areas import Coverage
 from opgave.state import Figure, ProgrammeState
 from opgave.vocabulary import HARD_PLANSTATUS
 
@@ -36,13 +38,14 @@ CLOSED_STATUSES = ("done", "superseded", "lapsed")
 
 @dataclass(frozen=True)
 class Definition:
-    """How a target's measure is counted from CBS's measures: ``terms`` are (measure, sign)
-    and all must stand for a year, else the year has no figure under this definition."""
+    """How a target's measure is counted from CBS's measures: ``formulas`` are ways of
+    computing the same quantity, each a tuple of (measure, sign) terms; per year the first
+    formula whose terms all stand gives the figure, else the year has none."""
 
     name: str
     label: str
     label_nl: str
-    terms: tuple[tuple[str, int], ...]
+    formulas: tuple[tuple[tuple[str, int], ...], ...]
     citation: str
 
 
@@ -53,21 +56,25 @@ DEFINITIONS: dict[str, Definition] = {
         "(net change + demolition)",
         "nieuwbouw plus saldo overige toevoegingen en onttrekkingen, CBS 'woningen erbij' "
         "(saldo voorraad + sloop)",
-        (("homes_net_added", 1), ("homes_demolished", 1)),
-        "CBS StatLine 82235NED/81955NED; the count the minister reports (e.g. 90,208 in 2022)",
+        (
+            (("homes_new_build", 1), ("homes_other_net_added", 1)),
+            (("homes_net_added", 1), ("homes_demolished", 1)),
+        ),
+        "CBS StatLine 82235NED/81955NED; the count the minister reports (90,208 in 2022, "
+        "82,000 in 2024)",
     ),
     "gross": Definition(
         "gross",
         "gross: new-build plus other additions (removals not deducted)",
         "bruto: nieuwbouw plus overige toevoegingen",
-        (("homes_new_build", 1), ("homes_other_added", 1)),
+        ((("homes_new_build", 1), ("homes_other_added", 1)),),
         "CBS StatLine 82235NED/81955NED, nieuwbouw + overige toevoeging",
     ),
     "net_stock": Definition(
         "net_stock",
         "net change of the housing stock (after demolition and all removals)",
         "saldo woningvoorraad (na sloop en alle onttrekkingen)",
-        (("homes_net_added", 1),),
+        ((("homes_net_added", 1),),),
         "CBS StatLine 82235NED/81955NED, saldo voorraad",
     ),
 }
@@ -79,7 +86,7 @@ STARTED = Definition(
     "started",
     "homes whose construction started",
     "woningen in aanbouw genomen",
-    (("homes_started", 1),),
+    ((("homes_started", 1),),),
     "as the source states",
 )
 
@@ -105,55 +112,14 @@ def in_period(row: Row, first: int, last: int) -> bool:
 # ---------------------------------------------------------------- coverage and series
 
 
-@dataclass(frozen=True)
-class Coverage:
-    """How much of an area its figures cover: the municipalities counted, the number a
-    source says the area has (None when unknown), whether the member list is complete, and
-    so whether figures summed over the members are a lower bound; ``text`` says it in a line
-    ("30 of 30 municipalities", "lower bound: 21 of 22 municipalities")."""
-
-    municipalities: int
-    expected: int | None
-    complete: bool
-    lower_bound: bool
-    text: str
-
-
-def make_coverage(municipalities: int, expected: int | None, complete: bool) -> Coverage:
-    """A :class:`Coverage` with its verdict and its line."""
-    lower = not complete or (expected is not None and municipalities < expected)
-    noun = "municipality" if (expected or municipalities) == 1 else "municipalities"
-    if expected is not None:
-        core = f"{municipalities} of {expected} {noun}"
-    elif complete:
-        core = f"{municipalities} of {municipalities} {noun}"
-    else:
-        named = "municipality named" if municipalities == 1 else "municipalities named"
-        core = f"{municipalities} {named}, the list is incomplete"
-    return Coverage(municipalities, expected, complete, lower, f"lower bound: {core}" if lower
-                    else core)  # fmt: skip
-
-
 def coverage(state: ProgrammeState, area_id: str) -> Coverage:
-    """The coverage of an area on the state's date: its municipalities that exist on that
-    date (a merged municipality counts until its merger; its figures are its successor's)."""
-    area = state.area_by_id.get(area_id, {})
-    expected = area.get("members_expected")
-    if state.kinds.get(area_id) == "nation":
-        count = sum(1 for a in state.areas if a["kind"] == "municipality" and _current(a, state))
-        return make_coverage(count, count, True)
-    count = sum(
-        1
-        for a in state.inside(area_id)
-        if state.kinds.get(a) == "municipality" and _current(state.area_by_id[a], state)
-    )
-    return make_coverage(count, expected, state.complete.get(area_id, True))
-
-
-def _current(area: Row, state: ProgrammeState) -> bool:
-    year = (state.as_of or dt.date.today()).year
-    return (area["valid_from"] is None or area["valid_from"] <= year) and (
-        area["valid_to"] is None or year <= area["valid_to"]
+    """The coverage of an area on the state's date (``areas.coverage``): the municipalities
+    known through the memberships valid that day against those expected."""
+    return state.memo(
+        ("coverage", area_id),
+        lambda: area_graph.coverage(
+            area_id, state.areas, state.members, state.as_of or dt.date.today()
+        ),
     )
 
 
@@ -174,18 +140,26 @@ class Series:
     basis: str
 
 
-def _year_value(figures: Mapping[tuple[str, str, int], Figure], area: str, year: int,
-                terms: Sequence[tuple[str, int]]) -> tuple[float, list[Figure]] | None:  # fmt: skip
-    found = [figures.get((area, measure, year)) for measure, _ in terms]
-    if any(f is None for f in found):
-        return None
-    used = [f for f in found if f is not None]
-    return sum(f.value * sign for f, (_, sign) in zip(used, terms, strict=True)), used
+def _year_value(
+    figures: Mapping[tuple[str, str, int], Figure],
+    area: str,
+    year: int,
+    formulas: Sequence[Sequence[tuple[str, int]]],
+) -> tuple[float, list[Figure]] | None:
+    for terms in formulas:
+        found = [figures.get((area, measure, year)) for measure, _ in terms]
+        if all(f is not None for f in found):
+            used = [f for f in found if f is not None]
+            return sum(f.value * sign for f, (_, sign) in zip(used, terms, strict=True)), used
+    return None
 
 
-def _years_of(figures: Mapping[tuple[str, str, int], Figure], areas: frozenset[str],
-              terms: Sequence[tuple[str, int]]) -> set[int]:  # fmt: skip
-    measures = {m for m, _ in terms}
+def _years_of(
+    figures: Mapping[tuple[str, str, int], Figure],
+    areas: frozenset[str],
+    formulas: Sequence[Sequence[tuple[str, int]]],
+) -> set[int]:
+    measures = {m for terms in formulas for m, _ in terms}
     return {y for (a, m, y) in figures if a in areas and m in measures}
 
 
@@ -207,9 +181,9 @@ def realised_series(
         yearly: dict[int, float] = {}
         used: list[Figure] = []
         bases: set[str] = set()
-        candidates = _years_of(figures, frozenset({area_id}) | municipalities, definition.terms)
+        candidates = _years_of(figures, frozenset({area_id}) | municipalities, definition.formulas)
         for year in sorted(y for y in candidates if y >= since):
-            own = _year_value(figures, area_id, year, definition.terms)
+            own = _year_value(figures, area_id, year, definition.formulas)
             if own is not None:
                 yearly[year], parts = own
                 used.extend(parts)
@@ -217,7 +191,7 @@ def realised_series(
                 continue
             if not municipalities:
                 continue
-            values = [_year_value(figures, g, year, definition.terms) for g in municipalities]
+            values = [_year_value(figures, g, year, definition.formulas) for g in municipalities]
             if all(v is not None for v in values):
                 yearly[year] = sum(v[0] for v in values if v is not None)
                 used.extend(f for v in values if v is not None for f in v[1])

@@ -5,8 +5,8 @@ touches the database) and an as-of date (None: as known now).
 Outputs: a :class:`ProgrammeState` with
 - the plans current on the date (dropped plans out, earlier versions from the history) and
   only the plan-area and plan-precondition links of those plans;
-- the memberships valid on the date, and which areas' member lists are complete, propagated
-  through groups (a group is complete only when every area it relies on is);
+- the memberships valid on the date (today's when no date is given), and which areas' member
+  lists are complete, propagated through groups (``areas.is_complete``);
 - the realised figure that *stands* for each area, measure and year: exactly one, chosen by
   :data:`PRECEDENCE`, never a sum across sources; figures under a merged municipality's code
   read as its successor's (mapped when read, not only at ingest); the figures that did not
@@ -258,40 +258,6 @@ def _plan_record(plan_id: str, row: Row) -> dict[str, Any]:
     return record
 
 
-def members_on(members: Iterable[dict[str, Any]], date: dt.date | None) -> list[dict[str, Any]]:
-    """The memberships valid on ``date`` (None: today's). A membership without validity
-    dates is always valid."""
-    day = date or dt.date.today()
-    return [
-        m
-        for m in members
-        if (m.get("valid_from") is None or m["valid_from"] <= day)
-        and (m.get("valid_to") is None or day < m["valid_to"])
-    ]
-
-
-def completeness(
-    areas: Iterable[Row], children: Mapping[str, list[str]], kinds: Mapping[str, str]
-) -> dict[str, bool]:
-    """Whether each area's member list is complete: its own flag, and every non-municipal
-    member area complete too (a group of incomplete regions is incomplete)."""
-    own = {a["id"]: bool(a["members_complete"]) for a in areas}
-    memo: dict[str, bool] = {}
-
-    def complete(area_id: str, path: frozenset[str]) -> bool:
-        if area_id in memo:
-            return memo[area_id]
-        result = own.get(area_id, True) and all(
-            complete(kid, path | {area_id})
-            for kid in children.get(area_id, [])
-            if kinds.get(kid) != "municipality" and kid not in path
-        )
-        memo[area_id] = result
-        return result
-
-    return {area_id: complete(area_id, frozenset()) for area_id in own}
-
-
 @dataclass
 class ProgrammeState:
     """The programme as of a date (see the module docstring). Rows are plain dicts as the
@@ -327,7 +293,8 @@ class ProgrammeState:
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.members = members_on(self.members, self.as_of)
+        today = self.as_of or dt.date.today()
+        self.members = [m for m in self.members if area_graph.valid_on(m, today)]
         self.area_by_id = {a["id"]: a for a in self.areas}
         self.source_by_id = {s["id"]: s for s in self.sources}
         self.plans = sorted(self.plans, key=lambda p: p["id"])
@@ -342,7 +309,11 @@ class ProgrammeState:
             parents.setdefault(m["child_id"], []).append(m["parent_id"])
         self.parents = {k: sorted(v) for k, v in parents.items()}
         self.kinds = {a["id"]: a["kind"] for a in self.areas}
-        self.complete = completeness(self.areas, self.children, self.kinds)
+        flags = {a["id"]: bool(a["members_complete"]) for a in self.areas}
+        self.complete = {
+            a["id"]: area_graph.is_complete(a["id"], self.children, self.kinds, flags)
+            for a in self.areas
+        }
         self.figures = standing_figures(
             self.realisations,
             self.source_by_id,

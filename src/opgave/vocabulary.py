@@ -32,6 +32,7 @@ MEASURES = {
     "plan_capacity_ratio": "planned homes divided by the housing task (1.3 = 130%)",
     "homes_new_build": "CBS nieuwbouw: homes in wholly new buildings",
     "homes_other_added": "CBS overige toevoeging: splitting, transformation, corrections",
+    "homes_other_net_added": "CBS saldo overige toevoegingen en onttrekkingen (net, may be < 0)",
     "homes_demolished": "CBS sloop",
     "homes_other_removed": "CBS overige onttrekking",
     "homes_net_added": "CBS saldo voorraad: net change of the housing stock",
@@ -52,7 +53,14 @@ THEMES = (
 AGREEMENT_KINDS = ("agreement", "next_step", "attention_point")
 AGREEMENT_STATUSES = ("open", "in_progress", "done", "lapsed", "superseded")
 SOURCE_KINDS = ("document", "cbs_table", "dataset", "import")
-CONFIDENCES = ("official", "press", "inferred", "synthetic")
+CONFIDENCES = ("official", "press", "secondary", "inferred", "synthetic")
+"""How far a source can be trusted: official (government, CBS, a region's own body), press
+(news quoting an official source), secondary (directories, encyclopaedias, aggregators),
+inferred (our own deduction or a proxy), synthetic (made-up demo data)."""
+MEMBER_CONFIDENCES = ("official", "secondary", "inferred", "synthetic")
+"""How far an area membership is established: official (named in an official member list),
+secondary (named only in a secondary list), inferred (a proxy or a deduction, e.g. from a
+stated count), synthetic (demo data)."""
 INSTRUMENT_KINDS = ("budget", "track", "impulse", "tranche")
 PLANSTATUS = {
     "1A": "onherroepelijk",
@@ -81,6 +89,7 @@ VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("precondition", "theme"): THEMES,
     ("source", "kind"): SOURCE_KINDS,
     ("source", "confidence"): CONFIDENCES,
+    ("area_member", "confidence"): MEMBER_CONFIDENCES,
     ("instrument", "kind"): INSTRUMENT_KINDS,
     ("area_code_change", "kind"): ("merged", "renamed", "split"),
     ("plan", "planstatus"): tuple(PLANSTATUS),

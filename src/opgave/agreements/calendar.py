@@ -136,10 +136,11 @@ def due_meetings(agreement: Row) -> list[str]:
 
 
 def due_of(agreement: Row, meetings_by_id: Mapping[str, Row]) -> Due:
-    """The due moment of an agreement: its due meeting, else its due date, else the first
-    year (with "voorjaar", "medio", ...) in its due text; otherwise no due moment."""
-    mid = agreement["due_meeting_id"]
-    if mid:
+    """The due moment of an agreement: its (last) due meeting, else its due date, else the
+    first year (with "voorjaar", "medio", ...) in its due text; otherwise no due moment."""
+    due = due_meetings(agreement)
+    if due:
+        mid = max(due, key=lambda m: _meeting_key(meetings_by_id[m]))
         return Due("meeting", mid, meeting_window(meetings_by_id[mid]))
     if agreement["due_date"]:
         day = agreement["due_date"]
@@ -191,7 +192,7 @@ def due_at(agreement: Row, at: MeetingFrame, meetings_by_id: Mapping[str, Row]) 
     """Whether the agreement is due at the meeting of ``at`` (whatever its status)."""
     due = due_of(agreement, meetings_by_id)
     if due.basis == "meeting":
-        return due.meeting_id in at.members
+        return any(m in at.members for m in due_meetings(agreement))
     if due.window is None or at.until is None:
         return False
     day = due.window.latest
@@ -203,8 +204,8 @@ def overdue_at(agreement: Row, at: MeetingFrame, meetings_by_id: Mapping[str, Ro
     if is_closed(agreement):
         return False
     due = due_of(agreement, meetings_by_id)
-    if due.basis == "meeting":
-        if due.meeting_id in at.members:
+    if due.basis == "meeting":  # overdue once the last meeting it is due at has passed
+        if any(m in at.members for m in due_meetings(agreement)):
             return False
         return _meeting_key(meetings_by_id[str(due.meeting_id)]) < at.order
     if due.window is None or at.since is None:

@@ -14,7 +14,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from opgave.monitor import Coverage
+from opgave.areas import Coverage
 from opgave.outlook import TargetOutlook
 from opgave.service.records import (
     AgreementOut,

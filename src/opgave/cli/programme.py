@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Annotated
@@ -215,41 +216,68 @@ def list_areas(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """The areas as a tree: nation > landsdeel > province, strategy regions, large-scale areas."""
+    """The areas as a tree (memberships valid today): nation > landsdeel > province, strategy
+    regions, large-scale areas. With --kind, a table with groups, hosts and sources."""
     svc = service(ctx)
     with answering():
-        all_areas = programme_service.areas(svc, kind=kind)
+        all_areas = programme_service.areas(svc)
         members = programme_service.memberships(svc)
+        citations = {s["id"]: s["citation"] for s in programme_service.table(svc, "sources")}
+    every = {a["id"]: a for a in all_areas}
+    if kind:
+        all_areas = [a for a in all_areas if a["kind"] == kind]
     if as_json:
         print_json(all_areas)
         return
     if kind:
         table = Table(title=f"areas of kind {kind}")
-        for column in ("id", "name", "complete", "note"):
+        for column in ("id", "name", "complete", "in (confidence)", "lies in", "source", "note"):
             table.add_column(column)
+        successions = set()
         for a in all_areas:
+            ups = [m for m in members if m["child_id"] == a["id"]]
+            groups = [m for m in ups if every[m["parent_id"]]["kind"] == "group"]
+            hosts = [m["parent_id"] for m in ups if every[m["parent_id"]]["kind"] == "municipality"]
+            successions |= {m["parent_id"] for m in groups if every[m["parent_id"]]["succeeds_id"]}
             complete = "yes" if a["members_complete_propagated"] else "no (lower bound)"
-            table.add_row(a["id"], a["name"], complete, a["note"] or "")
+            table.add_row(
+                a["id"],
+                a["name"],
+                complete,
+                "\n".join(f"{m['parent_id']} ({m['confidence']})" for m in groups),
+                ", ".join(f"{h} {every[h]['name']}" for h in hosts) or "-",
+                f"{citations.get(a['source_id'] or '', a['source_id'] or '')}, "
+                f"{a['source_section'] or ''}",
+                a["note"] or "",
+            )
         console.print(table)
+        for group in sorted(successions):
+            g = every[group]
+            since = f" (from {g['valid_from']})" if g["valid_from"] else ""
+            old = every[g["succeeds_id"]]
+            console.print(f"{group} {g['name']}{since} succeeds {old['id']} {old['name']}.")
         return
+    today = dt.date.today()
+    current = areas.members_on(members, today)
+    all_areas = [a for a in all_areas if a["valid_to"] is None or a["valid_to"] >= today.year]
     by_id = {a["id"]: a for a in all_areas}
-    children = areas.children_of(members)
+    children = areas.children_of(current)
     shown = areas.display_children(
         children, transparent=(a["id"] for a in all_areas if a["kind"] == "municipality")
     )
-    unverified = {(m["parent_id"], m["child_id"]) for m in members if not m["verified"]}
+    weak = {(m["parent_id"], m["child_id"]): m["confidence"] for m in current}
 
     def label(area_id: str, parent: str | None) -> str:
         a = by_id[area_id]
         text = f"[bold]{a['name']}[/] [dim]{a['id']} ({a['kind']})[/]"
         if not a["members_complete_propagated"]:
             text += " [yellow]members incomplete[/]"
-        if (parent, area_id) in unverified:
-            text += " [yellow]membership unverified[/]"
+        if weak.get((parent, area_id), "official") != "official":
+            text += f" [yellow]membership {weak[(parent, area_id)]}[/]"
         return text
 
     def add(node: Tree, area_id: str, parent: str | None, depth: int) -> None:
-        kids = shown.get(area_id, [])
+        kids = [k for k in shown.get(area_id, []) if k in by_id]
         munis = [k for k in kids if by_id[k]["kind"] == "municipality"]
         others = sorted(
             (k for k in kids if k not in munis),

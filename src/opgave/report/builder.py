@@ -22,6 +22,7 @@ from typing import Any
 
 from opgave import monitor
 from opgave.agreements import agenda, calendar, register
+from opgave.areas import Coverage
 from opgave.state import ProgrammeState
 
 Row = Mapping[str, Any]
@@ -117,7 +118,7 @@ class TargetLine:
     area_name: str
     area_name_en: str | None
     note: int
-    coverage: monitor.Coverage
+    coverage: Coverage
     progress: monitor.Progress | None
     progress_notes: list[int]
     capacity: monitor.Capacity | None

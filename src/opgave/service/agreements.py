@@ -29,6 +29,7 @@ from opgave.agreements.register import FieldChange, HistoryEntry
 from opgave.model import (
     Agreement,
     AgreementChange,
+    AgreementDue,
     AgreementEvent,
     AgreementInstrument,
     AgreementPlan,
@@ -391,7 +392,23 @@ def change(
         for c in changes:
             value = fields[c.field]
             setattr(obj, c.field, list(value) if isinstance(value, tuple) else value)
+            if c.field == "due_meeting_id":  # keep the list of due meetings in step
+                _replace_due(session, agreement_id, c.old_value, c.new_value)
         return _event(session, obj, principal, on, reason, changes, before)
+
+
+def _replace_due(session: Session, agreement_id: str, old: str | None, new: str | None) -> None:
+    """Swap one due meeting of an agreement for another in ``agreement_due``."""
+    if old is not None:
+        found = session.get(AgreementDue, {"agreement_id": agreement_id, "meeting_id": old})
+        if found is not None:
+            session.delete(found)
+    if (
+        new is not None
+        and session.get(AgreementDue, {"agreement_id": agreement_id, "meeting_id": new}) is None
+    ):
+        session.add(AgreementDue(agreement_id=agreement_id, meeting_id=new))
+    session.flush()
 
 
 def set_status(

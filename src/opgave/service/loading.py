@@ -15,6 +15,7 @@ from sqlalchemy import Connection, func, select, text
 
 from opgave.model import (
     Agreement,
+    AgreementDue,
     AgreementEvent,
     Area,
     AreaBoundary,
@@ -76,15 +77,21 @@ def fingerprint(connection: Connection) -> tuple[Any, ...]:
 
 
 def agreements_with_version(connection: Connection) -> list[Row]:
-    """The agreements, each with its version (the number of events in its history)."""
+    """The agreements, each with its version (the number of events in its history) and every
+    meeting it is due at (``due_meeting_ids``, from ``agreement_due``)."""
     versions = dict(
         connection.execute(
             select(AgreementEvent.agreement_id, func.count()).group_by(AgreementEvent.agreement_id)
         ).all()
     )
+    due: dict[str, list[str]] = {}
+    for link in rows(connection, AgreementDue):
+        due.setdefault(link["agreement_id"], []).append(link["meeting_id"])
     found = rows(connection, Agreement)
     for a in found:
         a["version"] = int(versions.get(a["id"], 0))
+        first = [a["due_meeting_id"]] if a["due_meeting_id"] else []
+        a["due_meeting_ids"] = first + sorted(set(due.get(a["id"], [])) - set(first))
     return found
 
 
