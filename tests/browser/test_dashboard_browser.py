@@ -181,8 +181,9 @@ def test_a_bad_plan_list_shows_its_row_errors(browser: Watched, shots: Path) -> 
     page.click("form[data-testid=upload-form] button[type=submit]")
     try:
         page.wait_for_selector('[data-testid="problems"]', timeout=60_000)
-    except Exception as error:  # say where the page got stuck
-        raise AssertionError(f"{page.url}: {page.inner_text('main')[:500]}") from error
+    except Exception as error:  # say where the page got stuck, and what the job says
+        jobs = page.request.get("/api/v1/jobs").text()
+        raise AssertionError(f"{page.url}: {page.inner_text('main')[:500]}; {jobs}") from error
     assert re.search(r"/upload/[0-9a-f]{16}$", page.url), page.url  # imported as a job
     rows = page.locator('[data-testid="problem-row"]').all_inner_texts()
     assert any("\t3\thomes\t" in r for r in rows), rows
