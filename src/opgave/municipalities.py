@@ -220,8 +220,7 @@ def _package_csv(*parts: str) -> list[dict[str, str]]:
     path = resources.files("opgave")
     for part in parts:
         path = path / part
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+    return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
 
 
 @cache

@@ -32,7 +32,7 @@ from opgave.cli import (
     rows,
     target_value,
 )
-from opgave.ingest import bag, cbs, file_source
+from opgave.ingest import bag, cbs, file_source, geo
 from opgave.ingest import plans as plan_lists
 from opgave.model import (
     Area,
@@ -58,7 +58,12 @@ app.add_typer(ingest_app, name="ingest")
 @ingest_app.command("plans")
 def ingest_plans(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Plan list: .csv (comma or semicolon) or .xlsx.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Plan list or register: .csv, .xlsx, .gpkg, .shp, .zip (Shapefile), .geojson."
+        ),
+    ],
     date: Annotated[
         str | None,
         typer.Option(help="Capture date (peildatum) of the list, YYYY-MM-DD; default today."),
@@ -69,25 +74,42 @@ def ingest_plans(
             "--partial", help="Do not drop plans of the list's municipalities missing from it."
         ),
     ] = False,
+    mapping: Annotated[
+        str,
+        typer.Option(
+            "--mapping",
+            help="Mapping profile: a shipped one (opgave, diwi, gis-register) or a .toml file.",
+        ),
+    ] = "opgave",
+    report_file: Annotated[
+        Path | None,
+        typer.Option("--report", help="Write the import report to this .html or .csv file."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import a plan list: one row per plan; upsert by plan_id, history kept, all or nothing.
 
-    Columns: plan_id, name, gemeente_code, homes, planstatus (1A-4B or the DiWi label),
-    first_year, last_year; optional social_rent_homes / mid_rent_homes / affordable_buy_homes
-    (or *_share), area_ids and precondition_ids (';'-separated), homes_YYYY per year.
+    Columns (profile opgave): plan_id, name, gemeente_code, homes, planstatus (1A-4B or the
+    DiWi label), first_year, last_year; optional social_rent_homes / mid_rent_homes /
+    affordable_buy_homes (or *_share), area_ids and precondition_ids (';'-separated),
+    homes_YYYY per year. Other registers (GIS files, own column names) through --mapping;
+    `opgave ingest propose-mapping FILE` drafts a profile. See docs/plans.md.
     """
     captured = parse_date(date, "--date") or dt.date.today()
     if not file.exists():
         raise fail(f"{file}: no such file")
     with store.transaction(engine_for(ctx)) as session:
         try:
-            plan_rows = plan_lists.read_plan_list(
+            reading = plan_lists.read_plan_register(
                 file,
                 gemeenten=gemeente_codes(session),
                 areas=[a["id"] for a in rows(session, Area)],
                 preconditions=[p["id"] for p in rows(session, Precondition)],
+                profile=mapping,
+                captured=captured,
+                area_polygons=geo.area_polygons(session),
             )
+            plan_rows = reading.rows
             source = Source(
                 **file_source(
                     file,
@@ -100,15 +122,23 @@ def ingest_plans(
                 session, plan_rows, source=source, captured=captured, partial=partial
             )
         except plan_lists.PlanListError as error:
+            failed = getattr(error, "report", None)
+            if failed is not None and report_file is not None:
+                failed.write(report_file)
             raise fail(str(error)) from None
+    if report_file is not None:
+        reading.report.write(report_file)
     if as_json:
         print_json([asdict(report)])
         return
+    console.print(reading.report.summary(), highlight=False)
     console.print(
         f"{file.name} as of {captured}: {len(report.added)} added, "
         f"{len(report.changed)} changed, {len(report.dropped)} dropped, "
         f"{len(report.unchanged)} unchanged (source {report.source_id})."
     )
+    if report_file is not None:
+        console.print(f"Import report written to {report_file}.")
 
 
 @ingest_app.command("cbs")

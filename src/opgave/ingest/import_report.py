@@ -59,7 +59,8 @@ class ImportReport:
     def summary(self) -> str:
         """One paragraph for the terminal."""
         lines = [
-            f"{self.file} ({self.kind}, profile {self.profile}): {len(self.row_numbers)} rows read, "
+            f"{self.file} ({self.kind}, profile {self.profile}): "
+            f"{len(self.row_numbers)} rows read, "
             f"{self.plans} plans, {len(self.problems)} problem(s), {len(self.notes)} note(s)."
         ]
         if self.detected:
@@ -77,14 +78,28 @@ class ImportReport:
             notes.setdefault(item.row, []).append(item)
         problem_set = {id(p) for p in self.problems}
         for leftover in notes.pop(None, []) + notes.pop(1, []) * (1 not in self.row_numbers):
-            yield ["", "", "problem" if id(leftover) in problem_set else "note",
-                   leftover.field or "", "", "", leftover.message]  # fmt: skip
+            yield [
+                "",
+                "",
+                "problem" if id(leftover) in problem_set else "note",
+                leftover.field or "",
+                "",
+                "",
+                leftover.message,
+            ]
         for i, row in enumerate(self.row_numbers):
             plan_id = self.plan_ids[i] if i < len(self.plan_ids) else None
             for mapping in self.fields:
                 source, mapped = mapping.source[i], mapping.mapped[i]
-                yield [str(row), plan_id or "", mapping.field, mapping.column,
-                       _text(source), _text(mapped), ""]  # fmt: skip
+                yield [
+                    str(row),
+                    plan_id or "",
+                    mapping.field,
+                    mapping.column,
+                    _text(source),
+                    _text(mapped),
+                    "",
+                ]
             for item in notes.get(row, []):
                 kind = "problem" if id(item) in problem_set else "note"
                 yield [str(row), plan_id or "", kind, item.field or "", "", "", item.message]
@@ -93,8 +108,9 @@ class ImportReport:
         """Write the report as CSV (UTF-8 with BOM, so that Excel shows the accents)."""
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(["row", "plan_id", "field", "column", "source_value",
-                             "mapped_value", "message"])  # fmt: skip
+            writer.writerow(
+                ["row", "plan_id", "field", "column", "source_value", "mapped_value", "message"]
+            )
             writer.writerows(_safe(line) for line in self.lines())
 
     def write_html(self, path: Path) -> None:

@@ -165,7 +165,7 @@ def read_plan_list(
     profile (default: opgave's own format); see :mod:`opgave.ingest.register`, which also
     gives the import report.
     """
-    return read_plan_register(
+    reading = read_plan_register(
         path,
         gemeenten=gemeenten,
         areas=areas,
@@ -174,7 +174,8 @@ def read_plan_list(
         captured=captured,
         area_polygons=area_polygons,
         name=name,
-    ).rows
+    )
+    return list(reading.rows)
 
 
 def read_plan_register(

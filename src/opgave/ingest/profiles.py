@@ -139,9 +139,15 @@ def profile_text(name_or_path: str | Path) -> tuple[str, str]:
     shipped = folder / f"{name_or_path}.toml"
     if not shipped.is_file():
         raise ProfileError(
-            [Problem(str(name_or_path), None, None,
-                     f"no such profile file, nor a shipped profile ({', '.join(shipped_names())})")]
-        )  # fmt: skip
+            [
+                Problem(
+                    str(name_or_path),
+                    None,
+                    None,
+                    f"no such profile file, nor a shipped profile ({', '.join(shipped_names())})",
+                )
+            ]
+        )
     return f"{name_or_path}.toml", shipped.read_text(encoding="utf-8")
 
 
@@ -174,7 +180,8 @@ def parse_profile(name: str, data: Mapping[str, Any]) -> Profile:
         if key not in ("profile", "read", "columns", "phases", "planstatus", "rules", "years"):
             bad(
                 key,
-                "unknown section; expected profile, read, columns, years, phases, planstatus, rules",
+                "unknown section; expected profile, read, columns, years, phases, "
+                "planstatus, rules",
             )
     meta = data.get("profile", {})
     if meta.get("kind", "plans") != "plans":

@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -56,8 +56,9 @@ class ReadError(ValueError):
         self.problems = problems
         shown = "\n".join(f"  {p}" for p in problems[:100])
         more = f"\n  ... and {len(problems) - 100} more" if len(problems) > 100 else ""
-        super().__init__(f"{len(problems)} problem(s) reading the file, nothing written:\n"
-                         f"{shown}{more}")  # fmt: skip
+        super().__init__(
+            f"{len(problems)} problem(s) reading the file, nothing written:\n{shown}{more}"
+        )
 
 
 @dataclass
@@ -94,6 +95,7 @@ def read_source(
     encoding: str | None = None,
     delimiter: str | None = None,
     decimal: Decimal | None = None,
+    header_row: int | None = None,
 ) -> SourceTable:
     """Read any supported file into a :class:`SourceTable`; raise :class:`ReadError`.
 
@@ -110,7 +112,7 @@ def read_source(
     if suffix in CSV_SUFFIXES:
         table = read_csv(path, shown, encoding=encoding, delimiter=delimiter, decimal=decimal)
     elif suffix in EXCEL_SUFFIXES:
-        table = read_excel(path, shown, sheet=sheet, decimal=decimal or ",")
+        table = read_excel(path, shown, sheet=sheet, decimal=decimal or ",", header_row=header_row)
     elif suffix in GIS_SUFFIXES:
         from opgave.ingest import gis
 
@@ -273,9 +275,13 @@ def read_csv(
             skipped[number or -len(skipped) - 1] = "bad"
             if len(problems) < 100:
                 problems.append(
-                    Problem(name, number, None,
-                            f"expected {row.expected_columns} cells, got {row.actual_columns}")
-                )  # fmt: skip
+                    Problem(
+                        name,
+                        number,
+                        None,
+                        f"expected {row.expected_columns} cells, got {row.actual_columns}",
+                    )
+                )
         return "skip"
 
     codec = "utf8" if encoding in ("utf-8", "utf-8-sig", "utf8") else encoding
@@ -324,7 +330,8 @@ def _record_numbers(count: int, skipped: dict[int, str]) -> list[int]:
     """The row number (header = 1) of each of ``count`` records read, given the numbers
     of the records that were skipped (blank lines)."""
     gaps = sorted(n for n in skipped if n > 0)
-    numbers, current, g = [], 2, 0
+    numbers: list[int] = []
+    current, g = 2, 0
     while len(numbers) < count:
         while g < len(gaps) and gaps[g] == current:
             current += 1
@@ -378,13 +385,19 @@ def excel_rows(
         except ReadError:
             raise
         except Exception as error:  # malformed sheet XML, entity bombs (defusedxml), ...
-            raise _fail(name, f"sheet {ws.title!r} cannot be read: {_describe(error)}",
-                        number + 1 or None) from None  # fmt: skip
+            raise _fail(
+                name, f"sheet {ws.title!r} cannot be read: {_describe(error)}", number + 1 or None
+            ) from None
     finally:
         book.close()
 
 
 def _describe(error: Exception) -> str:
+    cause: BaseException | None = error
+    while cause is not None:  # openpyxl wraps the XML parser's error
+        if cause.__class__.__name__ in ("EntitiesForbidden", "DTDForbidden"):
+            return "the XML declares entities or a DTD (an entity bomb?), which are refused"
+        cause = cause.__cause__ or cause.__context__
     text = str(error).strip() or error.__class__.__name__
     if error.__class__.__name__ in (
         "EntitiesForbidden",
@@ -396,14 +409,22 @@ def _describe(error: Exception) -> str:
 
 
 def read_excel(
-    path: Path, name: str, *, sheet: str | None = None, decimal: Decimal = ","
+    path: Path,
+    name: str,
+    *,
+    sheet: str | None = None,
+    decimal: Decimal = ",",
+    header_row: int | None = None,
 ) -> SourceTable:
-    """A sheet as a table: the first non-empty row is the header; cells keep their types
-    (numbers, dates, text); a formula cell holds the value Excel last computed."""
+    """A sheet as a table: the header is row ``header_row`` (default: the first non-empty
+    row); cells keep their types (numbers, dates, text); a formula cell holds the value
+    Excel last computed."""
     rows = iter(excel_rows(path, name, sheet=sheet))
-    header_number, header_cells = 0, ()
+    header_number, header_cells = 0, cast(tuple[Any, ...], ())
     for header_number, header_cells in rows:
-        if any(_filled(c) for c in header_cells):
+        if header_row is not None and header_number < header_row:
+            continue
+        if header_row is not None or any(_filled(c) for c in header_cells):
             break
     else:
         raise _fail(name, "the sheet is empty")

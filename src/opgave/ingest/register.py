@@ -193,9 +193,13 @@ def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRea
         for column in table.header:
             if column not in known and column not in mapped_names:
                 problems.append(
-                    Problem(table.name, header_row, column,
-                            "unknown column; see `opgave ingest plans --help` or use --mapping")
-                )  # fmt: skip
+                    Problem(
+                        table.name,
+                        header_row,
+                        column,
+                        "unknown column; see `opgave ingest plans --help` or use --mapping",
+                    )
+                )
     if problems:
         raise PlanReadError(list(problems), report)
 
@@ -305,19 +309,19 @@ def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRea
         number = table.row_numbers[i]
         before = len(problems)
 
+        # the two helpers below are called within this iteration only (no late binding)
         def problem(f: str, message: str, column: str | None = None) -> None:
-            problems.append(Problem(table.name, number, column or columns.get(f, f), message))
+            where = column or columns.get(f, f)
+            problems.append(Problem(table.name, number, where, message))  # noqa: B023
 
         def get(f: str, required: bool = False) -> Any:
-            raw = source_cols[f][i]
+            raw = source_cols[f][i]  # noqa: B023
             value, trouble = memo[f](raw)
             if trouble:
                 problem(f, trouble)
-            elif value is None and required:
+            elif (value is None and required) or (value == "" and required):
                 problem(f, "a value is required")
-            elif value == "" and required:
-                problem(f, "a value is required")
-            values[f][i] = value
+            values[f][i] = value  # noqa: B023
             return value
 
         plan_id = get("plan_id", required="plan_id" in columns) if "plan_id" in columns else None
@@ -330,9 +334,15 @@ def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRea
         demolition = get("demolition") if "demolition" in columns else None
         planstatus = get("planstatus", required=True)
         if planstatus and unknown_status(source_cols["planstatus"][i])[0]:
-            notes.append(Problem(table.name, number, columns["planstatus"],
-                                 f"planstatus {_text(source_cols['planstatus'][i])!r} is unknown; "
-                                 f"counted as {planstatus} (rules.planstatus_unknown)"))  # fmt: skip
+            notes.append(
+                Problem(
+                    table.name,
+                    number,
+                    columns["planstatus"],
+                    f"planstatus {_text(source_cols['planstatus'][i])!r} is unknown; "
+                    f"counted as {planstatus} (rules.planstatus_unknown)",
+                )
+            )
         get("date")
         get("estimate")
         for f in ("plantype", "dwelling_type", "tenure", "provincie"):
@@ -343,21 +353,36 @@ def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRea
         if where is not None and where.code is not None:
             gemeente_id = context.gemeenten.get(where.code)
             if gemeente_id is None:
-                problem("gemeente", f"the geometry lies in {where.code}, unknown to this database",
-                        "geometry")  # fmt: skip
+                problem(
+                    "gemeente",
+                    f"the geometry lies in {where.code}, unknown to this database",
+                    "geometry",
+                )
             elif where.note:
                 notes.append(Problem(table.name, number, "geometry", where.note))
             raw_named = _text(source_cols["gemeente"][i])
             if gemeente_id and raw_named:
                 named = gazetteer.resolve(raw_named, province_of(source_cols["provincie"][i]))
                 if named.code is not None and named.code != gemeente_id:
-                    notes.append(Problem(table.name, number, columns.get("gemeente"),
-                                         f"the column says {raw_named!r} ({named.code}), the "
-                                         f"geometry lies in {gemeente_id}; the geometry is used"))  # fmt: skip
+                    notes.append(
+                        Problem(
+                            table.name,
+                            number,
+                            columns.get("gemeente"),
+                            f"the column says {raw_named!r} ({named.code}), the "
+                            f"geometry lies in {gemeente_id}; the geometry is used",
+                        )
+                    )
                 elif named.code is None and named.candidates and gemeente_id in named.candidates:
-                    notes.append(Problem(table.name, number, columns.get("gemeente"),
-                                         f"{raw_named!r} was split; the geometry places the "
-                                         f"plan in {gemeente_id}"))  # fmt: skip
+                    notes.append(
+                        Problem(
+                            table.name,
+                            number,
+                            columns.get("gemeente"),
+                            f"{raw_named!r} was split; the geometry places the "
+                            f"plan in {gemeente_id}",
+                        )
+                    )
         elif "gemeente" in columns or not has_geometry:
             raw = source_cols["gemeente"][i]
             province = province_of(source_cols["provincie"][i])
@@ -366,8 +391,8 @@ def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRea
             if hit is None:
                 try:
                     hit = (gemeente(raw, province), None)
-                except ValueProblem as trouble:
-                    hit = (None, str(trouble))
+                except ValueProblem as error:
+                    hit = (None, str(error))
                 municipality_memo[key] = hit
             if hit[1]:
                 problem("gemeente", hit[1])
@@ -384,9 +409,9 @@ def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRea
         if phases:
             counts: list[tuple[Phase, int]] = []
             for phase in phases:
-                value, trouble = memo["homes"](phase_values[phase.column][i])
-                if trouble:
-                    problem("homes", trouble, phase_columns[phase.column])
+                value, issue = memo["homes"](phase_values[phase.column][i])
+                if issue:
+                    problem("homes", issue, phase_columns[phase.column])
                 elif value:
                     counts.append((phase, value))
             total = sum(c for _, c in counts)
@@ -404,10 +429,11 @@ def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRea
                     first, by_year = spread
                     last = first + len(by_year) - 1
                 else:  # no homes in any phase: the profile's span
-                    known = [p for p in phases if p.first_year is not None]
-                    if known:
-                        first = min(p.first_year for p in known if p.first_year is not None)
-                        last = max(p.last_year for p in known if p.last_year is not None)
+                    spans = [(p.first_year, p.last_year) for p in phases]
+                    firsts = [a for a, _ in spans if a is not None]
+                    lasts = [b for _, b in spans if b is not None]
+                    if firsts and lasts:
+                        first, last = min(firsts), max(lasts)
         if first is None and "first_year" in columns:
             first = get("first_year", required=True)
             last = get("last_year", required=True)
@@ -417,15 +443,18 @@ def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRea
         if year_columns and first is not None and last is not None:
             given: dict[int, int | None] = {}
             for y, column in year_columns:
-                value, trouble = memo["homes"](year_values[y][i])
-                if trouble:
-                    problem("homes", trouble, column)
+                value, issue = memo["homes"](year_values[y][i])
+                if issue:
+                    problem("homes", issue, column)
                 given[y] = value
             if any(v is not None for v in given.values()):
                 outside = [y for y, v in given.items() if v and not first <= y <= last]
                 if outside:
-                    problem("homes", f"homes in {outside[0]}, outside {first}-{last}",
-                            dict(year_columns)[outside[0]])  # fmt: skip
+                    problem(
+                        "homes",
+                        f"homes in {outside[0]}, outside {first}-{last}",
+                        dict(year_columns)[outside[0]],
+                    )
                 by_year = [given.get(y) or 0 for y in range(first, last + 1)]
                 if homes is not None and sum(by_year) != homes and len(problems) == before:
                     problem("homes", f"the yearly columns add up to {sum(by_year)}, not {homes}")
@@ -438,8 +467,11 @@ def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRea
             problem("homes", "a value is required")
         if demolition and rule("homes_basis") == "gross" and homes is not None:
             if demolition > homes:
-                problem("demolition", f"demolition {demolition} exceeds the {homes} gross homes; "
-                        "a plan's net homes cannot be negative")  # fmt: skip
+                problem(
+                    "demolition",
+                    f"demolition {demolition} exceeds the {homes} gross homes; "
+                    "a plan's net homes cannot be negative",
+                )
             else:
                 net = homes - demolition
                 if by_year is not None and homes:
@@ -498,11 +530,15 @@ def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRea
             )
         )
     report.fields = [
-        FieldMapping(f, columns.get(f, "geometry" if f == "gemeente" else ""),
-                     source_cols[f], values["gemeente_id" if f == "gemeente" else f])
+        FieldMapping(
+            f,
+            columns.get(f, "geometry" if f == "gemeente" else ""),
+            source_cols[f],
+            values["gemeente_id" if f == "gemeente" else f],
+        )
         for f in FIELDS
         if f in columns or (f == "gemeente" and has_geometry)
-    ]  # fmt: skip
+    ]
     report.plans = len(rows)
     if problems:
         raise PlanReadError(list(problems), report)
@@ -512,13 +548,34 @@ def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRea
 def _province_lookup(gazetteer: municipalities.Gazetteer) -> Callable[[Any], str | None]:
     """A province cell (PV27, 27, Noord-Holland, NH) -> its code, or None."""
     names = {
-        "groningen": "PV20", "gr": "PV20", "fryslan": "PV21", "friesland": "PV21", "fr": "PV21",
-        "drenthe": "PV22", "dr": "PV22", "overijssel": "PV23", "ov": "PV23",
-        "flevoland": "PV24", "fl": "PV24", "gelderland": "PV25", "gld": "PV25", "ge": "PV25",
-        "utrecht": "PV26", "ut": "PV26", "noord holland": "PV27", "nh": "PV27",
-        "zuid holland": "PV28", "zh": "PV28", "zeeland": "PV29", "ze": "PV29",
-        "noord brabant": "PV30", "nb": "PV30", "limburg": "PV31", "l": "PV31", "li": "PV31",
-    }  # fmt: skip
+        "groningen": "PV20",
+        "gr": "PV20",
+        "fryslan": "PV21",
+        "friesland": "PV21",
+        "fr": "PV21",
+        "drenthe": "PV22",
+        "dr": "PV22",
+        "overijssel": "PV23",
+        "ov": "PV23",
+        "flevoland": "PV24",
+        "fl": "PV24",
+        "gelderland": "PV25",
+        "gld": "PV25",
+        "ge": "PV25",
+        "utrecht": "PV26",
+        "ut": "PV26",
+        "noord holland": "PV27",
+        "nh": "PV27",
+        "zuid holland": "PV28",
+        "zh": "PV28",
+        "zeeland": "PV29",
+        "ze": "PV29",
+        "noord brabant": "PV30",
+        "nb": "PV30",
+        "limburg": "PV31",
+        "l": "PV31",
+        "li": "PV31",
+    }
 
     def lookup(raw: Any) -> str | None:
         text = fold(_text(raw))
