@@ -130,9 +130,10 @@ def write(path: Path, n: int = 4000, seed: int = 12, *, driver: str | None = Non
     """Write a synthetic register (format by suffix: .gpkg, .shp, .geojson) in RD New."""
     import pyogrio
 
-    table, truths = plans(n, seed)
+    shapefile = path.suffix.lower() == ".shp"
+    table, truths = plans(n, seed, point_share=0.0 if shapefile else 0.1)  # one type per .shp
     kwargs: dict[str, Any] = {}
-    if path.suffix.lower() == ".shp":
+    if shapefile:
         kwargs["encoding"] = "latin1"
     pyogrio.write_arrow(
         table,

@@ -290,14 +290,24 @@ def planstatus_of(raw: str, own: Mapping[str, str] | None = None) -> str | None:
 _GUESSES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "plan_id",
-        ("plan_id", "planid", "id", "identificatie", "projectnummer", "plannummer", "code", "fid"),
+        (
+            "plan_id",
+            "planid",
+            "plancode",
+            "id",
+            "identificatie",
+            "projectnummer",
+            "plannummer",
+            "code",
+            "fid",
+        ),
     ),
     ("name", ("name", "naam", "plannaam", "projectnaam", "plan")),
     ("gemeente", ("gemeente_code", "gemeentecode", "gemeente", "gemeentenaam", "gm_code")),
     ("provincie", ("provincie",)),
     (
         "homes",
-        ("homes", "aantal", "aantal_woningen", "restcapaciteit", "woningen", "capaciteit", "netto"),
+        ("homes", "aantal", "aantal_woningen", "restcapaciteit", "restcapaci", "woningen", "netto"),
     ),
     ("demolition", ("sloop", "demolition", "te_slopen")),
     ("planstatus", ("planstatus", "planologische_planstatus", "status", "planfase")),

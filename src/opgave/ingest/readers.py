@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -205,25 +206,46 @@ def detect_encoding(path: Path, name: str) -> str:
 
 
 def detect_delimiter(sample: str) -> str:
-    """The delimiter of a CSV sample: the candidate that splits the header into the most
-    columns with the following lines agreeing; "," when none splits the header."""
+    """The delimiter of a CSV sample: the candidate occurring (outside quotes) in the header
+    and the same number of times on the most following lines; "," when none occurs."""
     lines = [line for line in sample.splitlines()[:21] if line.strip()]
-    if lines and len(sample) >= SAMPLE_BYTES - 4:
+    if len(lines) > 1 and len(sample) >= SAMPLE_BYTES - 4:
         lines = lines[:-1]  # the last line of a cut sample may be incomplete
+    unquoted = [re.sub(r'"[^"]*"', "", line) for line in lines]
     best, best_score = ",", (0, 0)
     for candidate in DELIMITERS:
-        try:
-            rows = list(csv.reader(lines, delimiter=candidate))
-        except csv.Error:
+        counts = [line.count(candidate) for line in unquoted]
+        if not counts or counts[0] == 0:
             continue
-        if not rows or len(rows[0]) < 2:
-            continue
-        width = len(rows[0])
-        agreeing = sum(len(r) == width for r in rows[1:])
-        score = (agreeing, width)
+        score = (sum(c == counts[0] for c in counts[1:]), counts[0])
         if score > best_score:
             best, best_score = candidate, score
     return best
+
+
+def _scan_records(
+    path: Path, encoding: str, delimiter: str, width: int
+) -> tuple[dict[int, str], list[Problem]]:
+    """Exact record numbers of blank and ragged records (header = 1), by a plain CSV pass;
+    used only when a file has such records and Arrow could not number them."""
+    skipped: dict[int, str] = {}
+    problems: list[Problem] = []
+    with path.open(encoding=encoding, newline="") as f:
+        for number, record in enumerate(csv.reader(f, delimiter=delimiter), start=1):
+            if number == 1:
+                continue
+            if not any(c.strip() for c in record):
+                if len(record) != width:
+                    skipped[number] = ""
+            elif len(record) != width:
+                skipped[number] = "bad"
+                if len(problems) < 100:
+                    problems.append(
+                        Problem(
+                            path.name, number, None, f"expected {width} cells, got {len(record)}"
+                        )
+                    )
+    return skipped, problems
 
 
 def read_csv(
@@ -305,6 +327,9 @@ def read_csv(
         )
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as error:
         raise _fail(name, f"cannot be read as CSV ({delimiter!r}-separated): {error}") from None
+    if any(n < 0 for n in skipped):  # Arrow could not number them (parallel blocks)
+        skipped, problems = _scan_records(path, encoding, delimiter, width)
+        problems = [Problem(name, p.row, p.field, p.message) for p in problems]
     if problems:
         raise ReadError(problems)
     if table.num_rows > MAX_ROWS:
