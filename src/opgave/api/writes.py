@@ -144,7 +144,8 @@ def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
 
 def check_plan_upload(filename: str, content: bytes) -> str:
     """The checks of an uploaded plan list that cost next to nothing (its suffix, its size,
-    whether it decodes as UTF-8 text or opens as a zip/Excel file); the file's name.
+    whether it is text - in any encoding the reader detects - or opens as a zip/Excel
+    file); the file's name.
     Raises :class:`ApiError` 422 so that a job need not be started for such a file."""
     name = Path(filename or "upload.csv").name or "upload.csv"
     suffix = Path(name).suffix.lower()
@@ -159,9 +160,9 @@ def check_plan_upload(filename: str, content: bytes) -> str:
     try:
         if suffix in (".xlsx", ".xlsm"):
             zipfile.ZipFile(io.BytesIO(content)).close()
-        else:
-            content.decode("utf-8-sig")
-    except (UnicodeDecodeError, zipfile.BadZipFile) as error:
+        elif b"\x00" in content[:65536] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ValueError("a binary file, not CSV text")  # any text encoding is read later
+    except (ValueError, zipfile.BadZipFile) as error:
         raise _unreadable(name, error) from None
     return name
 
