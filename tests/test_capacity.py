@@ -4,6 +4,7 @@ province from plans where they exist and totals where only totals exist."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,7 @@ def workbook(path: Path) -> Path:
                     ["Leiden", 1200, None, 800, 0],
                     ["Totaal", cell("?", 6200, formula="SUM(B3:B4)"), 1000, 3800, 0],
                 ]
-            ),  # fmt: skip
+            ),
             "Gelderland": sheet(
                 [["gemeente", "hard 2021-2023", "hard 2024+"], ["Arnhem", 900, "1.500"]]
             ),
@@ -147,14 +148,17 @@ def test_bad_totals_are_named_with_sheet_row_and_column(tmp_path: Path) -> None:
         tmp_path / "bad.xlsx",
         {
             "Zuid-Holland": sheet([["titel"], ["Gemeente", "Hard 2020-2024"], ["Atlantis", 5]]),
-            "Gelderland": sheet([["gemeente", "hard 2021-2023", "hard 2024+"], ["Arnhem", -3, "veel"]]),
+            "Gelderland": sheet(
+                [["gemeente", "hard 2021-2023", "hard 2024+"], ["Arnhem", -3, "veel"]]
+            ),
             "Utrecht": sheet([["gemeente", "capaciteit 2021-2030"], ["Utrecht", 1]]),
             "Noord-Holland": sheet([["regio", "totaal 2022-2030"], ["Onbekende regio", 1]]),
         },
-    )  # fmt: skip
+    )
     with pytest.raises(PlanReadError) as caught:
-        totals_reader.read_totals(path, profile, gemeenten={c: c for c in shipped().current},
-                                  areas={"VS-MRA"})  # fmt: skip
+        totals_reader.read_totals(
+            path, profile, gemeenten={c: c for c in shipped().current}, areas={"VS-MRA"}
+        )
     text = str(caught.value)
     for expected in (
         "bad.xlsx [Zuid-Holland], row 2, field Zacht 2020-2024: column is missing",
@@ -175,10 +179,21 @@ def test_the_130_percent_norm_of_a_province_from_totals_and_plans(tmp_path: Path
         for r in read(tmp_path).rows
     ]
     with (Path(__file__).parents[1] / "src/opgave/programme/gemeenten.csv").open() as f:
-        utrecht = {r["gemeente_code"] for r in csv.DictReader(f) if r["year"] == "2025"
-                   and r["provincie_code"] == "PV26"}  # fmt: skip
-    plans = [{"gemeente_id": "GM0356", "homes": 500, "planstatus": "2A", "first_year": 2025,
-              "last_year": 2026, "homes_by_year": None}]  # fmt: skip
+        utrecht = {
+            r["gemeente_code"]
+            for r in csv.DictReader(f)
+            if r["year"] == "2025" and r["provincie_code"] == "PV26"
+        }
+    plans = [
+        {
+            "gemeente_id": "GM0356",
+            "homes": 500,
+            "planstatus": "2A",
+            "first_year": 2025,
+            "last_year": 2026,
+            "homes_by_year": None,
+        }
+    ]
     result = capacity.capacity("PV26", utrecht, 2022, 2030, plans, totals, target=10_000)
     assert result.total == pytest.approx(12000 * 9 / 10 + 3000 * 9 / 10 + 500)
     assert result.total == pytest.approx(14_000)
@@ -189,24 +204,25 @@ def test_the_130_percent_norm_of_a_province_from_totals_and_plans(tmp_path: Path
     assert "GM0355" in result.without_figures
     assert any("GM0356: has plans" in n for n in result.notes)
     assert any(capacity.PRORATE_EVEN in n for n in result.notes)
-    strict = capacity.capacity("PV26", utrecht, 2022, 2030, plans, totals, target=10_000,
-                               prorate=False)  # fmt: skip
+    strict = capacity.capacity(
+        "PV26", utrecht, 2022, 2030, plans, totals, target=10_000, prorate=False
+    )
     assert strict.total == 500 and any("left out" in n for n in strict.notes)
 
 
 def test_region_totals_never_double_count() -> None:
-    totals = [capacity.Total("VS-X", "unknown", 2022, 2030, 9000),
-              capacity.Total("GM0001", "hard", 2022, 2030, 100)]  # fmt: skip
+    totals = [
+        capacity.Total("VS-X", "unknown", 2022, 2030, 9000),
+        capacity.Total("GM0001", "hard", 2022, 2030, 100),
+    ]
     regions = {"VS-X": {"GM0001", "GM0002"}}
-    alone = capacity.capacity("PV", {"GM0002", "GM0003"} | {"GM0001"}, 2022, 2030, [],
-                              totals[:1], regions=regions)  # fmt: skip
+    alone = capacity.capacity(
+        "PV", {"GM0002", "GM0003"} | {"GM0001"}, 2022, 2030, [], totals[:1], regions=regions
+    )
     assert alone.total == 9000 and alone.from_region_totals == ["VS-X"]
-    both = capacity.capacity("PV", {"GM0001", "GM0002"}, 2022, 2030, [], totals,
-                             regions=regions)  # fmt: skip
+    both = capacity.capacity("PV", {"GM0001", "GM0002"}, 2022, 2030, [], totals, regions=regions)
     assert both.total == 100 and any("region's totals are left out" in n for n in both.notes)
-    newer = capacity.capacity(
-        "GM0001", {"GM0001"}, 2022, 2030, [],
-        [capacity.Total("GM0001", "hard", 2022, 2030, 100, captured_on=__import__("datetime").date(2022, 1, 1)),
-         capacity.Total("GM0001", "hard", 2022, 2030, 150, captured_on=__import__("datetime").date(2023, 1, 1))],
-    )  # fmt: skip
+    older = capacity.Total("GM0001", "hard", 2022, 2030, 100, captured_on=dt.date(2022, 1, 1))
+    later = capacity.Total("GM0001", "hard", 2022, 2030, 150, captured_on=dt.date(2023, 1, 1))
+    newer = capacity.capacity("GM0001", {"GM0001"}, 2022, 2030, [], [older, later])
     assert newer.total == 150

@@ -262,9 +262,18 @@ def test_gis_register_with_mapping_report_and_geometry(
     synthetic_register.write(path, 60, seed=3)
     report = tmp_path / "report.html"
     code, out, err = cli(
-        runner, loaded_url, "ingest", "plans", str(path), "--mapping", "gis-register",
-        "--date", "2025-06-01", "--report", str(report),
-    )  # fmt: skip
+        runner,
+        loaded_url,
+        "ingest",
+        "plans",
+        str(path),
+        "--mapping",
+        "gis-register",
+        "--date",
+        "2025-06-01",
+        "--report",
+        str(report),
+    )
     assert code == 0, err
     assert "60 added" in out and "profile gis-register" in out
     html = report.read_text(encoding="utf-8")
@@ -293,8 +302,17 @@ def test_capacity_totals_through_the_cli(
     )
     path = tmp_path / "totals.csv"
     path.write_text("gemeente;hard 2022-2030\nUtrecht;1.500\nZeist;n.b.\n", encoding="cp1252")
-    code, out, err = cli(runner, loaded_url, "ingest", "capacity", str(path), "--mapping",
-                         str(profile), "--date", "2022-06-01")  # fmt: skip
+    code, out, err = cli(
+        runner,
+        loaded_url,
+        "ingest",
+        "capacity",
+        str(path),
+        "--mapping",
+        str(profile),
+        "--date",
+        "2022-06-01",
+    )
     assert code == 0, err
     assert "1 capacity totals for 1 areas" in out
     code, out, _ = cli(runner, loaded_url, "capacity-totals", "--json")

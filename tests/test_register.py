@@ -17,11 +17,14 @@ from opgave.ingest import profiles
 from opgave.ingest.register import Context, PlanReadError, read_plans
 from opgave.municipalities import shipped
 
-KNOWN = {c: c for c in shipped().current} | {"GM0457": "GM0363", "GM0501": "GM1992",
-         "GM0530": "GM1992", "GM0614": "GM1992"}  # fmt: skip
+MERGED = {"GM0457": "GM0363", "GM0501": "GM1992", "GM0530": "GM1992", "GM0614": "GM1992"}
+KNOWN = {c: c for c in shipped().current} | MERGED
 CONTEXT = Context(gemeenten=KNOWN, captured=dt.date(2025, 6, 1))
-INDEPENDENT_STATUS = {spelling: code for code, spellings in
-                      synthetic_register.STATUS_SPELLINGS.items() for spelling in spellings}  # fmt: skip
+INDEPENDENT_STATUS = {
+    spelling: code
+    for code, spellings in synthetic_register.STATUS_SPELLINGS.items()
+    for spelling in spellings
+}
 
 
 def test_profiles_ship_and_refuse_mistakes(tmp_path: Path) -> None:
@@ -171,10 +174,14 @@ def test_phases_gross_net_and_unknown_timing(tmp_path: Path) -> None:
 
 def test_propose_profile_round_trips(tmp_path: Path) -> None:
     columns = {
-        "plancode": ["A1"], "plannaam": ["X"], "gemeente": ["Utrecht"], "aantal": [10],
-        "planstatus": ["2A Vastgesteld", "Zachte capaciteit"], "OP2020-2024": [10],
+        "plancode": ["A1"],
+        "plannaam": ["X"],
+        "gemeente": ["Utrecht"],
+        "aantal": [10],
+        "planstatus": ["2A Vastgesteld", "Zachte capaciteit"],
+        "OP2020-2024": [10],
         "onbekend": [0],
-    }  # fmt: skip
+    }
     text = profiles.propose_profile(list(columns), columns, "register.csv")
     assert 'plan_id = "plancode"' in text and '"OP2020-2024" = [2020, 2024]' in text
     assert '"onbekend" = "unknown"' in text

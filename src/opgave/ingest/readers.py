@@ -130,12 +130,15 @@ def _drop_empty(table: SourceTable) -> SourceTable:
     """Without rows whose every cell is empty; refuse a table left without any."""
     if not table.header:
         raise _fail(table.name, "the file is empty")
-    keep = [
+    first = table.columns[table.header[0]]
+    suspects = [i for i, v in enumerate(first) if not v or (type(v) is str and not v.strip())]
+    empty = {
         i
-        for i in range(len(table))
-        if any(_filled(values[i]) for values in table.columns.values())
-        or (table.geometry is not None and table.geometry[i] is not None)
-    ]
+        for i in suspects
+        if not any(_filled(values[i]) for values in table.columns.values())
+        and (table.geometry is None or table.geometry[i] is None)
+    }
+    keep = [i for i in range(len(table)) if i not in empty] if empty else list(range(len(table)))
     if not keep:
         raise _fail(table.name, "the file has a header but no rows", 1)
     if len(keep) < len(table):
@@ -355,6 +358,8 @@ def _record_numbers(count: int, skipped: dict[int, str]) -> list[int]:
     """The row number (header = 1) of each of ``count`` records read, given the numbers
     of the records that were skipped (blank lines)."""
     gaps = sorted(n for n in skipped if n > 0)
+    if not gaps:
+        return list(range(2, count + 2))
     numbers: list[int] = []
     current, g = 2, 0
     while len(numbers) < count:

@@ -36,6 +36,7 @@ from opgave.ingest.profiles import FIELDS, UNKNOWN, Phase, Profile, planstatus_o
 from opgave.ingest.readers import ReadError, SourceTable, read_source
 from opgave.ingest.values import (
     DATE_FORMATS,
+    FORMULA_START,
     ValueProblem,
     fold,
     formula_problem,
@@ -297,113 +298,201 @@ def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRea
             links = municipalities.overlapping_areas(table.geometry, context.area_polygons)
         geojson = _to_geojson(table.geometry)
 
-    values: dict[str, list[Any]] = {f: [None] * n for f in (*FIELDS, "gemeente_id")}
-    rows: list[PlanRow] = []
-    first_row: dict[str, int] = {}
-    prefix = str(rule("id_prefix"))
-    source_cols = {f: col(f) for f in FIELDS}
-    phase_values = {p.column: table.column(phase_columns[p.column]) for p in phases}
-    year_values = {y: table.column(c) for y, c in year_columns}
+    # --- column by column: each distinct value parsed once --------------------------------
     notes = report.notes
-    for i in range(n):
-        number = table.row_numbers[i]
-        before = len(problems)
+    typed = table.kind != "csv"  # CSV cells are all text; others mix types (1 vs True)
+    bad = [False] * n
+    numbers = table.row_numbers
+    values: dict[str, list[Any]] = {}
+    source_cols = {f: col(f) for f in FIELDS}
 
-        # the two helpers below are called within this iteration only (no late binding)
-        def problem(f: str, message: str, column: str | None = None) -> None:
-            where = column or columns.get(f, f)
-            problems.append(Problem(table.name, number, where, message))  # noqa: B023
+    def flag(i: int, column: str, message: str) -> None:
+        problems.append(Problem(table.name, numbers[i], column, message))
+        bad[i] = True
 
-        def get(f: str, required: bool = False) -> Any:
-            raw = source_cols[f][i]  # noqa: B023
-            value, trouble = memo[f](raw)
+    def mapped(f: str, required: bool = False) -> list[Any]:
+        raw = source_cols[f]
+        parse = memo[f]
+        if typed:
+            keys: list[Any] = [(type(v), v) for v in raw]
+            lookup = {k: parse(k[1]) for k in set(keys)}
+        else:
+            keys = raw
+            lookup = {v: parse(v) for v in set(raw)}
+        pairs = [lookup[k] for k in keys]
+        column = columns.get(f, f)
+        for i, (value, trouble) in enumerate(pairs):
             if trouble:
-                problem(f, trouble)
-            elif (value is None and required) or (value == "" and required):
-                problem(f, "a value is required")
-            values[f][i] = value  # noqa: B023
-            return value
+                flag(i, column, trouble)
+            elif required and (value is None or value == ""):
+                flag(i, column, "a value is required")
+        result = [v for v, _ in pairs]
+        values[f] = result
+        return result
 
-        plan_id = get("plan_id", required="plan_id" in columns) if "plan_id" in columns else None
-        plan_name = get("name", required="name" in columns) if "name" in columns else None
-        plan_id = plan_id or plan_name
-        plan_name = plan_name or plan_id
-        if plan_id:
-            plan_id = prefix + plan_id
-        homes = get("homes") if "homes" in columns else None
-        demolition = get("demolition") if "demolition" in columns else None
-        planstatus = get("planstatus", required=True)
-        if planstatus and unknown_status(source_cols["planstatus"][i])[0]:
-            notes.append(
-                Problem(
-                    table.name,
-                    number,
-                    columns["planstatus"],
-                    f"planstatus {_text(source_cols['planstatus'][i])!r} is unknown; "
-                    f"counted as {planstatus} (rules.planstatus_unknown)",
+    def texts(f: str) -> list[str]:
+        raw = source_cols[f]
+        result = [v.strip() if type(v) is str else _text(v) for v in raw]
+        column = columns[f]
+        for i, value in enumerate(result):
+            if value == "":
+                flag(i, column, "a value is required")
+            elif value[0] in FORMULA_START:
+                flag(i, column, formula_problem(value) or "formula")
+        values[f] = result
+        return result
+
+    ids_column = texts("plan_id") if "plan_id" in columns else None
+    names_column = texts("name") if "name" in columns else None
+    if ids_column is None:
+        assert names_column is not None
+        ids_column = names_column
+    if names_column is None:
+        names_column = ids_column
+    prefix = str(rule("id_prefix"))
+    if prefix:
+        ids_column = [prefix + v if v else v for v in ids_column]
+    none: list[Any] = [None] * n
+    homes_column = mapped("homes") if "homes" in columns else none
+    demolition_column = mapped("demolition") if "demolition" in columns else none
+    status_column = mapped("planstatus", required=True)
+    if "date" in columns:
+        mapped("date")
+    if "estimate" in columns:
+        mapped("estimate")
+    for f in ("plantype", "dwelling_type", "tenure", "provincie"):
+        if f in columns:
+            values[f] = [_text(v) or None for v in source_cols[f]]
+    fallback = str(rule("planstatus_unknown"))
+    if fallback != "refuse":
+        raw_status = source_cols["planstatus"]
+        for i, code in enumerate(status_column):
+            if code == fallback.upper() and unknown_status(raw_status[i])[0]:
+                notes.append(
+                    Problem(
+                        table.name,
+                        numbers[i],
+                        columns["planstatus"],
+                        f"planstatus {_text(raw_status[i])!r} is unknown; counted as "
+                        f"{code} (rules.planstatus_unknown)",
+                    )
                 )
-            )
-        get("date")
-        get("estimate")
-        for f in ("plantype", "dwelling_type", "tenure", "provincie"):
-            values[f][i] = _text(source_cols[f][i]) or None
-        # municipality
-        gemeente_id = None
+    use_years_columns = not phases or "first_year" in columns
+    first_column = mapped("first_year", required=not phases) if "first_year" in columns else none
+    last_column = mapped("last_year", required=not phases) if "last_year" in columns else none
+    segment_columns = {
+        f: mapped(f) for s in SEGMENTS for f in (f"{s}_homes", f"{s}_share") if f in columns
+    }
+    area_column = [ids(v) for v in source_cols["area_ids"]] if "area_ids" in columns else None
+    precondition_column = (
+        [ids(v) for v in source_cols["precondition_ids"]] if "precondition_ids" in columns else None
+    )
+    # municipality: geometry first (rules.municipality), else the column
+    gemeente_column: list[str | None] = [None] * n
+    raw_gemeente = source_cols["gemeente"]
+    raw_province = source_cols["provincie"]
+    if table.geometry is None and "gemeente" in columns and "provincie" not in columns:
+        # no geometry: each distinct municipality cell is resolved once
+        lookup: dict[Any, tuple[Any, str | None]] = {}
+        for raw in set(raw_gemeente if not typed else map(_text, raw_gemeente)):
+            try:
+                lookup[raw] = (gemeente(raw, None), None)
+            except ValueProblem as error:
+                lookup[raw] = (None, str(error))
+        keys = raw_gemeente if not typed else [_text(v) for v in raw_gemeente]
+        found = [lookup[k] for k in keys]
+        gemeente_column = [f[0][0] if f[0] else None for f in found]
+        special = {
+            k
+            for k, (hit, issue) in lookup.items()
+            if issue or (hit and "former municipality" in hit[1])
+        }
+        if special:
+            for i, key in enumerate(keys):
+                if key in special:
+                    hit, issue = lookup[key]
+                    if issue:
+                        flag(i, columns["gemeente"], issue)
+                    elif hit:
+                        notes.append(Problem(table.name, numbers[i], columns["gemeente"], hit[1]))
+        located_rows: range = range(0)
+    else:
+        located_rows = range(n)
+    for i in located_rows:
         where = located[i]
         if where is not None and where.code is not None:
             gemeente_id = context.gemeenten.get(where.code)
             if gemeente_id is None:
-                problem(
-                    "gemeente",
-                    f"the geometry lies in {where.code}, unknown to this database",
-                    "geometry",
-                )
-            elif where.note:
-                notes.append(Problem(table.name, number, "geometry", where.note))
-            raw_named = _text(source_cols["gemeente"][i])
-            if gemeente_id and raw_named:
-                named = gazetteer.resolve(raw_named, province_of(source_cols["provincie"][i]))
+                flag(i, "geometry", f"the geometry lies in {where.code}, unknown to this database")
+                continue
+            gemeente_column[i] = gemeente_id
+            if where.note:
+                notes.append(Problem(table.name, numbers[i], "geometry", where.note))
+            raw_named = _text(raw_gemeente[i])
+            if raw_named:
+                named = gazetteer.resolve(raw_named, province_of(raw_province[i]))
                 if named.code is not None and named.code != gemeente_id:
                     notes.append(
                         Problem(
                             table.name,
-                            number,
+                            numbers[i],
                             columns.get("gemeente"),
-                            f"the column says {raw_named!r} ({named.code}), the "
-                            f"geometry lies in {gemeente_id}; the geometry is used",
+                            f"the column says {raw_named!r} ({named.code}), the geometry "
+                            f"lies in {gemeente_id}; the geometry is used",
                         )
                     )
-                elif named.code is None and named.candidates and gemeente_id in named.candidates:
+                elif named.code is None and gemeente_id in named.candidates:
                     notes.append(
                         Problem(
                             table.name,
-                            number,
+                            numbers[i],
                             columns.get("gemeente"),
-                            f"{raw_named!r} was split; the geometry places the "
-                            f"plan in {gemeente_id}",
+                            f"{raw_named!r} was split; the geometry places the plan in "
+                            f"{gemeente_id}",
                         )
                     )
-        elif "gemeente" in columns or not has_geometry:
-            raw = source_cols["gemeente"][i]
-            province = province_of(source_cols["provincie"][i])
-            key = (_text(raw), province)
+        elif "gemeente" in columns:
+            province = province_of(raw_province[i]) if "provincie" in columns else None
+            key = (raw_gemeente[i], province)
             hit = municipality_memo.get(key)
             if hit is None:
                 try:
-                    hit = (gemeente(raw, province), None)
+                    hit = (gemeente(raw_gemeente[i], province), None)
                 except ValueProblem as error:
                     hit = (None, str(error))
                 municipality_memo[key] = hit
             if hit[1]:
-                problem("gemeente", hit[1])
+                flag(i, columns["gemeente"], hit[1])
             elif hit[0] is not None:
-                gemeente_id, how = hit[0]
+                gemeente_column[i], how = hit[0]
                 if "former municipality" in how:
-                    notes.append(Problem(table.name, number, columns["gemeente"], how))
+                    notes.append(Problem(table.name, numbers[i], columns["gemeente"], how))
         else:
-            problem("gemeente", "the plan has no geometry and no municipality", "geometry")
-        values["gemeente_id"][i] = gemeente_id
-        # years and homes
+            flag(i, "geometry", "the plan has no geometry and no municipality")
+    values["gemeente_id"] = gemeente_column
+
+    # --- what needs the whole row -------------------------------------------------------------
+    rows: list[PlanRow] = []
+    first_row: dict[str, int] = {}
+    phase_values = {p.column: table.column(phase_columns[p.column]) for p in phases}
+    year_values = {y: table.column(c) for y, c in year_columns}
+    gross = rule("homes_basis") == "gross"
+    homes_out: list[Any] = list(homes_column)
+    firsts: list[Any] = list(first_column)
+    lasts: list[Any] = list(last_column)
+    for i in range(n):
+        number = numbers[i]
+        plan_id = ids_column[i]
+        if plan_id:
+            if plan_id in first_row:
+                flag(
+                    i,
+                    columns.get("plan_id", columns.get("name", "plan_id")),
+                    f"duplicate id {plan_id!r} (first in row {first_row[plan_id]})",
+                )
+            else:
+                first_row[plan_id] = number
+        homes = homes_column[i]
         first = last = None
         by_year: list[int] | None = None
         if phases:
@@ -411,130 +500,140 @@ def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRea
             for phase in phases:
                 value, issue = memo["homes"](phase_values[phase.column][i])
                 if issue:
-                    problem("homes", issue, phase_columns[phase.column])
+                    flag(i, phase_columns[phase.column], issue)
                 elif value:
                     counts.append((phase, value))
+            if bad[i]:
+                continue
             total = sum(c for _, c in counts)
-            if homes is not None and total and homes != total and len(problems) == before:
-                problem("homes", f"the phase columns add up to {total}, not {homes}")
+            if homes is not None and total and homes != total:
+                flag(i, columns["homes"], f"the phase columns add up to {total}, not {homes}")
+                continue
             if homes is None:
                 homes = total
-            if len(problems) == before:
-                spread = _spread_phases(counts, rule("unknown_phase"))
-                if isinstance(spread, str):
-                    problem(
-                        "homes", spread, phase_columns[counts[-1][0].column] if counts else None
-                    )
-                elif spread is not None:
-                    first, by_year = spread
-                    last = first + len(by_year) - 1
-                else:  # no homes in any phase: the profile's span
-                    spans = [(p.first_year, p.last_year) for p in phases]
-                    firsts = [a for a, _ in spans if a is not None]
-                    lasts = [b for _, b in spans if b is not None]
-                    if firsts and lasts:
-                        first, last = min(firsts), max(lasts)
-        if first is None and "first_year" in columns:
-            first = get("first_year", required=True)
-            last = get("last_year", required=True)
+            spread = _spread_phases(counts, rule("unknown_phase"))
+            if isinstance(spread, str):
+                flag(i, phase_columns[counts[-1][0].column], spread)
+                continue
+            if spread is not None:
+                first, by_year = spread
+                last = first + len(by_year) - 1
+            else:  # no homes in any phase: the profile's span
+                spans = [(p.first_year, p.last_year) for p in phases]
+                known_firsts = [a for a, _ in spans if a is not None]
+                known_lasts = [b for _, b in spans if b is not None]
+                if known_firsts and known_lasts:
+                    first, last = min(known_firsts), max(known_lasts)
+        if first is None and use_years_columns:
+            first, last = first_column[i], last_column[i]
             if first is not None and last is not None and last < first:
-                problem("last_year", f"last_year {last} is before first_year {first}")
-        values["first_year"][i], values["last_year"][i] = first, last
+                flag(i, columns["last_year"], f"last_year {last} is before first_year {first}")
+                continue
+        firsts[i], lasts[i] = first, last
         if year_columns and first is not None and last is not None:
             given: dict[int, int | None] = {}
             for y, column in year_columns:
                 value, issue = memo["homes"](year_values[y][i])
                 if issue:
-                    problem("homes", issue, column)
+                    flag(i, column, issue)
                 given[y] = value
             if any(v is not None for v in given.values()):
                 outside = [y for y, v in given.items() if v and not first <= y <= last]
                 if outside:
-                    problem(
-                        "homes",
-                        f"homes in {outside[0]}, outside {first}-{last}",
+                    flag(
+                        i,
                         dict(year_columns)[outside[0]],
+                        f"homes in {outside[0]}, outside {first}-{last}",
                     )
                 by_year = [given.get(y) or 0 for y in range(first, last + 1)]
-                if homes is not None and sum(by_year) != homes and len(problems) == before:
-                    problem("homes", f"the yearly columns add up to {sum(by_year)}, not {homes}")
-        if (
-            homes is None
-            and "homes" in columns
-            and not phases
-            and source_cols["homes"][i] in (None, "")
-        ):
-            problem("homes", "a value is required")
-        if demolition and rule("homes_basis") == "gross" and homes is not None:
+                if homes is not None and sum(by_year) != homes and not bad[i]:
+                    flag(
+                        i,
+                        columns["homes"],
+                        f"the yearly columns add up to {sum(by_year)}, not {homes}",
+                    )
+        if homes is None and "homes" in columns and not phases and not bad[i]:
+            flag(i, columns["homes"], "a value is required")
+        demolition = demolition_column[i]
+        if demolition and gross and homes is not None:
             if demolition > homes:
-                problem(
-                    "demolition",
-                    f"demolition {demolition} exceeds the {homes} gross homes; "
-                    "a plan's net homes cannot be negative",
+                flag(
+                    i,
+                    columns["demolition"],
+                    f"demolition {demolition} exceeds the {homes} gross homes; a plan's net "
+                    "homes cannot be negative",
                 )
             else:
                 net = homes - demolition
                 if by_year is not None and homes:
                     by_year = _largest_remainder([v * net / homes for v in by_year])
                 homes = net
-        values["homes"][i] = homes
-        # segments
+        homes_out[i] = homes
         segments: dict[str, int | None] = {}
-        for s in SEGMENTS:
-            count = get(f"{s}_homes") if f"{s}_homes" in columns else None
-            fraction = get(f"{s}_share") if f"{s}_share" in columns else None
-            if count is None and fraction is not None and homes is not None:
-                count = round(fraction * homes)
-            segments[s] = count
-        if homes is not None and sum(v or 0 for v in segments.values()) > homes:
-            problem("homes", f"the segments add up to more than the {homes} homes of the plan")
-        area_ids = ids(source_cols["area_ids"][i])
-        for area in area_ids:
-            if area not in context.areas:
-                problem("area_ids", f"unknown area {area!r}")
-        area_ids = tuple(dict.fromkeys([*area_ids, *links[i]]))
-        values["area_ids"][i] = area_ids
-        precondition_ids = ids(source_cols["precondition_ids"][i])
-        for precondition in precondition_ids:
-            if precondition not in context.preconditions:
-                problem("precondition_ids", f"unknown precondition {precondition!r}")
-        values["precondition_ids"][i] = precondition_ids
-        if plan_id:
-            if plan_id in first_row:
-                problem("plan_id", f"duplicate id {plan_id!r} (first in row {first_row[plan_id]})")
-            else:
-                first_row[plan_id] = number
-        report.plan_ids.append(plan_id)
-        if len(problems) > before:
+        if segment_columns:
+            for s in SEGMENTS:
+                count = (
+                    segment_columns[f"{s}_homes"][i] if f"{s}_homes" in segment_columns else None
+                )
+                fraction = (
+                    segment_columns[f"{s}_share"][i] if f"{s}_share" in segment_columns else None
+                )
+                if count is None and fraction is not None and homes is not None:
+                    count = round(fraction * homes)
+                segments[s] = count
+            if homes is not None and sum(v or 0 for v in segments.values()) > homes:
+                flag(
+                    i,
+                    columns.get("homes", "homes"),
+                    f"the segments add up to more than the {homes} homes of the plan",
+                )
+        area_ids: tuple[str, ...] = ()
+        if area_column is not None:
+            area_ids = area_column[i]
+            for area in area_ids:
+                if area not in context.areas:
+                    flag(i, columns["area_ids"], f"unknown area {area!r}")
+        if links[i]:
+            area_ids = tuple(dict.fromkeys([*area_ids, *links[i]]))
+        precondition_ids: tuple[str, ...] = ()
+        if precondition_column is not None:
+            precondition_ids = precondition_column[i]
+            for precondition in precondition_ids:
+                if precondition not in context.preconditions:
+                    flag(i, columns["precondition_ids"], f"unknown precondition {precondition!r}")
+        if bad[i]:
             continue
+        gemeente_id = gemeente_column[i]
         if gemeente_id is None or homes is None or first is None or last is None or not plan_id:
-            if len(problems) == before:
-                problem("plan_id", "the row has no plan (no identifier, municipality or years)")
+            flag(i, "plan_id", "the row has no plan (no identifier, municipality or years)")
             continue
         rows.append(
             PlanRow(
-                id=plan_id,
-                name=plan_name or plan_id,
-                gemeente_id=gemeente_id,
-                homes=homes,
-                social_rent_homes=segments["social_rent"],
-                mid_rent_homes=segments["mid_rent"],
-                affordable_buy_homes=segments["affordable_buy"],
-                planstatus=planstatus,
-                first_year=first,
-                last_year=last,
-                homes_by_year=by_year,
-                area_ids=area_ids,
-                precondition_ids=precondition_ids,
-                geometry_json=geojson[i],
+                plan_id,
+                names_column[i] or plan_id,
+                gemeente_id,
+                homes,
+                segments.get("social_rent"),
+                segments.get("mid_rent"),
+                segments.get("affordable_buy"),
+                status_column[i],
+                first,
+                last,
+                by_year,
+                area_ids,
+                precondition_ids,
+                geojson[i],
             )
         )
+    values["homes"], values["first_year"], values["last_year"] = homes_out, firsts, lasts
+    report.plan_ids = list(ids_column)
+    problems.sort(key=lambda p: p.row or 0)
     report.fields = [
         FieldMapping(
             f,
             columns.get(f, "geometry" if f == "gemeente" else ""),
             source_cols[f],
-            values["gemeente_id" if f == "gemeente" else f],
+            values.get("gemeente_id" if f == "gemeente" else f) or none,
         )
         for f in FIELDS
         if f in columns or (f == "gemeente" and has_geometry)
