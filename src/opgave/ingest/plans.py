@@ -74,9 +74,9 @@ class PlanListError(ValueError):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlanRow:
-    """One validated plan of a list."""
+    """One validated plan of a list (slots: a 50 MB list holds about a million)."""
 
     id: str
     name: str

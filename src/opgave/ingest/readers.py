@@ -337,18 +337,22 @@ def read_csv(
         raise ReadError(problems)
     if table.num_rows > MAX_ROWS:
         raise _fail(name, f"{table.num_rows} rows; at most {MAX_ROWS} are read")
-    columns = {h: table.column(h).to_pylist() for h in header}
-    extra = [table.column(n) for n in names[len(header) :]]
-    for values in extra:
-        for i, value in enumerate(values.to_pylist()):
+    count = table.num_rows
+    for extra in names[len(header) :]:
+        for i, value in enumerate(table.column(extra).to_pylist()):
             if value and value.strip():
                 raise _fail(name, f"a value {value!r} beyond the last named column", i + 2)
+    columns: dict[str, list[Any]] = {}
+    for h in header:  # column by column, releasing Arrow's copy as we go (bounded peak)
+        columns[h] = table.column(h).to_pylist()
+        table = table.drop_columns([h])
+    del table
     return SourceTable(
         name=name,
         kind="csv",
         header=header,
         columns=columns,
-        row_numbers=_record_numbers(table.num_rows, skipped),
+        row_numbers=_record_numbers(count, skipped),
         decimal=decimal,
         notes=notes,
     )

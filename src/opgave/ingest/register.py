@@ -20,6 +20,7 @@ fewer spellings than rows).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -87,6 +88,17 @@ def read_plans(
 ) -> PlanReading:
     """Read, map and check a plan register; raise :class:`PlanReadError` (nothing written)."""
     shown = name or path.name
+    enabled = gc.isenabled()
+    gc.disable()  # millions of small objects, none cyclic: the collector only costs time
+    try:
+        return _read_plans(path, profile, context, shown)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_plans(path: Path, profile: Profile, context: Context, shown: str) -> PlanReading:
+    """:func:`read_plans` with the collector already off."""
     options = profile.read
     try:
         table = read_source(
@@ -150,6 +162,16 @@ class _Memo:
 
 def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanReading:
     """Map a table read from a file to plan rows through a profile (pure)."""
+    enabled = gc.isenabled()
+    gc.disable()  # millions of small objects, none cyclic: the collector only costs time
+    try:
+        return _map_table(table, profile, context)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanReading:
     report = ImportReport(table.name, profile.name, table.kind, list(table.notes))
     report.row_numbers = table.row_numbers
     problems: list[Problem] = report.problems
@@ -418,6 +440,7 @@ def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRea
         located_rows: range = range(0)
     else:
         located_rows = range(n)
+    named_memo: dict[tuple[Any, Any], municipalities.Resolution] = {}
     for i in located_rows:
         where = located[i]
         if where is not None and where.code is not None:
@@ -430,7 +453,11 @@ def map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRea
                 notes.append(Problem(table.name, numbers[i], "geometry", where.note))
             raw_named = _text(raw_gemeente[i])
             if raw_named:
-                named = gazetteer.resolve(raw_named, province_of(raw_province[i]))
+                named_key = (raw_named, raw_province[i])
+                named = named_memo.get(named_key)
+                if named is None:
+                    named = gazetteer.resolve(raw_named, province_of(raw_province[i]))
+                    named_memo[named_key] = named
                 if named.code is not None and named.code != gemeente_id:
                     notes.append(
                         Problem(
@@ -750,15 +777,12 @@ def _to_geojson(geometry: np.ndarray[Any, np.dtype[np.object_]]) -> list[str | N
 
     def project(xy: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, Any]:
         x, y = transformer.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([x, y])
+        return np.round(np.column_stack([x, y]), GEOJSON_DECIMALS)
 
     present = ~shapely.is_missing(geometry)
     result: list[str | None] = [None] * len(geometry)
     if present.any():
-        wgs = shapely.set_precision(
-            shapely.transform(geometry[present], project), 10**-GEOJSON_DECIMALS
-        )
-        texts = shapely.to_geojson(wgs)
+        texts = shapely.to_geojson(shapely.transform(geometry[present], project))
         for k, index in enumerate(np.flatnonzero(present)):
             result[int(index)] = str(texts[k])
     return result
