@@ -583,14 +583,26 @@ def test_a_bad_plan_list_fails_its_job_with_the_same_problems_and_writes_nothing
         files={"file": ("plannen.xlsx", b"not a zip", "application/octet-stream")},
     )
     assert binary.json() == binary_at_once.json()
+    binary_csv = client.post(
+        "/api/v1/jobs/plans",
+        headers=h,
+        files={"file": ("plannen.csv", b"plan_id\x00\x01\x02", "text/csv")},
+    )
+    assert binary_csv.status_code == 422
+    assert "readable" in binary_csv.json()["problems"][0]["message"]
+    # Windows-1252 text is read (issue 12): the job starts and names what is missing
     latin = client.post(
         "/api/v1/jobs/plans",
         headers=h,
         files={"file": ("plannen.csv", "plan_id\nP-\xe9".encode("latin-1"), "text/csv")},
     )
-    assert latin.status_code == 422 and "readable" in latin.json()["problems"][0]["message"]
+    assert latin.status_code == 202
+    latin_job = wait_for(client, latin.json()["id"], tokens["rijk"])
+    assert latin_job["status"] == "failed" and latin_job["error_status"] == 422
+    assert any("column is missing" in p["message"] for p in latin_job["problems"])
     assert start_plan_job(client, tokens["rijk"], GOOD_PLANS, date="1-1-2025").status_code == 400
-    assert [j["id"] for j in client.get("/api/v1/jobs", headers=h).json()] == [job["id"]]
+    listed = [j["id"] for j in client.get("/api/v1/jobs", headers=h).json()]
+    assert set(listed) == {job["id"], latin_job["id"]}
 
 
 def test_plan_list_jobs_keep_editors_to_their_areas(

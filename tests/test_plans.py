@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
@@ -169,3 +170,153 @@ def test_excel_with_yearly_columns(runner: CliRunner, loaded_url: str, tmp_path:
     assert code == 0, err
     plans = json.loads(cli(runner, loaded_url, "plans", "--area", "GWB-OUDE-LIJN", "--json")[1])
     assert [(p["id"], p["homes_by_year"]) for p in plans] == [("X1", [200, 300])]
+
+
+# --- issue 12: plan lists as Dutch offices make them -------------------------------------
+
+DUTCH = [
+    "plan_id;name;gemeente_code;homes;planstatus;first_year;last_year",
+    "F1;Leeuwarden Súd;GM0080; 1.200 ;1a;2024;2027",
+    "F2; Snits ;Súdwest-Fryslân;2.500;2A Vastgesteld;2025;2028",
+    "F3;Dokkum;gm1970;40;3 In voorbereiding;2026;2026",
+]
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig", "utf-8"])
+def test_dutch_files_are_accepted(
+    runner: CliRunner, loaded_url: str, tmp_path: Path, encoding: str
+) -> None:
+    """Windows-1252 (was a UnicodeDecodeError traceback), a BOM, ';', "1.200" (was refused),
+    stray spaces, lower-case codes and a municipality name."""
+    path = tmp_path / "fryslan.csv"
+    path.write_bytes(("\r\n".join(DUTCH) + "\r\n").encode(encoding))
+    code, out, err = cli(runner, loaded_url, "ingest", "plans", str(path), "--date", "2022-06-01")
+    assert code == 0, err
+    assert "3 added" in out
+    plans = {p["id"]: p for p in json.loads(cli(runner, loaded_url, "plans", "--json")[1])}
+    assert plans["F1"]["homes"] == 1200 and plans["F2"]["homes"] == 2500
+    assert plans["F1"]["name"] == "Leeuwarden Súd" and plans["F2"]["name"] == "Snits"
+    assert plans["F2"]["gemeente_id"] == "GM1900" and plans["F3"]["planstatus"] == "3"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "header.csv",
+            HEADER.encode() + b"\n",
+            "header.csv, row 1: the file has a header but no rows",
+        ),
+        ("empty.csv", b"", "empty.csv: the file is empty"),
+        ("corrupt.xlsx", b"PK\x03\x04garbage", "corrupt.xlsx: not a valid Excel workbook"),
+        ("binary.csv", bytes(range(256)), "binary.csv: this is a binary file"),
+    ],
+)
+def test_unreadable_lists_are_refused_without_traceback(
+    runner: CliRunner, loaded_url: str, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    code, _, err = cli(runner, loaded_url, "ingest", "plans", str(path))
+    assert code == 1 and message in err and "Traceback" not in err
+    assert json.loads(cli(runner, loaded_url, "plans", "--json")[1]) == []
+
+
+def test_refusals_name_file_row_and_column_and_write_nothing(
+    runner: CliRunner, loaded_url: str, tmp_path: Path
+) -> None:
+    bad = write(
+        tmp_path / "bad.csv",
+        [
+            HEADER,
+            "P1,Goed,GM0599,100,,1A,2023,2024",
+            "P2,Fractie,GM0599,12.5,,1A,2023,2024",
+            "P3,Bereik,GM0599,100-150,,1A,2023,2024",
+            'P4,=HYPERLINK("x"),GM0599,5,,1A,2023,2024',
+            "P5,Jaar,GM0599,5,,1A,2023,20244",
+        ],
+    )
+    report = tmp_path / "report.csv"
+    code, _, err = cli(runner, loaded_url, "ingest", "plans", str(bad), "--report", str(report))
+    assert code == 1
+    for expected in (
+        "bad.csv, row 3, field homes: expected a whole number, got '12.5'",
+        "bad.csv, row 4, field homes: expected one whole number, got the range '100-150'",
+        "bad.csv, row 5, field name: text starting with '=' would run as a formula",
+        "bad.csv, row 6, field last_year: expected a year 1900-2100, got 20244",
+    ):
+        assert expected in err, expected
+    assert json.loads(cli(runner, loaded_url, "plans", "--json")[1]) == []
+    lines = report.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "row,plan_id,field,column,source_value,mapped_value,message"
+    assert any(line.startswith("3,P2,problem,homes") for line in lines)
+    assert any("'=HYPERLINK" in line for line in lines)  # quoted, never executable
+
+
+def test_gis_register_with_mapping_report_and_geometry(
+    runner: CliRunner, loaded_url: str, tmp_path: Path
+) -> None:
+    from opgave import synthetic_register
+
+    path = tmp_path / "register.gpkg"
+    synthetic_register.write(path, 60, seed=3)
+    report = tmp_path / "report.html"
+    code, out, err = cli(
+        runner,
+        loaded_url,
+        "ingest",
+        "plans",
+        str(path),
+        "--mapping",
+        "gis-register",
+        "--date",
+        "2025-06-01",
+        "--report",
+        str(report),
+    )
+    assert code == 0, err
+    assert "60 added" in out and "profile gis-register" in out
+    html = report.read_text(encoding="utf-8")
+    assert "How values were mapped" in html and "planstatus" in html
+    plans = json.loads(cli(runner, loaded_url, "plans", "--json")[1])
+    assert len(plans) == 60
+    from sqlalchemy import create_engine, func, select
+
+    from opgave.model import PlanGeometry
+
+    with create_engine(loaded_url).connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(PlanGeometry)) == 60
+    code, out, _ = cli(runner, loaded_url, "ingest", "propose-mapping", str(path))
+    assert code == 0 and 'name = "plannaam"' in out and '"OP2020-2024" = [2020, 2024]' in out
+
+
+def test_capacity_totals_through_the_cli(
+    runner: CliRunner, loaded_url: str, tmp_path: Path
+) -> None:
+    profile = tmp_path / "cap.toml"
+    profile.write_text(
+        '[profile]\nkind = "capacity"\n[[sheets]]\narea = "gemeente"\n[[sheets.totals]]\n'
+        'column = "hard 2022-2030"\nhardness = "hard"\nyears = [2022, 2030]\n'
+        'gross_or_net = "net"\n',
+        encoding="utf-8",
+    )
+    path = tmp_path / "totals.csv"
+    path.write_text("gemeente;hard 2022-2030\nUtrecht;1.500\nZeist;n.b.\n", encoding="cp1252")
+    code, out, err = cli(
+        runner,
+        loaded_url,
+        "ingest",
+        "capacity",
+        str(path),
+        "--mapping",
+        str(profile),
+        "--date",
+        "2022-06-01",
+    )
+    assert code == 0, err
+    assert "1 capacity totals for 1 areas" in out
+    code, out, _ = cli(runner, loaded_url, "capacity-totals", "--json")
+    totals = json.loads(out)
+    assert [(t["area_id"], t["homes"], t["gross_or_net"]) for t in totals] == [
+        ("GM0344", 1500, "net")
+    ]

@@ -561,3 +561,36 @@ class AreaBoundary(Base):
 
 
 TABLES = (*TABLES, User, ApiToken, UserSession, AuditEvent, AreaBoundary)
+
+
+# Plan registers as offices keep them (issue 12): plan geometries and capacity totals.
+
+
+class PlanGeometry(Base):
+    """A plan's outline or point from a GIS register: GeoJSON text in WGS84 (for the map;
+    areas are computed in RD New from it), under the source of the list that brought it."""
+
+    __tablename__ = "plan_geometry"
+    plan_id: Mapped[str] = mapped_column(String(64), ForeignKey("plan.id"), primary_key=True)
+    geometry_json: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[str | None] = _source()
+
+
+class CapacityTotal(Base):
+    """Plan capacity given as a total for an area (a municipality or a region) instead of
+    per plan: homes of one hardness over an inclusive year period, gross or net."""
+
+    __tablename__ = "capacity_total"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    area_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), index=True)
+    hardness: Mapped[str] = mapped_column(String(8))
+    first_year: Mapped[int] = mapped_column(Integer)
+    last_year: Mapped[int] = mapped_column(Integer)
+    gross_or_net: Mapped[str] = mapped_column(String(8))
+    homes: Mapped[int] = mapped_column(Integer)
+    captured_on: Mapped[dt.date | None] = mapped_column(Date)
+    source_id: Mapped[str | None] = _source()
+    source_section: Mapped[str | None] = mapped_column(Text)
+
+
+TABLES = (*TABLES, PlanGeometry, CapacityTotal)

@@ -139,3 +139,9 @@ ROLES = {
 }
 VOCABULARIES[("app_user", "role")] = tuple(ROLES)
 VOCABULARIES[("audit_event", "action")] = ("create", "update", "delete", "upload", "login")
+
+HARDNESS = ("hard", "soft", "unknown")
+"""Capacity hardness: hard = planstatus 1x/2x, soft = 3/4x, unknown = not split."""
+GROSS_OR_NET = ("gross", "net", "unknown")
+VOCABULARIES[("capacity_total", "hardness")] = HARDNESS
+VOCABULARIES[("capacity_total", "gross_or_net")] = GROSS_OR_NET

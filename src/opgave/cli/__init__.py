@@ -199,6 +199,7 @@ from opgave.cli import report  # noqa: E402
 from opgave.cli import users  # noqa: E402
 from opgave.cli import serve  # noqa: E402
 from opgave.cli import geo  # noqa: E402
+from opgave.cli import registers  # noqa: E402, F401
 # isort: on
 
 __all__ = [

@@ -41,7 +41,12 @@ app.add_typer(ingest_app, name="ingest")
 @ingest_app.command("plans")
 def ingest_plans(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Plan list: .csv (comma or semicolon) or .xlsx.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Plan list or register: .csv, .xlsx, .gpkg, .shp, .zip (Shapefile), .geojson."
+        ),
+    ],
     date: Annotated[
         str | None,
         typer.Option(help="Capture date (peildatum) of the list, YYYY-MM-DD; default today."),
@@ -52,28 +57,45 @@ def ingest_plans(
             "--partial", help="Do not drop plans of the list's municipalities missing from it."
         ),
     ] = False,
+    mapping: Annotated[
+        str,
+        typer.Option(
+            "--mapping",
+            help="Mapping profile: a shipped one (opgave, diwi, gis-register) or a .toml file.",
+        ),
+    ] = "opgave",
+    report_file: Annotated[
+        Path | None,
+        typer.Option("--report", help="Write the import report to this .html or .csv file."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import a plan list: one row per plan; upsert by plan_id, history kept, all or nothing.
 
-    Columns: plan_id, name, gemeente_code, homes, planstatus (1A-4B or the DiWi label),
-    first_year, last_year; optional social_rent_homes / mid_rent_homes / affordable_buy_homes
-    (or *_share), area_ids and precondition_ids (';'-separated), homes_YYYY per year.
+    Columns (profile opgave): plan_id, name, gemeente_code, homes, planstatus (1A-4B or the
+    DiWi label), first_year, last_year; optional social_rent_homes / mid_rent_homes /
+    affordable_buy_homes (or *_share), area_ids and precondition_ids (';'-separated),
+    homes_YYYY per year. Other registers (GIS files, own column names) through --mapping;
+    `opgave ingest propose-mapping FILE` drafts a profile. See docs/plans.md.
     """
     captured = parse_date(date, "--date") or dt.date.today()
     svc = service(ctx)
     with answering():
         report = pipeline.import_plans(
-            svc, principal(ctx), file, captured=captured, partial=partial
-        )
+            svc, principal(ctx), file, captured=captured, partial=partial, mapping=mapping,
+            report_path=report_file,
+        )  # fmt: skip
     if as_json:
         print_json([report])
         return
+    console.print(report.reading, highlight=False)
     console.print(
         f"{file.name} as of {captured}: {len(report.added)} added, "
         f"{len(report.changed)} changed, {len(report.dropped)} dropped, "
         f"{len(report.unchanged)} unchanged (source {report.source_id})."
     )
+    if report_file is not None:
+        console.print(f"Import report written to {report_file}.")
 
 
 @ingest_app.command("cbs")

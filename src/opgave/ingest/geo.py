@@ -147,3 +147,28 @@ def apply_boundaries(session: Session, name: str, text: str, rows: list[Boundary
             existing.geometry_json, existing.source_id = row.geometry_json, source.id
     session.flush()
     return source
+
+
+LINKED_KINDS = ("large_scale_area", "location")
+"""Area kinds a plan with a geometry is linked to when it overlaps their outline."""
+
+
+def area_polygons(session: Session, kinds: tuple[str, ...] = LINKED_KINDS) -> dict[str, Any]:
+    """The outlines (RD New, shapely) of the areas of ``kinds`` that have one in
+    ``area_boundary``, by area id - for linking plans with a geometry to them."""
+    from sqlalchemy import select
+
+    from opgave.model import Area
+    from opgave.municipalities import geometry_from_geojson
+
+    found = session.execute(
+        select(AreaBoundary.area_id, AreaBoundary.geometry_json)
+        .join(Area, Area.id == AreaBoundary.area_id)
+        .where(Area.kind.in_(kinds))
+    ).all()
+    if not found:
+        return {}
+    geoms = geometry_from_geojson(text for _, text in found)
+    return {
+        area_id: geom for (area_id, _), geom in zip(found, geoms, strict=True) if geom is not None
+    }

@@ -1,19 +1,20 @@
-"""Plan lists (CSV or Excel): read and validate; the service layer writes them with history.
+"""Plan lists (CSV, Excel or GIS, in opgave's format or through a mapping profile): read and
+validate; the service layer writes them with history.
 
-Inputs: a file with one row per plan (columns in ``COLUMNS``) and the known municipalities,
-areas and preconditions.
-Outputs: checked :class:`PlanRow` records, or :class:`PlanListError` naming every problem by
-file, row and column. The write (upsert by plan id, history, drops) is
-:func:`opgave.service.pipeline.apply_plan_list`.
+Inputs: a file with one row per plan and the known municipalities, areas and preconditions.
+Outputs: checked :class:`PlanRow` records (and the import report), or
+:class:`PlanListError` naming every problem by file, row and column. The write (upsert by
+plan id, history, drops, geometries) is :func:`opgave.service.pipeline.apply_plan_list`.
 Derives: DiWi status codes from their labels, segment counts from shares, the current
-municipality code of merged municipalities.
+municipality code of merged municipalities (see :mod:`opgave.ingest.register`).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,9 +57,9 @@ class PlanListError(ValueError):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlanRow:
-    """One validated plan of a list."""
+    """One validated plan of a list (slots: a 50 MB list holds about a million)."""
 
     id: str
     name: str
@@ -73,6 +74,8 @@ class PlanRow:
     homes_by_year: list[int] | None
     area_ids: tuple[str, ...] = ()
     precondition_ids: tuple[str, ...] = ()
+    geometry_json: str | None = None
+    """The plan's outline or point as GeoJSON text in WGS84 (GIS registers), else None."""
 
     def fields(self) -> dict[str, Any]:
         """The plan's versioned fields (those kept in history)."""
@@ -116,175 +119,54 @@ def read_plan_list(
     gemeenten: Mapping[str, str],
     areas: Iterable[str] = (),
     preconditions: Iterable[str] = (),
+    profile: str | Path = "opgave",
+    captured: dt.date | None = None,
+    area_polygons: Mapping[str, Any] | None = None,
+    name: str | None = None,
 ) -> list[PlanRow]:
     """Read and check a plan list; raise :class:`PlanListError` listing every problem.
 
     ``gemeenten`` maps each known municipality code to its current code (a merged
-    municipality maps to the one it merged into).
+    municipality maps to the one it merged into). The file is read through a mapping
+    profile (default: opgave's own format); see :mod:`opgave.ingest.register`, which also
+    gives the import report.
     """
-    header, body = read_table(path)
-    problems: list[Problem] = []
-    name = path.name
-    for column in REQUIRED:
-        if column not in header:
-            problems.append(Problem(name, 1, column, f"column is missing ({COLUMNS[column]})"))
-    known = set(COLUMNS) - {"homes_YYYY"} | {f"{s}_share" for s in SEGMENTS}
-    for column in header:
-        if column not in known and not YEAR_COLUMN.fullmatch(column):
-            problems.append(
-                Problem(name, 1, column, "unknown column; see `opgave ingest plans --help`")
-            )
-    if problems:
-        raise PlanListError(problems)
-    known_areas, known_preconditions = set(areas), set(preconditions)
-    year_columns = sorted((int(m.group(1)), c) for c in header if (m := YEAR_COLUMN.fullmatch(c)))
-    rows: list[PlanRow] = []
-    first_row: dict[str, int] = {}
-    for number, cells in enumerate(body, start=2):
-        record = dict(zip(header, [c.strip() for c in cells], strict=False))
-        row = _check_row(
-            name,
-            number,
-            record,
-            year_columns,
-            gemeenten,
-            known_areas,
-            known_preconditions,
-            problems,
-        )
-        if row is None:
-            continue
-        if row.id in first_row:
-            problems.append(
-                Problem(
-                    name,
-                    number,
-                    "plan_id",
-                    f"duplicate id {row.id!r} (first in row {first_row[row.id]})",
-                )
-            )
-            continue
-        first_row[row.id] = number
-        rows.append(row)
-    if problems:
-        raise PlanListError(problems)
-    return rows
+    reading = read_plan_register(
+        path,
+        gemeenten=gemeenten,
+        areas=areas,
+        preconditions=preconditions,
+        profile=profile,
+        captured=captured,
+        area_polygons=area_polygons,
+        name=name,
+    )
+    return list(reading.rows)
 
 
-def _check_row(
-    file: str,
-    number: int,
-    record: dict[str, str],
-    year_columns: Sequence[tuple[int, str]],
+def read_plan_register(
+    path: Path,
+    *,
     gemeenten: Mapping[str, str],
-    known_areas: set[str],
-    known_preconditions: set[str],
-    problems: list[Problem],
-) -> PlanRow | None:
-    """One row as a PlanRow, or None after adding its problems."""
-    before = len(problems)
+    areas: Iterable[str] = (),
+    preconditions: Iterable[str] = (),
+    profile: str | Path = "opgave",
+    captured: dt.date | None = None,
+    area_polygons: Mapping[str, Any] | None = None,
+    name: str | None = None,
+) -> Any:
+    """:func:`read_plan_list` with the import report: a ``register.PlanReading``."""
+    from opgave.ingest import profiles, register
 
-    def problem(column: str, message: str) -> None:
-        problems.append(Problem(file, number, column, message))
-
-    def whole(column: str, required: bool = True) -> int | None:
-        raw = record.get(column, "")
-        if raw == "":
-            if required:
-                problem(column, "a value is required")
-            return None
-        if not re.fullmatch(r"-?\d+(\.0+)?", raw):
-            problem(column, f"expected a whole number, got {raw!r}")
-            return None
-        value = int(float(raw))
-        if value < 0:
-            problem(column, f"expected a number >= 0, got {value}")
-            return None
-        return value
-
-    plan_id = record.get("plan_id", "")
-    if not plan_id:
-        problem("plan_id", "a value is required")
-    plan_name = record.get("name", "")
-    if not plan_name:
-        problem("name", "a value is required")
-    gemeente_id = None
-    raw_code = record.get("gemeente_code", "")
-    match = GEMEENTE_CODE.fullmatch(raw_code)
-    if not match:
-        problem("gemeente_code", f"expected a municipality code like GM0363, got {raw_code!r}")
-    else:
-        code = f"GM{int(match.group(1)):04d}"
-        gemeente_id = gemeenten.get(code)
-        if gemeente_id is None:
-            problem("gemeente_code", f"unknown municipality {code} (not in the CBS divisions)")
-    homes = whole("homes")
-    raw_status = record.get("planstatus", "")
-    status = raw_status.upper() if raw_status.upper() in PLANSTATUS else None
-    status = status or STATUS_BY_LABEL.get(raw_status.lower())
-    if status is None:
-        problem(
-            "planstatus",
-            f"unknown planstatus {raw_status!r}; expected one of {', '.join(PLANSTATUS)} "
-            "or their DiWi labels",
-        )
-    first, last = whole("first_year"), whole("last_year")
-    if first is not None and last is not None and last < first:
-        problem("last_year", f"last_year {last} is before first_year {first}")
-    segments: dict[str, int | None] = {}
-    for segment in SEGMENTS:
-        count = whole(f"{segment}_homes", required=False)
-        share_raw = record.get(f"{segment}_share", "")
-        if share_raw and count is None:
-            try:
-                share = float(share_raw)
-            except ValueError:
-                share = -1.0
-            if not 0 <= share <= 1:
-                problem(f"{segment}_share", f"expected a share between 0 and 1, got {share_raw!r}")
-            elif homes is not None:
-                count = round(share * homes)
-        segments[segment] = count
-    if homes is not None and sum(v or 0 for v in segments.values()) > homes:
-        problem("homes", f"the segments add up to more than the {homes} homes of the plan")
-    by_year: list[int] | None = None
-    given = {year: whole(column, required=False) for year, column in year_columns}
-    if (
-        any(record.get(column, "") for _, column in year_columns)
-        and first is not None
-        and last is not None
-    ):
-        outside = [y for y, v in given.items() if v and not first <= y <= last]
-        if outside:
-            problem(f"homes_{outside[0]}", f"homes in {outside[0]}, outside {first}-{last}")
-        by_year = [given.get(y) or 0 for y in range(first, last + 1)]
-        if homes is not None and sum(by_year) != homes:
-            problem("homes", f"the yearly columns add up to {sum(by_year)}, not {homes}")
-    area_ids = tuple(a.strip() for a in record.get("area_ids", "").split(";") if a.strip())
-    for area in area_ids:
-        if area not in known_areas:
-            problem("area_ids", f"unknown area {area!r}")
-    precondition_ids = tuple(
-        p.strip() for p in record.get("precondition_ids", "").split(";") if p.strip()
+    try:
+        chosen = profiles.load_profile(profile)
+    except profiles.ProfileError as error:
+        raise PlanListError(error.problems) from None
+    context = register.Context(
+        gemeenten=gemeenten,
+        areas=set(areas),
+        preconditions=set(preconditions),
+        captured=captured,
+        area_polygons=area_polygons or {},
     )
-    for precondition in precondition_ids:
-        if precondition not in known_preconditions:
-            problem("precondition_ids", f"unknown precondition {precondition!r}")
-    if len(problems) > before:
-        return None
-    assert gemeente_id and homes is not None and status and first is not None and last is not None
-    return PlanRow(
-        id=plan_id,
-        name=plan_name,
-        gemeente_id=gemeente_id,
-        homes=homes,
-        social_rent_homes=segments["social_rent"],
-        mid_rent_homes=segments["mid_rent"],
-        affordable_buy_homes=segments["affordable_buy"],
-        planstatus=status,
-        first_year=first,
-        last_year=last,
-        homes_by_year=by_year,
-        area_ids=area_ids,
-        precondition_ids=precondition_ids,
-    )
+    return register.read_plans(path, chosen, context, name=name)

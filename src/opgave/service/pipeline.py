@@ -26,13 +26,14 @@ from sqlalchemy.orm import Session
 
 from opgave import access, demo, monitor, programme, review
 from opgave.access import Principal
-from opgave.ingest import bag, cbs, file_source, gemeente_codes
+from opgave.ingest import bag, cbs, file_source, gemeente_codes, geo
 from opgave.ingest import plans as plan_lists
 from opgave.model import (
     Area,
     AreaCodeChange,
     Plan,
     PlanArea,
+    PlanGeometry,
     PlanHistory,
     PlanPrecondition,
     Precondition,
@@ -65,6 +66,8 @@ class PlanImportReport:
     dropped: list[str] = field(default_factory=list)
     changes: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
     synthetic: bool = False
+    reading: str = ""
+    """How the file was read (the import report's summary: rows, plans, problems, notes)."""
 
     @property
     def writes(self) -> int:
@@ -145,6 +148,7 @@ def apply_plan_list(
                 report.dropped.append(plan.id)
     session.flush()
     _replace_links(session, plan_rows)
+    _replace_geometries(session, plan_rows, source.id)
     session.flush()
     if progress is not None:
         progress(len(plan_rows), len(plan_rows))
@@ -185,6 +189,24 @@ def _replace_links(session: Session, plan_rows: Sequence[plan_lists.PlanRow]) ->
         PlanPrecondition(plan_id=r.id, precondition_id=p)
         for r in plan_rows
         for p in r.precondition_ids
+    )
+
+
+def _replace_geometries(
+    session: Session, plan_rows: Sequence[plan_lists.PlanRow], source_id: str
+) -> None:
+    """Keep the geometry of each listed plan that has one (GIS registers) for the map."""
+    shaped = [r for r in plan_rows if r.geometry_json is not None]
+    if not shaped:
+        return
+    ids = [r.id for r in shaped]
+    for start in range(0, len(ids), 900):
+        session.execute(
+            delete(PlanGeometry).where(PlanGeometry.plan_id.in_(ids[start : start + 900]))
+        )
+    session.add_all(
+        PlanGeometry(plan_id=r.id, geometry_json=r.geometry_json, source_id=source_id)
+        for r in shaped
     )
 
 
@@ -258,11 +280,15 @@ def import_plans(
     name: str | None = None,
     progress: Progress | None = None,
     source_note: str | None = None,
+    mapping: str | Path = "opgave",
+    report_path: Path | None = None,
 ) -> PlanImportReport:
-    """Read, validate and write a plan list in one transaction, in stages it reports to
+    """Read (through the mapping profile: opgave's format, a shipped profile or a TOML
+    file), validate and write a plan list in one transaction, in stages it reports to
     ``progress(0-1, stage)``: ``reading`` (every row checked), ``validating`` (the writer's
     areas), ``writing``. Refuses with every problem (422 per row, 403 outside the writer's
-    areas) and then writes nothing; audited as one event listing the plans per outcome."""
+    areas) and then writes nothing; audited as one event listing the plans per outcome.
+    ``report_path`` receives the import report (HTML or CSV), also when the file is refused."""
     report_progress = progress or (lambda _share, _stage: None)
     name = name or path.name
     if not path.exists():
@@ -270,13 +296,23 @@ def import_plans(
     report_progress(0.02, "reading")
     with svc.writing() as session:
         try:
-            plan_rows = plan_lists.read_plan_list(
+            reading = plan_lists.read_plan_register(
                 path,
                 gemeenten=gemeente_codes(session),
                 areas=session.scalars(select(Area.id)).all(),
                 preconditions=session.scalars(select(Precondition.id)).all(),
+                profile=mapping,
+                captured=captured,
+                area_polygons=geo.area_polygons(session),
+                name=name,
             )
+            plan_rows = reading.rows
+            if report_path is not None:
+                reading.report.write(report_path)
         except plan_lists.PlanListError as error:
+            failed = getattr(error, "report", None)
+            if failed is not None and report_path is not None:
+                failed.write(report_path)
             raise ServiceError(
                 422,
                 f"{len(error.problems)} problem(s) in the plan list, nothing written",
@@ -313,6 +349,7 @@ def import_plans(
                 0.35 + 0.6 * done / max(total, 1), "writing"
             ),
         )
+        report.reading = reading.report.summary()
         _audit_import(session, principal, report)
     return report
 
@@ -338,7 +375,8 @@ def _audit_import(session: Session, principal: Principal, report: PlanImportRepo
 
 def check_upload(filename: str | None, content: bytes, what: str = "plan list") -> str:
     """The name to use for an uploaded file, after checking its suffix, its size and that it
-    is a readable CSV or workbook at all (a 422 naming the file otherwise)."""
+    is text (in any encoding the reader detects) or a workbook at all (a 422 naming the file
+    otherwise), so that a job need not be started for such a file."""
     name = Path(filename or "upload.csv").name or "upload.csv"
     suffix = Path(name).suffix.lower()
     if suffix not in PLAN_LIST_SUFFIXES:
@@ -352,9 +390,9 @@ def check_upload(filename: str | None, content: bytes, what: str = "plan list") 
     try:
         if suffix in (".xlsx", ".xlsm"):
             zipfile.ZipFile(io.BytesIO(content)).close()
-        else:
-            content.decode("utf-8-sig")
-    except (UnicodeDecodeError, zipfile.BadZipFile) as error:
+        elif b"\x00" in content[:65536] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ValueError("a binary file, not CSV text")  # any text encoding is read later
+    except (ValueError, zipfile.BadZipFile) as error:
         raise _unreadable(name, error) from None
     return name
 

@@ -1,0 +1,106 @@
+"""Commands for plan registers as offices keep them: propose a mapping profile, import
+capacity totals, list them. Thin: parse, call the library, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from opgave.cli import (
+    JsonOption,
+    answering,
+    app,
+    console,
+    parse_date,
+    principal,
+    print_json,
+    service,
+)
+from opgave.cli.pipeline import ingest_app
+from opgave.service import capacity
+
+
+@ingest_app.command("propose-mapping")
+def propose_mapping(
+    file: Annotated[Path, typer.Argument(help="A plan register: CSV, Excel or GIS file.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Write the profile here (default: print it).")
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="The Excel sheet (default: the first).")] = None,
+) -> None:
+    """Draft a mapping profile (TOML) from a file's header and values, to check and edit,
+    then use with `opgave ingest plans FILE --mapping PROFILE.toml`."""
+    with answering():
+        text = capacity.propose_mapping(file, sheet)
+    if out is None:
+        print(text, end="")
+        return
+    out.write_text(text, encoding="utf-8")
+    console.print(f"Proposed profile for {file.name} written to {out}; check every line.")
+
+
+@ingest_app.command("capacity")
+def ingest_capacity(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Capacity totals: an Excel workbook or CSV.")],
+    mapping: Annotated[
+        str, typer.Option("--mapping", help="Capacity profile (.toml): sheets, areas, periods.")
+    ],
+    date: Annotated[
+        str | None, typer.Option(help="Capture date of the totals, YYYY-MM-DD; default today.")
+    ] = None,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="Write the import report (.html or .csv).")
+    ] = None,
+) -> None:
+    """Import plan-capacity totals per municipality or region (hard / soft / unknown x
+    period, gross or net); "no data" cells are not zero. See docs/plans.md."""
+    captured = parse_date(date, "--date") or dt.date.today()
+    with answering():
+        done = capacity.import_totals(
+            service(ctx), principal(ctx), file, mapping, captured=captured,
+            report_path=report_file,
+        )  # fmt: skip
+    for line in done.reading:
+        console.print(line, highlight=False)
+    console.print(
+        f"{file.name}: {done.totals} capacity totals for {done.areas} areas "
+        f"(source {done.source_id})."
+    )
+
+
+@ingest_app.command("profiles")
+def list_profiles() -> None:
+    """The shipped mapping profiles (use the name with --mapping)."""
+    for name in capacity.shipped_profiles():
+        console.print(name)
+
+
+@app.command("capacity-totals")
+def list_capacity_totals(
+    ctx: typer.Context,
+    area: Annotated[str | None, typer.Option(help="Only this area's totals.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Capacity totals as imported (per area, hardness and period, with their source)."""
+    records = capacity.totals(service(ctx), area)
+    if as_json:
+        print_json(records)
+        return
+    table = Table(title=f"capacity totals ({len(records)})")
+    for column in ("area", "hardness", "years", "homes", "gross/net", "source"):
+        table.add_column(column, justify="right" if column == "homes" else "left")
+    for r in records[:300]:
+        table.add_row(
+            r["area_id"],
+            r["hardness"],
+            f"{r['first_year']}-{r['last_year']}",
+            f"{r['homes']:,}",
+            r["gross_or_net"],
+            f"{r['source_id']} ({r['source_section']})",
+        )
+    console.print(table)

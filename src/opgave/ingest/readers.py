@@ -1,0 +1,488 @@
+"""Readers for the tables offices keep: CSV, Excel and GIS files -> one plain table.
+
+Inputs: a file path (CSV/TXT, XLSX/XLSM, GeoPackage, Shapefile - also zipped - or GeoJSON)
+and optional choices (sheet, layer, encoding, delimiter, decimal separator).
+Outputs: a :class:`SourceTable`: the header, one list of cell values per column, the row
+number of every record as the user sees it (the header is row 1 of a CSV; Excel rows are
+the sheet's own; GIS features count from 1), the geometries of a GIS file in RD New
+(EPSG:28992), and notes on what was detected.
+Derives: the encoding of a CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, else Windows-1252,
+else Latin-1), its delimiter (; , tab |), its decimal separator (a ";" file is Dutch: decimal
+comma), and the coordinate system of a GIS file without one. Every failure is a
+:class:`ReadError` naming the file (and row and column where there is one), never a
+traceback: corrupt zips, binary files, XML bombs, empty and header-only files included.
+Memory is bounded: CSVs are parsed by Arrow, workbooks streamed row by row whatever a
+sheet's declared dimension says, with caps on rows, columns and unpacked size.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+
+from opgave.ingest.values import Decimal
+from opgave.problem import Problem
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+GIS_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".zip")
+SUFFIXES = CSV_SUFFIXES + EXCEL_SUFFIXES + GIS_SUFFIXES
+"""Every file kind a plan register may come in."""
+MAX_COLUMNS = 500
+"""A table with more columns is refused (no register has that many; a bomb might)."""
+MAX_ROWS = 1_048_576
+"""Excel's own row limit; more records are refused."""
+MAX_UNPACKED_BYTES = 1 << 30
+"""A workbook whose parts unpack to more than this (1 GiB) is refused (zip bomb)."""
+SAMPLE_BYTES = 1 << 16
+DELIMITERS = (";", ",", "\t", "|")
+RD_NEW = "EPSG:28992"
+_UTF8_BOM = codecs.BOM_UTF8
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+class ReadError(ValueError):
+    """The file cannot be read as a table; nothing was written. ``problems`` names each."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:100])
+        more = f"\n  ... and {len(problems) - 100} more" if len(problems) > 100 else ""
+        super().__init__(
+            f"{len(problems)} problem(s) reading the file, nothing written:\n{shown}{more}"
+        )
+
+
+@dataclass
+class SourceTable:
+    """A file read as a table: header, column values, row numbers, geometries in RD New."""
+
+    name: str
+    kind: str
+    header: list[str]
+    columns: dict[str, list[Any]]
+    row_numbers: list[int]
+    geometry: np.ndarray[Any, np.dtype[np.object_]] | None = None
+    decimal: Decimal = ","
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.row_numbers)
+
+    def column(self, name: str) -> list[Any]:
+        """The values of a column (every row), or empty cells when the file has no such one."""
+        return self.columns.get(name) or [None] * len(self)
+
+
+def _fail(name: str, message: str, row: int | None = None, column: str | None = None) -> ReadError:
+    return ReadError([Problem(name, row, column, message)])
+
+
+def read_source(
+    path: Path,
+    *,
+    name: str | None = None,
+    sheet: str | None = None,
+    layer: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal: Decimal | None = None,
+    header_row: int | None = None,
+) -> SourceTable:
+    """Read any supported file into a :class:`SourceTable`; raise :class:`ReadError`.
+
+    ``name`` is the file name used in messages (default: the path's name). The optional
+    choices override what is detected (a mapping profile passes them)."""
+    shown = name or path.name
+    suffix = Path(shown).suffix.lower() or path.suffix.lower()
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise _fail(shown, f"cannot open the file: {error.strerror or error}") from None
+    if size == 0:
+        raise _fail(shown, "the file is empty")
+    if suffix in CSV_SUFFIXES:
+        table = read_csv(path, shown, encoding=encoding, delimiter=delimiter, decimal=decimal)
+    elif suffix in EXCEL_SUFFIXES:
+        table = read_excel(path, shown, sheet=sheet, decimal=decimal or ",", header_row=header_row)
+    elif suffix in GIS_SUFFIXES:
+        from opgave.ingest import gis
+
+        table = gis.read_gis(path, shown, layer=layer, encoding=encoding)
+    else:
+        raise _fail(
+            shown,
+            f"expected a file ending in {', '.join(SUFFIXES)}; got {suffix or 'no suffix'!r}",
+        )
+    return _drop_empty(table)
+
+
+def _drop_empty(table: SourceTable) -> SourceTable:
+    """Without rows whose every cell is empty; refuse a table left without any."""
+    if not table.header:
+        raise _fail(table.name, "the file is empty")
+    first = table.columns[table.header[0]]
+    suspects = [i for i, v in enumerate(first) if not v or (type(v) is str and not v.strip())]
+    empty = {
+        i
+        for i in suspects
+        if not any(_filled(values[i]) for values in table.columns.values())
+        and (table.geometry is None or table.geometry[i] is None)
+    }
+    keep = [i for i in range(len(table)) if i not in empty] if empty else list(range(len(table)))
+    if not keep:
+        raise _fail(table.name, "the file has a header but no rows", 1)
+    if len(keep) < len(table):
+        table.columns = {c: [v[i] for i in keep] for c, v in table.columns.items()}
+        table.row_numbers = [table.row_numbers[i] for i in keep]
+        if table.geometry is not None:
+            table.geometry = table.geometry[keep]
+    return table
+
+
+def _filled(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return value.strip() != ""
+    return not (isinstance(value, float) and value != value)
+
+
+def _check_header(name: str, header: Sequence[Any]) -> list[str]:
+    """Header cells as unique, stripped text; refuse empty, too wide or duplicated headers."""
+    cells = [("" if h is None else str(h)).strip().lstrip("\ufeff") for h in header]
+    while cells and cells[-1] == "":
+        cells.pop()
+    if not cells:
+        raise _fail(name, "the first row is empty; expected a header with column names", 1)
+    if len(cells) > MAX_COLUMNS:
+        raise _fail(name, f"{len(cells)} columns; at most {MAX_COLUMNS} are read", 1)
+    problems, seen = [], set()
+    for number, cell in enumerate(cells, start=1):
+        if cell == "":
+            cells[number - 1] = f"column_{number}"
+        elif cell.lower() in seen:
+            problems.append(Problem(name, 1, cell, "the column name appears twice in the header"))
+        seen.add(cell.lower())
+    if problems:
+        raise ReadError(problems)
+    return cells
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def detect_encoding(path: Path, name: str) -> str:
+    """The encoding of a text file: a BOM's; UTF-8 when every byte decodes as UTF-8; else
+    Windows-1252 (Dutch Excel's "CSV (gescheiden door lijstscheidingsteken)"), else Latin-1.
+    Refuses binary files (NUL bytes without a UTF-16 BOM) and zips named .csv."""
+    with path.open("rb") as f:
+        head = f.read(SAMPLE_BYTES)
+    if head.startswith(_UTF8_BOM):
+        return "utf-8-sig"
+    if head.startswith(_UTF16_BOMS):
+        return "utf-16"
+    if head.startswith(b"PK\x03\x04"):
+        raise _fail(name, "this is a zip file (an Excel workbook?), not CSV text; name it .xlsx")
+    if b"\x00" in head:
+        raise _fail(name, "this is a binary file, not CSV text")
+    for candidate in ("utf-8", "cp1252"):
+        decoder = codecs.getincrementaldecoder(candidate)()
+        try:
+            with path.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    decoder.decode(block)
+            decoder.decode(b"", final=True)
+            return candidate
+        except UnicodeDecodeError:
+            continue
+    return "latin-1"
+
+
+def detect_delimiter(sample: str) -> str:
+    """The delimiter of a CSV sample: the candidate occurring (outside quotes) in the header
+    and the same number of times on the most following lines; "," when none occurs."""
+    lines = [line for line in sample.splitlines()[:21] if line.strip()]
+    if len(lines) > 1 and len(sample) >= SAMPLE_BYTES - 4:
+        lines = lines[:-1]  # the last line of a cut sample may be incomplete
+    unquoted = [re.sub(r'"[^"]*"', "", line) for line in lines]
+    best, best_score = ",", (0, 0)
+    for candidate in DELIMITERS:
+        counts = [line.count(candidate) for line in unquoted]
+        if not counts or counts[0] == 0:
+            continue
+        score = (sum(c == counts[0] for c in counts[1:]), counts[0])
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _scan_records(
+    path: Path, encoding: str, delimiter: str, width: int
+) -> tuple[dict[int, str], list[Problem]]:
+    """Exact record numbers of blank and ragged records (header = 1), by a plain CSV pass;
+    used only when a file has such records and Arrow could not number them."""
+    skipped: dict[int, str] = {}
+    problems: list[Problem] = []
+    with path.open(encoding=encoding, newline="") as f:
+        for number, record in enumerate(csv.reader(f, delimiter=delimiter), start=1):
+            if number == 1:
+                continue
+            if not any(c.strip() for c in record):
+                if len(record) != width:
+                    skipped[number] = ""
+            elif len(record) != width:
+                skipped[number] = "bad"
+                if len(problems) < 100:
+                    problems.append(
+                        Problem(
+                            path.name, number, None, f"expected {width} cells, got {len(record)}"
+                        )
+                    )
+    return skipped, problems
+
+
+def read_csv(
+    path: Path,
+    name: str,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal: Decimal | None = None,
+) -> SourceTable:
+    """A CSV file as a table of text cells (parsed by Arrow, in bounded memory)."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    notes = []
+    if encoding is None:
+        encoding = detect_encoding(path, name)
+        notes.append(f"encoding {encoding} (detected)")
+    with path.open("rb") as f:
+        raw_head = f.read(SAMPLE_BYTES)
+    try:
+        sample = raw_head.decode(encoding, errors="ignore")
+    except LookupError:
+        raise _fail(name, f"unknown encoding {encoding!r}") from None
+    sample = sample.lstrip("\ufeff")
+    if not sample.strip():
+        raise _fail(name, "the file is empty")
+    if delimiter is None:
+        delimiter = detect_delimiter(sample)
+        notes.append(f"delimiter {delimiter!r} (detected)")
+    if decimal is None:
+        decimal = "." if delimiter == "," else ","
+        notes.append(f"decimal separator {decimal!r} ({'English' if decimal == '.' else 'Dutch'})")
+    try:
+        first = next(csv.reader(io.StringIO(sample), delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        raise _fail(name, "the first row cannot be read as a CSV header", 1) from None
+    header = _check_header(name, first)
+    width = len(first)
+    names = [*header, *(f"_extra_{i}" for i in range(width - len(header)))]
+    skipped: dict[int, str] = {}
+    problems: list[Problem] = []
+
+    def invalid(row: Any) -> str:
+        number = row.number + 1 if row.number is not None else None
+        if row.text.strip(delimiter + " \r\n\t") == "":
+            skipped[number or -len(skipped) - 1] = ""
+        else:
+            skipped[number or -len(skipped) - 1] = "bad"
+            if len(problems) < 100:
+                problems.append(
+                    Problem(
+                        name,
+                        number,
+                        None,
+                        f"expected {row.expected_columns} cells, got {row.actual_columns}",
+                    )
+                )
+        return "skip"
+
+    codec = "utf8" if encoding in ("utf-8", "utf-8-sig", "utf8") else encoding
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                encoding=codec, column_names=names, skip_rows=1, use_threads=True
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as error:
+        raise _fail(name, f"cannot be read as CSV ({delimiter!r}-separated): {error}") from None
+    if any(n < 0 for n in skipped):  # Arrow could not number them (parallel blocks)
+        skipped, problems = _scan_records(path, encoding, delimiter, width)
+        problems = [Problem(name, p.row, p.field, p.message) for p in problems]
+    if problems:
+        raise ReadError(problems)
+    if table.num_rows > MAX_ROWS:
+        raise _fail(name, f"{table.num_rows} rows; at most {MAX_ROWS} are read")
+    count = table.num_rows
+    for extra in names[len(header) :]:
+        for i, value in enumerate(table.column(extra).to_pylist()):
+            if value and value.strip():
+                raise _fail(name, f"a value {value!r} beyond the last named column", i + 2)
+    columns: dict[str, list[Any]] = {}
+    for h in header:  # column by column, releasing Arrow's copy as we go (bounded peak)
+        columns[h] = table.column(h).to_pylist()
+        table = table.drop_columns([h])
+    del table
+    return SourceTable(
+        name=name,
+        kind="csv",
+        header=header,
+        columns=columns,
+        row_numbers=_record_numbers(count, skipped),
+        decimal=decimal,
+        notes=notes,
+    )
+
+
+def _record_numbers(count: int, skipped: dict[int, str]) -> list[int]:
+    """The row number (header = 1) of each of ``count`` records read, given the numbers
+    of the records that were skipped (blank lines)."""
+    gaps = sorted(n for n in skipped if n > 0)
+    if not gaps:
+        return list(range(2, count + 2))
+    numbers: list[int] = []
+    current, g = 2, 0
+    while len(numbers) < count:
+        while g < len(gaps) and gaps[g] == current:
+            current += 1
+            g += 1
+        numbers.append(current)
+        current += 1
+    return numbers
+
+
+# --- Excel -------------------------------------------------------------------------------
+
+
+def _check_zip(path: Path, name: str) -> None:
+    """Refuse corrupt zips and zips that unpack to more than :data:`MAX_UNPACKED_BYTES`."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as error:
+        raise _fail(name, f"not a valid Excel workbook (.xlsx is a zip file: {error})") from None
+    if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+        raise _fail(name, f"the workbook unpacks to more than {MAX_UNPACKED_BYTES >> 20} MB")
+    if not any(i.filename == "xl/workbook.xml" for i in infos):
+        raise _fail(name, "not an Excel workbook (the zip holds no xl/workbook.xml)")
+
+
+def excel_rows(
+    path: Path, name: str, *, sheet: str | None = None
+) -> Iterable[tuple[int, tuple[Any, ...]]]:
+    """(sheet row number, cell values) of each row of a sheet, streamed: the values of
+    formula cells as last computed, no more than :data:`MAX_COLUMNS` cells a row, and the
+    sheet's declared dimension ignored (a sheet may claim A1:XFD1048576)."""
+    _check_zip(path, name)
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception as error:  # openpyxl raises many kinds for malformed parts
+        raise _fail(name, f"not a readable Excel workbook: {_describe(error)}") from None
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise _fail(name, f"no sheet {sheet!r}; the sheets are {', '.join(book.sheetnames)}")
+        ws = book[sheet] if sheet is not None else book.worksheets[0]
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()
+        number = 0
+        try:
+            for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+                if number > MAX_ROWS:
+                    raise _fail(name, f"more than {MAX_ROWS} rows")
+                yield number, tuple(cells[: MAX_COLUMNS + 1])
+        except ReadError:
+            raise
+        except Exception as error:  # malformed sheet XML, entity bombs (defusedxml), ...
+            raise _fail(
+                name, f"sheet {ws.title!r} cannot be read: {_describe(error)}", number + 1 or None
+            ) from None
+    finally:
+        book.close()
+
+
+def _describe(error: Exception) -> str:
+    cause: BaseException | None = error
+    while cause is not None:  # openpyxl wraps the XML parser's error
+        if cause.__class__.__name__ in ("EntitiesForbidden", "DTDForbidden"):
+            return "the XML declares entities or a DTD (an entity bomb?), which are refused"
+        cause = cause.__cause__ or cause.__context__
+    text = str(error).strip() or error.__class__.__name__
+    if error.__class__.__name__ in (
+        "EntitiesForbidden",
+        "DTDForbidden",
+        "ExternalReferenceForbidden",
+    ):
+        return f"the XML declares entities or a DTD, which are refused ({text})"
+    return f"{error.__class__.__name__}: {text}"[:300]
+
+
+def read_excel(
+    path: Path,
+    name: str,
+    *,
+    sheet: str | None = None,
+    decimal: Decimal = ",",
+    header_row: int | None = None,
+) -> SourceTable:
+    """A sheet as a table: the header is row ``header_row`` (default: the first non-empty
+    row); cells keep their types (numbers, dates, text); a formula cell holds the value
+    Excel last computed."""
+    rows = iter(excel_rows(path, name, sheet=sheet))
+    header_number, header_cells = 0, cast(tuple[Any, ...], ())
+    for header_number, header_cells in rows:
+        if header_row is not None and header_number < header_row:
+            continue
+        if header_row is not None or any(_filled(c) for c in header_cells):
+            break
+    else:
+        raise _fail(name, "the sheet is empty")
+    header = _check_header(name, header_cells)
+    width = len(header)
+    columns: list[list[Any]] = [[] for _ in header]
+    numbers: list[int] = []
+    for number, cells in rows:
+        if not cells:
+            continue
+        if len(cells) > width and any(_filled(c) for c in cells[width:]):
+            extra = next(i for i in range(width, len(cells)) if _filled(cells[i]))
+            raise _fail(name, f"a value {cells[extra]!r} beyond the last named column", number)
+        numbers.append(number)
+        for i in range(width):
+            value = cells[i] if i < len(cells) else None
+            columns[i].append(value.strip() if isinstance(value, str) else value)
+    notes = [f"sheet rows {header_number + 1}-{numbers[-1] if numbers else header_number}"]
+    return SourceTable(
+        name=name,
+        kind="xlsx",
+        header=header,
+        columns=dict(zip(header, columns, strict=True)),
+        row_numbers=numbers,
+        decimal=decimal,
+        notes=notes,
+    )
