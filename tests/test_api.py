@@ -340,7 +340,9 @@ def test_other_reads(client: TestClient, tokens: dict[str, str]) -> None:
     assert forecast.status_code == 404
     assert forecast.json()["detail"].startswith("no forecast run yet: start one with POST")
     values = client.get("/api/v1/map?measure=progress", headers=h).json()
-    assert len(values["areas"]) == 12 and values["boundaries"] is False
+    assert len(values["areas"]) == 12 and values["boundaries"] is True  # shipped CBS/Kadaster
+    municipal = client.get("/api/v1/map?division=municipality&measure=planned", headers=h).json()
+    assert len(municipal["areas"]) == 342  # the 2025 division, with no ingest geo
 
 
 def _add_funding(url: str) -> None:

@@ -15,9 +15,10 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 YEARS = (2022, 2025)
 """The divisions shipped: CBS's municipal divisions of 1 January 2022 and 1 January 2025."""
@@ -54,6 +55,7 @@ def geojson_text(level: Level, year: int) -> str:
 @cache
 def wgs84(level: Level, year: int) -> Division:
     """The boundaries as shipped, in WGS84 lon/lat."""
+    import numpy as np
     import shapely
 
     features = json.loads(geojson_text(level, year))["features"]
@@ -66,6 +68,7 @@ def wgs84(level: Level, year: int) -> Division:
 @cache
 def rd_new(level: Level, year: int) -> Division:
     """The boundaries in RD New (EPSG:28992), valid polygons, for area computations."""
+    import numpy as np
     import shapely
     from pyproj import Transformer
 
@@ -95,3 +98,16 @@ def division_year(on: dt.date | None) -> int:
 def division_for(on: dt.date | None, level: Level = "gemeente") -> Division:
     """The boundaries (RD New) of the division valid on ``on`` (None: the newest)."""
     return rd_new(level, division_year(on))
+
+
+@cache
+def shipped_geojson() -> dict[str, str]:
+    """Area id (PV27, GM0363) -> its outline as GeoJSON geometry text (WGS84), from the
+    newest shipped division: the map's boundaries on a fresh install, without a download."""
+    found: dict[str, str] = {}
+    for level in ("provincie", "gemeente"):
+        for feature in json.loads(geojson_text(level, YEARS[-1]))["features"]:
+            found[str(feature["properties"]["statcode"])] = json.dumps(
+                feature["geometry"], separators=(",", ":")
+            )
+    return found

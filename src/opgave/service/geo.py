@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from opgave import boundaries as shipped_boundaries
 from opgave.access import Principal
 from opgave.ingest import geo
 from opgave.model import Area, AreaBoundary
@@ -41,8 +42,10 @@ def ingest(svc: Service, principal: Principal, name: str, text: str) -> GeoRepor
 
 
 def boundaries(svc: Service) -> dict[str, str]:
-    """Area id -> its boundary (GeoJSON geometry text, WGS84), for the map."""
+    """Area id -> its boundary (GeoJSON geometry text, WGS84), for the map: the boundaries
+    loaded with ``opgave ingest geo`` where there are, else the shipped CBS/Kadaster ones."""
     with svc.engine.connect() as connection:
-        return dict(
+        loaded = dict(
             connection.execute(select(AreaBoundary.area_id, AreaBoundary.geometry_json)).all()
         )
+    return {**shipped_boundaries.shipped_geojson(), **loaded}

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, text
 
+from opgave.boundaries import shipped_geojson
 from opgave.model import (
     Agreement,
     AgreementDue,
@@ -117,5 +118,6 @@ def load_state(connection: Connection, as_of: dt.date | None = None) -> Programm
         meetings=rows(connection, Meeting),
         agreements=agreements_with_version(connection),
         awards=rows(connection, Award),
-        boundary_ids=frozenset(connection.execute(select(AreaBoundary.area_id)).scalars()),
+        boundary_ids=frozenset(connection.execute(select(AreaBoundary.area_id)).scalars())
+        | frozenset(shipped_geojson()),
     )
