@@ -92,6 +92,18 @@ def sign_in(page: Any, name: str, next_path: str = "/") -> None:
     page.wait_for_load_state("networkidle")
 
 
+def upload_result(page: Any, selector: str, shots: Path) -> None:
+    """Wait for an upload's outcome; when it does not come, say where the page got stuck
+    (its text, a screenshot and its HTML in the screenshots folder) and what the job says."""
+    try:
+        page.wait_for_selector(selector, timeout=60_000)  # a busy CI machine
+    except Exception as error:
+        page.screenshot(path=str(shots / "upload-stuck.png"), full_page=True)
+        (shots / "upload-stuck.html").write_text(page.content())
+        jobs = page.request.get("/api/v1/jobs").text()
+        raise AssertionError(f"{page.url}: {page.inner_text('main')[:500]}; {jobs}") from error
+
+
 def figure(page: Any, name: str) -> float:
     """A national headline figure as the page marks it (``data-figure``/``data-value``)."""
     return float(page.get_attribute(f'[data-area="NL01"] [data-figure="{name}"]', "data-value"))
@@ -166,7 +178,7 @@ def test_a_region_editor_is_refused_outside_its_region(browser: Watched, shots: 
         files=[{"name": "amsterdam.csv", "mimeType": "text/csv", "buffer": amsterdam.encode()}],
     )
     page.click("form[data-testid=upload-form] button[type=submit]")
-    page.wait_for_selector('[data-testid="upload-error"]', timeout=60_000)  # a busy CI machine
+    upload_result(page, '[data-testid="upload-error"]', shots)
     assert "GM0363" in page.inner_text('[data-testid="problems"]')
     page.screenshot(path=str(shots / "refused.png"), full_page=True)
 
@@ -179,11 +191,7 @@ def test_a_bad_plan_list_shows_its_row_errors(browser: Watched, shots: Path) -> 
         files=[{"name": "fout.csv", "mimeType": "text/csv", "buffer": BAD_PLANS.encode()}],
     )
     page.click("form[data-testid=upload-form] button[type=submit]")
-    try:
-        page.wait_for_selector('[data-testid="problems"]', timeout=60_000)
-    except Exception as error:  # say where the page got stuck, and what the job says
-        jobs = page.request.get("/api/v1/jobs").text()
-        raise AssertionError(f"{page.url}: {page.inner_text('main')[:500]}; {jobs}") from error
+    upload_result(page, '[data-testid="problems"]', shots)
     assert re.search(r"/upload/[0-9a-f]{16}$", page.url), page.url  # imported as a job
     rows = page.locator('[data-testid="problem-row"]').all_inner_texts()
     assert any("\t3\thomes\t" in r for r in rows), rows

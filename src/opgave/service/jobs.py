@@ -22,7 +22,7 @@ import queue
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from opgave.access import Principal
@@ -124,16 +124,22 @@ class JobRegistry:
             self._jobs.pop(finished.pop(0).id, None)
 
     def get(self, job_id: str) -> Job | None:
-        """The job with this id, or None (unknown, forgotten, or from before a restart)."""
-        return self._jobs.get(job_id)
+        """A copy of the job with this id as it stands now, or None (unknown, forgotten, or
+        from before a restart). A copy: the worker goes on changing the job while a page is
+        rendered from it, and a page must not see it running at its top and finished below
+        (the worker sets a result or an error before the final status, so a copy whose status
+        is final has them)."""
+        job = self._jobs.get(job_id)
+        return replace(job) if job is not None else None
 
     def recent(self) -> list[Job]:
-        """Every job kept, newest first."""
-        return sorted(self._jobs.values(), key=lambda j: j.created_at, reverse=True)
+        """Copies of every job kept, newest first."""
+        jobs = [replace(j) for j in list(self._jobs.values())]
+        return sorted(jobs, key=lambda j: j.created_at, reverse=True)
 
     def latest_done(self, kind: str) -> Job | None:
-        """The most recently finished successful job of a kind."""
-        done = [j for j in self._jobs.values() if j.kind == kind and j.status == "done"]
+        """The most recently finished successful job of a kind (a copy)."""
+        done = [j for j in self.recent() if j.kind == kind and j.status == "done"]
         return max(done, key=lambda j: j.finished_at or "", default=None)
 
     def _run(self, lane: queue.Queue[str]) -> None:
