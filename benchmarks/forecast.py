@@ -22,20 +22,16 @@ import time
 
 import numpy as np
 
-from opgave.forecast import (
-    PLANSTATUSES,
+from opgave.forecast.assumptions import PLANSTATUSES, Assumptions, load_assumptions
+from opgave.forecast.engine import (
     RUN_BLOCK,
-    Assumptions,
     ForecastResult,
     PlanInputs,
     Preconditions,
-    Target,
     delivery_schedule,
-    load_assumptions,
-    required_capacity_ratio,
     simulate,
-    summarise_targets,
 )
+from opgave.forecast.questions import Target, required_capacity_ratio, summarise_targets
 
 N_MUNICIPALITIES = 342
 N_PROVINCES = 12

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from opgave import forecast, outlook
+from opgave import outlook
 from opgave.cli import app
+from opgave.forecast.assumptions import PLANSTATUSES, Assumptions, load_assumptions
 
 
 def cli(runner: CliRunner, url: str, *args: str) -> tuple[int, str, str]:
@@ -25,15 +26,15 @@ def demo_url(loaded_url: str, runner: CliRunner) -> str:
     return loaded_url
 
 
-def sure(tmp_path: Path) -> forecast.Assumptions:
+def sure(tmp_path: Path) -> Assumptions:
     """Assumptions under which every plan delivers on time."""
     path = tmp_path / "sure.toml"
-    statuses = forecast.PLANSTATUSES
+    statuses = PLANSTATUSES
     path.write_text(
         "[dropout]\n" + "".join(f'"{s}" = 0.0\n' for s in statuses)
         + "[delay]\n" + "".join(f'"{s}" = [1.0]\n' for s in statuses)
     )  # fmt: skip
-    return forecast.load_assumptions(path)
+    return load_assumptions(path)
 
 
 def test_realised_counts_first_and_the_pipeline_is_simulated_after(tmp_path: Path) -> None:

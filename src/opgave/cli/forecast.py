@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from opgave import areas, forecast, outlook
+from opgave import areas, outlook
 from opgave.cli import (
     JsonOption,
     app,
@@ -26,6 +26,7 @@ from opgave.cli import (
     reading,
     rows,
 )
+from opgave.forecast.assumptions import Assumptions, ForecastInputError
 from opgave.model import (
     Area,
     AreaMember,
@@ -49,7 +50,7 @@ def _checked() -> Iterator[None]:
     """A forecast input problem as the CLI's error message."""
     try:
         yield
-    except forecast.ForecastInputError as error:
+    except ForecastInputError as error:
         raise fail(str(error)) from None
 
 
@@ -59,9 +60,7 @@ def _parse_scenario(text: str, where: str) -> dict[str, Any]:
         return outlook.parse_scenario(text, where)
 
 
-def _assumptions(
-    base: Path | None, scenario: tuple[str, dict[str, Any]] | None
-) -> forecast.Assumptions:
+def _assumptions(base: Path | None, scenario: tuple[str, dict[str, Any]] | None) -> Assumptions:
     """The shipped defaults, overridden by --assumptions, then by the scenario's tables."""
     with _checked():
         return outlook.scenario_assumptions(base, scenario)

@@ -9,11 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, File, Form, Request, Response, UploadFile
 
-from opgave import auth, forecast
+from opgave import auth
 from opgave.api import jobs, queries, writes
 from opgave.api.routers import answering, snapshot
 from opgave.api.schemas import ForecastJobRequest, ForecastOut, JobOut
 from opgave.api.security import READ_ERRORS, ApiError, reader, responses, state_of, writer
+from opgave.forecast.assumptions import ForecastInputError
 
 router = APIRouter(tags=["forecast"])
 KEPT = "jobs are kept in the server's memory only and are lost when it restarts"
@@ -30,7 +31,7 @@ def start_forecast(request: Request, principal: auth.Principal, body: ForecastJo
             jobs.scenario_data(state.engine, name)
         except KeyError as error:
             raise ApiError(404, str(error.args[0])) from None
-        except forecast.ForecastInputError as error:
+        except ForecastInputError as error:
             problems = [{"field": "scenario", "message": p} for p in error.problems]
             raise ApiError(422, str(error), problems) from None
     work = jobs.forecast_work(

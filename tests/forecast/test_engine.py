@@ -1,4 +1,5 @@
-"""Tests of opgave.forecast: analytic moments, preconditions, delays, seeds, assumptions files."""
+"""Tests of opgave.forecast.engine: analytic moments, delays, preconditions, seeds, inputs,
+shared shocks and the production ceiling."""
 
 from __future__ import annotations
 
@@ -7,17 +8,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from opgave.forecast import (
+from opgave.forecast.assumptions import (
     PLANSTATUSES,
+    Assumptions,
     ForecastInputError,
+    load_assumptions,
+)
+from opgave.forecast.engine import (
     PlanInputs,
     Preconditions,
-    Target,
     delivery_schedule,
-    load_assumptions,
-    required_capacity_ratio,
     simulate,
-    summarise_targets,
+    whole_number_quantiles,
 )
 
 Z = 4.0  # tolerance in standard errors: a correct engine fails a check ~1 in 16,000
@@ -58,76 +60,15 @@ def _variance_se(x: np.ndarray) -> float:
     return float(np.sqrt((m4 - m2**2) / len(x)))
 
 
-# ---------------------------------------------------------------- assumptions
-
-
-def test_default_assumptions_cover_every_status_and_anchor_on_30_percent() -> None:
-    a = load_assumptions()
-    assert set(a.dropout_prob) == set(PLANSTATUSES) == set(a.delay_prob) == set(a.source_note)
-    for s in PLANSTATUSES:
-        assert 0 <= a.dropout_prob[s] <= 1
-        assert abs(sum(a.delay_prob[s]) - 1) < 1e-9
-        assert "ssumption" in a.source_note[s]
-    soft = np.mean([a.dropout_prob[s] for s in ("3", "4A", "4B")])
-    hard = max(a.dropout_prob[s] for s in PLANSTATUSES[:6])
-    assert 0.25 <= soft <= 0.35  # ABF 2018: ~30% of soft plans fall away
-    assert hard < soft
-
-
-def test_assumptions_file_overrides_key_by_key(tmp_path: Path) -> None:
-    f = tmp_path / "mine.toml"
-    f.write_text('[dropout]\n"3" = 0.5\n[delay]\n"4B" = [0.5, 0.5]\n[source]\n"3" = "my note"\n')
-    base, mine = load_assumptions(), load_assumptions(f)
-    assert mine.dropout_prob["3"] == 0.5 and mine.source_note["3"] == "my note"
-    assert mine.delay_prob["4B"] == (0.5, 0.5)
-    assert mine.dropout_prob["1A"] == base.dropout_prob["1A"]
-    assert mine.delay_prob["3"] == base.delay_prob["3"]
-    assert mine.source_file[-1] == str(f)
-
-
-def test_invalid_assumptions_file_names_every_bad_key(tmp_path: Path) -> None:
-    f = tmp_path / "bad.toml"
-    f.write_text(
-        '[dropout]\n"1A" = 1.3\n"2B" = "high"\n"5" = 0.1\n'
-        '[delay]\n"3" = [0.5, 0.4]\n"4A" = 0.3\n[extra]\nx = 1\n'
-    )
-    with pytest.raises(ForecastInputError) as err:
-        load_assumptions(f)
-    text = str(err.value)
-    assert len(err.value.problems) == 6
-    for needle in (
-        "[dropout].'1A'",
-        "got 1.3",
-        "[dropout].'2B'",
-        "[dropout].'5'",
-        "unknown planstatus",
-        "[delay].'3'",
-        "add up to 0.9",
-        "[delay].'4A'",
-        "[extra]",
-        str(f),
-    ):
-        assert needle in text
-
-
-def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
-    with pytest.raises(ForecastInputError, match="cannot read"):
-        load_assumptions(tmp_path / "missing.toml")
-    f = tmp_path / "broken.toml"
-    f.write_text("[dropout\n")
-    with pytest.raises(ForecastInputError, match="not valid TOML"):
-        load_assumptions(f)
-
-
 # ---------------------------------------------------------------- analytic moments
 
 
-def test_independent_plans_match_analytic_mean_and_variance() -> None:
+def test_independent_plans_match_analytic_mean_and_variance(independent: Assumptions) -> None:
     rng = np.random.default_rng(5)
     homes = rng.integers(1, 300, 150)
     p = rng.uniform(0.05, 0.6, 150)
     runs = 6000
-    res = simulate(_plans(homes, dropout=p, delay=[1.0]), load_assumptions(), runs=runs, seed=3)
+    res = simulate(_plans(homes, dropout=p, delay=[1.0]), independent, runs=runs, seed=3)
     x = res.completions_by_run[0, 0].astype(float)
     mean = float(((1 - p) * homes).sum())
     var = float((p * (1 - p) * homes.astype(float) ** 2).sum())
@@ -138,7 +79,7 @@ def test_independent_plans_match_analytic_mean_and_variance() -> None:
     assert res.mean[0, 0] == pytest.approx(x.mean())
 
 
-def test_shared_precondition_raises_variance_as_theory_says() -> None:
+def test_shared_precondition_raises_variance_as_theory_says(independent: Assumptions) -> None:
     rng = np.random.default_rng(6)
     n = 120
     homes = rng.integers(1, 100, n)
@@ -148,7 +89,7 @@ def test_shared_precondition_raises_variance_as_theory_says() -> None:
         homes, dropout=p, delay=[1.0], depends_on=np.ones((n, 1), dtype=bool), preconditions=pre
     )
     runs = 8000
-    x = simulate(plans, load_assumptions(), runs=runs, seed=11).completions_by_run[0, 0]
+    x = simulate(plans, independent, runs=runs, seed=11).completions_by_run[0, 0]
     x = x.astype(float)
     mu = float(((1 - p) * homes).sum())
     s2 = float((p * (1 - p) * homes.astype(float) ** 2).sum())
@@ -160,7 +101,9 @@ def test_shared_precondition_raises_variance_as_theory_says() -> None:
     assert abs((x == 0).mean() - ((1 - q) + q * p**n)) < Z * np.sqrt(q * (1 - q) / runs)
 
 
-def test_mean_per_year_with_delays_and_preconditions_matches_analytic() -> None:
+def test_mean_per_year_with_delays_and_preconditions_matches_analytic(
+    independent: Assumptions,
+) -> None:
     rng = np.random.default_rng(8)
     n, n_years = 60, 4
     homes = rng.integers(1, 50, (n, n_years))
@@ -176,7 +119,7 @@ def test_mean_per_year_with_delays_and_preconditions_matches_analytic() -> None:
     plans = PlanInputs(
         status, homes, 2025, np.ones((n, 1), dtype=bool), ("NL",), depends_on=dep, preconditions=pre
     )
-    a = load_assumptions()
+    a = independent
     runs = 4000
     res = simulate(plans, a, runs=runs, seed=2)
     # analytic expectation per year: own delay d, precondition delay e = max over its set
@@ -201,7 +144,7 @@ def test_mean_per_year_with_delays_and_preconditions_matches_analytic() -> None:
 # ---------------------------------------------------------------- delays, preconditions
 
 
-def test_delay_shifts_delivery_exactly() -> None:
+def test_delay_shifts_delivery_exactly(independent: Assumptions) -> None:
     sched = np.array([[10, 20, 5, 0]])
     plans = PlanInputs(
         np.array(["1A"]),
@@ -212,7 +155,7 @@ def test_delay_shifts_delivery_exactly() -> None:
         dropout_prob=np.array([0.0]),
         delay_prob=np.array([[0.0, 1.0, 0.0, 0.0]]),
     )
-    res = simulate(plans, load_assumptions(), runs=50, seed=1)
+    res = simulate(plans, independent, runs=50, seed=1)
     assert res.year[0] == 2025
     runs = res.completions_by_run[0]
     assert np.array_equal(
@@ -222,7 +165,7 @@ def test_delay_shifts_delivery_exactly() -> None:
     assert res.cum_p50[0, -1] == 35
 
 
-def test_precondition_delay_adds_to_own_delay_and_failure_blocks() -> None:
+def test_precondition_delay_adds_to_own_delay_and_failure_blocks(independent: Assumptions) -> None:
     sched = np.array([[7, 3], [4, 0]])
     pre = Preconditions(
         name=("late", "never"),
@@ -240,7 +183,7 @@ def test_precondition_delay_adds_to_own_delay_and_failure_blocks() -> None:
         depends_on=np.array([[True, False], [True, True]]),
         preconditions=pre,
     )
-    res = simulate(plans, load_assumptions(), runs=20, seed=4)
+    res = simulate(plans, independent, runs=20, seed=4)
     # plan 0: own 1 year + precondition 2 years = 3 years later; plan 1: 'never' blocks it
     expected = np.zeros(len(res.year))
     expected[3:5] = [7, 3]
@@ -280,35 +223,6 @@ def test_overlapping_areas_add_up_per_run() -> None:
 # ---------------------------------------------------------------- seeds
 
 
-@pytest.fixture(scope="module")
-def mixed_plans() -> PlanInputs:
-    rng = np.random.default_rng(3)
-    n = 400
-    mun = rng.integers(0, 8, n)
-    member = np.zeros((n, 10), dtype=bool)
-    member[np.arange(n), mun] = True
-    member[:, 8] = mun < 4
-    member[:, 9] = True
-    pre = Preconditions(("p",), np.array([0.7]), np.array([[0.6, 0.4]]))
-    dep = (rng.random(n) < 0.1)[:, None]
-    sched = delivery_schedule(
-        rng.integers(1, 60, n),
-        2025 + rng.integers(0, 4, n),
-        2028 + rng.integers(0, 3, n),
-        schedule_first_year=2025,
-        n_years=6,
-    )
-    return PlanInputs(
-        rng.choice(np.array(PLANSTATUSES), n),
-        sched,
-        2025,
-        member,
-        tuple(f"A{i}" for i in range(10)),
-        depends_on=dep,
-        preconditions=pre,
-    )
-
-
 def test_same_seed_same_numbers_whatever_chunks_threads_and_run_count(
     mixed_plans: PlanInputs,
 ) -> None:
@@ -335,49 +249,6 @@ def test_assumptions_change_the_figures(mixed_plans: PlanInputs, tmp_path: Path)
     base = simulate(mixed_plans, load_assumptions(), runs=300, seed=1)
     worse = simulate(mixed_plans, load_assumptions(f), runs=300, seed=1)
     assert worse.cum_mean[-1, -1] < 0.6 * base.cum_mean[-1, -1]
-
-
-# ---------------------------------------------------------------- targets and the norm
-
-
-def test_p_reach_is_zero_for_unreachable_and_one_for_sure_targets() -> None:
-    homes = np.array([100, 200, 300])
-    res = simulate(
-        _plans(homes, n_years=3, dropout=np.array([0.0, 0.5, 0.5]), delay=[1.0]),
-        load_assumptions(),
-        runs=500,
-        seed=1,
-    )
-    s = summarise_targets(
-        res,
-        [
-            Target(0, 2025, 2027, 601, 700),  # more than the whole pipeline
-            Target(0, 2025, 2027, 100, 100),  # the sure plan alone
-            Target(0, 2025, 2027, 150, 600),  # range: min sometimes, max only if all deliver
-        ],
-    )
-    assert s.p_reach_min[0] == 0 and s.p_reach_max[0] == 0
-    assert s.p_reach_min[1] == 1 and s.p_reach_max[1] == 1
-    assert 0.6 < s.p_reach_min[2] < 0.9 and 0.15 < s.p_reach_max[2] < 0.35
-    assert s.planned_homes.tolist() == [600, 600, 600]
-
-
-def test_required_capacity_ratio() -> None:
-    rng = np.random.default_rng(4)
-    homes = rng.integers(5, 40, 400)
-    res = simulate(_plans(homes, dropout=0.3, delay=[1.0]), load_assumptions(), runs=3000, seed=5)
-    t = Target(0, 2025, 2025, 1000, 1000)
-    norm = required_capacity_ratio(res, [t])
-    ratio = norm.ratio[0]
-    assert np.all(np.diff(ratio) > 0)  # more certainty needs more capacity
-    assert ratio[0] == pytest.approx(1 / 0.7, rel=0.02)  # median ~ 70% delivers
-    # a target the pipeline meets at exactly the 80% ratio is reached in ~80% of runs
-    planned = float(homes.sum())
-    check = summarise_targets(res, [Target(0, 2025, 2025, planned / ratio[1], planned)])
-    assert check.p_reach_min[0] == pytest.approx(0.8, abs=0.01)
-    assert norm.current_ratio[0] == planned / 1000
-    sure = simulate(_plans(homes, dropout=0.0, delay=[1.0]), load_assumptions(), runs=50)
-    assert np.allclose(required_capacity_ratio(sure, [t]).ratio, 1.0)
 
 
 # ---------------------------------------------------------------- inputs
@@ -431,8 +302,6 @@ def test_empty_pipeline_gives_zero_completions() -> None:
     )
     res = simulate(plans, load_assumptions(), runs=10)
     assert res.year.tolist() == [2025, 2026, 2027] and not res.cum_p90.any()
-    s = summarise_targets(res, [Target(0, 2025, 2027, 0, 5)])
-    assert s.p_reach_min[0] == 1 and s.p_reach_max[0] == 0
 
 
 def test_common_random_numbers_across_assumption_scenarios(
@@ -487,8 +356,6 @@ def test_many_groups_with_preconditions_add_up_per_run() -> None:
 
 
 def test_whole_number_quantiles_equal_numpy_for_wide_and_large_values() -> None:
-    from opgave.forecast import _whole_number_quantiles
-
     rng = np.random.default_rng(2)
     x = np.stack(
         [
@@ -499,5 +366,5 @@ def test_whole_number_quantiles_equal_numpy_for_wide_and_large_values() -> None:
         ]
     ).astype(np.float32)
     probs = (0.1, 0.5, 0.9)
-    got = _whole_number_quantiles(x, probs, max_bins=1 << 12)
+    got = whole_number_quantiles(x, probs, max_bins=1 << 12)
     assert np.array_equal(got, np.quantile(x.astype(np.float64), probs, axis=1))
