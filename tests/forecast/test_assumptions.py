@@ -111,3 +111,11 @@ def test_every_forecast_can_state_its_assumptions(tmp_path: Path) -> None:
     documents = [*assumption_documents(), ("scenario x", {"dropout": {"3": 0.4}})]
     scenario = assumptions_from(documents).stated[1]
     assert scenario.startswith("scenario x (sha256 ") and len(scenario.split()[-1]) == 13
+
+
+def test_default_shocks_are_documented_and_moderate() -> None:
+    a = load_assumptions()
+    assert 0 < a.shocks.dropout_correlation <= 0.2 and 0 < a.shocks.delay_correlation <= 0.2
+    assert 0 < a.shocks.persistence < 1 and "CBS" in a.shocks.source
+    assert a.capacity.national_max_homes_per_year is None  # the ceiling is optional
+    assert np.isclose(sum(a.delay_prob["3"]), 1.0)

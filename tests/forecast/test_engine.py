@@ -3,6 +3,7 @@ shared shocks and the production ceiling."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,13 +12,17 @@ import pytest
 from opgave.forecast.assumptions import (
     PLANSTATUSES,
     Assumptions,
+    Capacity,
     ForecastInputError,
+    Shocks,
     load_assumptions,
 )
 from opgave.forecast.engine import (
     PlanInputs,
     Preconditions,
     delivery_schedule,
+    level_thresholds,
+    shock_levels,
     simulate,
     whole_number_quantiles,
 )
@@ -368,3 +373,138 @@ def test_whole_number_quantiles_equal_numpy_for_wide_and_large_values() -> None:
     probs = (0.1, 0.5, 0.9)
     got = whole_number_quantiles(x, probs, max_bins=1 << 12)
     assert np.array_equal(got, np.quantile(x.astype(np.float64), probs, axis=1))
+
+
+# ---------------------------------------------------------------- shared shocks
+
+
+def test_level_thresholds_keep_the_marginal_probabilities_exactly() -> None:
+    dropout = np.array([0.0, 0.05, 0.3, 1.0, 0.45])
+    delay = np.array(
+        [
+            [0.7, 0.2, 0.1, 0.0],
+            [0.5, 0.5, 0.0, 0.0],
+            [0.3, 0.3, 0.25, 0.15],
+            [1, 0, 0, 0],
+            [0, 0, 0, 1],
+        ]
+    )
+    shocks = Shocks(dropout_correlation=0.2, delay_correlation=0.3)
+    c = level_thresholds(dropout, delay, shocks)  # (classes x K x levels)
+    assert c.shape == (5, 4, len(shock_levels()[1]))
+    assert np.allclose(c[:, 0].mean(axis=1)[:3], dropout[:3], atol=1e-12)
+    assert (c[0, 0] == 0).all() and np.isinf(c[3]).all()  # never / always drops stays exact
+    assert np.isinf(c[0, 3]).all() and np.isinf(c[1, 2:]).all()  # impossible delays stay so
+    survive = 1 - c[:, 0]
+    for k in (1, 2, 3):
+        tail = delay[:, k:].sum(axis=1)
+        late = np.where(np.isinf(c[:, k]), 0.0, 1 - c[:, k])  # P(delivers, >= k years late)
+        ok = survive.mean(axis=1) > 0
+        assert np.allclose(late.mean(axis=1)[ok] / survive.mean(axis=1)[ok], tail[ok], atol=1e-9)
+    assert np.all(np.diff(c[2, 0]) >= 0)  # a worse year: more drop-out ...
+    assert np.all(np.diff((1 - c[2, 1]) / (1 - c[2, 0])) >= 0)  # ... and more delay
+    plain = level_thresholds(dropout, delay, Shocks())  # no shocks: one level
+    assert plain.shape == (5, 4, 1) and np.isinf(plain[3]).all() and plain[1, 0, 0] == 0.05
+
+
+def test_shocks_keep_the_mean_and_raise_the_variance_as_the_levels_say(
+    independent: Assumptions,
+) -> None:
+    rng = np.random.default_rng(21)
+    n = 300
+    homes = rng.integers(1, 60, n).astype(float)
+    p = 0.3
+    plans = _plans(homes.astype(np.int64), dropout=p, delay=[1.0])
+    rho = 0.05
+    shocked = replace(independent, shocks=Shocks(dropout_correlation=rho))
+    runs = 6000
+    x = simulate(plans, shocked, runs=runs, seed=4).completions_by_run[0, 0].astype(float)
+    # exact moments under the discretised year condition: E[X | level] and Var[X | level]
+    q = level_thresholds(np.array([p]), np.array([[1.0]]), shocked.shocks)[0, 0]  # P(drop)
+    cond_mean = (1 - q) * homes.sum()
+    cond_var = q * (1 - q) * (homes**2).sum()
+    mean, var = cond_mean.mean(), cond_var.mean() + cond_mean.var()
+    assert var > 5 * (p * (1 - p) * (homes**2).sum())  # the shared year dominates
+    assert abs(x.mean() - mean) < Z * np.sqrt(var / runs)
+    assert abs(x.var(ddof=1) - var) < Z * _variance_se(x)
+
+
+def _two_areas(region: np.ndarray | None, due: np.ndarray) -> PlanInputs:
+    n = len(due)
+    sched = np.zeros((n, 2), dtype=np.int64)
+    sched[np.arange(n), due] = 10
+    member = np.zeros((n, 2), dtype=bool)
+    member[np.arange(n), np.arange(n) % 2] = True
+    return PlanInputs(
+        np.full(n, "3"),
+        sched,
+        2025,
+        member,
+        ("A", "B"),
+        dropout_prob=np.full(n, 0.3),
+        delay_prob=np.ones((n, 1)),
+        region=region,
+        region_code=("r0", "r1") if region is not None else (),
+    )
+
+
+def _area_correlation(plans: PlanInputs, a: Assumptions) -> float:
+    x = simulate(plans, a, runs=2000, seed=6).completions_by_run.sum(axis=1).astype(float)
+    return float(np.corrcoef(x[0], x[1])[0, 1])
+
+
+def test_persistence_ties_one_year_to_the_next(independent: Assumptions) -> None:
+    n = 400
+    due = np.arange(n) % 2  # area A: plans due 2025; area B: due 2026
+    plans = _two_areas(None, due)
+    loose = replace(independent, shocks=Shocks(dropout_correlation=0.2, persistence=0.0))
+    tight = replace(loose, shocks=replace(loose.shocks, persistence=0.9))
+    assert abs(_area_correlation(plans, loose)) < 0.1
+    assert _area_correlation(plans, tight) > 0.6
+
+
+def test_regional_share_separates_regions(independent: Assumptions) -> None:
+    n = 400
+    plans = _two_areas(np.arange(n) % 2, np.zeros(n, dtype=np.int64))  # A = region 0, B = 1
+    national = replace(independent, shocks=Shocks(dropout_correlation=0.2))
+    regional = replace(national, shocks=replace(national.shocks, regional_share=1.0))
+    assert _area_correlation(plans, national) > 0.6
+    assert abs(_area_correlation(plans, regional)) < 0.1
+
+
+def test_production_ceiling_moves_homes_later_and_invents_none(mixed_plans: PlanInputs) -> None:
+    a = load_assumptions()
+    free = simulate(mixed_plans, a, runs=300, seed=2)
+    nation = free.completions_by_run[-1]
+    ceiling = float(np.quantile(nation.max(axis=0), 0.5))  # binds in about half the runs
+    capped = simulate(
+        mixed_plans, replace(a, capacity=Capacity(national_max_homes_per_year=ceiling)),
+        runs=300, seed=2,
+    )  # fmt: skip
+    x = capped.completions_by_run
+    assert len(capped.year) > len(free.year)  # room for what is pushed past the schedule
+    assert (x[-1] <= ceiling).all() and (x[-1] < nation.max(axis=0)[None, :] + 1).all()
+    n_free = len(free.year)
+    totals = x.sum(axis=1)
+    assert np.array_equal(totals, free.completions_by_run.sum(axis=1))  # per area, per run
+    cum_free = np.cumsum(free.completions_by_run, axis=1)
+    cum_capped = np.cumsum(x, axis=1)[:, :n_free]
+    assert (cum_capped <= cum_free).all() and (cum_capped < cum_free).any()
+    assert np.array_equal(x[:8].sum(axis=0), x[-1])  # municipalities still add up
+
+
+def test_shocks_regions_and_ceiling_keep_results_bit_identical_across_chunks(
+    mixed_plans: PlanInputs,
+) -> None:
+    a = load_assumptions()
+    a = replace(
+        a,
+        shocks=replace(a.shocks, dropout_correlation=0.1, regional_share=0.5),
+        capacity=Capacity(national_max_homes_per_year=2000),
+    )
+    ref = simulate(mixed_plans, a, runs=520, seed=9, chunk_runs=128, threads=1)
+    for chunk, threads in ((384, 2), (1024, 1), (1, 2)):
+        other = simulate(mixed_plans, a, runs=520, seed=9, chunk_runs=chunk, threads=threads)
+        assert np.array_equal(ref.completions_by_run, other.completions_by_run)
+    longer = simulate(mixed_plans, a, runs=700, seed=9)
+    assert np.array_equal(longer.completions_by_run[:, :, :520], ref.completions_by_run)

@@ -27,6 +27,7 @@ from opgave.cli import (
     rows,
 )
 from opgave.forecast.assumptions import Assumptions, ForecastInputError
+from opgave.forecast.questions import TargetDifference, compare_targets
 from opgave.model import (
     Area,
     AreaMember,
@@ -103,6 +104,16 @@ def run_outlook(
 
 def _pct(p: float | None) -> str:
     return "-" if p is None else f"{p:.0%}"
+
+
+def _difference(d: TargetDifference) -> str:
+    """P50 in homes and relatively, P(min) in points: 'P50 -11,798 (-53%), P(min) +0 pts'."""
+    if not d.in_b or d.p50_diff is None:
+        return "-"
+    rel = "" if d.p50_rel is None else f" ({d.p50_rel:+.0%})"
+    sign = "+" if d.p50_diff > 0 else ""
+    chance = "" if d.p_min_diff is None else f", P(min) {d.p_min_diff * 100:+.0f} pts"
+    return f"P50 {sign}{homes(d.p50_diff)}{rel}{chance}"
 
 
 def _ratio(r: float | None) -> str:
@@ -191,6 +202,12 @@ def run_forecast(
     for column in columns:
         table.add_column(column)
     others = {t.target_id: t for t in other.targets} if other else {}
+    differences = {
+        d.target_id: d
+        for d in compare_targets(
+            [asdict(t) for t in result.targets], [asdict(t) for t in other.targets]
+        )
+    } if other else {}  # fmt: skip
     for t in result.targets:
         value = (
             homes(t.value_min) if t.value_min == t.value_max
@@ -208,11 +225,7 @@ def run_forecast(
         if other is not None:
             o = others.get(t.target_id)
             row += [homes(o.p50) if o else "-", _pct(o.p_reach_min if o else None)]
-            diff = (
-                (t.p_reach_min or 0) - (o.p_reach_min or 0) if o and t.p_reach_min is not None
-                else None
-            )  # fmt: skip
-            row += ["-" if diff is None else f"{diff:+.0%}"]
+            row += [_difference(differences[t.target_id])]
         if norm and t.norm:
             row += [
                 _ratio(t.norm["current"]),
