@@ -167,6 +167,7 @@ from opgave.cli import programme  # noqa: E402
 from opgave.cli import pipeline  # noqa: E402
 from opgave.cli import funding  # noqa: E402
 from opgave.cli import forecast  # noqa: E402
+from opgave.cli import forecast_history  # noqa: E402
 from opgave.cli import agreements  # noqa: E402
 from opgave.cli import report  # noqa: E402
 from opgave.cli import users  # noqa: E402
@@ -178,6 +179,7 @@ __all__ = [
     "agreements",
     "app",
     "forecast",
+    "forecast_history",
     "funding",
     "geo",
     "pipeline",

@@ -120,7 +120,11 @@ def _ratio(r: float | None) -> str:
     return "unreachable" if r is None else f"{r:.0%}"
 
 
-@app.command("forecast")
+forecast_app = typer.Typer()  # `opgave forecast` runs it; `calibrate`, `backtest`: subcommands
+app.add_typer(forecast_app, name="forecast")
+
+
+@forecast_app.callback(invoke_without_command=True)
 def run_forecast(
     ctx: typer.Context,
     area: Annotated[
@@ -151,6 +155,8 @@ def run_forecast(
     preconditions are shared by the plans that depend on them. Realised homes count first;
     the pipeline is simulated from the year after the last realised year.
     """
+    if ctx.invoked_subcommand is not None:
+        return
     if assumptions is not None and not assumptions.exists():
         raise fail(f"{assumptions}: no such file")
     with reading(ctx) as session:

@@ -29,11 +29,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from opgave import areas as area_graph
 from opgave.forecast.assumptions import Assumptions, ForecastInputError, load_assumptions
 from opgave.forecast.engine import PlanInputs, delivery_schedule, simulate
 from opgave.forecast.history import START, Learned, learn, observe, plan_overrides
 
-__all__ = ["BacktestCell", "BacktestResult", "CalibrationRow", "backtest", "with_learned"]
+__all__ = [
+    "BacktestCell",
+    "BacktestResult",
+    "CalibrationRow",
+    "areas_by_municipality",
+    "backtest",
+    "with_learned",
+]
 
 Row = Mapping[str, Any]
 STATED_CHANCES = (0.1, 0.25, 0.5, 0.75, 0.9)
@@ -115,6 +123,23 @@ def with_learned(base: Assumptions, learned: Learned, label: str) -> Assumptions
         source_note=MappingProxyType(note),
         stated=(*base.stated, label),
     )
+
+
+def areas_by_municipality(
+    areas: Sequence[Row], members: Sequence[Row], kinds: Sequence[str] = ("province", "nation")
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """For :func:`backtest`: the areas of ``kinds`` each municipality counts in (from area
+    and area-member rows) and its region for the regional shocks (its province)."""
+    children = area_graph.children_of(members)
+    kind = {a["id"]: a["kind"] for a in areas}
+    areas_of: dict[str, list[str]] = {}
+    region_of: dict[str, str] = {}
+    for a in sorted(a["id"] for a in areas if a["kind"] in kinds):
+        for gm in area_graph.municipalities(a, children, kind):
+            areas_of.setdefault(gm, []).append(a)
+            if kind[a] == "province":
+                region_of.setdefault(gm, a)
+    return areas_of, region_of
 
 
 def _pit(runs: npt.NDArray[np.float32], value: float) -> float:

@@ -77,19 +77,24 @@ def synthetic_history(
     last_year: int = 2024,
     regions: int = 4,
     municipalities_per_region: int = 3,
+    municipalities: Mapping[str, str] | None = None,
     seed: int = 0,
 ) -> SyntheticHistory:
     """Generate a yearly plan-list history from ``first_year`` to ``last_year`` (lists
-    captured on 1 January) under the ``truth`` assumptions; see the module's docblock."""
+    captured on 1 January) under the ``truth`` assumptions; see the module's docblock.
+    ``municipalities`` (gemeente id -> region) replaces the made-up ones (``SYN-GM..`` in
+    ``regions`` regions of ``municipalities_per_region``)."""
     rng = np.random.default_rng(seed)
     captures = [dt.date(y, 1, 1) for y in range(first_year, last_year + 1)]
-    region_of = {
+    region_of = dict(municipalities) if municipalities else {
         f"SYN-GM{r}{m}": f"SYN-R{r}"
         for r in range(regions)
         for m in range(municipalities_per_region)
-    }
-    municipalities = sorted(region_of)
-    region_index = {f"SYN-R{r}": r for r in range(regions)}
+    }  # fmt: skip
+    names = sorted(set(region_of.values()))
+    region_index = {name: i for i, name in enumerate(names)}
+    regions = len(names)
+    gemeenten = sorted(region_of)
     horizon = last_year + 12
     levels = _year_conditions(rng, horizon - first_year + 1, regions, truth)
     dropout = truth.dropout_for(np.array(PLANSTATUSES))
@@ -107,7 +112,7 @@ def synthetic_history(
             due = entry_year + int(rng.integers(0, 6))
             length = int(rng.integers(2, 5))
             homes = int(min(round(rng.lognormal(3.5, 0.9)), 2000)) + 1
-            gm = municipalities[int(rng.integers(len(municipalities)))]
+            gm = gemeenten[int(rng.integers(len(gemeenten)))]
             g = region_index[region_of[gm]]
             c = table[s, :, levels[g, due - first_year] if table.shape[2] > 1 else 0]
             u = rng.random()
