@@ -108,3 +108,14 @@ def test_compare_targets_gives_homes_and_chances_absolute_and_relative() -> None
     assert d["T2"].p50_rel is None and d["T2"].p_min_diff == pytest.approx(0.5)
     assert d["T3"].p_min_diff is None and d["T3"].p50_diff == 0
     assert not d["T4"].in_b and d["T4"].p50_b is None and d["T4"].p50_diff is None
+
+
+def test_fan_of_some_areas_equals_the_full_summaries(mixed_plans: PlanInputs) -> None:
+    from opgave.forecast.assumptions import load_assumptions
+    from opgave.forecast.questions import fan
+
+    result = simulate(mixed_plans, load_assumptions(), runs=300, seed=3)
+    lines = fan(result, [9, 2])
+    assert lines.area_code == ("A9", "A2")
+    for name in ("cum_mean", "cum_p10", "cum_p50", "cum_p90"):
+        assert np.array_equal(getattr(lines, name), getattr(result, name)[[9, 2]])

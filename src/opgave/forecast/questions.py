@@ -19,14 +19,16 @@ import numpy as np
 import numpy.typing as npt
 
 from opgave.forecast.assumptions import ForecastInputError
-from opgave.forecast.engine import ForecastResult
+from opgave.forecast.engine import ForecastResult, summarise_runs
 
 __all__ = [
     "CapacityNorm",
+    "Fan",
     "Target",
     "TargetDifference",
     "TargetSummary",
     "compare_targets",
+    "fan",
     "required_capacity_ratio",
     "summarise_targets",
 ]
@@ -219,3 +221,30 @@ def compare_targets(
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class Fan:
+    """Cumulative completions of some areas over runs, per year: the fan chart's lines."""
+
+    area_code: tuple[str, ...]
+    year: npt.NDArray[np.int64]
+    cum_mean: FloatArray
+    cum_p10: FloatArray
+    cum_p50: FloatArray
+    cum_p90: FloatArray
+
+
+def fan(result: ForecastResult, areas: Sequence[int]) -> Fan:
+    """The fan of the given areas only (by row of the result): the summaries of all areas are
+    computed at once when first read, which is wasted work when only a few are asked for."""
+    index = np.asarray(areas, dtype=np.int64)
+    stats = summarise_runs(np.ascontiguousarray(result.completions_by_run[index]))
+    return Fan(
+        area_code=tuple(result.area_code[i] for i in index),
+        year=result.year,
+        cum_mean=stats["cum_mean"],
+        cum_p10=stats["cum_p10"],
+        cum_p50=stats["cum_p50"],
+        cum_p90=stats["cum_p90"],
+    )
