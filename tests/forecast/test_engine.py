@@ -508,3 +508,21 @@ def test_shocks_regions_and_ceiling_keep_results_bit_identical_across_chunks(
         assert np.array_equal(ref.completions_by_run, other.completions_by_run)
     longer = simulate(mixed_plans, a, runs=700, seed=9)
     assert np.array_equal(longer.completions_by_run[:, :, :520], ref.completions_by_run)
+
+
+def test_the_engine_draws_numpy_s_sfc64_words(independent: Assumptions) -> None:
+    # one plan, one year, drop-out 0.37: in run r it delivers iff its 31-bit word is >= the
+    # threshold; the words are those of numpy's SFC64 for the run's block (stream 0)
+    plans = _plans(np.array([10]), dropout=0.37, delay=[1.0])
+    runs = 300
+    x = simulate(plans, independent, runs=runs, seed=8, chunk_runs=128).completions_by_run[0, 0]
+    words = np.concatenate(
+        [
+            np.random.SFC64(np.random.SeedSequence(8, spawn_key=(b, 0)))
+            .random_raw(64)
+            .view(np.uint32)
+            for b in range(3)
+        ]
+    )[:runs]
+    delivers = (words >> 1) >= round(0.37 * 2**31)
+    assert np.array_equal(x, np.where(delivers, 10.0, 0.0))

@@ -22,12 +22,12 @@ Model, per run:
   delay plus the largest delay of its preconditions;
 * with a national production ceiling, homes above it in a year move to the next year.
 
-Speed: 32-bit random words are drawn with numpy (``random_raw``) in cache-sized batches of
-plans; a small kernel compiled with numba classifies each against the plan's thresholds for
-that run and adds the plan's schedule, moved by its (total) delay, into the completions of
-its *group* (plans with the same area membership), run by run. Groups are then summed into
-areas with a 0/1 matrix. All values are whole homes below 2**24, so float32 sums are exact
-and results do not depend on chunking, threading or the order of the adds.
+Speed: a kernel compiled with numba draws each plan's 32-bit random words (numpy's SFC64
+stream, stepped in the kernel: off the GIL and out of memory), classifies each against the
+plan's thresholds for that run and adds the plan's schedule, moved by its (total) delay, into
+the completions of its *group* (plans with the same area membership), run by run. Groups are
+then summed into areas with a 0/1 matrix. All values are whole homes below 2**24, so float32
+sums are exact and results do not depend on chunking, threading or the order of the adds.
 """
 
 from __future__ import annotations
@@ -69,8 +69,6 @@ the standard normal); thresholds per level are tabulated once per simulation."""
 MAX_CAPACITY_YEARS = 50
 """A production ceiling may push completions at most this many years past the schedule."""
 
-_BATCH_CELLS = 128 * 1024
-"""Random words per kernel call (plans x runs of a block batch): 512 kB, in the core's L2."""
 _EXACT_LIMIT = float(2**24)  # float32 represents every integer below this exactly
 _NEVER = 2**31  # a 31-bit uniform is never >= this threshold
 _TOL = 1e-9
@@ -600,9 +598,18 @@ def _prepare(plans: PlanInputs, assumptions: Assumptions) -> _Model:
             )
         n_axis += extra
 
-    # draw order: area pattern, then input order
+    # draw order: area pattern, planstatus, due year (first year with homes), input order -
+    # plans that share thresholds come together (cache), and the order does not depend on
+    # the assumptions' values (a scenario changing them reuses the same random numbers)
     pattern = _row_ids(np.packbits(member, axis=1))
-    order = np.lexsort((np.arange(n), pattern))
+    has_homes = sched != 0
+    due_in = (
+        np.where(has_homes.any(axis=1), has_homes.argmax(axis=1), 0)
+        if n_years
+        else np.zeros(n, dtype=np.int64)
+    )
+    status_code = status_index(np.asarray(plans.planstatus).astype(str)) if n else pattern
+    order = np.lexsort((np.arange(n), due_in, status_code, pattern))
     n_groups = int(pattern.max()) + 1 if n else 0
     bounds = np.searchsorted(pattern[order], np.arange(n_groups + 1))
     group_member = np.zeros((n_groups, n_areas), dtype=bool)
@@ -861,26 +868,21 @@ def _simulate_chunk(
     group_out = _buffer(buffers, "group_out", (n_groups, n_axis, width))
     group_out[...] = 0.0
     kernel = _kernel()
-    step = max(2, _BATCH_CELLS // RUN_BLOCK)
-    for p0 in range(0, model.n_plans, step):
-        p1 = min(p0 + step, model.n_plans)
-        for b, gen in enumerate(gens):
-            words = gen.bit_generator.random_raw((p1 - p0) * RUN_BLOCK // 2)
-            kernel(
-                words.view(np.uint32).reshape(p1 - p0, RUN_BLOCK),
-                p0,
-                b * RUN_BLOCK,
-                model.plan_combo,
-                model.plan_classes,
-                thresholds,
-                model.plan_first,
-                model.plan_len,
-                model.plan_homes,
-                model.plan_group,
-                model.plan_set,
-                met,
-                group_out,
-            )
+    states = np.array([gen.bit_generator.state["state"]["state"] for gen in gens], dtype=np.uint64)
+    kernel(
+        states,
+        model.n_plans,
+        model.plan_combo,
+        model.plan_classes,
+        thresholds,
+        model.plan_first,
+        model.plan_len,
+        model.plan_homes,
+        model.plan_group,
+        model.plan_set,
+        met,
+        group_out,
+    )
     if model.ceiling:
         _apply_ceiling(group_out, model.ceiling)
     if len(model.single_area):
@@ -901,9 +903,8 @@ def _buffer(buffers: dict[str, Float32Array], name: str, shape: tuple[int, ...])
 
 
 def _add_completions(
-    words: UIntArray,
-    p0: int,
-    base: int,
+    states: npt.NDArray[np.uint64],
+    n_plans: int,
     combo: IntArray,
     classes: IntArray,
     threshold: UIntArray,
@@ -915,21 +916,39 @@ def _add_completions(
     met: Float32Array,
     out: Float32Array,
 ) -> None:
-    """Add the completions of plans ``p0 ..`` in one block (random ``words``: plans x 128
-    runs, runs ``base ..`` of the chunk) to ``out`` (groups x year axis x runs).
+    """Draw every plan's random words and add its completions to ``out`` (groups x year axis
+    x runs of the chunk).
 
-    Per plan and delay class ``k``: the 31-bit uniform ``u = word >> 1``;
-    ``w = [u >= t_k] - [u >= t_{k+1}]`` (1 when the plan delivers exactly ``k`` years late in
-    that run: thresholds increase with ``k``), times ``[set delay == e]`` for a gated plan;
-    the plan's schedule moved ``k + e`` years is added ``w`` times. Loops run along the 128
-    runs (vectorised). All values are whole homes below 2**24, so float32 sums are exact.
+    ``states[b]`` is the SFC64 state of block ``b``'s generator: the kernel steps it exactly
+    as numpy's ``SFC64.random_raw`` does (one 64-bit word = two 32-bit words, low half first),
+    128 words per plan and block, plans in draw order, so the numbers are numpy's and the same
+    whatever the chunking; drawing here keeps them out of memory and off the GIL (numpy's
+    ``random_raw`` holds it). Per plan and delay class ``k``: the 31-bit uniform
+    ``u = word >> 1``; ``w = [u >= t_k] - [u >= t_{k+1}]`` (1 when the plan delivers exactly
+    ``k`` years late in that run: thresholds increase with ``k``), times ``[set delay == e]``
+    for a gated plan; the plan's schedule moved ``k + e`` years is added ``w`` times. Loops run
+    along the runs (vectorised; row slices are taken first: indexing inside the run loop keeps
+    LLVM from vectorising). All values are whole homes below 2**24: float32 sums are exact.
     """
-    n_p, n_r = words.shape
+    n_blocks = states.shape[0]
+    n_r = n_blocks * 128
     w_k = np.empty(n_r, dtype=np.float32)
     w = np.empty(n_r, dtype=np.float32)
     u = np.empty(n_r, dtype=np.uint32)
-    for i in range(n_p):
-        p = p0 + i
+    low = np.uint64(0xFFFFFFFF)
+    for p in range(n_plans):
+        for b in range(n_blocks):  # the plan's words, block by block (sequential: SFC64)
+            x0, x1, x2, x3 = states[b, 0], states[b, 1], states[b, 2], states[b, 3]
+            at = b * 128
+            for j in range(64):
+                tmp = x0 + x1 + x3
+                x3 += np.uint64(1)
+                x0 = x1 ^ (x1 >> np.uint64(11))
+                x1 = x2 + (x2 << np.uint64(3))
+                x2 = ((x2 << np.uint64(24)) | (x2 >> np.uint64(40))) + tmp
+                u[at + 2 * j] = np.uint32(tmp & low) >> np.uint32(1)
+                u[at + 2 * j + 1] = np.uint32(tmp >> np.uint64(32)) >> np.uint32(1)
+            states[b, 0], states[b, 1], states[b, 2], states[b, 3] = x0, x1, x2, x3
         n_y = length[p]
         n_k = classes[p]
         if n_y == 0 or n_k == 0:
@@ -938,13 +957,10 @@ def _add_completions(
         f = first[p]
         s = pre_set[p]
         c = combo[p]
-        for r in range(n_r):
-            u[r] = words[i, r] >> np.uint32(1)
         for k in range(n_k):
-            # row slices first: indexing inside the run loop keeps LLVM from vectorising
-            lo = threshold[c, k, base : base + n_r]
+            lo = threshold[c, k]
             if k + 1 < n_k:
-                hi = threshold[c, k + 1, base : base + n_r]
+                hi = threshold[c, k + 1]
                 for r in range(n_r):
                     w_k[r] = np.float32(u[r] >= lo[r]) - np.float32(u[r] >= hi[r])
             else:
@@ -953,17 +969,17 @@ def _add_completions(
             if s < 0:
                 for j in range(n_y):
                     h = homes[p, j]
-                    dst = out[g, f + k + j, base : base + n_r]
+                    dst = out[g, f + k + j]
                     for r in range(n_r):
                         dst[r] += w_k[r] * h
                 continue
             for e in range(met.shape[1]):
-                gate = met[s, e, base : base + n_r]
+                gate = met[s, e]
                 for r in range(n_r):
                     w[r] = w_k[r] * gate[r]
                 for j in range(n_y):
                     h = homes[p, j]
-                    dst = out[g, f + k + e + j, base : base + n_r]
+                    dst = out[g, f + k + e + j]
                     for r in range(n_r):
                         dst[r] += w[r] * h
 
