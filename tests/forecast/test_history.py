@@ -27,7 +27,7 @@ from opgave.forecast.history import (
     observe,
     plan_overrides,
 )
-from opgave.forecast.synthetic import SOURCE, synthetic_history
+from opgave.forecast.synthetic import synthetic_history
 
 
 def _version(pid: str, start: int, end: int | None, first: int, status: str = "3") -> Any:
@@ -172,17 +172,3 @@ def test_a_plan_long_in_the_lists_has_its_own_odds() -> None:
     assert dropout[: len(fresh)].mean() == pytest.approx(expected, abs=0.05)
     unknown, _ = plan_overrides(learned, ["nope"], [2030])
     assert np.isnan(unknown).all()
-
-
-def test_synthetic_histories_are_labelled_and_shaped_like_the_tables() -> None:
-    h = synthetic_history(load_assumptions(), plans_per_year=20, seed=1)
-    assert SOURCE["confidence"] == "synthetic"
-    assert {p["source_id"] for p in h.plans} == {SOURCE["id"]}
-    assert all(r["valid_from"] < r["valid_to"] for r in h.history)
-    dropped = [p for p in h.plans if p["dropped_on"] is not None]
-    assert dropped and all(
-        any(r["plan_id"] == p["id"] and r["valid_to"] == p["dropped_on"] for r in h.history)
-        for p in dropped
-    )
-    again = synthetic_history(load_assumptions(), plans_per_year=20, seed=1)
-    assert again.plans == h.plans and again.history == h.history
