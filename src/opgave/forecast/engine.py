@@ -1038,8 +1038,9 @@ def simulate(
     ``threads``, and run ``r`` is the same run in a simulation of any length. Peak memory in
     bytes, with A areas, Y years on the axis, R runs, T threads, C = chunk_runs, G groups:
     ``4*A*Y*R`` (every run kept) ``+ T*4*C*(G + M)*Y`` (a chunk's completions of its groups
-    and M multi-group areas) ``+ T*2**20`` (a batch of random words), plus, when the
-    summaries are read, ``12*32*Y*R`` per thread.
+    and M multi-group areas) ``+ T*4*C*K*N`` (the thresholds of the chunk's runs, K delay
+    classes, N combos of threshold class, due year and region), plus, when the summaries are
+    read, ``12*32*Y*R`` per thread.
     """
     if runs < 1:
         raise ForecastInputError([f"runs: expected >= 1, got {runs}"])
