@@ -990,15 +990,28 @@ _kernel_lock = threading.Lock()
 
 def _kernels() -> tuple[Any, Any]:
     """:func:`_add_completions` and :func:`_fill_thresholds` compiled by numba: on first use in
-    a process, loaded from numba's on-disk cache (about 0.2 s to import numba, 0.15 s to load)
-    or compiled when the cache is missing or stale. They release the GIL, so worker threads
-    run them in parallel."""
+    a process, loaded from numba's on-disk cache (importing numba and loading the code take
+    about 0.3-0.5 s on this machine) or compiled when the cache is missing or stale (a few
+    seconds). They release the GIL, so worker threads run them in parallel."""
     with _kernel_lock:
         if not _KERNELS:
             import numba  # imported here: importing the engine stays cheap
 
             jit = numba.njit(cache=True, nogil=True)
-            _KERNELS.append((jit(_add_completions), jit(_fill_thresholds)))
+            add, fill = jit(_add_completions), jit(_fill_thresholds)
+            # call each once on empty arrays of the exact types: loads (or compiles) the
+            # machine code now, not in the middle of the first chunk
+            i64, f32 = np.zeros(0, dtype=np.int64), np.zeros((1, 1, 1), dtype=np.float32)
+            add(
+                np.zeros((1, 4), dtype=np.uint64), 0, i64, i64,
+                np.zeros((1, 1, 1), dtype=np.uint32), i64, i64,
+                np.zeros((0, 1), dtype=np.float32), i64, i64, f32, f32,
+            )  # fmt: skip
+            fill(
+                np.zeros((1, 1, 1), dtype=np.uint32), i64, np.zeros((0, 1), dtype=np.int64),
+                np.zeros((0, 1, 1), dtype=np.uint32),
+            )  # fmt: skip
+            _KERNELS.append((add, fill))
         return _KERNELS[0]
 
 
