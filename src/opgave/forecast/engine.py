@@ -861,7 +861,6 @@ def _simulate_chunk(
     width = n_blocks * RUN_BLOCK
     n_axis = model.n_year_axis
     n_groups = model.n_groups
-    n_kept = out.shape[2]
     gens = [_block_generator(seed, first_block + b, 0) for b in range(n_blocks)]
     met = _set_met(model, seed, first_block, n_blocks)
     thresholds = _chunk_thresholds(model, seed, first_block, n_blocks)
@@ -885,11 +884,17 @@ def _simulate_chunk(
     )
     if model.ceiling:
         _apply_ceiling(group_out, model.ceiling)
+    copy = _kernels()[2]  # row by row, compiled: numpy's fancy assignment is slow here
     if len(model.single_area):
-        out[model.single_area] = group_out[model.single_group, :, :n_kept]
+        copy(group_out, model.single_group, model.single_area, out)
     if len(model.multi_area):
         multi = model.multi_matrix @ group_out.reshape(n_groups, n_axis * width)
-        out[model.multi_area] = multi.reshape(-1, n_axis, width)[:, :, :n_kept]
+        copy(
+            multi.reshape(-1, n_axis, width),
+            np.arange(len(model.multi_area)),
+            model.multi_area,
+            out,
+        )
 
 
 def _buffer(buffers: dict[str, Float32Array], name: str, shape: tuple[int, ...]) -> Float32Array:
@@ -900,6 +905,18 @@ def _buffer(buffers: dict[str, Float32Array], name: str, shape: tuple[int, ...])
         buf = np.empty(size, dtype=np.float32)
         buffers[name] = buf
     return buf[:size].reshape(shape)
+
+
+def _copy_rows(src: Float32Array, rows: IntArray, areas: IntArray, out: Float32Array) -> None:
+    """``out[areas[i], y, r] = src[rows[i], y, r]`` for the runs of ``out`` (a strided view
+    into every run kept)."""
+    n_axis, n_r = out.shape[1], out.shape[2]
+    for i in range(len(areas)):
+        for y in range(n_axis):
+            dst = out[areas[i], y]
+            row = src[rows[i], y]
+            for r in range(n_r):
+                dst[r] = row[r]
 
 
 def _add_completions(
@@ -984,15 +1001,15 @@ def _add_completions(
                         dst[r] += w[r] * h
 
 
-_KERNELS: list[tuple[Any, Any]] = []
+_KERNELS: list[tuple[Any, Any, Any]] = []
 _kernel_lock = threading.Lock()
 
 
-def _kernels() -> tuple[Any, Any]:
-    """:func:`_add_completions` and :func:`_fill_thresholds` compiled by numba: on first use in
-    a process, loaded from numba's on-disk cache (importing numba and loading the code take
-    about 0.3-0.5 s on this machine) or compiled when the cache is missing or stale (a few
-    seconds). They release the GIL, so worker threads run them in parallel."""
+def _kernels() -> tuple[Any, Any, Any]:
+    """:func:`_add_completions`, :func:`_fill_thresholds` and :func:`_copy_rows` compiled by
+    numba: on first use in a process, loaded from numba's on-disk cache (importing numba and
+    loading the code take about 0.3-0.5 s on this machine) or compiled when the cache is
+    missing or stale (a few seconds). They release the GIL: worker threads run in parallel."""
     with _kernel_lock:
         if not _KERNELS:
             import numba  # imported here: importing the engine stays cheap
@@ -1011,7 +1028,9 @@ def _kernels() -> tuple[Any, Any]:
                 np.zeros((1, 1, 1), dtype=np.uint32), i64, np.zeros((0, 1), dtype=np.int64),
                 np.zeros((0, 1, 1), dtype=np.uint32),
             )  # fmt: skip
-            _KERNELS.append((add, fill))
+            copy = jit(_copy_rows)
+            copy(f32, i64, i64, np.zeros((2, 1, 4), dtype=np.float32)[:, :, :2])  # a view
+            _KERNELS.append((add, fill, copy))
         return _KERNELS[0]
 
 
