@@ -1087,7 +1087,8 @@ def simulate(
         (b, min(blocks_per_chunk, n_blocks - b)) for b in range(0, n_blocks, blocks_per_chunk)
     ]
     n_threads = max(1, min(threads or os.cpu_count() or 1, len(chunks)))
-    by_run = np.zeros((model.n_areas, n_axis, runs), dtype=np.float32)
+    by_run = np.empty((model.n_areas, n_axis, runs), dtype=np.float32)
+    by_run.fill(0.0)  # touched in order now: the chunks' scattered first writes cost 10-20x more
 
     queue = iter(chunks)  # handed out one at a time: a busy core gets fewer chunks
     lock = threading.Lock()
