@@ -194,6 +194,7 @@ from opgave.cli import programme  # noqa: E402
 from opgave.cli import pipeline  # noqa: E402
 from opgave.cli import funding  # noqa: E402
 from opgave.cli import forecast  # noqa: E402
+from opgave.cli import forecast_history  # noqa: E402
 from opgave.cli import agreements  # noqa: E402
 from opgave.cli import report  # noqa: E402
 from opgave.cli import users  # noqa: E402
@@ -206,6 +207,7 @@ __all__ = [
     "agreements",
     "app",
     "forecast",
+    "forecast_history",
     "funding",
     "geo",
     "pipeline",
