@@ -32,6 +32,8 @@ MEASURES = {
     "homes_permitted": "BAG: dwellings first registered 'Verblijfsobject gevormd' (permit)",
     "homes_started": "homes whose construction started",
     "homes_completed": "BAG: dwellings first 'in gebruik' (completed)",
+    "homes_completed_new_build": "BAG: completed dwellings in a wholly new pand (CBS's nieuwbouw)",
+    "homes_completed_other": "BAG: other completed dwellings (transformation, splitting, ...)",
     "homes_affordable_share": "share of homes in the affordable segments (0-1)",
     "homes_share_of_task": "share of a containing area's whole housing task (0-1)",
     "homes_added_share_of_stock": "homes still to add as a share of the stock needed (0-1)",
@@ -80,6 +82,7 @@ VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("target", "measure"): tuple(MEASURES),
     ("target", "unit"): UNITS,
     ("realisation", "measure"): tuple(MEASURES),
+    ("realisation_month", "measure"): tuple(MEASURES),
     ("agreement", "kind"): AGREEMENT_KINDS,
     ("agreement", "status"): AGREEMENT_STATUSES,
     ("agreement", "themes"): THEMES,
@@ -426,6 +429,20 @@ class Realisation(Base):
     source_section: Mapped[str | None] = mapped_column(Text)
 
 
+class RealisationMonth(Base):
+    """A realised figure for one calendar month (BAG, the year so far); never a whole year:
+    whole years are in ``realisation``, which monitoring reads."""
+
+    __tablename__ = "realisation_month"
+    area_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(48), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(64), ForeignKey("source.id"), primary_key=True)
+    value: Mapped[float]
+    provisional: Mapped[bool] = mapped_column(default=True)
+
+
 class Application(Base):
     """A funding application of a municipality for one project (one row of an application list)."""
 
@@ -559,6 +576,7 @@ TABLES: tuple[type[Base], ...] = (
     PlanArea,
     PlanPrecondition,
     Realisation,
+    RealisationMonth,
     Application,
     Award,
     Scenario,

@@ -165,6 +165,7 @@ def run() -> None:  # pragma: no cover - console entry for `python -m opgave`
 # isort: off
 from opgave.cli import programme  # noqa: E402
 from opgave.cli import pipeline  # noqa: E402
+from opgave.cli import bag  # noqa: E402
 from opgave.cli import funding  # noqa: E402
 from opgave.cli import forecast  # noqa: E402
 from opgave.cli import agreements  # noqa: E402
@@ -177,6 +178,7 @@ from opgave.cli import geo  # noqa: E402
 __all__ = [
     "agreements",
     "app",
+    "bag",
     "forecast",
     "funding",
     "geo",

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.orm import Session
 
@@ -32,7 +31,7 @@ from opgave.cli import (
     rows,
     target_value,
 )
-from opgave.ingest import bag, cbs, file_source
+from opgave.ingest import cbs, file_source
 from opgave.ingest import plans as plan_lists
 from opgave.model import (
     Area,
@@ -170,91 +169,6 @@ def ingest_cbs(
         console.print(
             f"[yellow]Left out {len(figures.unknown_regions)} unknown region codes:[/] "
             + ", ".join(figures.unknown_regions[:20])
-        )
-
-
-@ingest_app.command("bag")
-def ingest_bag(
-    ctx: typer.Context,
-    vbo_file: Annotated[
-        Path, typer.Argument(help="Canonical VBO status periods, Parquet or CSV (docs/bag.md).")
-    ],
-    pand: Annotated[
-        Path | None, typer.Option(help="Canonical pand status periods (for 'started').")
-    ] = None,
-) -> None:
-    """Dwellings permitted, started and completed per municipality and year from a BAG extract.
-
-    Streams the files with DuckDB (10 million rows in seconds), validates every row first, and
-    stores the counts as realised figures citing the file and its checksum.
-    """
-    for path in (vbo_file, pand):
-        if path is not None and not path.exists():
-            raise fail(f"{path}: no such file")
-    engine = engine_for(ctx)
-    with store.transaction(engine) as session:
-        merged = {
-            c["old_code"]: c["new_code"]
-            for c in rows(session, AreaCodeChange)
-            if c["kind"] == "merged"
-        }
-        known = set(gemeente_codes(session).values())
-    with Progress(console=console, transient=True) as bar:
-        task = bar.add_task("BAG", total=1.0)
-
-        def report(phase: str, fraction: float) -> None:
-            bar.update(task, description=f"BAG: {phase}", completed=fraction)
-
-        try:
-            table = bag.derive_events(vbo_file, pand, code_map=merged, progress=report)
-        except bag.BagInputError as error:
-            raise fail(str(error)) from None
-    meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
-    synthetic = meta.get("synthetic") == "true"
-    source = file_source(
-        vbo_file,
-        "bag",
-        f"BAG extract {vbo_file.name} (canonical status periods)",
-        retrieved=dt.date.today(),
-        confidence="synthetic" if synthetic else "official",
-        title=vbo_file.name + (f" + {pand.name}" if pand else ""),
-        note=f"started: {meta.get('started', '')}",
-    )
-    measures = {"permitted": "homes_permitted", "completed": "homes_completed"}
-    if pand is not None:
-        measures["started"] = "homes_started"
-    figures, unknown = [], set()
-    for record in table.to_pylist():
-        if record["gemeente_code"] not in known:
-            unknown.add(record["gemeente_code"])
-            continue
-        for column, measure in measures.items():
-            if record[column]:
-                figures.append(
-                    {
-                        "area_id": record["gemeente_code"],
-                        "measure": measure,
-                        "first_year": record["year"],
-                        "last_year": record["year"],
-                        "value": float(record[column]),
-                        "provisional": False,
-                        "source_id": source["id"],
-                        "source_section": f"BAG {column}",
-                    }
-                )
-    with store.transaction(engine) as session:
-        counts = programme.LoadReport()
-        programme.upsert(session, Source, [source], counts)
-        programme.upsert(session, Realisation, figures, counts)
-    label = "[bold yellow]SYNTHETIC[/] " if synthetic else ""
-    console.print(
-        f"{label}BAG {vbo_file.name}: {len(figures)} figures "
-        f"({counts.inserted.get('realisation', 0)} new, {counts.updated.get('realisation', 0)} "
-        f"updated) for {len({f['area_id'] for f in figures})} municipalities."
-    )
-    if unknown:
-        console.print(
-            f"[yellow]Left out unknown municipality codes:[/] {', '.join(sorted(unknown))}"
         )
 
 
