@@ -367,7 +367,7 @@ def event_points(
         )
 
     try:
-        table: pa.Table = con.execute(
+        table: pa.Table = con.sql(
             f"""SELECT x, y, {ym("permitted_on")} AS permitted, {ym("started_on")} AS started,
                 {ym("completed_on")} AS completed,
                 {ym("completed_on", "new_build")} AS completed_new_build,
