@@ -126,8 +126,11 @@ def child(method: str, extract: str, work: str) -> None:
     result = func(extract, work)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = time.process_time() - cpu + (after.ru_utime + after.ru_stime) - (
-        children.ru_utime + children.ru_stime
+    cpu = (
+        time.process_time()
+        - cpu
+        + (after.ru_utime + after.ru_stime)
+        - (children.ru_utime + children.ru_stime)
     )
     print(json.dumps({"wall_s": wall, "cpu_s": cpu, **result}))
 
@@ -279,7 +282,9 @@ def main() -> None:
     for m in methods:
         print(f"{m:<8}{best[m]:>9.1f}{cpu[m]:>9.1f}{peak[m]:>10.0f}")
     if "opgave" in runs:
-        print(f"result: {json.dumps({k: v for k, v in runs['opgave'][-1].items() if k in ('dwellings', 'figures', 'completed')})}")
+        last = runs["opgave"][-1]
+        shown = {k: last[k] for k in ("dwellings", "figures", "completed")}
+        print(f"result: {json.dumps(shown)}")
     if "floor" in best and "opgave" in best:
         ratio = best["opgave"] / best["floor"]
         print(
@@ -297,7 +302,9 @@ def main() -> None:
         per = best["opgave"] / total
         print("\nExtrapolation to the real national extract (rate of this run, same machine):")
         for ratio_ in (1.5, 2.0, 3.0):
-            real = sum(v * (ratio_ if k in ("VBO", "PND", "NUM") else 1) for k, v in REAL_OBJECTS.items())
+            real = sum(
+                v * (ratio_ if k in ("VBO", "PND", "NUM") else 1) for k, v in REAL_OBJECTS.items()
+            )
             print(
                 f"  {ratio_:.1f} voorkomens per VBO/PND/NUM object: {real / 1e6:,.0f} million "
                 f"voorkomens -> {real * per / 60:,.0f} min"

@@ -62,7 +62,9 @@ def national_zip(target: Path, *, compress_inner: bool = False) -> Path:
         inner.append(path)
     relation = target / f"GEM-WPL-RELATIE-{STAMP}.zip"
     with zipfile.ZipFile(relation, "w", zipfile.ZIP_DEFLATED) as z:
-        z.write(HANDMADE / f"GEM-WPL-RELATIE-{STAMP}-000001.xml", f"GEM-WPL-RELATIE-{STAMP}-000001.xml")
+        z.write(
+            HANDMADE / f"GEM-WPL-RELATIE-{STAMP}-000001.xml", f"GEM-WPL-RELATIE-{STAMP}-000001.xml"
+        )
     inactive_inner = target / f"9999IAVBO{STAMP}.zip"
     with zipfile.ZipFile(inactive_inner, "w", zipfile.ZIP_DEFLATED) as z:
         z.write(HANDMADE / f"9999IAVBO{STAMP}-000001.xml", f"9999IAVBO{STAMP}-000001.xml")

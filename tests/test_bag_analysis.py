@@ -46,11 +46,15 @@ def test_points_without_the_event_and_repeated_ids() -> None:
     by_multi = count_in_polygons(
         x, y, events, [("P", MultiPolygon([box(0, 0, 2, 2), box(30, 30, 32, 32)]))]
     )
-    assert by_parts == by_multi == [
-        EventCount("P", "completed", 2020, 5, 1),
-        EventCount("P", "completed", 2020, 6, 1),
-        EventCount("P", "permitted", 2019, 2, 2),  # the first point once, though in two parts
-    ]
+    assert (
+        by_parts
+        == by_multi
+        == [
+            EventCount("P", "completed", 2020, 5, 1),
+            EventCount("P", "completed", 2020, 6, 1),
+            EventCount("P", "permitted", 2019, 2, 2),  # the first point once, though in two parts
+        ]
+    )
     assert count_in_polygons(np.array([]), np.array([]), {}, parts) == []
     with pytest.raises(ValueError, match="same length"):
         count_in_polygons(x, y[:2], events, parts)
@@ -59,7 +63,9 @@ def test_points_without_the_event_and_repeated_ids() -> None:
 # --- reconciliation -------------------------------------------------------------------------
 
 
-def _row(area: str, year: int, measure: str, value: float, source: str, provisional: bool = False) -> dict[str, Any]:
+def _row(
+    area: str, year: int, measure: str, value: float, source: str, provisional: bool = False
+) -> dict[str, Any]:
     return {
         "area_id": area,
         "measure": measure,
@@ -78,7 +84,9 @@ def _bag(area: str, year: int, new: float, other: float) -> list[dict[str, Any]]
     ]
 
 
-def _cbs(area: str, year: int, new: float, other: float, provisional: bool = False) -> list[dict[str, Any]]:
+def _cbs(
+    area: str, year: int, new: float, other: float, provisional: bool = False
+) -> list[dict[str, Any]]:
     return [
         _row(area, year, "homes_new_build", new, "cbs-81955NED", provisional),
         _row(area, year, "homes_other_added", other, "cbs-81955NED", provisional),
@@ -119,7 +127,9 @@ def test_missing_figures_provisional_and_recent_extracts() -> None:
     assert "provisional" in reasons and "2023-01-08, 8 days after the year's end" in reasons
     assert "administrative corrections" in reasons  # CBS's other additions are larger
     assert rows["GM0599"].verdict == "no CBS figure"
-    only_cbs = reconcile(_bag("GM0344", 2021, 1, 0), _cbs("GM0344", 2021, 1, 0) + _cbs("GM0344", 2020, 5, 0))
+    only_cbs = reconcile(
+        _bag("GM0344", 2021, 1, 0), _cbs("GM0344", 2021, 1, 0) + _cbs("GM0344", 2020, 5, 0)
+    )
     assert [r.year for r in only_cbs] == [2021]  # 2020 is outside the BAG figures' years
 
 

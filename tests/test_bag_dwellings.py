@@ -27,7 +27,9 @@ def _csv(path: Path, rows: list[dict[str, str]]) -> Path:
 
 def test_same_events_as_derive_events(tmp_path: Path) -> None:
     vbo, pand = tmp_path / "synthetic_vbo.parquet", tmp_path / "synthetic_pand.parquet"
-    write_synthetic_bag(vbo, pand, 20_000, 4, ["0344", "0457", "0363"], code_changes={"0457": "0363"})
+    write_synthetic_bag(
+        vbo, pand, 20_000, 4, ["0344", "0457", "0363"], code_changes={"0457": "0363"}
+    )
     weesp = {"GM0457": "GM0363"}
     expected = {
         (r["gemeente_code"], r["year"], e): r[e]
@@ -39,7 +41,9 @@ def test_same_events_as_derive_events(tmp_path: Path) -> None:
     got: dict[tuple[str, int, str], int] = {}
     for area, event, year, _, n in municipal_counts(dwellings, since=1900, until=date(2100, 1, 1)):
         got[(area, year, event)] = got.get((area, year, event), 0) + n
-    assert {k: v for k, v in got.items() if k[2] in ("permitted", "started", "completed")} == expected
+    assert {
+        k: v for k, v in got.items() if k[2] in ("permitted", "started", "completed")
+    } == expected
     # Every completion is new-build or other (every pand is in the pand file).
     for (area, year, event), n in got.items():
         if event == "completed":
@@ -69,7 +73,9 @@ def test_since_leaves_out_dwellings_whose_events_are_all_older(tmp_path: Path) -
     assert min(latest) >= date(2019, 1, 1)
 
 
-def _dwelling(vbo_id: str, pand_id: str, completed: str, x: str = "", y: str = "") -> list[dict[str, str]]:
+def _dwelling(
+    vbo_id: str, pand_id: str, completed: str, x: str = "", y: str = ""
+) -> list[dict[str, str]]:
     return [
         {"vbo_id": vbo_id, "status": GEVORMD, "gebruiksdoel": "woonfunctie",
          "begin_geldigheid": "2019-01-01", "eind_geldigheid": completed, "pand_id": pand_id,

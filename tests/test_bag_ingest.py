@@ -192,7 +192,9 @@ def test_polygons_need_points(tmp_path: Path) -> None:
     bag_ingest.read_bag(HANDMADE, code_map=WEESP, keep=keep, workers=1)
     import pyarrow.parquet as pq
 
-    pq.write_table(pq.read_table(keep / "vbo.parquet").drop_columns(["x", "y"]), tmp_path / "v.parquet")
+    pq.write_table(
+        pq.read_table(keep / "vbo.parquet").drop_columns(["x", "y"]), tmp_path / "v.parquet"
+    )
     with pytest.raises(BagInputError, match="no coordinates"):
         bag_ingest.read_bag(
             tmp_path / "v.parquet", polygons=_polygon_file(tmp_path / "a.geojson"), workers=1
@@ -205,7 +207,11 @@ def test_polygons_need_points(tmp_path: Path) -> None:
 def _stored(url: str) -> tuple[list[dict], list[dict], list[dict]]:
     engine = store.connect(url)
     with store.transaction(engine) as session:
-        years = [r.to_dict() for r in session.scalars(select(Realisation)) if (r.source_id or "").startswith("bag-")]
+        years = [
+            r.to_dict()
+            for r in session.scalars(select(Realisation))
+            if (r.source_id or "").startswith("bag-")
+        ]
         months = [r.to_dict() for r in session.scalars(select(RealisationMonth))]
         sources = [s.to_dict() for s in session.scalars(select(Source)) if s.id.startswith("bag-")]
     engine.dispose()
@@ -226,13 +232,17 @@ def test_store_writes_years_and_months_once(tmp_path: Path, loaded_url: str) -> 
     assert report.polygons_not_areas == ["PLAN-0363-042"]
     assert (again.inserted, again.updated, again.months_inserted) == (0, 0, 0)
     years, months, sources = _stored(loaded_url)
-    municipal = {
-        (r["area_id"], r["first_year"]): r for r in years if r["area_id"].startswith("GM")
-    }
+    municipal = {(r["area_id"], r["first_year"]): r for r in years if r["area_id"].startswith("GM")}
     expected = {(a, y, m): v for (a, y), ms in HANDMADE_YEARS.items() for m, v in ms.items()}
-    got = {(r["area_id"], r["first_year"], r["measure"]): r["value"] for r in years if r["area_id"].startswith("GM")}
+    got = {
+        (r["area_id"], r["first_year"], r["measure"]): r["value"]
+        for r in years
+        if r["area_id"].startswith("GM")
+    }
     assert got == expected and all(not r["provisional"] for r in municipal.values())
-    assert {r["area_id"] for r in years} - {"GM0344", "GM0363", "GM1904"} == {"LOC-LEIDSCHE-RIJN-ZUILEN"}
+    assert {r["area_id"] for r in years} - {"GM0344", "GM0363", "GM1904"} == {
+        "LOC-LEIDSCHE-RIJN-ZUILEN"
+    }
     # Months: only the extract's own year, provisional, in realisation_month alone.
     assert {(r["area_id"], r["year"], r["month"], r["measure"]): r["value"] for r in months} == {
         (a, y, m, measure): v
@@ -248,7 +258,9 @@ def test_store_writes_years_and_months_once(tmp_path: Path, loaded_url: str) -> 
 def test_cli_ingests_the_national_layout_and_reconciles(tmp_path: Path, loaded_url: str) -> None:
     runner = CliRunner()
     extract = national_zip(tmp_path)
-    result = runner.invoke(app, ["--db", loaded_url, "ingest", "bag", str(extract), "--workers", "1"])
+    result = runner.invoke(
+        app, ["--db", loaded_url, "ingest", "bag", str(extract), "--workers", "1"]
+    )
     assert result.exit_code == 0, result.stderr
     assert "SYNTHETIC" in result.stdout and "Skipped" in result.stdout
     years, months, _ = _stored(loaded_url)
@@ -265,7 +277,9 @@ def test_cli_ingests_the_national_layout_and_reconciles(tmp_path: Path, loaded_u
     municipal = [r for r in rows if r["area_id"] == "GM0344"]
     assert municipal and all(r["verdict"] == "no CBS figure" for r in municipal)
     one = json.loads(
-        runner.invoke(app, ["--db", loaded_url, "bag", "reconcile", "--year", "2021", "--json"]).stdout
+        runner.invoke(
+            app, ["--db", loaded_url, "bag", "reconcile", "--year", "2021", "--json"]
+        ).stdout
     )
     assert {r["year"] for r in one} == {2021}
     text = runner.invoke(app, ["--db", loaded_url, "bag", "reconcile"])

@@ -170,7 +170,10 @@ def _geopackage(path: Path, columns: dict[str, list], points: list[tuple[float, 
 def test_geopackage_gives_municipality_and_point(tmp_path: Path) -> None:
     gpkg = _geopackage(
         tmp_path / "bag.gpkg",
-        {"identificatie": ["0344010000000001", "0457010000000006"], "gemeentecode": ["344", "GM0363"]},
+        {
+            "identificatie": ["0344010000000001", "0457010000000006"],
+            "gemeentecode": ["344", "GM0363"],
+        },
         [(136001.0, 456001.5), (130006.0, 482001.5)],
     )
     out, info = lvbag.read_geopackage(gpkg, tmp_path / "gpkg.parquet")
@@ -183,7 +186,9 @@ def test_geopackage_gives_municipality_and_point(tmp_path: Path) -> None:
 
 def test_geopackage_without_a_municipality_column_says_what_it_found(tmp_path: Path) -> None:
     gpkg = _geopackage(
-        tmp_path / "bag.gpkg", {"identificatie": ["0344010000000001"], "status": ["x"]}, [(1.0, 2.0)]
+        tmp_path / "bag.gpkg",
+        {"identificatie": ["0344010000000001"], "status": ["x"]},
+        [(1.0, 2.0)],
     )
     with pytest.raises(lvbag.LvbagInputError) as info:
         lvbag.read_geopackage(gpkg, tmp_path / "gpkg.parquet")

@@ -40,7 +40,9 @@ def test_laid_out_like_the_national_product_and_labelled(extract: tuple[Path, Pa
         assert {"9999VBO08102025.zip", "9999PND08102025.zip", "9999NUM08102025.zip"} <= set(names)
         assert "GEM-WPL-RELATIE-08102025.zip" in names and "9999Inactief08102025.zip" in names
         assert all(
-            i.compress_type == zipfile.ZIP_STORED for i in z.infolist() if i.filename.endswith(".zip")
+            i.compress_type == zipfile.ZIP_STORED
+            for i in z.infolist()
+            if i.filename.endswith(".zip")
         )
         assert SYNTHETIC_MARKER in z.read("Leveringsdocument-BAG-Extract.xml").decode()
     found = lvbag.discover(path, path.parent / "discover")
@@ -58,10 +60,17 @@ def test_documents_use_the_kadaster_namespaces(extract: tuple[Path, Path]) -> No
         "H": "www.kadaster.nl/schemas/lvbag/imbag/historie/v20200601",
         "sl": "http://www.kadaster.nl/schemas/standlevering-generiek/1.0",
     }
-    assert root.tag == "{http://www.kadaster.nl/schemas/lvbag/extract-deelbestand-lvc/v20200601}bagStand"
+    assert (
+        root.tag
+        == "{http://www.kadaster.nl/schemas/lvbag/extract-deelbestand-lvc/v20200601}bagStand"
+    )
     objects = root.findall(".//O:Verblijfsobject", ns)
-    assert objects and all(o.find("O:voorkomen/H:Voorkomen/H:beginGeldigheid", ns) is not None for o in objects)
-    ended = [o for o in objects if o.find("O:voorkomen/H:Voorkomen/H:eindGeldigheid", ns) is not None]
+    assert objects and all(
+        o.find("O:voorkomen/H:Voorkomen/H:beginGeldigheid", ns) is not None for o in objects
+    )
+    ended = [
+        o for o in objects if o.find("O:voorkomen/H:Voorkomen/H:eindGeldigheid", ns) is not None
+    ]
     assert 0 < len(ended) < len(objects)  # history: closed and current voorkomens
 
 
@@ -69,9 +78,15 @@ def test_same_arguments_same_extract(tmp_path: Path) -> None:
     digests = []
     for name in ("a", "b"):
         made = write_synthetic_extract(
-            tmp_path / name / "synthetic.zip", 500, 9, gemeente_codes=CODES, canonical_dir=tmp_path / name
+            tmp_path / name / "synthetic.zip",
+            500,
+            9,
+            gemeente_codes=CODES,
+            canonical_dir=tmp_path / name,
         )
-        digests.append(hashlib.sha256((tmp_path / name / "synthetic_vbo.parquet").read_bytes()).hexdigest())
+        digests.append(
+            hashlib.sha256((tmp_path / name / "synthetic_vbo.parquet").read_bytes()).hexdigest()
+        )
         found = lvbag.discover(made.path, tmp_path / name / "work")
         with lvbag.open_member(found.of("VBO")[0].chain) as f:  # zip times differ, XML not
             digests.append(hashlib.sha256(f.read()).hexdigest())
@@ -88,8 +103,10 @@ def test_reader_reproduces_the_canonical_files_exactly(extract: tuple[Path, Path
     con = duckdb.connect()
     (differences,) = con.execute(
         f"""SELECT count(*) FROM read_parquet('{result.canonical.vbo}') a
-        FULL JOIN read_parquet('{truth / "synthetic_vbo.parquet"}') b USING (vbo_id, begin_geldigheid)
-        WHERE a.vbo_id IS NULL OR b.vbo_id IS NULL OR a.gemeente_code IS DISTINCT FROM b.gemeente_code
+        FULL JOIN read_parquet('{truth / "synthetic_vbo.parquet"}') b
+            USING (vbo_id, begin_geldigheid)
+        WHERE a.vbo_id IS NULL OR b.vbo_id IS NULL
+            OR a.gemeente_code IS DISTINCT FROM b.gemeente_code
             OR a.status <> b.status OR a.gebruiksdoel <> b.gebruiksdoel OR a.pand_id <> b.pand_id
             OR a.eind_geldigheid IS DISTINCT FROM b.eind_geldigheid OR abs(a.x - b.x) > 0.001"""
     ).fetchall()[0]
@@ -105,6 +122,7 @@ def test_reader_reproduces_the_canonical_files_exactly(extract: tuple[Path, Path
             SELECT pand_id, status, begin_geldigheid, eind_geldigheid, CAST(bouwjaar AS INTEGER)
             FROM read_parquet('{result.canonical.pand}')
             EXCEPT SELECT pand_id, CAST(status AS VARCHAR), begin_geldigheid, eind_geldigheid,
-                CAST(bouwjaar AS INTEGER) FROM read_parquet('{truth / "synthetic_pand.parquet"}'))"""
+                CAST(bouwjaar AS INTEGER)
+            FROM read_parquet('{truth / "synthetic_pand.parquet"}'))"""
     ).fetchall()[0]
     assert pand_differences == 0

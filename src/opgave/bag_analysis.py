@@ -284,9 +284,8 @@ def _explain(
         bb, cc = b.get(k, {}), c.get(k, {})
         if not bb or not cc:
             return None
-        return sum(bb.get(x, 0.0) for x in ("new_build", "other")) - sum(
-            cc.get(x, 0.0) for x in ("new_build", "other")
-        )
+        kinds = ("new_build", "other")
+        return float(sum(bb.get(x, 0.0) for x in kinds) - sum(cc.get(x, 0.0) for x in kinds))
 
     tol = tol_n + tol_o
     if dt is not None and abs(dt) <= tol and (abs(dn or 0) > tol_n or abs(do or 0) > tol_o):

@@ -365,9 +365,10 @@ def _render_relation(
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f"<!-- {SYNTHETIC_MARKER} -->\n"
-        "<gwr-bestand:BAG-GWR-Deelbestand-LVC "
-        'xmlns:gwr-bestand="www.kadaster.nl/schemas/lvbag/gem-wpl-rel/gwr-deelbestand-lvc/v20200601" '
-        'xmlns:selecties-extract="http://www.kadaster.nl/schemas/lvbag/extract-selecties/v20200601" '
+        "<gwr-bestand:BAG-GWR-Deelbestand-LVC xmlns:gwr-bestand="
+        '"www.kadaster.nl/schemas/lvbag/gem-wpl-rel/gwr-deelbestand-lvc/v20200601" '
+        "xmlns:selecties-extract="
+        '"http://www.kadaster.nl/schemas/lvbag/extract-selecties/v20200601" '
         'xmlns:bagtypes="www.kadaster.nl/schemas/lvbag/gem-wpl-rel/bag-types/v20200601" '
         'xmlns:gwr-product="www.kadaster.nl/schemas/lvbag/gem-wpl-rel/gwr-producten-lvc/v20200601">'
         "<gwr-bestand:SelectieGegevens><selecties-extract:StandTechnischeDatum>"

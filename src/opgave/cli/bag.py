@@ -212,9 +212,9 @@ def _print_polygons(figures: bag_ingest.BagFigures, report: bag_ingest.StoreRepo
     for f in figures.polygons:
         totals.setdefault(f.area_id, {}).setdefault(f.measure, 0)
         totals[f.area_id][f.measure] += f.value
+    name = figures.polygon_file.name if figures.polygon_file else ""
     table = Table(
-        title=f"dwellings inside the polygons of {figures.polygon_file.name if figures.polygon_file else ''} "
-        f"({figures.since}-{figures.as_of})"
+        title=f"dwellings inside the polygons of {name} ({figures.since}-{figures.as_of})"
     )
     table.add_column("polygon")
     for m in ("permitted", "started", "completed", "new-build", "other"):
@@ -276,7 +276,8 @@ def reconcile(
         source = bag_sources[-1]
     elif source not in bag_sources:
         raise fail(
-            f"{source} is no BAG import with new-build figures (have: {', '.join(bag_sources) or 'none'})"
+            f"{source} is no BAG import with new-build figures "
+            f"(have: {', '.join(bag_sources) or 'none'})"
         )
     chosen = sources.get(source)
     note = (chosen.note or "") if chosen else ""
@@ -314,22 +315,10 @@ def reconcile(
         if chosen is not None and chosen.confidence == "synthetic"
         else ""
     )
-    table = Table(title=f"{label}BAG ({source}) against CBS: {len(result)} municipality-years")
-    for column in (
-        "area",
-        "year",
-        "new-build BAG",
-        "CBS",
-        "diff",
-        "other BAG",
-        "CBS",
-        "diff",
-        "verdict",
-        "why",
-    ):
-        table.add_column(
-            column, justify="right" if column not in ("area", "verdict", "why") else "left"
-        )
+    table = Table(title=f"{label}BAG ({source}) against CBS: {len(result)} area-years")
+    for column in ("area", "year", "new-build BAG", "CBS", "diff", "other BAG", "CBS", "diff"):
+        table.add_column(column, justify="left" if column == "area" else "right")
+    table.add_column("verdict")
 
     def signed(value: float | None) -> str:
         return "-" if value is None else f"{value:+,.0f}"
@@ -345,9 +334,13 @@ def reconcile(
             homes(r.cbs_other_added),
             signed(r.difference_other_added),
             r.verdict,
-            "; ".join(r.explanation),
         )
     console.print(table)
+    differing = [r for r in result if r.verdict == "differs"]
+    if differing:
+        console.print("[bold]Why they differ[/]")
+        for r in differing:
+            console.print(f"{r.area_id} {r.year}: " + "; ".join(r.explanation))
     if not cbs_rows:
         console.print("[yellow]No CBS figures in the database: run `opgave ingest cbs` first.[/]")
     console.print("* provisional CBS figure")

@@ -81,9 +81,7 @@ DWELLING_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("y", False, "metres, RD New", "Point of the dwelling's latest voorkomen."),
 )
 
-_NUMERIC = (*bag._INT_TYPES, "DOUBLE", "FLOAT", "REAL") + tuple(
-    f"DECIMAL({p},{s})" for p in range(1, 39) for s in range(0, p + 1)
-)
+_NUMERIC = (*bag._INT_TYPES, "DOUBLE", "FLOAT", "REAL")
 
 
 @dataclass(frozen=True)

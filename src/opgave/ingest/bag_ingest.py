@@ -284,7 +284,8 @@ def _fill_canonical(vbo_path: Path, gpkg: Path, out: Path) -> Path:
 
         def filled(col: str, cast: str) -> str:
             if col in has:
-                return f"coalesce(TRY_CAST(NULLIF(trim(CAST(v.{col} AS VARCHAR)), '') AS {cast}), g.{col})"
+                text = f"NULLIF(trim(CAST(v.{col} AS VARCHAR)), '')"
+                return f"coalesce(TRY_CAST({text} AS {cast}), g.{col})"
             return f"g.{col}"
 
         con.execute(
@@ -323,8 +324,9 @@ def read_bag(
     canonical files, the day of the latest event; whole years from `since` up to the year
     before it become yearly figures, its own year monthly ones. `keep` saves the canonical
     files and the per-dwelling file there. The dwellings' points are read from the extract
-    only when they are used (`polygons` or `keep`: a fifth of the parsing time). Raises `BagInputError` / `lvbag.LvbagInputError`
-    with every problem found; nothing is returned then.
+    only when they are used (`polygons` or `keep`: a fifth of the parsing time). Raises
+    `BagInputError` / `lvbag.LvbagInputError` with every problem found; nothing is returned
+    then.
     """
     path = Path(path)
     kind = input_kind(path)

@@ -274,7 +274,7 @@ def _data_offset(path: str, base: int, info: zipfile.ZipInfo) -> int:
     if header[:4] != b"PK\x03\x04":
         raise zipfile.BadZipFile(f"bad local header for {info.filename}")
     name_len, extra_len = struct.unpack("<HH", header[26:30])
-    return base + info.header_offset + 30 + name_len + extra_len
+    return int(base + info.header_offset + 30 + name_len + extra_len)
 
 
 @contextmanager
@@ -293,7 +293,7 @@ def _open_zip_chain(chain: Sequence[str]) -> Iterator[tuple[zipfile.ZipFile, int
             start = _data_offset(path, base, info)
             window = _Slice(path, start, info.compress_size)
             opened.append(window)
-            zf = zipfile.ZipFile(window)  # type: ignore[arg-type]
+            zf = zipfile.ZipFile(window)
             opened.append(zf)
             base = start
         yield zf, base
@@ -595,16 +595,13 @@ def _parse_relation(task: _Task) -> int:
                 del parent[0]
     table = pa.table(columns, schema=_PART_SCHEMAS[RELATION])
     pq.write_table(table, task.out)
-    return table.num_rows
+    return int(table.num_rows)
 
 
 def _parse(task: _Task) -> _Done:
     """Parse one document into its Parquet part (runs in a worker process)."""
     try:
-        if task.kind == RELATION:
-            rows = _parse_relation(task)
-        else:
-            rows = _parse_gdal(task)
+        rows = _parse_relation(task) if task.kind == RELATION else _parse_gdal(task)
     except Exception as exc:  # GDAL, lxml or I/O: reported per document, never a traceback
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return _Done(task.label, task.kind, 0, message)
@@ -702,82 +699,134 @@ def _glob(parts: Path, kind: str) -> str | None:
     return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
 
 
-def _vbo_sql(parts: Path, geopackage: str | None) -> tuple[str, list[str]]:
-    """The canonical VBO rows: the municipality via the address chain valid on each begin."""
+_FIRST_DAY = "DATE '0001-01-01'"
+
+
+def _address_sql(num: str, opr: str, gwr: str) -> str:
+    """Per nummeraanduiding, its municipality as a timeline: `ds` (dates) and `gs` (codes).
+
+    The municipality of an address on day d follows the address chain valid that day: the
+    nummeraanduiding's voorkomen valid on d (its first one before its history starts), its
+    woonplaats (`ligtIn`) or else its openbare ruimte's valid on d, that woonplaats's
+    municipality in the relation valid on d (the first entry before one starts). It can only
+    change on the begin of a later nummeraanduiding voorkomen, or on a day an openbare ruimte
+    moves to another woonplaats or a woonplaats to another municipality, so the chain is
+    evaluated on those days alone (a few per address, not one per VBO voorkomen: three
+    joins over the addresses instead of over every VBO voorkomen). An address whose
+    municipality never changes gets a single entry.
+    """
+    return f"""
+WITH num AS (
+    SELECT identificatie AS num_id, beginGeldigheid AS begin, openbareruimteRef AS opr_id,
+        woonplaatsRef AS wpl_id FROM read_parquet({num})),
+num_first AS (SELECT num_id, min(begin) AS begin, arg_min(opr_id, begin) AS opr_id,
+    arg_min(wpl_id, begin) AS wpl_id FROM num GROUP BY num_id),
+opr AS (SELECT identificatie AS opr_id, beginGeldigheid AS begin, woonplaatsRef AS wpl_id
+    FROM read_parquet({opr})),
+opr_first AS (SELECT opr_id, arg_min(wpl_id, begin) AS wpl_id FROM opr GROUP BY opr_id),
+opr_moves AS (SELECT opr_id, begin, wpl_id FROM (
+    SELECT *, lag(wpl_id) OVER (PARTITION BY opr_id ORDER BY begin) AS before FROM opr)
+    WHERE before IS DISTINCT FROM wpl_id AND before IS NOT NULL),
+gwr AS (SELECT woonplaats AS wpl_id, gemeente, begin FROM read_parquet({gwr})
+    WHERE begin IS NOT NULL AND gemeente IS NOT NULL),
+gwr_first AS (SELECT wpl_id, arg_min(gemeente, begin) AS gemeente FROM gwr GROUP BY wpl_id),
+gwr_moves AS (SELECT wpl_id, begin FROM (
+    SELECT *, lag(gemeente) OVER (PARTITION BY wpl_id ORDER BY begin) AS before FROM gwr)
+    WHERE before IS DISTINCT FROM gemeente AND before IS NOT NULL),
+num_opr AS (SELECT DISTINCT num_id, opr_id, wpl_id FROM num),
+num_wpl AS (
+    SELECT DISTINCT n.num_id, coalesce(n.wpl_id, o.wpl_id) AS wpl_id
+    FROM num_opr n LEFT JOIN opr o ON o.opr_id = n.opr_id),
+later AS (
+    SELECT n.num_id, n.begin AS d FROM num n JOIN num_first f
+        ON f.num_id = n.num_id AND n.begin > f.begin
+    UNION ALL SELECT n.num_id, m.begin FROM num_opr n JOIN opr_moves m ON m.opr_id = n.opr_id
+    UNION ALL SELECT w.num_id, m.begin FROM num_wpl w JOIN gwr_moves m ON m.wpl_id = w.wpl_id),
+changing AS (SELECT DISTINCT num_id FROM later),
+-- Most addresses: one voorkomen, a street and woonplaats that never moved: plain joins.
+fixed AS (
+    SELECT f.num_id, [{_FIRST_DAY}] AS ds, [gf.gemeente] AS gs
+    FROM num_first f
+    LEFT JOIN opr_first opf ON opf.opr_id = f.opr_id
+    LEFT JOIN gwr_first gf ON gf.wpl_id = coalesce(f.wpl_id, opf.wpl_id)
+    WHERE f.num_id NOT IN (SELECT num_id FROM changing)),
+points AS (
+    SELECT num_id, {_FIRST_DAY} AS d FROM changing
+    UNION ALL SELECT num_id, d FROM later),
+c1 AS (
+    SELECT p.num_id, p.d,
+        CASE WHEN n.num_id IS NULL THEN f.opr_id ELSE n.opr_id END AS opr_id,
+        CASE WHEN n.num_id IS NULL THEN f.wpl_id ELSE n.wpl_id END AS num_wpl
+    FROM points p ASOF LEFT JOIN num n ON p.num_id = n.num_id AND p.d >= n.begin
+    JOIN num_first f ON f.num_id = p.num_id),
+c2 AS (
+    SELECT c1.num_id, c1.d, coalesce(c1.num_wpl,
+        CASE WHEN o.opr_id IS NULL THEN opf.wpl_id ELSE o.wpl_id END) AS wpl_id
+    FROM c1 ASOF LEFT JOIN opr o ON c1.opr_id = o.opr_id AND c1.d >= o.begin
+    LEFT JOIN opr_first opf ON c1.opr_id = opf.opr_id),
+c3 AS (
+    SELECT c2.num_id, c2.d, CASE WHEN g.wpl_id IS NULL THEN gf.gemeente ELSE g.gemeente END
+        AS gemeente
+    FROM c2 ASOF LEFT JOIN gwr g ON c2.wpl_id = g.wpl_id AND c2.d >= g.begin
+    LEFT JOIN gwr_first gf ON c2.wpl_id = gf.wpl_id),
+lists AS (
+    SELECT num_id, list(d ORDER BY d) AS ds, list(gemeente ORDER BY d) AS gs
+    FROM c3 GROUP BY num_id)
+SELECT * FROM fixed
+UNION ALL
+SELECT num_id, CASE WHEN one THEN [ds[1]] ELSE ds END AS ds,
+    CASE WHEN one THEN [gs[1]] ELSE gs END AS gs
+FROM (SELECT *, list_unique(gs) <= 1 AND list_count(gs) IN (0, len(gs)) AS one FROM lists)
+"""
+
+
+def _vbo_sql(parts: Path, geopackage: str | None) -> tuple[str | None, str, list[str]]:
+    """The address timeline query (None without NUM, OPR and relation) and the canonical VBO
+    rows with the municipality valid on each voorkomen's first day; where the chain gives
+    none, the GeoPackage's, else the code inside the identificatie (`gemeente_via` says)."""
     notes: list[str] = []
     vbo = _glob(parts, "VBO")
     num, opr, gwr = _glob(parts, "NUM"), _glob(parts, "OPR"), _glob(parts, RELATION)
-    chain = num is not None and opr is not None and gwr is not None
-    if not chain:
+    address: str | None = None
+    chain = "CAST(NULL AS VARCHAR)"
+    joins = ""
+    if num is not None and opr is not None and gwr is not None:
+        address = _address_sql(num, opr, gwr)
+        joins = "LEFT JOIN addr a ON v.num_id = a.num_id"
+        # The last timeline entry on or before the voorkomen's first day (the first entry is
+        # the first day of all, so there always is one).
+        chain = (
+            "CASE WHEN len(a.gs) = 1 THEN a.gs[1] ELSE a.gs[greatest(1, "
+            "len(list_filter(a.ds, lambda d: d <= v.begin_geldigheid)))] END"
+        )
+    else:
         missing = [
             k for k, g in (("NUM", num), ("OPR", opr), ("GEM-WPL-RELATIE", gwr)) if g is None
         ]
         notes.append("no address chain (missing " + ", ".join(missing) + ")")
-    ctes = [
-        f"""v AS (
+    x, y, gp_code = "v.x", "v.y", "CAST(NULL AS VARCHAR)"
+    if geopackage is not None:
+        joins += f" LEFT JOIN read_parquet('{geopackage}') gp ON v.vbo_id = gp.vbo_id"
+        x, y, gp_code = "coalesce(v.x, gp.x)", "coalesce(v.y, gp.y)", "gp.gemeente_code"
+    sql = f"""
+WITH v AS (
     SELECT identificatie AS vbo_id, status,
         array_to_string(gebruiksdoel, ';') AS gebruiksdoel,
         beginGeldigheid AS begin_geldigheid, eindGeldigheid AS eind_geldigheid,
         pandRef[1] AS pand_id, hoofdadresNummeraanduidingRef AS num_id, x, y
-    FROM read_parquet({vbo}))"""
-    ]
-    select_code = "CAST(NULL AS VARCHAR)"
-    joins = ""
-    if chain:
-        ctes += [
-            f"""num AS (
-    SELECT identificatie AS num_id, beginGeldigheid AS begin, openbareruimteRef AS opr_id,
-        woonplaatsRef AS wpl_id FROM read_parquet({num}))""",
-            """num_first AS (SELECT num_id, arg_min(opr_id, begin) AS opr_id,
-    arg_min(wpl_id, begin) AS wpl_id FROM num GROUP BY num_id)""",
-            f"""opr AS (SELECT identificatie AS opr_id, beginGeldigheid AS begin,
-    woonplaatsRef AS wpl_id FROM read_parquet({opr}))""",
-            "opr_first AS (SELECT opr_id, arg_min(wpl_id, begin) AS wpl_id FROM opr GROUP BY opr_id)",
-            f"""gwr AS (SELECT woonplaats AS wpl_id, gemeente, begin FROM read_parquet({gwr})
-    WHERE begin IS NOT NULL AND gemeente IS NOT NULL)""",
-            "gwr_first AS (SELECT wpl_id, arg_min(gemeente, begin) AS gemeente FROM gwr GROUP BY wpl_id)",
-            # The nummeraanduiding valid on the voorkomen's first day; its first one if none.
-            """a AS (
-    SELECT v.*,
-        CASE WHEN n.num_id IS NULL THEN nf.opr_id ELSE n.opr_id END AS opr_id,
-        CASE WHEN n.num_id IS NULL THEN nf.wpl_id ELSE n.wpl_id END AS num_wpl
-    FROM v ASOF LEFT JOIN num n ON v.num_id = n.num_id AND v.begin_geldigheid >= n.begin
-    LEFT JOIN num_first nf ON v.num_id = nf.num_id)""",
-            """b AS (
-    SELECT a.*, coalesce(a.num_wpl,
-        CASE WHEN o.opr_id IS NULL THEN opf.wpl_id ELSE o.wpl_id END) AS wpl_id
-    FROM a ASOF LEFT JOIN opr o ON a.opr_id = o.opr_id AND a.begin_geldigheid >= o.begin
-    LEFT JOIN opr_first opf ON a.opr_id = opf.opr_id)""",
-            """c AS (
-    SELECT b.*, CASE WHEN g.wpl_id IS NULL THEN gf.gemeente ELSE g.gemeente END AS chain_code
-    FROM b ASOF LEFT JOIN gwr g ON b.wpl_id = g.wpl_id AND b.begin_geldigheid >= g.begin
-    LEFT JOIN gwr_first gf ON b.wpl_id = gf.wpl_id)""",
-        ]
-        source = "c"
-        select_code = "c.chain_code"
-    else:
-        source = "v"
-    if geopackage is not None:
-        joins = f"LEFT JOIN read_parquet('{geopackage}') gp ON {source}.vbo_id = gp.vbo_id"
-        code = f"coalesce({select_code}, gp.gemeente_code)"
-        via = (
-            f"CASE WHEN {select_code} IS NOT NULL THEN 'address' "
-            "WHEN gp.gemeente_code IS NOT NULL THEN 'geopackage' ELSE 'identificatie' END"
-        )
-        x, y = f"coalesce({source}.x, gp.x)", f"coalesce({source}.y, gp.y)"
-    else:
-        code = select_code
-        via = f"CASE WHEN {select_code} IS NOT NULL THEN 'address' ELSE 'identificatie' END"
-        x, y = f"{source}.x", f"{source}.y"
-    sql = f"""
-WITH {", ".join(ctes)}
-SELECT {source}.vbo_id, {source}.status, {source}.gebruiksdoel, {source}.begin_geldigheid,
-    {source}.eind_geldigheid, {source}.pand_id,
-    coalesce({code}, substr({source}.vbo_id, 1, 4)) AS gemeente_code,
-    {via} AS gemeente_via, {x} AS x, {y} AS y
-FROM {source} {joins}
+    FROM read_parquet({vbo})),
+r AS (
+    SELECT v.vbo_id, v.status, v.gebruiksdoel, v.begin_geldigheid, v.eind_geldigheid,
+        v.pand_id, {chain} AS chain_code, {gp_code} AS gp_code, {x} AS x, {y} AS y
+    FROM v {joins})
+SELECT vbo_id, status, gebruiksdoel, begin_geldigheid, eind_geldigheid, pand_id,
+    coalesce(chain_code, gp_code, substr(vbo_id, 1, 4)) AS gemeente_code,
+    CASE WHEN chain_code IS NOT NULL THEN 'address' WHEN gp_code IS NOT NULL THEN 'geopackage'
+        ELSE 'identificatie' END AS gemeente_via,
+    x, y
+FROM r
 """
-    return sql, notes
+    return address, sql, notes
 
 
 def _pand_sql(parts: Path) -> str | None:
@@ -817,9 +866,11 @@ def write_canonical(
     try:
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET enable_progress_bar = false")
-        sql, notes = _vbo_sql(parts, None if geopackage is None else str(geopackage))
+        address, sql, notes = _vbo_sql(parts, None if geopackage is None else str(geopackage))
+        if address is not None:
+            con.execute(f"CREATE TEMP TABLE addr AS {address}")
         vbo = out / "vbo.parquet"
-        con.execute(f"COPY ({sql}) TO '{vbo}' (FORMAT parquet, COMPRESSION zstd)")
+        con.execute(f"COPY ({sql}) TO '{vbo}' (FORMAT parquet, COMPRESSION snappy)")
         via = dict(
             con.sql(
                 f"SELECT gemeente_via, count(*) FROM read_parquet('{vbo}') GROUP BY 1"
@@ -829,7 +880,7 @@ def write_canonical(
         pand: Path | None = None
         if pand_sql is not None:
             pand = out / "pand.parquet"
-            con.execute(f"COPY ({pand_sql}) TO '{pand}' (FORMAT parquet, COMPRESSION zstd)")
+            con.execute(f"COPY ({pand_sql}) TO '{pand}' (FORMAT parquet, COMPRESSION snappy)")
         rows = {
             "vbo": int(sum(via.values())),
             "pand": 0
@@ -919,8 +970,8 @@ def read_geopackage(
     def text(col: str) -> pa.Array:
         column = table[col]
         if pa.types.is_integer(column.type):
-            return pc.utf8_lpad(column.cast(pa.string()), 4, "0")  # type: ignore[no-any-return]
-        return column.cast(pa.string())  # type: ignore[no-any-return]
+            return pc.utf8_lpad(column.cast(pa.string()), 4, "0")
+        return column.cast(pa.string())
 
     ids = table[id_col]
     if pa.types.is_integer(ids.type):
@@ -937,7 +988,8 @@ def read_geopackage(
     try:
         if code_col is not None:
             select = (
-                "SELECT vbo_id, CASE WHEN regexp_full_match(trim(gemeente_code), '(GM)?[0-9]{1,4}') "
+                "SELECT vbo_id, CASE WHEN "
+                "regexp_full_match(trim(gemeente_code), '(GM)?[0-9]{1,4}') "
                 "THEN lpad(regexp_replace(trim(gemeente_code), '^GM', ''), 4, '0') END "
                 f"AS gemeente_code, x, y FROM read_parquet('{raw}')"
             )
@@ -1015,9 +1067,7 @@ def read_extract(
         if progress is not None:
             progress("parse XML", float(done), float(total), rows)
 
-    stats = parse_members(
-        extract.members, parts, workers=n, progress=parse_progress, points=points
-    )
+    stats = parse_members(extract.members, parts, workers=n, progress=parse_progress, points=points)
     stats = ParseStats(stats.rows, stats.documents, extract.skipped)
     gpkg_info: dict[str, int] | None = None
     gpkg_path: Path | None = None

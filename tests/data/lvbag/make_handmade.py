@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (XML templates: one line of XML is one line here)
 """Writes the hand-made LV BAG extract in handmade/ (run once; the XML files are committed).
 
 A SYNTHETIC extract of 15 verblijfsobjecten written by hand in Kadaster's schema, each with a
@@ -77,26 +78,70 @@ P5, P6, P7 = "0344100000000005", "0344100000000006", "0344100000000007"
 # Panden: id -> (bouwjaar per voorkomen, [(status, begin)], centre x, y)
 PND = {
     # New block in Utrecht.
-    P1: (2020, [("Bouwvergunning verleend", "2019-01-10"), ("Bouw gestart", "2019-06-01"),
-                ("Pand in gebruik (niet ingemeten)", "2020-09-01"),
-                ("Pand in gebruik", "2020-12-01")], 136000.0, 456000.0),
+    P1: (
+        2020,
+        [
+            ("Bouwvergunning verleend", "2019-01-10"),
+            ("Bouw gestart", "2019-06-01"),
+            ("Pand in gebruik (niet ingemeten)", "2020-09-01"),
+            ("Pand in gebruik", "2020-12-01"),
+        ],
+        136000.0,
+        456000.0,
+    ),
     # Office of 1975 in Utrecht, converted to homes.
-    P2: (1975, [("Pand in gebruik", "2010-03-01"), ("Verbouwing pand", "2020-01-01"),
-                ("Pand in gebruik", "2021-04-01")], 136500.0, 456500.0),
+    P2: (
+        1975,
+        [
+            ("Pand in gebruik", "2010-03-01"),
+            ("Verbouwing pand", "2020-01-01"),
+            ("Pand in gebruik", "2021-04-01"),
+        ],
+        136500.0,
+        456500.0,
+    ),
     # New building in Weesp.
-    P3: (2022, [("Bouwvergunning verleend", "2020-05-01"), ("Bouw gestart", "2020-10-01"),
-                ("Pand in gebruik (niet ingemeten)", "2022-05-01")], 130000.0, 482000.0),
+    P3: (
+        2022,
+        [
+            ("Bouwvergunning verleend", "2020-05-01"),
+            ("Bouw gestart", "2020-10-01"),
+            ("Pand in gebruik (niet ingemeten)", "2022-05-01"),
+        ],
+        130000.0,
+        482000.0,
+    ),
     # New building in Amsterdam, completed this year.
-    P4: (2023, [("Bouwvergunning verleend", "2021-02-01"), ("Bouw gestart", "2022-01-15"),
-                ("Pand in gebruik (niet ingemeten)", "2023-03-10")], 121000.0, 487000.0),
+    P4: (
+        2023,
+        [
+            ("Bouwvergunning verleend", "2021-02-01"),
+            ("Bouw gestart", "2022-01-15"),
+            ("Pand in gebruik (niet ingemeten)", "2023-03-10"),
+        ],
+        121000.0,
+        487000.0,
+    ),
     # Permit never used.
-    P5: (2022, [("Bouwvergunning verleend", "2021-03-01"),
-                ("Niet gerealiseerd pand", "2022-03-01")], 137000.0, 455000.0),
+    P5: (
+        2022,
+        [("Bouwvergunning verleend", "2021-03-01"), ("Niet gerealiseerd pand", "2022-03-01")],
+        137000.0,
+        455000.0,
+    ),
     # House of 1930, split in 2018.
     P6: (1930, [("Pand in gebruik", "2010-01-01")], 133000.0, 460000.0),
     # New house whose bouwjaar is unknown (9999): new by its first status.
-    P7: (9999, [("Bouwvergunning verleend", "2019-03-01"), ("Bouw gestart", "2019-09-01"),
-                ("Pand in gebruik", "2021-02-01")], 135500.0, 455500.0),
+    P7: (
+        9999,
+        [
+            ("Bouwvergunning verleend", "2019-03-01"),
+            ("Bouw gestart", "2019-09-01"),
+            ("Pand in gebruik", "2021-02-01"),
+        ],
+        135500.0,
+        455500.0,
+    ),
 }
 
 W, K, WW = "woonfunctie", "kantoorfunctie", "winkelfunctie;woonfunctie"
@@ -105,56 +150,115 @@ NIM = "Verblijfsobject in gebruik (niet ingemeten)"
 IG = "Verblijfsobject in gebruik"
 # Verblijfsobjecten: id -> (nummeraanduiding, pand, [(status, gebruiksdoel, begin)])
 VBO = {
-    "0344010000000001": ("0344200000000001", P1, [(GEVORMD, W, "2019-01-10"),
-                         (NIM, W, "2020-09-01"), (IG, W, "2020-12-01")]),
+    "0344010000000001": (
+        "0344200000000001",
+        P1,
+        [(GEVORMD, W, "2019-01-10"), (NIM, W, "2020-09-01"), (IG, W, "2020-12-01")],
+    ),
     # A correction repeats "gevormd": counted once.
-    "0344010000000002": ("0344200000000002", P1, [(GEVORMD, W, "2019-01-10"),
-                         (GEVORMD, W, "2019-08-01"), (IG, W, "2020-09-15")]),
+    "0344010000000002": (
+        "0344200000000002",
+        P1,
+        [(GEVORMD, W, "2019-01-10"), (GEVORMD, W, "2019-08-01"), (IG, W, "2020-09-15")],
+    ),
     # An office: never counted.
-    "0344010000000003": ("0344200000000003", P1, [(GEVORMD, K, "2019-01-10"),
-                         (IG, K, "2020-09-01")]),
+    "0344010000000003": (
+        "0344200000000003",
+        P1,
+        [(GEVORMD, K, "2019-01-10"), (IG, K, "2020-09-01")],
+    ),
     # Office turned into a home: completed in 2021 as other addition.
-    "0344010000000004": ("0344200000000004", P2, [(IG, K, "2010-03-01"),
-                         ("Verbouwing verblijfsobject", W, "2020-01-01"), (IG, W, "2021-04-01")]),
+    "0344010000000004": (
+        "0344200000000004",
+        P2,
+        [
+            (IG, K, "2010-03-01"),
+            ("Verbouwing verblijfsobject", W, "2020-01-01"),
+            (IG, W, "2021-04-01"),
+        ],
+    ),
     # A new home in the converted office: permitted 2020, completed 2021, other addition.
-    "0344010000000005": ("0344200000000005", P2, [(GEVORMD, W, "2020-01-01"),
-                         (NIM, W, "2021-04-01")]),
+    "0344010000000005": (
+        "0344200000000005",
+        P2,
+        [(GEVORMD, W, "2020-01-01"), (NIM, W, "2021-04-01")],
+    ),
     # Weesp: permitted under Weesp (0457), completed after the merger (0363), new-build.
-    "0457010000000006": ("0457200000000006", P3, [(GEVORMD, W, "2020-05-01"),
-                         (NIM, W, "2022-05-01")]),
+    "0457010000000006": (
+        "0457200000000006",
+        P3,
+        [(GEVORMD, W, "2020-05-01"), (NIM, W, "2022-05-01")],
+    ),
     # Weesp: only permitted, before the merger; the code map puts it in Amsterdam.
     "0457010000000007": ("0457200000000007", P3, [(GEVORMD, W, "2020-05-01")]),
     # Amsterdam, completed in March and May of the extract's own year.
-    "0363010000000008": ("0363200000000008", P4, [(GEVORMD, W, "2021-02-01"),
-                         (NIM, W, "2023-03-10")]),
-    "0363010000000009": ("0363200000000009", P4, [(GEVORMD, WW, "2021-02-01"),
-                         (IG, WW, "2023-05-20")]),
+    "0363010000000008": (
+        "0363200000000008",
+        P4,
+        [(GEVORMD, W, "2021-02-01"), (NIM, W, "2023-03-10")],
+    ),
+    "0363010000000009": (
+        "0363200000000009",
+        P4,
+        [(GEVORMD, WW, "2021-02-01"), (IG, WW, "2023-05-20")],
+    ),
     # Permit never used.
-    "0344010000000010": ("0344200000000010", P5, [(GEVORMD, W, "2021-03-01"),
-                         ("Niet gerealiseerd verblijfsobject", W, "2022-03-01")]),
+    "0344010000000010": (
+        "0344200000000010",
+        P5,
+        [(GEVORMD, W, "2021-03-01"), ("Niet gerealiseerd verblijfsobject", W, "2022-03-01")],
+    ),
     # Existing home registered in 2010: before 2012, not counted.
-    "0344010000000011": ("0344200000000011", P6, [(IG, W, "2010-01-01"),
-                         ("Verbouwing verblijfsobject", W, "2018-06-01"), (IG, W, "2018-09-01")]),
+    "0344010000000011": (
+        "0344200000000011",
+        P6,
+        [
+            (IG, W, "2010-01-01"),
+            ("Verbouwing verblijfsobject", W, "2018-06-01"),
+            (IG, W, "2018-09-01"),
+        ],
+    ),
     # Split off in 2018: permitted and completed 2018, other addition, in Maarssen (ligtIn).
-    "0344010000000012": ("0344200000000012", P6, [(GEVORMD, W, "2018-06-01"),
-                         (IG, W, "2018-09-01")]),
+    "0344010000000012": (
+        "0344200000000012",
+        P6,
+        [(GEVORMD, W, "2018-06-01"), (IG, W, "2018-09-01")],
+    ),
     # Its address moves to Maarssen in 2021, after its last voorkomen: stays in Utrecht.
-    "0344010000000013": ("0344200000000013", P1, [(GEVORMD, W, "2019-01-10"),
-                         (IG, W, "2020-10-01")]),
+    "0344010000000013": (
+        "0344200000000013",
+        P1,
+        [(GEVORMD, W, "2019-01-10"), (IG, W, "2020-10-01")],
+    ),
     # Its address begins after its first voorkomen.
-    "0344010000000014": ("0344200000000014", P1, [(GEVORMD, W, "2019-01-10"),
-                         (IG, W, "2020-09-01")]),
+    "0344010000000014": (
+        "0344200000000014",
+        P1,
+        [(GEVORMD, W, "2019-01-10"), (IG, W, "2020-09-01")],
+    ),
     # New house, bouwjaar unknown: new-build by the pand's first status.
-    "0344010000000015": ("0344200000000015", P7, [(GEVORMD, W, "2019-03-01"),
-                         (IG, W, "2021-02-01")]),
+    "0344010000000015": (
+        "0344200000000015",
+        P7,
+        [(GEVORMD, W, "2019-03-01"), (IG, W, "2021-02-01")],
+    ),
 }
 # In the Inactief part only: must never be counted.
-INACTIEF = {"0344010000000099": ("0344200000000099", P1, [(GEVORMD, W, "2021-01-01"),
-                                 (IG, W, "2021-06-01")])}
+INACTIEF = {
+    "0344010000000099": (
+        "0344200000000099",
+        P1,
+        [(GEVORMD, W, "2021-01-01"), (IG, W, "2021-06-01")],
+    )
+}
 
 
 def voorkomen(k: int, begin: str, eind: str | None, indent: str) -> str:
-    end = f"\n{indent}        <Historie:eindGeldigheid>{eind}</Historie:eindGeldigheid>" if eind else ""
+    end = (
+        f"\n{indent}        <Historie:eindGeldigheid>{eind}</Historie:eindGeldigheid>"
+        if eind
+        else ""
+    )
     return f"""{indent}<Objecten:voorkomen>
 {indent}    <Historie:Voorkomen>
 {indent}        <Historie:voorkomenidentificatie>{k}</Historie:voorkomenidentificatie>
@@ -211,8 +315,12 @@ def vbo_documents(objects: dict) -> str:
     for vid, (num, pand, rows) in objects.items():
         x, y = PND[pand][2] + int(vid[-2:]), PND[pand][3] + 1.5
         for k, (status, doel, begin), eind in periods(rows):
-            doelen = "\n".join(f"{i}    <Objecten:gebruiksdoel>{d}</Objecten:gebruiksdoel>" for d in doel.split(";"))
-            stands.append(stand(f"""{i}<Objecten:Verblijfsobject>
+            doelen = "\n".join(
+                f"{i}    <Objecten:gebruiksdoel>{d}</Objecten:gebruiksdoel>"
+                for d in doel.split(";")
+            )
+            stands.append(
+                stand(f"""{i}<Objecten:Verblijfsobject>
 {i}    <Objecten:heeftAlsHoofdadres>
 {i}        <Objecten-ref:NummeraanduidingRef domein="NL.IMBAG.Nummeraanduiding">{num}</Objecten-ref:NummeraanduidingRef>
 {i}    </Objecten:heeftAlsHoofdadres>
@@ -234,7 +342,8 @@ def vbo_documents(objects: dict) -> str:
 {i}    <Objecten:maaktDeelUitVan>
 {i}        <Objecten-ref:PandRef domein="NL.IMBAG.Pand">{pand}</Objecten-ref:PandRef>
 {i}    </Objecten:maaktDeelUitVan>
-{i}</Objecten:Verblijfsobject>"""))
+{i}</Objecten:Verblijfsobject>""")
+            )
     return document("VBO", stands)
 
 
@@ -242,9 +351,13 @@ def pnd_document() -> str:
     stands = []
     i = "                "
     for pid, (bouwjaar, rows, x, y) in PND.items():
-        ring = " ".join(f"{x + dx:.1f} {y + dy:.1f} 0.0" for dx, dy in ((-20, -20), (40, -20), (40, 20), (-20, 20), (-20, -20)))
+        ring = " ".join(
+            f"{x + dx:.1f} {y + dy:.1f} 0.0"
+            for dx, dy in ((-20, -20), (40, -20), (40, 20), (-20, 20), (-20, -20))
+        )
         for k, (status, begin), eind in periods(rows):
-            stands.append(stand(f"""{i}<Objecten:Pand>
+            stands.append(
+                stand(f"""{i}<Objecten:Pand>
 {i}    <Objecten:identificatie domein="NL.IMBAG.Pand">{pid}</Objecten:identificatie>
 {i}    <Objecten:geometrie>
 {i}        <gml:Polygon srsName="urn:ogc:def:crs:EPSG::28992" srsDimension="3">
@@ -261,7 +374,8 @@ def pnd_document() -> str:
 {i}    <Objecten:documentdatum>{begin}</Objecten:documentdatum>
 {i}    <Objecten:documentnummer>HM-P{pid[-1]}-{k}</Objecten:documentnummer>
 {voorkomen(k, begin, eind, i + "    ")}
-{i}</Objecten:Pand>"""))
+{i}</Objecten:Pand>""")
+            )
     return document("PND", stands)
 
 
@@ -278,7 +392,8 @@ def num_document() -> str:
                 if wpl
                 else ""
             )
-            stands.append(stand(f"""{i}<Objecten:Nummeraanduiding>
+            stands.append(
+                stand(f"""{i}<Objecten:Nummeraanduiding>
 {i}    <Objecten:identificatie domein="NL.IMBAG.Nummeraanduiding">{nid}</Objecten:identificatie>
 {i}    <Objecten:huisnummer>{int(nid[-2:])}</Objecten:huisnummer>
 {i}    <Objecten:postcode>1234AB</Objecten:postcode>
@@ -291,7 +406,8 @@ def num_document() -> str:
 {i}    <Objecten:ligtAan>
 {i}        <Objecten-ref:OpenbareRuimteRef domein="NL.IMBAG.Openbareruimte">{opr}</Objecten-ref:OpenbareRuimteRef>
 {i}    </Objecten:ligtAan>
-{i}</Objecten:Nummeraanduiding>"""))
+{i}</Objecten:Nummeraanduiding>""")
+            )
     return document("NUM", stands)
 
 
@@ -336,7 +452,11 @@ def wpl_document() -> str:
 def relation_document() -> str:
     rows = []
     for wpl, gem, begin, eind in RELATION:
-        end = f"\n        <bagtypes:einddatumTijdvakGeldigheid>{eind}</bagtypes:einddatumTijdvakGeldigheid>" if eind else ""
+        end = (
+            f"\n        <bagtypes:einddatumTijdvakGeldigheid>{eind}</bagtypes:einddatumTijdvakGeldigheid>"
+            if eind
+            else ""
+        )
         rows.append(f"""    <gwr-product:GemeenteWoonplaatsRelatie>
       <gwr-product:tijdvakgeldigheid>
         <bagtypes:begindatumTijdvakGeldigheid>{begin}</bagtypes:begindatumTijdvakGeldigheid>{end}
