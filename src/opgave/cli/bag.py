@@ -200,8 +200,11 @@ def _print_report(
     if not figures.started_available:
         console.print("[yellow]No pand file: 'started' and the new-build split are absent.[/]")
     if report.unknown_codes:
+        shown = ", ".join(report.unknown_codes[:20])
+        more = len(report.unknown_codes) - 20
         console.print(
-            "[yellow]Left out unknown municipality codes:[/] " + ", ".join(report.unknown_codes)
+            f"[yellow]Left out {len(report.unknown_codes)} unknown municipality codes:[/] {shown}"
+            + (f" and {more} more (--json lists all)" if more > 0 else "")
         )
     if figures.polygons:
         _print_polygons(figures, report)
