@@ -192,6 +192,7 @@ def run() -> None:  # pragma: no cover - console entry for `python -m opgave`
 # isort: off
 from opgave.cli import programme  # noqa: E402
 from opgave.cli import pipeline  # noqa: E402
+from opgave.cli import bag  # noqa: E402
 from opgave.cli import funding  # noqa: E402
 from opgave.cli import forecast  # noqa: E402
 from opgave.cli import forecast_history  # noqa: E402
@@ -206,6 +207,7 @@ from opgave.cli import registers  # noqa: E402, F401
 __all__ = [
     "agreements",
     "app",
+    "bag",
     "forecast",
     "forecast_history",
     "funding",
