@@ -47,3 +47,90 @@ def long_date(value: dt.date | None, language: str) -> str:
     if value is None:
         return "-"
     return str(format_date(value, format="long", locale=locale_of(language)))
+
+
+WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "area_kind": {
+        "nation": ("Nederland", "the Netherlands"),
+        "landsdeel": ("landsdeel", "part of the country"),
+        "province": ("provincie", "province"),
+        "strategy_region": ("verstedelijkingsstrategie", "urbanisation strategy region"),
+        "municipality": ("gemeente", "municipality"),
+        "large_scale_area": ("grootschalige woningbouwlocatie", "large-scale housing area"),
+        "location": ("locatie", "location"),
+        "group": ("groep", "group"),
+    },
+    "measure": {
+        "homes_built": ("woningen toegevoegd", "homes added"),
+        "homes_permitted": ("woningen vergund (BAG)", "homes permitted (BAG)"),
+        "homes_started": ("woningen in aanbouw genomen", "homes started"),
+        "homes_completed": ("woningen opgeleverd (BAG)", "homes completed (BAG)"),
+        "homes_completed_new_build": ("nieuwbouw opgeleverd (BAG)", "new-build completed (BAG)"),
+        "homes_completed_other": ("overige toevoegingen (BAG)", "other additions (BAG)"),
+        "homes_affordable_share": ("aandeel betaalbaar", "affordable share"),
+        "homes_share_of_task": ("aandeel in de opgave", "share of the task"),
+        "homes_added_share_of_stock": (
+            "toe te voegen als aandeel van de voorraad",
+            "to add as a share of the stock",
+        ),
+        "plan_capacity_ratio": ("plancapaciteit t.o.v. de opgave", "plan capacity against task"),
+        "homes_new_build": ("nieuwbouw", "new-build"),
+        "homes_other_added": ("overige toevoeging", "other additions"),
+        "homes_other_net_added": (
+            "saldo overige toevoegingen en onttrekkingen",
+            "other additions less other removals",
+        ),
+        "homes_demolished": ("sloop", "demolished"),
+        "homes_other_removed": ("overige onttrekking", "other removals"),
+        "homes_net_added": ("saldo voorraad", "net change of the stock"),
+    },
+    "agreement_kind": {
+        "agreement": ("afspraak", "agreement"),
+        "next_step": ("vervolgstap", "next step"),
+        "attention_point": ("aandachtspunt", "point of attention"),
+    },
+    "agreement_status": {
+        "open": ("open", "open"),
+        "in_progress": ("in uitvoering", "in progress"),
+        "done": ("afgerond", "done"),
+        "lapsed": ("vervallen", "lapsed"),
+        "superseded": ("vervangen", "superseded"),
+    },
+    "theme": {
+        "housing": ("wonen", "housing"),
+        "mobility": ("bereikbaarheid", "mobility"),
+        "green": ("groen", "green"),
+        "water_climate": ("water en klimaat", "water and climate"),
+        "energy": ("energie", "energy"),
+        "nitrogen": ("stikstof", "nitrogen"),
+        "noise": ("geluid", "noise"),
+        "finance": ("financiën", "finance"),
+        "economy": ("economie", "economy"),
+        "social": ("sociaal", "social"),
+    },
+    "confidence": {
+        "official": ("officieel", "official"),
+        "press": ("pers", "press"),
+        "secondary": ("secundair", "secondary"),
+        "inferred": ("afgeleid", "inferred"),
+        "synthetic": ("SYNTHETISCH", "SYNTHETIC"),
+    },
+    "instrument_kind": {
+        "budget": ("budget", "budget"),
+        "track": ("spoor", "track"),
+        "impulse": ("impuls", "impulse"),
+        "tranche": ("tranche", "tranche"),
+    },
+}
+"""The words for the vocabularies' codes (vocabulary.py), Dutch and English: the doors show
+these, never the codes."""
+
+
+def label(vocabulary: str, code: str | None, language: str) -> str:
+    """The word for a code of a vocabulary in a language (the code itself when unknown)."""
+    if code is None:
+        return "-"
+    words = WORDS.get(vocabulary, {}).get(code)
+    if words is None:
+        return code
+    return words[1] if language == "en" else words[0]
