@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from opgave.cli import (
     JsonOption,
@@ -18,7 +17,6 @@ from opgave.cli import (
     principal,
     service,
 )
-from opgave.service import forecasting
 
 scenario_app = typer.Typer(
     help="Named forecast scenarios: assumption overrides, extra plans, other targets.",
@@ -66,6 +64,8 @@ def run_forecast(
     preconditions are shared by the plans that depend on them. Realised homes count first;
     the pipeline is simulated from the year after the last realised year.
     """
+    from opgave.service import forecasting
+
     svc = service(ctx)
     with answering():
         result = forecasting.run(
@@ -94,6 +94,8 @@ def run_forecast(
         f"forecast from {result.start_year}: {result.plans} plans, {result.runs} runs, "
         f"seed {result.seed}" + (f", scenario {scenario}" if scenario else "")
     )
+    from rich.table import Table
+
     table = Table(title=title)
     columns = ["target", "area", "period", "realised", "P10 / P50 / P90", "P(min)", "P(max)"]
     if other is not None:
@@ -160,6 +162,8 @@ def add_scenario(
     ],
 ) -> None:
     """Store (or replace) a named scenario after checking it loads."""
+    from opgave.service import forecasting
+
     with answering():
         forecasting.add_scenario(service(ctx), principal(ctx), name, file)
     console.print(f"Scenario {name!r} stored; try `opgave forecast --scenario {name} --vs base`.")
@@ -168,10 +172,14 @@ def add_scenario(
 @scenario_app.command("list")
 def list_scenarios(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The stored scenarios."""
+    from opgave.service import forecasting
+
     records = forecasting.scenarios(service(ctx))
     if as_json:
         typer.echo(json.dumps(records, ensure_ascii=False, indent=2, default=str))
         return
+    from rich.table import Table
+
     table = Table(title="scenarios")
     for column in ("id", "description", "created"):
         table.add_column(column)

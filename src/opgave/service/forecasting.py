@@ -13,15 +13,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from opgave import forecast, outlook
 from opgave.access import Principal
 from opgave.model import Scenario, Target
 from opgave.service import Service, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
 from opgave.service.monitoring import area_scope
+
+if TYPE_CHECKING:
+    from opgave import forecast, outlook
 
 BASE = "base"
 """The name that stands for "no scenario" (as in ``opgave forecast --vs base``)."""
@@ -40,6 +42,8 @@ def scenarios(svc: Service) -> list[dict[str, Any]]:
 def scenario(svc: Service, name: str | None) -> tuple[str, dict[str, Any]] | None:
     """A stored scenario as ``(label, parsed TOML)``; None for the base case; a 404 naming
     the stored scenarios when it is unknown."""
+    from opgave import forecast, outlook
+
     if name is None or name == BASE:
         return None
     found = {s["id"]: s for s in scenarios(svc)}
@@ -65,6 +69,8 @@ def run(
     as_of: dt.date | None = None,
 ) -> outlook.Outlook:
     """Forecast the programme (as of a date), optionally under a stored scenario."""
+    from opgave import forecast, outlook
+
     if assumptions_file is not None and not assumptions_file.exists():
         raise ServiceError(404, f"{assumptions_file}: no such file")
     state = svc.state(as_of)
@@ -85,6 +91,7 @@ def run(
 
 def silent_regions(svc: Service, result: outlook.Outlook) -> list[str]:
     """The strategy regions the forecast has no target for (no homes number with an end)."""
+
     state = svc.state()
     answered = {t.area_id for t in result.targets}
     return [
@@ -99,6 +106,7 @@ def payload(
 ) -> dict[str, Any]:
     """A forecast's settings and per-target results, each target with the compared run's
     (``vs``) when there is one; the synthetic sources the figures rest on, the gap years."""
+
     targets = [asdict(t) for t in result.targets]
     if other is not None:
         by_id = {t.target_id: asdict(t) for t in other.targets}
@@ -121,6 +129,8 @@ def payload(
 
 def add_scenario(svc: Service, principal: Principal, name: str, path: Path) -> None:
     """Store (or replace) a named scenario after checking that it loads."""
+    from opgave import forecast, outlook
+
     if not path.exists():
         raise ServiceError(404, f"{path}: no such file")
     text = path.read_text(encoding="utf-8")

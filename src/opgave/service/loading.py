@@ -69,7 +69,9 @@ def rows(connection: Connection, model: type[Base], where: Any = None) -> list[R
     query = select(table).order_by(*table.primary_key.columns)
     if where is not None:
         query = query.where(where)
-    return [dict(r._mapping) for r in connection.execute(query)]
+    result = connection.execute(query)
+    keys = list(result.keys())
+    return [dict(zip(keys, r, strict=True)) for r in result]
 
 
 def fingerprint(connection: Connection) -> tuple[Any, ...]:
@@ -94,6 +96,25 @@ def agreements_with_version(connection: Connection) -> list[Row]:
         first = [a["due_meeting_id"]] if a["due_meeting_id"] else []
         a["due_meeting_ids"] = first + sorted(set(due.get(a["id"], [])) - set(first))
     return found
+
+
+def load_outline(connection: Connection) -> ProgrammeState:
+    """The programme as known now without its pipeline, realised figures, agreements or
+    awards: areas, memberships, code changes, targets, sources and meetings - what the
+    listings of areas, targets and meetings need (six small tables instead of all)."""
+    return ProgrammeState(
+        as_of=None,
+        areas=rows(connection, Area),
+        members=rows(connection, AreaMember),
+        code_changes=rows(connection, AreaCodeChange),
+        targets=rows(connection, Target),
+        sources=rows(connection, Source),
+        realisations=[],
+        plans=[],
+        plan_areas=[],
+        plan_preconditions=[],
+        meetings=rows(connection, Meeting),
+    )
 
 
 def load_state(connection: Connection, as_of: dt.date | None = None) -> ProgrammeState:

@@ -24,9 +24,9 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from opgave import access, demo, monitor, programme, review
+from opgave import access, monitor, programme, review
 from opgave.access import Principal
-from opgave.ingest import bag, cbs, file_source, gemeente_codes, geo
+from opgave.ingest import cbs, file_source, gemeente_codes, geo
 from opgave.ingest import plans as plan_lists
 from opgave.model import (
     Area,
@@ -576,6 +576,8 @@ def ingest_bag(
 ) -> FiguresReport:
     """Dwellings permitted, started and completed per municipality and year from a BAG
     extract in the canonical format (docs/bag.md), stored as realised figures."""
+    from opgave.ingest import bag
+
     for path in (vbo_file, pand):
         if path is not None and not path.exists():
             raise ServiceError(404, f"{path}: no such file")
@@ -630,6 +632,8 @@ def _demo_weights(svc: Service) -> tuple[dict[str, float], float]:
     """The demo's weight per municipality of today (kind municipality, not merged away), from
     its province's target, the letter's named municipalities more; and the homes the demo
     pipeline holds (``demo.PIPELINE_RATIO`` times what remains of the national task)."""
+    from opgave import demo
+
     state = svc.state()
     year = dt.date.today().year
     current = {
@@ -667,6 +671,8 @@ def _demo_weights(svc: Service) -> tuple[dict[str, float], float]:
 
 def demo_plan_list(svc: Service, path: Path, seed: int, n_plans: int) -> int:
     """Write the demo's SYNTHETIC plans as a plan list (for benchmarks); returns how many."""
+    from opgave import demo
+
     weight, total = _demo_weights(svc)
     plan_rows = demo.synthetic_plans(
         weight, n_plans=n_plans, seed=seed, total_homes=total, links=demo.DEMO_LINKS
@@ -688,6 +694,8 @@ class DemoReport:
 
 def load_demo(svc: Service, principal: Principal, seed: int, n_plans: int) -> DemoReport:
     """Add the seeded, labelled SYNTHETIC pipeline and municipal realised figures."""
+    from opgave import demo
+
     weight, total = _demo_weights(svc)
     plan_rows = demo.synthetic_plans(
         weight, n_plans=n_plans, seed=seed, total_homes=total, links=demo.DEMO_LINKS

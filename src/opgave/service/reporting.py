@@ -12,11 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from opgave import monitor
-from opgave.report import builder, rendering
 from opgave.service import Service, agreements, forecasting, programme
 from opgave.service.errors import ServiceError
+
+if TYPE_CHECKING:
+    from opgave.report import builder
 
 
 def build(
@@ -32,6 +35,8 @@ def build(
     """The report after ``meeting`` (default: the latest at which agreements were made);
     with ``forecast_runs`` a fresh forecast gives each target's chance, else ``chances``
     (target id -> probability, and the run it comes from) when given."""
+    from opgave.report import builder
+
     meeting_id = agreements.find_meeting(svc, meeting)["id"] if meeting else None
     events, changes = agreements.events_and_changes(svc)
     forecast, source = chances if chances else (None, None)
@@ -58,6 +63,8 @@ def build(
 
 def render(report: builder.Report, fmt: str, lang: str) -> bytes:
     """The report as HTML, PDF or Markdown in Dutch or English."""
+    from opgave.report import rendering
+
     if lang not in rendering.LANGUAGES:
         raise ServiceError(400, f"--lang must be one of {', '.join(rendering.LANGUAGES)}")
     if fmt not in rendering.FORMATS:
