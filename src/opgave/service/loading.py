@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, text
 
-from opgave.boundaries import shipped_geojson
+from opgave.boundaries import shipped_ids
 from opgave.model import (
     Agreement,
     AgreementDue,
@@ -140,5 +140,5 @@ def load_state(connection: Connection, as_of: dt.date | None = None) -> Programm
         agreements=agreements_with_version(connection),
         awards=rows(connection, Award),
         boundary_ids=frozenset(connection.execute(select(AreaBoundary.area_id)).scalars())
-        | frozenset(shipped_geojson()),
+        | shipped_ids(),
     )

@@ -20,6 +20,7 @@ from opgave.service.errors import ServiceError
 
 if TYPE_CHECKING:
     from opgave.report import builder
+    from opgave.report.press import Press
 
 
 def build(
@@ -61,19 +62,20 @@ def build(
         raise ServiceError(400, str(error)) from None
 
 
-def render(report: builder.Report, fmt: str, lang: str) -> bytes:
-    """The report as HTML, PDF or Markdown in Dutch or English."""
+def render(report: builder.Report, fmt: str, lang: str, press: Press | None = None) -> bytes:
+    """The report as HTML, PDF or Markdown in Dutch or English (a PDF through ``press`` when
+    given)."""
     from opgave.report import rendering
 
     if lang not in rendering.LANGUAGES:
         raise ServiceError(400, f"--lang must be one of {', '.join(rendering.LANGUAGES)}")
     if fmt not in rendering.FORMATS:
         raise ServiceError(400, f"--format must be one of {', '.join(rendering.FORMATS)}")
-    if fmt == "pdf":
+    if fmt == "pdf" and press is None:
         problem = rendering.weasyprint_problem()
         if problem:
             raise ServiceError(400, problem)
     try:
-        return rendering.render(report, fmt, lang)
+        return rendering.render(report, fmt, lang, press)
     except rendering.ReportFormatError as error:
         raise ServiceError(400, str(error)) from None
