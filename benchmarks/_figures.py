@@ -26,9 +26,12 @@ def figure(
     goal: float | None,
     floor_name: str | None = None,
     goal_on: str | None = None,
+    ratio: float | None = None,
 ) -> dict[str, Any]:
-    """One figure (see the module docstring)."""
-    ratio = value / floor if floor else None
+    """One figure (see the module docstring); ``ratio`` when it is not value / floor (e.g. the
+    median of ratios measured pairwise)."""
+    if ratio is None:
+        ratio = value / floor if floor else None
     goal_on = goal_on or ("ratio" if ratio is not None else "value")
     measured = ratio if goal_on == "ratio" and ratio is not None else value
     return {
