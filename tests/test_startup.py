@@ -112,6 +112,25 @@ def test_a_listing_loads_no_heavy_library(
     assert _loaded_after(code, cwd=tmp_path) == {"sqlalchemy"}
 
 
+@pytest.mark.parametrize("args", [["targets", "--json"], ["meetings", "--json"]])
+def test_listings_of_targets_and_meetings_read_without_the_orm(
+    programme_db: str, args: list[str], tmp_path: Path
+) -> None:
+    """They read through SQLAlchemy Core (reflected tables): neither the ORM nor the model."""
+    code = (
+        "import sys, json\nfrom opgave.cli import app\n"
+        f"try:\n    app(prog_name='opgave', args={['--db', programme_db, *args]!r})\n"
+        "except SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        "print(json.dumps(sorted(m for m in ('sqlalchemy.orm', 'opgave.model') "
+        "if m in sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
 def test_defaults_kept_in_the_cli_are_the_services() -> None:
     """The CLI states two defaults itself so that its commands register without importing
     the service layer; they must stay the service's."""

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.orm import Session
 
 DEFAULT_URL = "sqlite:///opgave.db"
 ENV_VAR = "OPGAVE_DATABASE_URL"
@@ -120,6 +120,8 @@ def is_current(engine: Engine) -> bool:
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """A session that commits when the block ends and rolls everything back on an error."""
+    from sqlalchemy.orm import sessionmaker  # the ORM loads for writes, not for every read
+
     factory = sessionmaker(engine, expire_on_commit=False)
     with factory() as session, session.begin():
         yield session

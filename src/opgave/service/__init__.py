@@ -16,16 +16,18 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from opgave import store
 from opgave.service.errors import ServiceError
 from opgave.service.loading import fingerprint, load_outline, load_state
 from opgave.state import ProgrammeState
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 AS_OF_STATES = 8

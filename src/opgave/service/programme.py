@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from opgave import monitor, store
-from opgave.model import AreaMember, Instrument, Precondition, Source
 from opgave.service import Service
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
@@ -108,6 +107,8 @@ def area_detail(svc: Service, area_id: str) -> Row:
 
 def memberships(svc: Service) -> list[Row]:
     """Every membership row (parent contains child), for drawing the area tree."""
+    from opgave.model import AreaMember
+
     with svc.engine.connect() as connection:
         return rows(connection, AreaMember)
 
@@ -143,6 +144,8 @@ def meetings(svc: Service) -> list[Row]:
 
 def table(svc: Service, name: str) -> list[Row]:
     """The rows of a small reference table: ``preconditions``, ``instruments`` or ``sources``."""
+    from opgave.model import Instrument, Precondition, Source
+
     model = {"preconditions": Precondition, "instruments": Instrument, "sources": Source}[name]
     with svc.engine.connect() as connection:
         return rows(connection, model)
@@ -150,6 +153,8 @@ def table(svc: Service, name: str) -> list[Row]:
 
 def sources_cited(svc: Service, ids: Iterable[str]) -> dict[str, Row]:
     """The sources with these ids, by id."""
+    from opgave.model import Source
+
     wanted = set(ids)
     with svc.engine.connect() as connection:
         return {
@@ -162,6 +167,7 @@ def export(svc: Service, directory: Path, fmt: str) -> list[Path]:
     """Every table into ``directory``, one file each, plus a manifest naming the synthetic
     sources in the data."""
     from opgave import exchange
+    from opgave.model import Source
 
     if fmt not in exchange.FORMATS:
         raise ServiceError(400, f"--format must be one of {', '.join(exchange.FORMATS)}")
