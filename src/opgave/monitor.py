@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any, Literal, get_args
 
 from opgave import areas as area_graph
@@ -155,13 +156,24 @@ def _year_value(
     return None
 
 
-def _years_of(
+def _figure_years(
     figures: Mapping[tuple[str, str, int], Figure],
+) -> dict[str, set[tuple[str, int]]]:
+    """Area -> the (measure, year) pairs it has a standing figure for (built once per state:
+    a report asks for the series of some sixty areas)."""
+    index: dict[str, set[tuple[str, int]]] = {}
+    for area, measure, year in figures:
+        index.setdefault(area, set()).add((measure, year))
+    return index
+
+
+def _years_of(
+    index: Mapping[str, set[tuple[str, int]]],
     areas: frozenset[str],
     formulas: Sequence[Sequence[tuple[str, int]]],
 ) -> set[int]:
     measures = {m for terms in formulas for m, _ in terms}
-    return {y for (a, m, y) in figures if a in areas and m in measures}
+    return {y for a in areas for (m, y) in index.get(a, ()) if m in measures}
 
 
 def realised_series(
@@ -182,7 +194,8 @@ def realised_series(
         yearly: dict[int, float] = {}
         used: list[Figure] = []
         bases: set[str] = set()
-        candidates = _years_of(figures, frozenset({area_id}) | municipalities, definition.formulas)
+        index = state.memo(("figure_years", dataset), partial(_figure_years, figures))
+        candidates = _years_of(index, frozenset({area_id}) | municipalities, definition.formulas)
         for year in sorted(y for y in candidates if y >= since):
             own = _year_value(figures, area_id, year, definition.formulas)
             if own is not None:

@@ -158,13 +158,17 @@ def standing_figures(
     set_aside: list[SetAside] = []
     winners: dict[tuple[str, Key], tuple[Row, str]] = {}
     for (dataset, key), rows in candidates.items():
-        ranked = sorted(
-            rows,
-            key=lambda r: (
-                PRECEDENCE.index(tier_of(sources.get(r["source_id"] or ""), r["provisional"])),
-                -_recency(sources.get(r["source_id"] or "")),
-                str(r["source_id"]),
-            ),
+        ranked = (
+            rows
+            if len(rows) == 1
+            else sorted(  # most figures have no competitor
+                rows,
+                key=lambda r: (
+                    PRECEDENCE.index(tier_of(sources.get(r["source_id"] or ""), r["provisional"])),
+                    -_recency(sources.get(r["source_id"] or "")),
+                    str(r["source_id"]),
+                ),
+            )
         )
         best = ranked[0]
         tier = tier_of(sources.get(best["source_id"] or ""), best["provisional"])

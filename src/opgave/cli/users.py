@@ -7,10 +7,8 @@ import os
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from opgave.cli import JsonOption, answering, app, console, principal, print_json, service
-from opgave.service import users
 
 users_app = typer.Typer(
     help="Users of the dashboard and API: admin (Rijk), editor (own areas), viewer.",
@@ -39,6 +37,8 @@ def add(
     token: Annotated[bool, typer.Option("--token", help="Also print a new API token.")] = False,
 ) -> None:
     """Add a user, or change the role, areas and password of an existing one."""
+    from opgave.service import users
+
     secret: str | None = None
     if password:
         secret = os.environ.get(PASSWORD_ENV) or getpass.getpass(f"Password for {name}: ")
@@ -62,6 +62,8 @@ def token(
     revoke: Annotated[bool, typer.Option("--revoke", help="Revoke all tokens instead.")] = False,
 ) -> None:
     """Print a new API token for a user (or revoke all of its tokens)."""
+    from opgave.service import users
+
     svc = service(ctx)
     with answering():
         if revoke:
@@ -74,10 +76,14 @@ def token(
 @users_app.command("list")
 def list_users(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The users with their role and areas."""
+    from opgave.service import users
+
     records = users.list_users(service(ctx))
     if as_json:
         print_json(records)
         return
+    from rich.table import Table
+
     table = Table(title=f"users ({len(records)})")
     for column in ("name", "role", "areas", "active"):
         table.add_column(column)
