@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from opgave import access
 from opgave.access import Principal
 from opgave.api.schemas import Conflict, ErrorBody
-from opgave.service import Service, ServiceError, users
+from opgave.service import Service, ServiceError, failures, users
 from opgave.service.jobs import JobRegistry
 
 SESSION_COOKIE = "opgave_session"
@@ -35,7 +35,9 @@ ERROR_TEXT = {
     404: "Not found",
     409: "Conflict: the record changed since the version given",
     422: "The input does not validate",
-    429: "Too many jobs are waiting: try again later",
+    429: "Too many attempts or jobs waiting: try again after Retry-After seconds",
+    503: "The database is busy (try again after Retry-After seconds) or read-only",
+    507: "The disk is full: nothing was written",
 }
 
 
@@ -146,13 +148,29 @@ def writer(request: Request) -> Principal:
     return caller.principal
 
 
+def refusal(error: ServiceError) -> JSONResponse:
+    """A refusal as the API answers it: :class:`ErrorBody` (or :class:`Conflict`), with
+    ``Retry-After`` when trying again later makes sense."""
+    body = {"detail": error.detail, "problems": error.problems, **error.extra}
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
+    return JSONResponse(body, status_code=error.status, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Answer every error with :class:`ErrorBody` (or :class:`Conflict`)."""
 
     @app.exception_handler(ServiceError)
     async def _api_error(_request: Request, error: ServiceError) -> JSONResponse:
-        body = {"detail": error.detail, "problems": error.problems, **error.extra}
-        return JSONResponse(body, status_code=error.status)
+        return refusal(error)
+
+    async def _failure(request: Request, error: Exception) -> JSONResponse:
+        said = state_of(request).service.failure(error)
+        if said is None:
+            raise error
+        return refusal(said)
+
+    for kind in (*failures.DATABASE_ERRORS, MemoryError):
+        app.add_exception_handler(kind, _failure)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:

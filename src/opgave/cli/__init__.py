@@ -5,6 +5,12 @@ layer (:mod:`opgave.service`) and renders the answer; it never opens a database 
 Every listing prints, with ``--json``, a JSON array of objects keyed by the model's field
 names. Every command that changes data runs in one transaction and is audited under the
 principal ``--by`` names (a user, else the operating-system user).
+
+Nothing ends in a traceback: a refusal of the service, and a failure of the database or the
+machine (busy, read-only, full disk, unreachable server, a file that cannot be written), is
+one line on stderr and an exit code - 1, 75 when trying again later may work (busy,
+unreachable), 74 for a full disk (:mod:`opgave.service.failures`). A command that writes
+waits while another process holds the database's write lock, and says so.
 """
 
 from __future__ import annotations
@@ -20,13 +26,47 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from opgave import __version__
 from opgave.access import Principal
-from opgave.service import Service, ServiceError, database_url
+from opgave.service import Service, ServiceError, command_lock_wait_s, database_url, failures
 from opgave.service import users as user_service
 
+_FAILURES: tuple[type[BaseException], ...] = (*failures.DATABASE_ERRORS, OSError, MemoryError)
+
+
+class _Answering(TyperGroup):
+    """The command group: every command's refusals and failures as one line and an exit
+    code, never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ServiceError as error:
+            raise _refusal(error) from None
+        except _FAILURES as error:
+            said = _failure(ctx, error)
+            if said is None:
+                raise
+            raise _refusal(said) from None
+
+
+def _failure(ctx: Any, error: BaseException) -> ServiceError | None:
+    context: Context | None = ctx.find_object(Context)
+    service_ = context._service if context is not None else None
+    if service_ is not None:
+        said = service_.failure(error)
+    else:
+        said = failures.translate(error, "the database")
+    if said is None and isinstance(error, OSError):
+        where = error.filename or "a file"
+        said = ServiceError(1, f"{where}: {error.strerror or error}")
+    return said
+
+
 app = typer.Typer(
+    cls=_Answering,
     help="opgave: steer a national housing programme - targets, pipeline, realisation, agreements.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -89,9 +129,18 @@ class Context:
     _service: Service | None = None
 
     def service(self, require_schema: bool = True) -> Service:
-        """The service on the database (refusing one without the current schema)."""
+        """The service on the database (refusing one without the current schema). Only a
+        command that sets a database up (``require_schema=False``) may create the file; a
+        write waits for a busy database and says so on stderr."""
         if self._service is None:
-            self._service = Service(self.url)
+            with answering():
+                self._service = Service(
+                    self.url,
+                    create=not require_schema,
+                    lock_wait_s=command_lock_wait_s(),
+                    busy_timeout_s=1.0,
+                    on_wait=lambda text: errors.print(f"waiting: {escape(text)}", highlight=False),
+                )
         if require_schema:
             with answering():
                 self._service.require_schema()
@@ -122,13 +171,18 @@ def answering() -> Iterator[None]:
     try:
         yield
     except ServiceError as error:
-        lines = error.lines()
-        errors.print(f"[bold red]error:[/] {escape(lines[0])}", highlight=False)
-        for line in lines[1:101]:
-            errors.print(escape(line), highlight=False)
-        if len(lines) > 101:
-            errors.print(f"  ... and {len(lines) - 101} more", highlight=False)
-        raise typer.Exit(1) from None
+        raise _refusal(error) from None
+
+
+def _refusal(error: ServiceError) -> typer.Exit:
+    """Print a refusal (its message and every problem) and return the exit to raise."""
+    lines = error.lines()
+    errors.print(f"[bold red]error:[/] {escape(lines[0])}", highlight=False)
+    for line in lines[1:101]:
+        errors.print(escape(line), highlight=False)
+    if len(lines) > 101:
+        errors.print(f"  ... and {len(lines) - 101} more", highlight=False)
+    return typer.Exit(failures.exit_code(error.status))
 
 
 def jsonable(value: Any) -> Any:

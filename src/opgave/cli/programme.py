@@ -37,10 +37,10 @@ def init(ctx: typer.Context) -> None:
     Safe to run again: only what differs from the shipped data is written.
     """
     context: Context = ctx.obj
-    url = context.url
+    svc = context.service(require_schema=False)
     with answering():
-        report = programme_service.init(context.service(require_schema=False))
-    table = Table(title=f"opgave init - {url}")
+        report = programme_service.init(svc)
+    table = Table(title=f"opgave init - {svc.shown_url}")
     for column in ("table", "inserted", "updated", "unchanged"):
         table.add_column(column, justify="left" if column == "table" else "right")
     for name in sorted(set(report.inserted) | set(report.updated) | set(report.unchanged)):
@@ -402,10 +402,13 @@ def export(
     ctx: typer.Context,
     directory: Annotated[Path, typer.Argument(help="Folder to write (created if missing).")],
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the files of an earlier export in DIR.")
+    ] = False,
 ) -> None:
     """Write every table to DIR, one file per table, plus a manifest."""
     with answering():
-        paths = programme_service.export(service(ctx), directory, fmt)
+        paths = programme_service.export(service(ctx), directory, fmt, overwrite=overwrite)
     console.print(f"Wrote {len(paths)} files to {directory}")
 
 
@@ -416,8 +419,9 @@ def import_(
 ) -> None:
     """Load an exported folder into an empty database (all or nothing)."""
     context: Context = ctx.obj
+    svc = context.service(require_schema=False)
     with answering():
-        counts = programme_service.import_folder(context.service(require_schema=False), directory)
+        counts = programme_service.import_folder(svc, directory)
     console.print(
-        f"Imported {sum(counts.values())} rows into {len(counts)} tables of {context.url}."
+        f"Imported {sum(counts.values())} rows into {len(counts)} tables of {svc.shown_url}."
     )
