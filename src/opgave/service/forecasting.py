@@ -18,7 +18,7 @@ from typing import Any
 from opgave import forecast, outlook
 from opgave.access import Principal
 from opgave.model import Scenario, Target
-from opgave.service import Service, users
+from opgave.service import Service, authority, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
 from opgave.service.monitoring import area_scope
@@ -121,6 +121,7 @@ def payload(
 
 def add_scenario(svc: Service, principal: Principal, name: str, path: Path) -> None:
     """Store (or replace) a named scenario after checking that it loads."""
+    authority.require(principal, "scenarios.write")
     if not path.exists():
         raise ServiceError(404, f"{path}: no such file")
     text = path.read_text(encoding="utf-8")

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from opgave.access import Principal
 from opgave.model import ApiToken, Area, AuditEvent, User, UserSession
-from opgave.service import Service
+from opgave.service import Service, authority
 from opgave.service.errors import ServiceError
 from opgave.vocabulary import ROLES
 
@@ -103,7 +103,11 @@ def add_user(
     password: str | None = None,
     by: Principal | None = None,
 ) -> Principal:
-    """Add a user (or replace the role, areas and password of an existing one)."""
+    """Add a user (or replace the role, areas and password of an existing one). ``by``, when
+    given, must be an admin (``users.manage``); without it the user adds itself (the
+    command line setting up a database)."""
+    if by is not None:
+        authority.require(by, "users.manage")
     wanted = sorted({a.strip() for a in area_ids if a.strip()})
     with svc.writing() as session:
         problems = user_problems(name, role, wanted, session.scalars(select(Area.id)).all())
@@ -168,7 +172,10 @@ def _authenticate(session: Session, name: str, password: str) -> Principal | Non
 def create_token(
     svc: Service, user_name: str, label: str | None = None, by: Principal | None = None
 ) -> str:
-    """A new API token for a user; the token is returned once and only its hash is kept."""
+    """A new API token for a user; the token is returned once and only its hash is kept.
+    Only an admin hands out tokens of other users (``users.manage``)."""
+    if by is not None and by.name != user_name:
+        authority.require(by, "users.manage")
     with svc.writing() as session:
         user = session.scalar(select(User).where(User.name == user_name))
         if user is None:
@@ -184,7 +191,9 @@ def create_token(
 
 
 def revoke_tokens(svc: Service, user_name: str, by: Principal | None = None) -> int:
-    """Revoke every token of a user; returns how many."""
+    """Revoke every token of a user; returns how many (another's: admins only)."""
+    if by is not None and by.name != user_name:
+        authority.require(by, "users.manage")
     with svc.writing() as session:
         user = session.scalar(select(User).where(User.name == user_name))
         if user is None:
