@@ -301,7 +301,9 @@ def test_browser_sessions_need_the_csrf_token(client: TestClient, tokens: dict[s
         "/api/v1/auth/tokens", json={"label": "script"}, headers={"X-CSRF-Token": csrf}
     ).json()["token"]
     assert client.get("/api/v1/auth/me", headers=bearer(token)).json()["name"] == "rijk"
-    assert client.post("/api/v1/auth/logout").status_code == 204
+    assert client.post("/api/v1/auth/logout").status_code == 403  # a session needs its token
+    assert client.get("/api/v1/auth/me").status_code == 200
+    assert client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
     assert client.get("/api/v1/auth/me").status_code == 401
 
 

@@ -35,6 +35,7 @@ from opgave import store
 from opgave.service import failures
 from opgave.service.errors import ServiceError
 from opgave.service.loading import fingerprint, load_state
+from opgave.service.throttle import LoginThrottle
 from opgave.state import ProgrammeState
 
 SERVER_BUSY_TIMEOUT_S = 5.0
@@ -106,6 +107,8 @@ class Service:
             ) from None
         if concurrent and not read_only and self.engine.dialect.name == "sqlite":
             _wal(self.engine, busy_timeout_s)
+        self.logins = LoginThrottle()
+        """Failed sign-ins of this process (growing delays per account and address)."""
         self.cached = cached
         self.check_interval_s = check_interval_s
         self.max_age_s = max_age_s

@@ -2,9 +2,12 @@
 
 Roles (``vocabulary.ROLES``): ``admin`` (Rijk) writes everything; ``editor`` writes only its own
 areas and what lies inside them (a region's programme office); ``viewer`` reads. Passwords
-are hashed with argon2id; browser sessions and API tokens are random secrets of which only
-the SHA-256 is stored, so a copy of the database signs nobody in. Every write is recorded in
-``audit_event`` with the record before and after.
+are hashed with argon2id (OWASP's parameters: 19 MiB, 2 passes, 1 lane; a hash of other
+parameters is redone at the next sign-in), at most one per core at once, outside any
+transaction; failed sign-ins slow down per account and per address (:mod:`.throttle`).
+Browser sessions and API tokens are random secrets of which only the SHA-256 is stored, so
+a copy of the database signs nobody in. Every write is recorded in ``audit_event`` with the
+record before and after.
 
 Each function opens its own transaction on the service; ``record`` adds an audit event to
 the caller's (every write of the service layer calls it). Refusals are ``ServiceError``s.
@@ -28,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from opgave.access import Principal
 from opgave.model import ApiToken, Area, AuditEvent, User, UserSession
-from opgave.service import Service, authority
+from opgave.service import Service, authority, throttle
 from opgave.service.errors import ServiceError
 from opgave.vocabulary import ROLES
 
@@ -40,7 +43,12 @@ AUDITED_TABLES = (
 SESSION_HOURS = 12
 """How long a browser session lasts after signing in."""
 MIN_PASSWORD_LENGTH = 8
-_HASHER = PasswordHasher()
+ARGON2_TIME_COST = 2
+ARGON2_MEMORY_KIB = 19_456
+ARGON2_PARALLELISM = 1
+_HASHER = PasswordHasher(
+    time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_PARALLELISM
+)
 
 
 def _refused(problems: list[str]) -> ServiceError:
@@ -58,7 +66,8 @@ def now_text(at: dt.datetime | None = None) -> str:
 
 def hash_password(password: str) -> str:
     """The argon2id hash of a password (salted; parameters are in the hash)."""
-    return _HASHER.hash(password)
+    with throttle.hash_slot():
+        return _HASHER.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -66,7 +75,8 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     if not password_hash:
         return False
     try:
-        return _HASHER.verify(password_hash, password)
+        with throttle.hash_slot():
+            return _HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -153,20 +163,36 @@ def find_user(svc: Service, name: str) -> Principal | None:
 
 def authenticate(svc: Service, name: str, password: str) -> Principal | None:
     """The active user with this name and password, or None (same answer for both faults)."""
-    with svc.writing() as session:
-        return _authenticate(session, name, password)
+    found = _check_password(svc, name, password)
+    if found is None:
+        return None
+    principal, new_hash = found
+    if new_hash is not None:
+        with svc.writing() as session:
+            _store_hash(session, principal, new_hash)
+    return principal
 
 
-def _authenticate(session: Session, name: str, password: str) -> Principal | None:
-    user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
-    if user is None:
-        _HASHER.hash(password)  # spend the same time as a real check
+def _check_password(svc: Service, name: str, password: str) -> tuple[Principal, str | None] | None:
+    """The user and, when its hash has old parameters, a new hash - or None. The hash is
+    checked outside any transaction (it takes tens of milliseconds by design)."""
+    with svc.reading() as session:
+        user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
+        found = (_principal(user), user.password_hash) if user is not None else None
+    if found is None:
+        hash_password(password)  # spend the same time as a real check
         return None
-    if not verify_password(user.password_hash, password):
+    principal, password_hash = found
+    if not verify_password(password_hash, password):
         return None
-    if user.password_hash and _HASHER.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return _principal(user)
+    rehash = bool(password_hash) and _HASHER.check_needs_rehash(str(password_hash))
+    return principal, hash_password(password) if rehash else None
+
+
+def _store_hash(session: Session, principal: Principal, new_hash: str) -> None:
+    user = session.get(User, principal.id)
+    if user is not None:
+        user.password_hash = new_hash
 
 
 def create_token(
@@ -229,14 +255,26 @@ def _token_principal(session: Session, token: str) -> Principal | None:
 
 
 def sign_in(
-    svc: Service, name: str, password: str, hours: int = SESSION_HOURS
+    svc: Service,
+    name: str,
+    password: str,
+    hours: int = SESSION_HOURS,
+    client: str | None = None,
 ) -> tuple[Principal, str, str] | None:
     """Check a name and password and start a browser session: (principal, cookie value,
-    CSRF token), or None when they do not match. The sign-in is audited."""
+    CSRF token), or None when they do not match. The sign-in is audited. After too many
+    failures for the account or from the ``client`` address it is refused (429) until the
+    delay has passed, without checking the password."""
+    svc.logins.check(name, client)
+    found = _check_password(svc, name, password)
+    if found is None:
+        svc.logins.failed(name, client)
+        return None
+    svc.logins.succeeded(name, client)
+    principal, new_hash = found
     with svc.writing() as session:
-        principal = _authenticate(session, name, password)
-        if principal is None:
-            return None
+        if new_hash is not None:
+            _store_hash(session, principal, new_hash)
         cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         now = dt.datetime.now(dt.UTC)
         session.add(

@@ -506,16 +506,31 @@ def login_save(
     answer = RedirectResponse(_local(next), status_code=303)
     try:
         sign_in(request, answer, name, password)
-    except ApiError:
-        return render(request, "login.html", None, status=401, failed=True, next=_local(next))
+    except ApiError as error:
+        page = render(
+            request,
+            "login.html",
+            None,
+            status=error.status if error.status in (429, 503) else 401,
+            failed=error.status not in (429, 503),
+            throttled=error.detail if error.status in (429, 503) else None,
+            next=_local(next),
+        )
+        if error.retry_after is not None:
+            page.headers["Retry-After"] = str(error.retry_after)
+        return page
     return answer
 
 
-@router.post("/logout")
-def logout_save(request: Request) -> Response:
-    """Sign out."""
+@router.post("/logout", response_model=None)
+def logout_save(request: Request, csrf_token: Annotated[str | None, Form()] = None) -> Response:
+    """Sign out (the form carries the session's CSRF token: another site cannot sign a user
+    out)."""
     answer = RedirectResponse("/login", status_code=303)
-    sign_out(request, answer)
+    try:
+        sign_out(request, answer, csrf_token)
+    except ApiError as error:
+        return render(request, "error.html", identify(request), status=403, message=error.detail)
     return answer
 
 

@@ -34,6 +34,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "password": "Wachtwoord",
         "signed_in_as": "Ingelogd als",
         "login_failed": "Onbekende gebruiker of verkeerd wachtwoord.",
+        "login_throttled": "Te veel mislukte pogingen of te veel tegelijk: probeer het over "
+        "enige tijd opnieuw.",
         "national": "Landelijk beeld",
         "target": "Opgave",
         "realised": "Gerealiseerd",
@@ -188,6 +190,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "password": "Password",
         "signed_in_as": "Signed in as",
         "login_failed": "Unknown user or wrong password.",
+        "login_throttled": "Too many failed attempts or too many at once: try again in a "
+        "little while.",
         "national": "National picture",
         "target": "Target",
         "realised": "Realised",
