@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from opgave import __version__
 from opgave.api.routers import account, agreements, funding, pipeline, programme
 from opgave.api.routers import jobs as job_routes
-from opgave.api.security import AppState, install_error_handlers
+from opgave.api.security import AppState, SecurityHeaders, install_error_handlers
 from opgave.service import Service
 
 API_PREFIX = "/api/v1"
@@ -28,7 +28,7 @@ def create_app(
     """The app on ``database_url``: API routers per capability and, unless turned off, the
     dashboard. ``public_read`` lets anyone read without signing in (writes always need a
     user); ``secure_cookies`` marks the session cookie HTTPS-only (behind a TLS proxy)."""
-    service = Service(database_url, cached=True, concurrent=True)
+    service = Service(database_url, cached=True, concurrent=True, create=False)
     service.require_schema()
     app = FastAPI(
         title="opgave API",
@@ -49,6 +49,7 @@ def create_app(
         secure_cookies=secure_cookies,
     )
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders, docs_path=f"{API_PREFIX}/docs", https=secure_cookies)
     for module in (programme, pipeline, funding, job_routes, agreements, account):
         app.include_router(module.router, prefix=API_PREFIX)
     if dashboard:

@@ -88,6 +88,7 @@ def render(
             "path": request.url.path,
             "statuses": AGREEMENT_STATUSES,
             "planstatuses": PLANSTATUS,
+            "csp_nonce": getattr(request.state, "csp_nonce", ""),
             **context,
         },
         status_code=status,
@@ -539,7 +540,13 @@ def switch_language(request: Request, code: str, next: str = "/") -> Response:
     """Switch the page language (nl, en) and go back."""
     answer = RedirectResponse(_local(next), status_code=303)
     if code in LANGUAGES:
-        answer.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax")
+        answer.set_cookie(
+            LANG_COOKIE,
+            code,
+            max_age=365 * 24 * 3600,
+            samesite="lax",
+            secure=state_of(request).secure_cookies,
+        )
     return answer
 
 
