@@ -247,7 +247,7 @@ class ForecastRunOut(BaseModel):
 
 
 class PlanJobParams(BaseModel):
-    """What a plan-list import job was given (the file itself is not kept)."""
+    """What a plan-list import job was given (the file is kept only until the job ends)."""
 
     file: str = Field(description="the uploaded file's name")
     bytes: int = Field(ge=0, description="its size")
@@ -264,7 +264,7 @@ class JobOut(BaseModel):
     params: ForecastJobRequest | PlanJobParams
     user_name: str
     created_at: str = Field(description="UTC, ISO 8601")
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
     progress: StrictFloat = Field(ge=0, le=1)
     stage: str
     started_at: str | None

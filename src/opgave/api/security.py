@@ -66,11 +66,16 @@ class AppState:
     service: Service
     public_read: bool = False
     secure_cookies: bool = False
-    jobs: JobRegistry = field(default_factory=JobRegistry)
+    run_jobs: bool = True
+    """Whether this process works on the jobs too (else ``opgave jobs work`` does)."""
+    jobs: JobRegistry = field(init=False)
     _credentials: dict[str, tuple[float, Principal | None, str | None]] = field(
         default_factory=dict
     )
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.jobs = JobRegistry(self.service, run=self.run_jobs)
 
     def credential(self, kind: str, secret: str) -> tuple[Principal | None, str | None]:
         """The principal (and CSRF token for sessions) of a token or cookie, cached briefly."""

@@ -254,6 +254,7 @@ from opgave.cli import users  # noqa: E402
 from opgave.cli import serve  # noqa: E402
 from opgave.cli import geo  # noqa: E402
 from opgave.cli import registers  # noqa: E402, F401
+from opgave.cli import operations  # noqa: E402
 # isort: on
 
 __all__ = [
@@ -262,6 +263,7 @@ __all__ = [
     "forecast",
     "funding",
     "geo",
+    "operations",
     "pipeline",
     "programme",
     "report",

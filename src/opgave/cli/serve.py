@@ -59,6 +59,14 @@ def serve(
             "else on unless the host is a loopback address.",
         ),
     ] = None,
+    jobs: Annotated[
+        bool,
+        typer.Option(
+            "--jobs/--no-jobs",
+            help="Work on background jobs in the server's processes (--no-jobs: run "
+            "`opgave jobs work` beside it).",
+        ),
+    ] = True,
 ) -> None:
     """Serve the dashboard and the API (/api/v1, OpenAPI at /api/v1/docs); prints the URL."""
     import uvicorn
@@ -97,6 +105,7 @@ def serve(
     os.environ["OPGAVE_SERVE_URL"] = url
     os.environ["OPGAVE_SERVE_PUBLIC_READ"] = "1" if public_read else ""
     os.environ[SECURE_COOKIES_ENV] = "1" if secure else "0"
+    os.environ["OPGAVE_SERVE_JOBS"] = "1" if jobs else ""
     if workers > 1:
         uvicorn.run(
             "opgave.cli.serve:app_from_env",
@@ -108,7 +117,7 @@ def serve(
         )
         return
     uvicorn.run(
-        create_app(url, public_read=public_read, secure_cookies=secure),
+        create_app(url, public_read=public_read, secure_cookies=secure, run_jobs=jobs),
         host=host,
         port=port,
         log_level="warning",
@@ -123,4 +132,5 @@ def app_from_env() -> object:
         os.environ["OPGAVE_SERVE_URL"],
         public_read=bool(os.environ.get("OPGAVE_SERVE_PUBLIC_READ")),
         secure_cookies=os.environ.get(SECURE_COOKIES_ENV) == "1",
+        run_jobs=bool(os.environ.get("OPGAVE_SERVE_JOBS", "1")),
     )

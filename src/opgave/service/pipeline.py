@@ -499,6 +499,7 @@ def import_upload(
     captured: dt.date,
     partial: bool = False,
     progress: Progress | None = None,
+    on_written: Callable[[Session, PlanImportReport], None] | None = None,
 ) -> PlanImportReport:
     """:func:`import_plans` for an uploaded file (the API and the dashboard)."""
     name = check_upload(filename, content)
@@ -508,6 +509,7 @@ def import_upload(
         return import_plans(
             svc, principal, path, captured=captured, partial=partial, name=name,
             progress=progress, source_note=f"uploaded by {principal.name}",
+            on_written=on_written,
         )  # fmt: skip
 
 

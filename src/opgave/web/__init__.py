@@ -477,8 +477,8 @@ def upload_job_page(request: Request, job_id: str) -> HTMLResponse:
     if job is None or job.kind != "plans":
         t = translator(language(request))
         return render(request, "error.html", caller, status=404, message=t("upload_job_unknown"))
-    if job.status == "failed":
-        status = job.error_status or 500
+    if job.status in ("failed", "cancelled"):
+        status = job.error_status or (409 if job.status == "cancelled" else 500)
         error = ApiError(status, job.error or "", job.problems)
         return render(request, "upload.html", caller, status=status, error=error, today=today)
     report = job.result if job.status == "done" else None

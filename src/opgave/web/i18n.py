@@ -134,13 +134,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "job_running": "bezig",
         "job_done": "klaar",
         "job_failed": "mislukt",
+        "job_cancelled": "geannuleerd",
         "jobs_in_memory": "Prognoses worden in het geheugen van de server bewaard en "
         "verdwijnen bij een herstart.",
         "reload_hint": "Deze pagina ververst zichzelf.",
         "forecast_failed": "De prognose is mislukt",
         "upload_running": "De planlijst {file} wordt verwerkt",
-        "upload_job_unknown": "Onbekende upload (uploads in behandeling verdwijnen bij een "
-        "herstart van de server); verstuur de planlijst opnieuw.",
+        "upload_job_unknown": "Onbekende upload (van de afgeronde uploads worden alleen de "
+        "nieuwste bewaard); verstuur de planlijst opnieuw.",
         "upload_again": "Nog een planlijst uploaden",
         "stage_queued": "wacht",
         "stage_starting": "begint",
@@ -149,6 +150,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "stage_writing": "opslaan",
         "stage_done": "klaar",
         "stage_failed": "mislukt",
+        "stage_cancelled": "geannuleerd",
         "forecast_from": "Prognose vanaf {year} over {plans} plannen.",
         "p50_homes": "Woningen (P50)",
         "p_reach_min": "Kans dat het minimum wordt gehaald",
@@ -160,7 +162,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "minimum) wordt gehaald.",
         "assumptions": "Aannames",
         "compare_again": "Nieuwe vergelijking",
-        "job_unknown": "Onbekende prognose (prognoses verdwijnen bij een herstart van de server).",
+        "job_unknown": "Onbekende prognose (van de afgeronde prognoses worden alleen de "
+        "nieuwste bewaard).",
         "report": "Voortgangsrapportage",
         "report_html": "HTML",
         "report_pdf": "PDF",
@@ -289,13 +292,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "job_running": "running",
         "job_done": "done",
         "job_failed": "failed",
+        "job_cancelled": "cancelled",
         "jobs_in_memory": "Forecast runs are kept in the server's memory and are lost when it "
         "restarts.",
         "reload_hint": "This page reloads itself.",
         "forecast_failed": "The forecast failed",
         "upload_running": "Importing the plan list {file}",
-        "upload_job_unknown": "Unknown upload (uploads in progress are lost when the server "
-        "restarts); send the plan list again.",
+        "upload_job_unknown": "Unknown upload (of the finished uploads only the newest are "
+        "kept); send the plan list again.",
         "upload_again": "Upload another plan list",
         "stage_queued": "waiting",
         "stage_starting": "starting",
@@ -304,6 +308,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "stage_writing": "writing",
         "stage_done": "done",
         "stage_failed": "failed",
+        "stage_cancelled": "cancelled",
         "forecast_from": "Forecast from {year} over {plans} plans.",
         "p50_homes": "Homes (P50)",
         "p_reach_min": "Chance of reaching the minimum",
@@ -315,7 +320,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "reached.",
         "assumptions": "Assumptions",
         "compare_again": "New comparison",
-        "job_unknown": "Unknown forecast (forecast runs are lost when the server restarts).",
+        "job_unknown": "Unknown forecast (of the finished runs only the newest are kept).",
         "report": "Progress report",
         "report_html": "HTML",
         "report_pdf": "PDF",

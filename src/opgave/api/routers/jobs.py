@@ -1,6 +1,6 @@
 """Routes for background jobs: start a forecast run or a plan-list import, follow its
-progress, read the latest finished forecast. Jobs live in the server process's memory (see
-:mod:`opgave.service.jobs`)."""
+progress, cancel it, read the latest finished forecast. Jobs are stored in the database: any
+server process shows them and a restart does not lose them (see :mod:`opgave.service.jobs`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from opgave.api.security import READ_ERRORS, ApiError, reader, responses, state_
 from opgave.service import forecasting, jobs, monitoring, pipeline
 
 router = APIRouter(tags=["forecast"])
-KEPT = "jobs are kept in the server's memory only and are lost when it restarts"
+KEPT = "of the finished jobs only the newest are kept"
 
 
 def start_forecast(request: Request, principal: Principal, body: ForecastJobRequest) -> Any:
@@ -125,6 +125,21 @@ def list_jobs(request: Request) -> list[dict[str, Any]]:
     return [j.as_dict(with_result=False) for j in state_of(request).jobs.recent()]
 
 
+@router.post(
+    "/jobs/{job_id}/cancel",
+    response_model=JobOut,
+    response_model_exclude_unset=True,
+    responses=responses(400, 401, 403, 404, 409),
+)
+def cancel_job(
+    request: Request, job_id: str, principal: Principal = Depends(writer)
+) -> dict[str, Any]:
+    """Cancel a job (its owner or an admin): a queued one at once (`cancelled`), a running
+    one at its next progress report - a plan list before anything is written. A job that has
+    ended is left as it is (409)."""
+    return state_of(request).jobs.cancel(job_id, principal).as_dict()
+
+
 @router.get(
     "/jobs/{job_id}",
     response_model=JobOut,
@@ -133,7 +148,7 @@ def list_jobs(request: Request) -> list[dict[str, Any]]:
     dependencies=[Depends(reader)],
 )
 def get_job(request: Request, job_id: str) -> dict[str, Any]:
-    """A job's status (queued, running, done, failed), progress 0-1, stage, and when done
+    """A job's status (queued, running, done, failed, cancelled), progress 0-1, stage, and when done
     its result: the forecast per target, or a plan list's import report. A failed plan list
     has every problem in `problems`."""
     job = state_of(request).jobs.get(job_id)
