@@ -11,7 +11,8 @@ from fastapi import APIRouter, Body, Depends, File, Form, Request, Response, Upl
 
 from opgave.access import Principal
 from opgave.api.routers import service
-from opgave.api.schemas import ForecastJobRequest, ForecastOut, JobOut
+from opgave.api.routers.pipeline import CaptureDate
+from opgave.api.schemas import ErrorBody, ForecastJobRequest, ForecastOut, JobOut
 from opgave.api.security import READ_ERRORS, ApiError, reader, responses, state_of, writer
 from opgave.service import forecasting, jobs, monitoring, pipeline
 
@@ -45,7 +46,7 @@ def start_forecast(request: Request, principal: Principal, body: ForecastJobRequ
     "/jobs/forecast",
     response_model=JobOut,
     status_code=202,
-    responses=responses(401, 403, 404, 422, 429),
+    responses=responses(400, 401, 403, 404, 422, 429),
 )
 def post_forecast_job(
     request: Request,
@@ -94,9 +95,7 @@ def post_plans_job(
     request: Request,
     response: Response,
     file: Annotated[UploadFile, File(description="plan list, .csv or .xlsx")],
-    date: Annotated[
-        str | None, Form(description="capture date (peildatum) YYYY-MM-DD; default today")
-    ] = None,
+    date: CaptureDate,
     partial: Annotated[
         bool, Form(description="keep plans of the list's municipalities missing from it")
     ] = False,
@@ -107,7 +106,7 @@ def post_plans_job(
     job (`Location` header) goes through the stages reading, validating, writing and ends
     `done` with the import report as its result, or `failed` with every problem per row
     (`error_status` 422; 403 for plans outside an editor's areas), having written nothing."""
-    captured = monitoring.parse_date(date, "date") or dt.date.today()
+    captured = date
     content = file.file.read(pipeline.MAX_UPLOAD_BYTES + 1)
     job = start_plan_import(
         request, principal, file.filename or "upload.csv", content,
@@ -129,7 +128,10 @@ def list_jobs(request: Request) -> list[dict[str, Any]]:
     "/jobs/{job_id}/cancel",
     response_model=JobOut,
     response_model_exclude_unset=True,
-    responses=responses(400, 401, 403, 404, 409),
+    responses={
+        **responses(400, 401, 403, 404),
+        409: {"model": ErrorBody, "description": "The job has ended already"},
+    },
 )
 def cancel_job(
     request: Request, job_id: str, principal: Principal = Depends(writer)
