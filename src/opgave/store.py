@@ -24,7 +24,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -188,3 +188,16 @@ def transaction(engine: Engine, *, write: bool = False) -> Iterator[Session]:
         if write:
             session.connection()  # begin now: wait for (or fail on) the lock before any work
         yield session
+
+
+@contextmanager
+def transaction_on(connection: Connection, *, write: bool = False) -> Iterator[Session]:
+    """:func:`transaction` on a given connection (which keeps its temporary tables)."""
+    connection.execution_options(**{WRITE_OPTION: write})
+    try:
+        with Session(bind=connection, expire_on_commit=False) as session, session.begin():
+            if write:
+                session.connection()
+            yield session
+    finally:
+        connection.execution_options(**{WRITE_OPTION: False})

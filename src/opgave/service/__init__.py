@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -223,30 +223,44 @@ class Service:
     # ------------------------------------------------------------ writing
 
     @contextmanager
-    def writing(self) -> Iterator[Session]:
+    def writing(self, connection: Connection | None = None) -> Iterator[Session]:
         """A write transaction: all or nothing; the cached state is dropped afterwards.
 
         It takes the write lock before anything else (SQLite: ``BEGIN IMMEDIATE``); while
         another process holds it, it waits up to ``lock_wait_s`` and then refuses (503
         busy). Failures of the database or the disk are refusals in words (nothing written).
+        ``connection``: on this connection (from :meth:`connection`: a staged write that
+        prepared its rows in temporary tables there first).
         """
         if self.read_only:
             raise failures.read_only(self.shown_url)
         try:
             with ExitStack() as stack:
-                session = self._begin_write(stack)
+                session = self._begin_write(stack, connection)
                 yield session
         except (DBAPIError, OSError, MemoryError) as error:
             raise self._said(error) from None
         finally:
             self.invalidate()
 
-    def _begin_write(self, stack: ExitStack) -> Session:
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """One connection for several transactions in a row (a staged write: its rows are
+        prepared in temporary tables before the write transaction takes the lock)."""
+        try:
+            with self.engine.connect() as connection:
+                yield connection
+        except DBAPIError as error:
+            raise self._said(error) from None
+
+    def _begin_write(self, stack: ExitStack, connection: Connection | None = None) -> Session:
         """The write transaction's session, once the lock is taken (waiting while busy)."""
         deadline = time.monotonic() + self.lock_wait_s
         told = False
         while True:
             try:
+                if connection is not None:
+                    return stack.enter_context(store.transaction_on(connection, write=True))
                 return stack.enter_context(store.transaction(self.engine, write=True))
             except DBAPIError as error:
                 if not failures.is_busy(error) or time.monotonic() >= deadline:

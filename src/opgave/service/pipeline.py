@@ -90,6 +90,29 @@ CHUNK = 900
 """Ids per ``IN (...)`` (SQLite allows 999 parameters per statement)."""
 
 
+BATCH = 20_000
+"""Rows per bulk statement: a large list is written in a few statements of bounded size."""
+
+
+class _Batch:
+    """Rows for one bulk statement, executed every :data:`BATCH` rows (bounded memory)."""
+
+    def __init__(self, session: Session, statement: Any) -> None:
+        self.session = session
+        self.statement = statement
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.session.execute(self.statement, self.rows)
+            self.rows = []
+
+
 @dataclass
 class _Current:
     """What the database holds now about the plans a list may touch (read in bulk)."""
@@ -188,43 +211,40 @@ def apply_plan_list(
     total = len(plan_rows)
     tell = progress or (lambda _done, _total: None)
     current = current or _current(session)
-    added: list[dict[str, Any]] = []
-    updated: list[dict[str, Any]] = []
-    history: list[dict[str, Any]] = []
-    for row in plan_rows:
+    history = _Batch(session, insert(HISTORY))
+    added = _Batch(session, insert(PLAN))
+    updated = _Batch(
+        session,
+        update(PLAN).where(PLAN.c.id == bindparam("b_id")).values(version=PLAN.c.version + 1),
+    )
+    for done, row in enumerate(plan_rows, start=1):
         fields = row.fields()
         plan = current.plans.get(row.id)
         if plan is None:
-            added.append({"id": row.id, "source_id": source.id, "valid_from": captured,
-                          "dropped_on": None, "version": 1, **fields})  # fmt: skip
+            added.add({"id": row.id, "source_id": source.id, "valid_from": captured,
+                       "dropped_on": None, "version": 1, **fields})  # fmt: skip
             report.added.append(row.id)
         elif plan["dropped_on"] is None and all(plan[k] == v for k, v in fields.items()):
             report.unchanged.append(row.id)
         else:
             returning = plan["dropped_on"] is not None
             if not returning:
-                history.append(_history_row(plan, captured))
+                history.add(_history_row(plan, captured))
                 report.changes[row.id] = {
                     k: [plan[k], v] for k, v in fields.items() if plan[k] != v
                 }
-            updated.append({"b_id": row.id, "source_id": source.id, "valid_from": captured,
-                            "dropped_on": None, **fields})  # fmt: skip
+            updated.add({"b_id": row.id, "source_id": source.id, "valid_from": captured,
+                         "dropped_on": None, **fields})  # fmt: skip
             (report.added if returning else report.changed).append(row.id)
+        if done % BATCH == 0:
+            tell(done // 2, total)
     dropped = _dropping(current, plan_rows, partial)
     for pid in dropped:
-        history.append(_history_row(current.plans[pid], captured))
+        history.add(_history_row(current.plans[pid], captured))
     report.dropped = dropped
-    tell(total // 4, total)
-    if history:
-        session.execute(insert(HISTORY), history)
-    if added:
-        session.execute(insert(PLAN), added)
+    for batch in (history, added, updated):
+        batch.flush()
     tell(total // 2, total)
-    if updated:
-        session.execute(
-            update(PLAN).where(PLAN.c.id == bindparam("b_id")).values(version=PLAN.c.version + 1),
-            updated,
-        )
     if dropped:
         session.execute(
             update(PLAN)
@@ -413,29 +433,27 @@ def import_plans(
         )
     )
     del context
-    report_progress(0.5, "validating")
-    with svc.writing() as session:
-        _check_order(session, captured, name)
-        current = _current(session)
-        if principal.role != "admin":
-            found = placements(session, plan_rows, current, _dropping(current, plan_rows, partial))
-            authority.authorise(session, principal, "plans.import", found, file=name)
-        report_progress(0.6, "writing")
-        report = apply_plan_list(
-            session,
-            plan_rows,
-            source=source,
+    summary = reading.report.summary()
+
+    def new_report() -> PlanImportReport:
+        return PlanImportReport(
+            source_id=source.id,
             captured=captured,
-            partial=partial,
-            current=current,
-            progress=lambda done, total: report_progress(
-                0.6 + 0.35 * done / max(total, 1), "writing"
-            ),
+            synthetic=source.confidence == "synthetic",
+            reading=summary,
         )
-        report.reading = reading.report.summary()
+
+    def finish(session: Session, report: PlanImportReport) -> None:
         _audit_import(session, principal, report)
         if on_written is not None:
             on_written(session, report)
+
+    from opgave.service import plan_staging
+
+    report: PlanImportReport = plan_staging.write(
+        svc, principal, plan_rows, source=source, captured=captured, partial=partial,
+        name=name, new_report=new_report, progress=report_progress, finish=finish,
+    )  # fmt: skip
     return report
 
 
