@@ -9,6 +9,7 @@ field on the dashboard) on every write. Credentials are looked up at most every
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 import time
@@ -256,8 +257,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         headers = dict(getattr(error, "headers", None) or {})
-        if error.status_code == 405:
-            headers["Allow"] = ", ".join(allowed_methods(request))
+        if error.status_code == 405 and (documented := allowed_methods(request)):
+            headers["Allow"] = ", ".join(documented)
         return JSONResponse(
             {"detail": str(error.detail), "problems": []},
             status_code=error.status_code,
@@ -266,12 +267,26 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method the routes of a path answer (a 405's ``Allow``: Starlette names only the
-    first route that matched the path). HEAD is left out: the API documents no HEAD."""
+    """Every method the OpenAPI documents for a path (a 405's ``Allow``: Starlette names
+    only the first route that matched the path) - the path's own operations when it is
+    documented as it is (``/jobs/forecast`` rather than ``/jobs/{job_id}``); outside the
+    API, what Starlette said."""
+    app = request.app
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "allow", None)
+    if table is None:
+        table = [
+            (
+                re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$"),
+                {m.upper() for m in operations if m != "parameters"},
+            )
+            for path, operations in app.openapi().get("paths", {}).items()
+        ]
+        app.state.allow = table
     path = request.url.path
     methods: set[str] = set()
-    for route in request.app.routes:
-        regex = getattr(route, "path_regex", None)
-        if regex is not None and regex.match(path):
-            methods |= set(getattr(route, "methods", None) or ())
-    return sorted(methods - {"HEAD"})
+    for pattern, documented in table:
+        if pattern.pattern == "^" + re.escape(path) + "$":
+            return sorted(documented)
+        if pattern.match(path):
+            methods |= documented
+    return sorted(methods)
