@@ -629,7 +629,9 @@ def test_a_bad_plan_list_fails_its_job_with_the_same_problems_and_writes_nothing
     latin_job = wait_for(client, latin.json()["id"], tokens["rijk"])
     assert latin_job["status"] == "failed" and latin_job["error_status"] == 422
     assert any("column is missing" in p["message"] for p in latin_job["problems"])
-    assert start_plan_job(client, tokens["rijk"], GOOD_PLANS, date="1-1-2025").status_code == 400
+    assert (
+        start_plan_job(client, tokens["rijk"], GOOD_PLANS, date="1-1-2025").status_code == 422
+    )  # format date
     listed = [j["id"] for j in client.get("/api/v1/jobs", headers=h).json()]
     assert set(listed) == {job["id"], latin_job["id"]}
 

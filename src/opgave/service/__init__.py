@@ -185,7 +185,14 @@ class Service:
             and now - self._loaded_at < self.max_age_s
         ):
             return current
-        with self._lock:
+        # One thread checks (and reloads); meanwhile the others are served the state they
+        # had - a large programme takes seconds to load, and a reader must not wait for a
+        # change another process made. After a write of this process there is no state to
+        # serve: everyone waits for the fresh one (a writer reads its own writes).
+        if not self._lock.acquire(blocking=current is None):
+            assert current is not None
+            return current
+        try:
             now = time.monotonic()
             with self.engine.connect() as connection:
                 stamp = fingerprint(connection)
@@ -199,6 +206,8 @@ class Service:
                 self._current = load_state(connection)
             self._print, self._loaded_at, self._checked = stamp, now, now
             return self._current
+        finally:
+            self._lock.release()
 
     def _past_state(self, as_of: dt.date) -> ProgrammeState:
         with self.engine.connect() as connection:
@@ -213,6 +222,11 @@ class Service:
             self._past[as_of] = (stamp, found)
         return found
 
+    def expire(self) -> None:
+        """Have the next read check whether the data changed (a job of this process wrote
+        through a service of its own), keeping the current state to serve meanwhile."""
+        self._checked = 0.0
+
     def invalidate(self) -> None:
         """Forget the cached states (after a write through this service)."""
         with self._lock:
@@ -223,14 +237,18 @@ class Service:
     # ------------------------------------------------------------ writing
 
     @contextmanager
-    def writing(self, connection: Connection | None = None) -> Iterator[Session]:
+    def writing(
+        self, connection: Connection | None = None, *, changes_state: bool = True
+    ) -> Iterator[Session]:
         """A write transaction: all or nothing; the cached state is dropped afterwards.
 
         It takes the write lock before anything else (SQLite: ``BEGIN IMMEDIATE``); while
         another process holds it, it waits up to ``lock_wait_s`` and then refuses (503
         busy). Failures of the database or the disk are refusals in words (nothing written).
         ``connection``: on this connection (from :meth:`connection`: a staged write that
-        prepared its rows in temporary tables there first).
+        prepared its rows in temporary tables there first). ``changes_state=False``: a write
+        of what the programme state is not made of (sign-ins, tokens, jobs), which keeps
+        the cached state.
         """
         if self.read_only:
             raise failures.read_only(self.shown_url)
@@ -241,7 +259,8 @@ class Service:
         except (DBAPIError, OSError, MemoryError) as error:
             raise self._said(error) from None
         finally:
-            self.invalidate()
+            if changes_state:
+                self.invalidate()
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:

@@ -57,6 +57,8 @@ JOB_FILE = table_of(JobFile)
 HEARTBEAT_S = 2.0
 """How often a running job's worker writes its heartbeat (and progress) and reads whether
 the job was cancelled."""
+JOB_LOCK_WAIT_S = 120.0
+"""How long a job's write waits for the database lock (a job is in no hurry)."""
 BOOKKEEPING_TIMEOUT_S = 0.25
 """How long a heartbeat or claim waits for the database lock (an import may hold it; the
 next beat tries again)."""
@@ -265,7 +267,7 @@ class JobRegistry:
             user_name=user_name,
             created_at=_now(),
         )
-        with self.svc.writing() as session:
+        with self.svc.writing(changes_state=False) as session:
             waiting = session.scalar(
                 select(func.count()).select_from(JOB).where(JOB.c.status == "queued")
             )
@@ -323,6 +325,8 @@ class JobRegistry:
         """The job with this id as it stands now (a copy: a page rendered from it does not
         change under it), or None (unknown, or forgotten among the oldest finished)."""
         found = self._rows(JOB.c.id == job_id)
+        if found and found[0].status in FINISHED and _ago(found[0].finished_at) < 10:
+            self.svc.expire()  # whoever sees the job end reads what it wrote next
         return found[0] if found else None
 
     def recent(self) -> list[Job]:
@@ -339,7 +343,7 @@ class JobRegistry:
     def cancel(self, job_id: str, principal: Principal) -> Job:
         """Cancel a job (its owner or an admin): a queued one at once, a running one at its
         next progress report; a finished one is left as it ended (409)."""
-        with self.svc.writing() as session:
+        with self.svc.writing(changes_state=False) as session:
             row = session.execute(select(JOB).where(JOB.c.id == job_id)).mappings().first()
             if row is None:
                 raise ServiceError(404, f"unknown job {job_id!r}")
@@ -515,7 +519,11 @@ class JobRegistry:
                 )
             spec = _load(row["work_json"], {})
             run = KINDS[spec.get("work_kind", row["kind"])]
-            result = run(self.svc, _load(row["params_json"], {}), spec, content, report, done)
+            worker = self._worker_service()
+            try:
+                result = run(worker, _load(row["params_json"], {}), spec, content, report, done)
+            finally:
+                worker.engine.dispose()
             outcome = {"status": "done", "result": result}
         except JobCancelled:
             outcome = {"status": "cancelled", "error": "cancelled while it ran; nothing written"}
@@ -532,14 +540,23 @@ class JobRegistry:
             stop_beat.set()
         if not live.stored:
             self._store_outcome(job_id, outcome)
+        self.svc.expire()  # what the job wrote is read at the next request
         with self._lock:
             self._live.pop(job_id, None)
+
+    def _worker_service(self) -> Service:
+        """A service of its own for one job: the job reads the programme as it is now, and
+        its writes leave the server's cached state to be refreshed the way other processes'
+        writes are (readers are served the old state while one reloads)."""
+        return Service(
+            self.svc.url, concurrent=True, create=False, lock_wait_s=JOB_LOCK_WAIT_S
+        )
 
     def _store_outcome(self, job_id: str, outcome: dict[str, Any]) -> None:
         """Write how a job ended (waiting for the lock, trying again a few times)."""
         for attempt in range(20):
             try:
-                with self.svc.writing() as session:
+                with self.svc.writing(changes_state=False) as session:
                     _finish(session, job_id, **outcome)
                 return
             except ServiceError as error:

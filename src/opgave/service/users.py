@@ -119,7 +119,7 @@ def add_user(
     if by is not None:
         authority.require(by, "users.manage")
     wanted = sorted({a.strip() for a in area_ids if a.strip()})
-    with svc.writing() as session:
+    with svc.writing(changes_state=False) as session:
         problems = user_problems(name, role, wanted, session.scalars(select(Area.id)).all())
         if password is not None and len(password) < MIN_PASSWORD_LENGTH:
             problems.append(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
@@ -168,7 +168,7 @@ def authenticate(svc: Service, name: str, password: str) -> Principal | None:
         return None
     principal, new_hash = found
     if new_hash is not None:
-        with svc.writing() as session:
+        with svc.writing(changes_state=False) as session:
             _store_hash(session, principal, new_hash)
     return principal
 
@@ -202,7 +202,7 @@ def create_token(
     Only an admin hands out tokens of other users (``users.manage``)."""
     if by is not None and by.name != user_name:
         authority.require(by, "users.manage")
-    with svc.writing() as session:
+    with svc.writing(changes_state=False) as session:
         user = session.scalar(select(User).where(User.name == user_name))
         if user is None:
             raise _refused([f"unknown user {user_name!r}"])
@@ -220,7 +220,7 @@ def revoke_tokens(svc: Service, user_name: str, by: Principal | None = None) -> 
     """Revoke every token of a user; returns how many (another's: admins only)."""
     if by is not None and by.name != user_name:
         authority.require(by, "users.manage")
-    with svc.writing() as session:
+    with svc.writing(changes_state=False) as session:
         user = session.scalar(select(User).where(User.name == user_name))
         if user is None:
             raise _refused([f"unknown user {user_name!r}"])
@@ -272,7 +272,7 @@ def sign_in(
         return None
     svc.logins.succeeded(name, client)
     principal, new_hash = found
-    with svc.writing() as session:
+    with svc.writing(changes_state=False) as session:
         if new_hash is not None:
             _store_hash(session, principal, new_hash)
         cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
@@ -311,7 +311,7 @@ def _session_principal(session: Session, cookie: str) -> tuple[Principal, str] |
 
 def end_session(svc: Service, cookie: str) -> None:
     """Sign a browser out (its session row is deleted)."""
-    with svc.writing() as session:
+    with svc.writing(changes_state=False) as session:
         found = session.get(UserSession, secret_id(cookie))
         if found is not None:
             session.delete(found)
