@@ -85,32 +85,52 @@ def work(
     ctx: typer.Context,
     once: Annotated[bool, typer.Option("--once", help="Do the waiting jobs, then stop.")] = False,
     poll: Annotated[float, typer.Option(help="Seconds between looks for new jobs.")] = 1.0,
+    nice: Annotated[
+        int, typer.Option(help="Lower this process's CPU priority by this much (0-19).", min=0)
+    ] = 0,
+    parent: Annotated[
+        int | None,
+        typer.Option("--with-parent", hidden=True, help="Stop when this process has ended."),
+    ] = None,
 ) -> None:
-    """Work on the background jobs in this process (beside `opgave serve --no-jobs`); jobs a
-    stopped worker left are taken up again. Ctrl-C stops after the running job."""
+    """Work on the background jobs in this process (`opgave serve` starts one such process;
+    with --no-jobs run it yourself). Jobs a stopped worker left are taken up again. Ctrl-C
+    or SIGTERM stops after the running job."""
+    import os
+    import signal
+
     from opgave.service import Service
     from opgave.service.jobs import JobRegistry
 
     context: Context = ctx.obj
     service(ctx)  # a missing or other schema is refused in words
+    if nice:
+        os.nice(min(nice, 19))
     svc = Service(context.url, cached=True, concurrent=True, create=False, lock_wait_s=60.0)
-    registry = JobRegistry(svc, run=False)
+    registry = JobRegistry(svc, run=not once, poll_s=poll)
+    signal.signal(signal.SIGTERM, _interrupt)
     done = 0
     try:
-        while True:
+        if once:
             with answering():
-                if registry.work_once():
+                while registry.work_once():
                     done += 1
-                    continue
-            if once:
-                break
-            time.sleep(poll)
+        else:
+            registry.start()
+            while parent is None or os.getppid() == parent:  # `serve` may end without a word
+                time.sleep(1.0)
     except KeyboardInterrupt:
         pass
     finally:
         registry.close()
         svc.engine.dispose()
-    console.print(f"{done} job(s) done.")
+    if once:
+        console.print(f"{done} job(s) done.")
+
+
+def _interrupt(*_args: object) -> None:
+    """SIGTERM stops the worker like Ctrl-C: after the running job."""
+    raise KeyboardInterrupt
 
 
 @jobs_app.command("cancel")

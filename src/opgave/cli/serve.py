@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import subprocess
+import sys
 from typing import Annotated
 
 import typer
@@ -63,8 +65,8 @@ def serve(
         bool,
         typer.Option(
             "--jobs/--no-jobs",
-            help="Work on background jobs in the server's processes (--no-jobs: run "
-            "`opgave jobs work` beside it).",
+            help="Start a job worker process beside the server, at a lower CPU priority "
+            "(--no-jobs: run `opgave jobs work` yourself, e.g. on another machine).",
         ),
     ] = True,
 ) -> None:
@@ -105,23 +107,46 @@ def serve(
     os.environ["OPGAVE_SERVE_URL"] = url
     os.environ["OPGAVE_SERVE_PUBLIC_READ"] = "1" if public_read else ""
     os.environ[SECURE_COOKIES_ENV] = "1" if secure else "0"
-    os.environ["OPGAVE_SERVE_JOBS"] = "1" if jobs else ""
-    if workers > 1:
+    worker = job_worker(url) if jobs and not read_only else None
+    try:
+        if workers > 1:
+            uvicorn.run(
+                "opgave.cli.serve:app_from_env",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="warning",
+            )
+            return
         uvicorn.run(
-            "opgave.cli.serve:app_from_env",
-            factory=True,
+            create_app(url, public_read=public_read, secure_cookies=secure, run_jobs=False),
             host=host,
             port=port,
-            workers=workers,
             log_level="warning",
         )
-        return
-    uvicorn.run(
-        create_app(url, public_read=public_read, secure_cookies=secure, run_jobs=jobs),
-        host=host,
-        port=port,
-        log_level="warning",
-    )
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+JOB_NICE = 10
+"""How much lower the job worker's CPU priority is than the server's: readers first."""
+
+
+def job_worker(url: str) -> subprocess.Popen[bytes]:
+    """The background jobs' worker process (``opgave jobs work``), at a lower CPU priority,
+    so that a 200,000-plan import or a forecast does not slow the pages and the API. It ends
+    when this process ends (uvicorn ends on SIGTERM without running our ``finally``)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "opgave", "--db", url, "jobs", "work", "--nice", str(JOB_NICE),
+         "--with-parent", str(os.getpid())],
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
 
 
 def app_from_env() -> object:
@@ -132,5 +157,5 @@ def app_from_env() -> object:
         os.environ["OPGAVE_SERVE_URL"],
         public_read=bool(os.environ.get("OPGAVE_SERVE_PUBLIC_READ")),
         secure_cookies=os.environ.get(SECURE_COOKIES_ENV) == "1",
-        run_jobs=bool(os.environ.get("OPGAVE_SERVE_JOBS", "1")),
+        run_jobs=False,  # the parent started the job worker
     )

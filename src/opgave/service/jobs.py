@@ -548,9 +548,7 @@ class JobRegistry:
         """A service of its own for one job: the job reads the programme as it is now, and
         its writes leave the server's cached state to be refreshed the way other processes'
         writes are (readers are served the old state while one reloads)."""
-        return Service(
-            self.svc.url, concurrent=True, create=False, lock_wait_s=JOB_LOCK_WAIT_S
-        )
+        return Service(self.svc.url, concurrent=True, create=False, lock_wait_s=JOB_LOCK_WAIT_S)
 
     def _store_outcome(self, job_id: str, outcome: dict[str, Any]) -> None:
         """Write how a job ended (waiting for the lock, trying again a few times)."""
