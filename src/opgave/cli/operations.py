@@ -86,7 +86,12 @@ def work(
     once: Annotated[bool, typer.Option("--once", help="Do the waiting jobs, then stop.")] = False,
     poll: Annotated[float, typer.Option(help="Seconds between looks for new jobs.")] = 1.0,
     nice: Annotated[
-        int, typer.Option(help="Lower this process's CPU priority by this much (0-19).", min=0)
+        int,
+        typer.Option(
+            help="Lower the jobs' CPU priority by this much (0-19); the work under the "
+            "database's write lock keeps the normal one.",
+            min=0,
+        ),
     ] = 0,
     parent: Annotated[
         int | None,
@@ -99,15 +104,16 @@ def work(
     import os
     import signal
 
-    from opgave.service import Service
+    from opgave.service import Service, priority
     from opgave.service.jobs import JobRegistry
 
     context: Context = ctx.obj
     service(ctx)  # a missing or other schema is refused in words
-    if nice:
-        os.nice(min(nice, 19))
     svc = Service(context.url, cached=True, concurrent=True, create=False, lock_wait_s=60.0)
-    registry = JobRegistry(svc, run=not once, poll_s=poll)
+    registry = JobRegistry(svc, run=not once, poll_s=poll, nice=nice)
+    if once and nice:
+        priority.prepare()
+        priority.lower_this_thread(nice)
     signal.signal(signal.SIGTERM, _interrupt)
     done = 0
     try:

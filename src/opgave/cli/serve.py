@@ -139,9 +139,10 @@ JOB_NICE = 10
 
 
 def job_worker(url: str) -> subprocess.Popen[bytes]:
-    """The background jobs' worker process (``opgave jobs work``), at a lower CPU priority,
-    so that a 200,000-plan import or a forecast does not slow the pages and the API. It ends
-    when this process ends (uvicorn ends on SIGTERM without running our ``finally``)."""
+    """The background jobs' worker process (``opgave jobs work``), its jobs at a lower CPU
+    priority (but not while they hold the database's write lock), so that a 200,000-plan
+    import or a forecast does not slow the pages and the API. It ends when this process ends
+    (uvicorn ends on SIGTERM without running our ``finally``)."""
     return subprocess.Popen(
         [sys.executable, "-m", "opgave", "--db", url, "jobs", "work", "--nice", str(JOB_NICE),
          "--with-parent", str(os.getpid())],

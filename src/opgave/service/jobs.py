@@ -45,7 +45,7 @@ from opgave import store
 from opgave.access import Principal
 from opgave.model import Job as JobRow
 from opgave.model import JobFile, table_of
-from opgave.service import Service, failures, forecasting, pipeline, users
+from opgave.service import Service, failures, forecasting, pipeline, priority, users
 from opgave.service.errors import ServiceError
 from opgave.service.forecasting import BASE
 
@@ -196,6 +196,7 @@ class JobRegistry:
         stale_s: float = 60.0,
         max_attempts: int = 2,
         kinds: tuple[str, ...] | None = None,
+        nice: int = 0,
     ) -> None:
         self.svc = service
         self.max_jobs = max_jobs
@@ -205,6 +206,9 @@ class JobRegistry:
         self.stale_s = stale_s
         self.max_attempts = max_attempts
         self.kinds = kinds
+        self.nice = nice
+        """How much lower the CPU priority of the worker threads is (the work under the
+        database's lock runs at the normal one: :mod:`opgave.service.priority`)."""
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._book: Engine | None = None
         self._live: dict[str, _Live] = {}
@@ -369,6 +373,8 @@ class JobRegistry:
         """Start this process's worker threads (one per kind; idempotent)."""
         if not self.run:
             return
+        if self.nice:
+            priority.prepare()
         with self._lock:
             for lane in self.kinds or tuple(KINDS):
                 thread = self._threads.get(lane)
@@ -386,6 +392,7 @@ class JobRegistry:
             event.set()
 
     def _work(self, lane: str) -> None:
+        priority.lower_this_thread(self.nice)
         wake = self._wake[lane]
         while not self._stop.is_set():
             try:
