@@ -15,7 +15,7 @@ from web_fixtures import shown_figures
 
 from opgave.api import create_app
 from opgave.cli import app as cli_app
-from opgave.report.rendering import number, percent
+from opgave.i18n import number, percent
 
 AS_OF = (None, "2025-06-01")
 FIGURES = ("realised", "remaining", "pace_needed", "capacity_ratio", "meets_norm", "plans",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from opgave import forecast, outlook
-from opgave.cli import app
+from opgave import outlook
+from opgave.cli import app, console
+from opgave.forecast.assumptions import PLANSTATUSES, Assumptions, load_assumptions
 from opgave.state import ProgrammeState
 
 
@@ -26,15 +28,15 @@ def demo_url(loaded_url: str, runner: CliRunner) -> str:
     return loaded_url
 
 
-def sure(tmp_path: Path) -> forecast.Assumptions:
+def sure(tmp_path: Path) -> Assumptions:
     """Assumptions under which every plan delivers on time."""
     path = tmp_path / "sure.toml"
-    statuses = forecast.PLANSTATUSES
+    statuses = PLANSTATUSES
     path.write_text(
         "[dropout]\n" + "".join(f'"{s}" = 0.0\n' for s in statuses)
         + "[delay]\n" + "".join(f'"{s}" = [1.0]\n' for s in statuses)
     )  # fmt: skip
-    return forecast.load_assumptions(path)
+    return load_assumptions(path)
 
 
 def area(area_id: str, kind: str) -> dict[str, object]:
@@ -106,7 +108,7 @@ def test_forecast_json_per_target_and_reproducible(
 
 
 def test_scenario_cancelling_a_precondition(
-    runner: CliRunner, demo_url: str, tmp_path: Path
+    runner: CliRunner, demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scenario = tmp_path / "s.toml"
     scenario.write_text(
@@ -125,6 +127,16 @@ def test_scenario_cancelling_a_precondition(
     oude_lijn = records["ZR-OUDE-LIJN-2040"]
     assert oude_lijn["mean"] == 0 < oude_lijn["vs"]["mean"]  # every Oude Lijn plan depends on it
     assert records["MRA-WONINGEN-2030"]["p_reach_min"] == 1  # target lowered to 1 home
+    # the difference column shows homes, absolute and relative, not only the chance (which
+    # is 0% in both for the Oude Lijn: the old column said +0% on every such row)
+    monkeypatch.setattr(console, "_width", 250)  # a wide terminal: whole cells
+    code, text, err = cli(
+        runner, demo_url, "forecast", "--runs", "200", "--scenario", "zonder-ov", "--vs", "base",
+        "--area", "VS-ZR",
+    )  # fmt: skip
+    assert code == 0, err
+    [row] = [line for line in text.splitlines() if "Oude Lijn" in line]
+    assert re.search(r"P50 -\d[\d,]* \(-100%\), P\(min\) \+0 pts", row), row
     assert [
         s["id"] for s in json.loads(cli(runner, demo_url, "scenario", "list", "--json")[1])
     ] == ["zonder-ov"]

@@ -10,10 +10,9 @@ import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from opgave import report, store
+from opgave import i18n, report, store
 from opgave.cli import app
 from opgave.model import Source, Target
-from opgave.report import rendering
 from opgave.service import Service, ServiceError, programme, reporting
 
 REGIONS = (
@@ -138,11 +137,11 @@ def test_unknown_meeting_language_and_format_are_refused(svc: Service) -> None:
 
 
 def test_numbers_in_dutch_and_english() -> None:
-    assert rendering.number(900000, "nl") == "900.000"
-    assert rendering.number(900000, "en") == "900,000"
-    assert rendering.percent(1.3, "nl") == "130%"
-    assert rendering.percent(0.3214, "nl") == "32,1%"
-    assert rendering.percent(0.3214, "en") == "32.1%"
+    assert i18n.number(900000, "nl") == "900.000"
+    assert i18n.number(900000, "en") == "900,000"
+    assert i18n.percent(1.3, "nl") == "130%"
+    assert i18n.percent(0.3214, "nl") == "32,1%"
+    assert i18n.percent(0.3214, "en") == "32.1%"
 
 
 def test_html_is_one_self_contained_file(built: report.Report) -> None:

@@ -333,3 +333,17 @@ def test_reports_download_in_the_page_language(client: TestClient) -> None:
         pdf = client.get("/report.pdf")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert client.get("/report.docx").status_code == 404
+
+
+def test_comparison_rows_show_the_difference_in_homes_when_both_chances_are_zero() -> None:
+    # the regression: the difference column read +0% on every row, because it compared only
+    # the chance of reaching the minimum (0% in both scenarios) while P50 halved
+    from opgave.web.scenarios import comparison_rows
+
+    base = {"target_id": "T", "p50": 22_278.0, "mean": 22_000.0, "p_reach_min": 0.0}
+    record = {"target_id": "T", "p50": 10_480.0, "mean": 10_400.0, "p_reach_min": 0.0}
+    [row] = comparison_rows({"targets": [{**record, "vs": base}]})
+    assert row["p50_diff"] == -11_798 and row["p50_rel"] == pytest.approx(-0.5296, abs=1e-4)
+    assert row["p_min_diff"] == 0.0
+    [alone] = comparison_rows({"targets": [record]})  # no scenario to compare with
+    assert alone["p50_b"] is None and alone["p50_diff"] is None and alone["p50_rel"] is None

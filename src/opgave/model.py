@@ -359,6 +359,20 @@ class Realisation(Base):
     source_section: Mapped[str | None] = mapped_column(Text)
 
 
+class RealisationMonth(Base):
+    """A realised figure for one calendar month (BAG, the year so far); never a whole year:
+    whole years are in ``realisation``, which monitoring reads."""
+
+    __tablename__ = "realisation_month"
+    area_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(48), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(64), ForeignKey("source.id"), primary_key=True)
+    value: Mapped[float]
+    provisional: Mapped[bool] = mapped_column(default=True)
+
+
 class Application(Base):
     """A funding application of a municipality for one project (one row of an application list)."""
 
@@ -493,6 +507,7 @@ TABLES: tuple[type[Base], ...] = (
     PlanArea,
     PlanPrecondition,
     Realisation,
+    RealisationMonth,
     Application,
     Award,
     Scenario,

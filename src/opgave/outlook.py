@@ -12,7 +12,7 @@ no plan delivers anything: reported, never read as zero); each plan's
 schedule from that year on (homes per year given, else spread evenly); which plans count for
 which area (its municipalities, once each, and plans linked to it or to areas inside it); what
 each target still needs (value minus realised in its period, from ``monitor.realised_series``).
-The engine is ``opgave.forecast``.
+The engine is ``opgave.forecast.engine``.
 ``run_scenario`` forecasts the stored programme under a named scenario (extra plans, target
 overrides, assumption overrides, funded drop-out); ``opgave forecast`` and the API call it.
 """
@@ -28,7 +28,14 @@ from typing import Any
 
 import numpy as np
 
-from opgave import forecast, monitor
+from opgave import monitor
+from opgave.forecast import engine, questions
+from opgave.forecast.assumptions import (
+    Assumptions,
+    ForecastInputError,
+    assumption_documents,
+    assumptions_from,
+)
 from opgave.state import ProgrammeState
 
 Row = Mapping[str, Any]
@@ -106,7 +113,7 @@ def start_year(state: ProgrammeState, definition: str, today: dt.date) -> int:
 def run(
     state: ProgrammeState,
     *,
-    assumptions: forecast.Assumptions,
+    assumptions: Assumptions,
     plans: Sequence[Row] | None = None,
     targets: Sequence[Row] | None = None,
     area_ids: set[str] | None = None,
@@ -145,7 +152,7 @@ def run(
                 member[index[pid], column] = 1
     last = max([p["last_year"] for p in plan_list] + [start])
     earliest = min([p["first_year"] for p in plan_list] + [start])
-    even = forecast.delivery_schedule(
+    even = engine.delivery_schedule(
         [p["homes"] for p in plan_list],
         [p["first_year"] for p in plan_list],
         [p["last_year"] for p in plan_list],
@@ -175,7 +182,7 @@ def run(
         delay = np.zeros((len(pre_ids), width))
         for j, (_, dist) in enumerate(values):
             delay[j, : len(dist)] = dist
-        preconditions = forecast.Preconditions(
+        preconditions = engine.Preconditions(
             name=tuple(pre_ids), p_met=np.array([m for m, _ in values]), delay_prob=delay
         )
         depends = np.zeros((len(plan_list), len(pre_ids)), dtype=np.uint8)
@@ -189,7 +196,7 @@ def run(
         for pid, probability in dropout.items():
             if pid in index:
                 overrides[index[pid]] = probability
-    inputs = forecast.PlanInputs(
+    inputs = engine.PlanInputs(
         dropout_prob=overrides,
         planstatus=np.array([p["planstatus"] for p in plan_list], dtype=str),
         schedule_homes=schedule,
@@ -199,7 +206,7 @@ def run(
         depends_on=depends,
         preconditions=preconditions,
     )
-    result = forecast.simulate(inputs, assumptions, runs=runs, seed=seed)
+    result = engine.simulate(inputs, assumptions, runs=runs, seed=seed)
     realised: list[float] = []
     realised_gaps: list[tuple[int, ...]] = []
     synthetic: list[bool] = []
@@ -214,7 +221,7 @@ def run(
         realised_gaps.append(tuple(y for y in series.gap_years if first <= y < start))
         synthetic.append(bool(before) and series.synthetic)
         engine_targets.append(
-            forecast.Target(
+            questions.Target(
                 area_index=target_areas.index(t["area_id"]),
                 first_year=max(t["first_year"] or monitor.PROGRAMME_START, start),
                 last_year=t["last_year"],
@@ -222,8 +229,8 @@ def run(
                 value_max=max((t["value_max"] or t["value_min"] or 0.0) - done, 0.0),
             )
         )
-    summary = forecast.summarise_targets(result, engine_targets)
-    norm = forecast.required_capacity_ratio(result, engine_targets, NORM_PROBABILITIES)
+    summary = questions.summarise_targets(result, engine_targets)
+    norm = questions.required_capacity_ratio(result, engine_targets, NORM_PROBABILITIES)
     outlooks = []
     for i, t in enumerate(chosen):
         done = realised[i]
@@ -275,7 +282,7 @@ def run(
         runs=runs,
         seed=seed,
         plans=len(plan_list),
-        assumptions=assumptions.source_file,
+        assumptions=assumptions.stated,
         targets=outlooks,
         fans=fans,
         definition=definition,
@@ -298,19 +305,19 @@ def parse_scenario(text: str, where: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise forecast.ForecastInputError([f"{where}: not valid TOML ({error})"]) from None
+        raise ForecastInputError([f"{where}: not valid TOML ({error})"]) from None
 
 
 def scenario_assumptions(
     base: Path | None, scenario: tuple[str, Mapping[str, Any]] | None
-) -> forecast.Assumptions:
+) -> Assumptions:
     """The shipped defaults, overridden by the ``base`` file, then by the scenario's tables
     (all but :data:`SCENARIO_TABLES`)."""
-    documents = forecast.assumption_documents(base)
+    documents = assumption_documents(base)
     if scenario is not None:
         name, data = scenario
         documents.append((name, {k: v for k, v in data.items() if k not in SCENARIO_TABLES}))
-    return forecast.assumptions_from(documents)
+    return assumptions_from(documents)
 
 
 def scenario_plans(records: Sequence[Mapping[str, Any]], where: str) -> list[dict[str, Any]]:
@@ -320,7 +327,7 @@ def scenario_plans(records: Sequence[Mapping[str, Any]], where: str) -> list[dic
     for number, r in enumerate(records, start=1):
         missing = set(EXTRA_PLAN_FIELDS) - set(r)
         if missing:
-            raise forecast.ForecastInputError(
+            raise ForecastInputError(
                 [f"{where}: [[extra_plan]] {number}: missing {', '.join(sorted(missing))}"]
             )
         result.append(
@@ -345,16 +352,14 @@ def funded_factor(data: Mapping[str, Any] | None, where: str) -> float | None:
         return None
     factor = funded.get("dropout_factor") if isinstance(funded, dict) else None
     if isinstance(factor, bool) or not isinstance(factor, int | float) or factor < 0:
-        raise forecast.ForecastInputError(
-            [f"{where}: [funded].dropout_factor: expected a number >= 0"]
-        )
+        raise ForecastInputError([f"{where}: [funded].dropout_factor: expected a number >= 0"])
     return float(factor)
 
 
 def funded_dropout(
     awards: Sequence[Row],
     data: Mapping[str, Any] | None,
-    assumptions: forecast.Assumptions,
+    assumptions: Assumptions,
     plans: Sequence[Row],
 ) -> dict[str, float] | None:
     """With ``[funded] dropout_factor = f`` in a scenario: plans with an award drop out f times
@@ -388,7 +393,7 @@ def run_scenario(
     and an assumptions file. Output: the :class:`Outlook` (``opgave forecast`` and the API's
     forecast jobs both call this). Derives: the assumptions (defaults < file < scenario), the
     plans plus the scenario's extra plans, the targets with the scenario's overrides, the
-    drop-out of funded plans. Raises ``forecast.ForecastInputError`` on a bad scenario.
+    drop-out of funded plans. Raises ``ForecastInputError`` on a bad scenario.
     """
     where = scenario[0] if scenario else "scenario"
     data = scenario[1] if scenario else None

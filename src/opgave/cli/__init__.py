@@ -246,8 +246,10 @@ def run() -> None:  # pragma: no cover - console entry for `python -m opgave`
 # isort: off
 from opgave.cli import programme  # noqa: E402
 from opgave.cli import pipeline  # noqa: E402
+from opgave.cli import bag  # noqa: E402
 from opgave.cli import funding  # noqa: E402
 from opgave.cli import forecast  # noqa: E402
+from opgave.cli import forecast_history  # noqa: E402
 from opgave.cli import agreements  # noqa: E402
 from opgave.cli import report  # noqa: E402
 from opgave.cli import users  # noqa: E402
@@ -260,7 +262,9 @@ from opgave.cli import operations  # noqa: E402
 __all__ = [
     "agreements",
     "app",
+    "bag",
     "forecast",
+    "forecast_history",
     "funding",
     "geo",
     "operations",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +19,7 @@ from opgave.cli import (
     principal,
     service,
 )
+from opgave.forecast.questions import TargetDifference, compare_targets
 from opgave.service import forecasting
 
 scenario_app = typer.Typer(
@@ -31,11 +33,25 @@ def _pct(p: float | None) -> str:
     return "-" if p is None else f"{p:.0%}"
 
 
+def _difference(d: TargetDifference) -> str:
+    """P50 in homes and relatively, P(min) in points: 'P50 -11,798 (-53%), P(min) +0 pts'."""
+    if not d.in_b or d.p50_diff is None:
+        return "-"
+    rel = "" if d.p50_rel is None else f" ({d.p50_rel:+.0%})"
+    sign = "+" if d.p50_diff > 0 else ""
+    chance = "" if d.p_min_diff is None else f", P(min) {d.p_min_diff * 100:+.0f} pts"
+    return f"P50 {sign}{homes(d.p50_diff)}{rel}{chance}"
+
+
 def _ratio(r: float | None) -> str:
     return "unreachable" if r is None else f"{r:.0%}"
 
 
-@app.command("forecast")
+forecast_app = typer.Typer()  # `opgave forecast` runs it; `calibrate`, `backtest`: subcommands
+app.add_typer(forecast_app, name="forecast")
+
+
+@forecast_app.callback(invoke_without_command=True)
 def run_forecast(
     ctx: typer.Context,
     area: Annotated[
@@ -66,6 +82,8 @@ def run_forecast(
     preconditions are shared by the plans that depend on them. Realised homes count first;
     the pipeline is simulated from the year after the last realised year.
     """
+    if ctx.invoked_subcommand is not None:
+        return
     svc = service(ctx)
     with answering():
         result = forecasting.run(
@@ -103,6 +121,12 @@ def run_forecast(
     for column in columns:
         table.add_column(column)
     others = {t.target_id: t for t in other.targets} if other else {}
+    differences = {
+        d.target_id: d
+        for d in compare_targets(
+            [asdict(t) for t in result.targets], [asdict(t) for t in other.targets]
+        )
+    } if other else {}  # fmt: skip
     for t in result.targets:
         value = (
             homes(t.value_min) if t.value_min == t.value_max
@@ -120,11 +144,7 @@ def run_forecast(
         if other is not None:
             o = others.get(t.target_id)
             row += [homes(o.p50) if o else "-", _pct(o.p_reach_min if o else None)]
-            diff = (
-                (t.p_reach_min or 0) - (o.p_reach_min or 0) if o and t.p_reach_min is not None
-                else None
-            )  # fmt: skip
-            row += ["-" if diff is None else f"{diff:+.0%}"]
+            row += [_difference(differences[t.target_id])]
         if norm and t.norm:
             row += [
                 _ratio(t.norm["current"]),

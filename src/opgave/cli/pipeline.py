@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from opgave import monitor
@@ -136,40 +135,6 @@ def ingest_cbs(
         console.print(
             f"[yellow]Left out {len(report.unknown_codes)} unknown region codes:[/] "
             + ", ".join(report.unknown_codes[:20])
-        )
-
-
-@ingest_app.command("bag")
-def ingest_bag(
-    ctx: typer.Context,
-    vbo_file: Annotated[
-        Path, typer.Argument(help="Canonical VBO status periods, Parquet or CSV (docs/bag.md).")
-    ],
-    pand: Annotated[
-        Path | None, typer.Option(help="Canonical pand status periods (for 'started').")
-    ] = None,
-) -> None:
-    """Dwellings permitted, started and completed per municipality and year from a BAG extract.
-
-    Streams the files with DuckDB (10 million rows in seconds), validates every row first, and
-    stores the counts as realised figures citing the file and its checksum.
-    """
-    svc = service(ctx)
-    with Progress(console=console, transient=True) as bar, answering():
-        task = bar.add_task("BAG", total=1.0)
-
-        def report(phase: str, fraction: float) -> None:
-            bar.update(task, description=f"BAG: {phase}", completed=fraction)
-
-        result = pipeline.ingest_bag(svc, principal(ctx), vbo_file, pand, progress=report)
-    label = "[bold yellow]SYNTHETIC[/] " if result.synthetic else ""
-    console.print(
-        f"{label}BAG {vbo_file.name}: {result.figures} figures ({result.inserted} new, "
-        f"{result.updated} updated) for {result.areas} municipalities."
-    )
-    if result.unknown_codes:
-        console.print(
-            f"[yellow]Left out unknown municipality codes:[/] {', '.join(result.unknown_codes)}"
         )
 
 

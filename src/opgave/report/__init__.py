@@ -7,10 +7,10 @@ English.
 
 from __future__ import annotations
 
+from opgave.i18n import LANGUAGES
 from opgave.report.builder import Report, ReportInputs, build
 from opgave.report.rendering import (
     FORMATS,
-    LANGUAGES,
     ReportFormatError,
     render,
     weasyprint_problem,

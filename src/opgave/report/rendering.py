@@ -18,70 +18,16 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from opgave.i18n import LANGUAGES, long_date, number, percent
 from opgave.report import charts
 from opgave.report.builder import Report, Section, TargetLine
 
 TEMPLATES = Path(__file__).parent / "templates"
-LANGUAGES = ("nl", "en")
 FORMATS = ("html", "pdf", "md")
-MONTHS = {
-    "nl": [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
 
 
 class ReportFormatError(ValueError):
     """An unknown language or format, or a PDF asked for where WeasyPrint cannot run."""
-
-
-def number(value: float | int | None, lang: str) -> str:
-    """A whole number the way the language writes it: 900.000 (nl), 900,000 (en)."""
-    if value is None:
-        return "-"
-    text = f"{round(value):,}"
-    return text.replace(",", ".") if lang == "nl" else text
-
-
-def percent(value: float | None, lang: str) -> str:
-    """A fraction as a percentage: 1.3 -> 130%, 0.2436 -> 24,4% (nl) / 24.4% (en)."""
-    if value is None:
-        return "-"
-    hundred = value * 100
-    text = f"{round(hundred)}%" if abs(hundred - round(hundred)) < 0.05 else f"{hundred:.1f}%"
-    return text.replace(".", ",") if lang == "nl" else text
-
-
-def long_date(value: Any, lang: str) -> str:
-    """16 december 2021 (nl), 16 December 2021 (en)."""
-    if value is None:
-        return "-"
-    return f"{value.day} {MONTHS[lang][value.month - 1]} {value.year}"
 
 
 def css_string(text: str) -> str:

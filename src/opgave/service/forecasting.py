@@ -15,9 +15,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from opgave import forecast, outlook
+from opgave import outlook
 from opgave.access import Principal
-from opgave.model import Scenario, Target
+from opgave.forecast.assumptions import ForecastInputError, load_assumptions
+from opgave.forecast.backtest import BacktestResult, areas_by_municipality, backtest
+from opgave.forecast.history import Learned, learn
+from opgave.model import Area, AreaMember, Plan, PlanHistory, Scenario, Source, Target
 from opgave.service import Service, authority, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
@@ -27,7 +30,7 @@ BASE = "base"
 """The name that stands for "no scenario" (as in ``opgave forecast --vs base``)."""
 
 
-def _refused(error: forecast.ForecastInputError) -> ServiceError:
+def _refused(error: ForecastInputError) -> ServiceError:
     return ServiceError(422, str(error), [{"message": p} for p in error.problems])
 
 
@@ -49,7 +52,7 @@ def scenario(svc: Service, name: str | None) -> tuple[str, dict[str, Any]] | Non
         )
     try:
         data = outlook.parse_scenario(found[name]["overrides_toml"], f"scenario {name}")
-    except forecast.ForecastInputError as error:
+    except ForecastInputError as error:
         raise _refused(error) from None
     return (f"scenario {name}", data) if data else None
 
@@ -79,7 +82,7 @@ def run(
             seed=seed,
             assumptions_file=assumptions_file,
         )
-    except forecast.ForecastInputError as error:
+    except ForecastInputError as error:
         raise _refused(error) from None
 
 
@@ -130,7 +133,7 @@ def add_scenario(svc: Service, principal: Principal, name: str, path: Path) -> N
         outlook.scenario_assumptions(None, (path.name, data))
         outlook.scenario_plans(data.get("extra_plan", []), path.name)
         outlook.funded_factor(data, path.name)
-    except forecast.ForecastInputError as error:
+    except ForecastInputError as error:
         raise _refused(error) from None
     description = str(data.get("description", ""))
     with svc.writing() as session:
@@ -152,3 +155,46 @@ def add_scenario(svc: Service, principal: Principal, name: str, path: Path) -> N
         session.flush()
         users.record(session, principal, "create" if before is None else "update", "scenario",
                      name, before, existing.to_dict())  # fmt: skip
+
+
+def _history(svc: Service) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    with svc.engine.connect() as connection:
+        return rows(connection, Plan), rows(connection, PlanHistory)
+
+
+def calibrate(svc: Service, *, as_of: dt.date | None = None) -> Learned:
+    """Drop-out and delay per planstatus learned from the plan-list history (up to a date)."""
+    plans, history = _history(svc)
+    try:
+        return learn(plans, history, as_of=as_of)
+    except ForecastInputError as error:
+        raise _refused(error) from None
+
+
+def run_backtest(
+    svc: Service,
+    *,
+    at: dt.date,
+    runs: int = 2000,
+    seed: int = 0,
+    assumptions_file: Path | None = None,
+) -> tuple[BacktestResult, bool]:
+    """Forecast from the plan lists up to ``at`` and compare with what the later lists show;
+    with whether synthetic sources are loaded (the backtest then rests on them)."""
+    if assumptions_file is not None and not assumptions_file.exists():
+        raise ServiceError(404, f"{assumptions_file}: no such file")
+    plans, history = _history(svc)
+    with svc.engine.connect() as connection:
+        areas_of, region_of = areas_by_municipality(
+            rows(connection, Area), rows(connection, AreaMember)
+        )
+        synthetic = any(s["confidence"] == "synthetic" for s in rows(connection, Source))
+    try:
+        base = load_assumptions(assumptions_file)
+        result = backtest(
+            plans, history, at=at, areas_of=areas_of, region_of=region_of, base=base,
+            runs=runs, seed=seed,
+        )  # fmt: skip
+    except ForecastInputError as error:
+        raise _refused(error) from None
+    return result, synthetic

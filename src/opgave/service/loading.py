@@ -24,6 +24,7 @@ from opgave.model import (
     AreaMember,
     Award,
     Base,
+    CapacityTotal,
     Meeting,
     Plan,
     PlanArea,
@@ -56,6 +57,8 @@ FINGERPRINT_SQL = text(
             "(SELECT count(*) FROM source)",
             "(SELECT count(*) FROM award)",
             "(SELECT count(*) FROM area_boundary)",
+            "(SELECT count(*) FROM capacity_total)",
+            "(SELECT coalesce(max(id), 0) FROM capacity_total)",
             "coalesce((SELECT id FROM audit_event WHERE table_name NOT IN ('app_user', "
             "'api_token') ORDER BY id DESC LIMIT 1), 0)",
         ]
@@ -120,6 +123,7 @@ def load_state(connection: Connection, as_of: dt.date | None = None) -> Programm
         meetings=rows(connection, Meeting),
         agreements=agreements_with_version(connection),
         awards=rows(connection, Award),
+        capacity_totals=rows(connection, CapacityTotal),
         boundary_ids=frozenset(connection.execute(select(AreaBoundary.area_id)).scalars())
         | frozenset(shipped_geojson()),
     )

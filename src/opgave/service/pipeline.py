@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from opgave import demo, monitor, programme, review
 from opgave.access import Placement, Principal
-from opgave.ingest import bag, cbs, file_source, gemeente_codes, geo
+from opgave.ingest import cbs, file_source, gemeente_codes, geo
 from opgave.ingest import plans as plan_lists
 from opgave.model import (
     Area,
@@ -688,63 +688,6 @@ def ingest_cbs(
             [{**r, "source_id": source["id"]} for r in figures.rows],
             figures.unknown_regions,
         )
-
-
-def ingest_bag(
-    svc: Service,
-    principal: Principal,
-    vbo_file: Path,
-    pand: Path | None,
-    progress: Callable[[str, float], None] | None = None,
-) -> FiguresReport:
-    """Dwellings permitted, started and completed per municipality and year from a BAG
-    extract in the canonical format (docs/bag.md), stored as realised figures."""
-    authority.require(principal, "realisations.ingest")
-    for path in (vbo_file, pand):
-        if path is not None and not path.exists():
-            raise ServiceError(404, f"{path}: no such file")
-    with svc.reading() as session:
-        merged = _merged(session)
-        known = set(gemeente_codes(session).values())
-    try:
-        table = bag.derive_events(vbo_file, pand, code_map=merged, progress=progress)
-    except bag.BagInputError as error:
-        raise ServiceError(422, str(error)) from None
-    meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
-    synthetic = meta.get("synthetic") == "true"
-    source = file_source(
-        vbo_file,
-        "bag",
-        f"BAG extract {vbo_file.name} (canonical status periods)",
-        retrieved=dt.date.today(),
-        confidence="synthetic" if synthetic else "official",
-        title=vbo_file.name + (f" + {pand.name}" if pand else ""),
-        note=f"started: {meta.get('started', '')}",
-    )
-    measures = {"permitted": "homes_permitted", "completed": "homes_completed"}
-    if pand is not None:
-        measures["started"] = "homes_started"
-    figures, unknown = [], set()
-    for record in table.to_pylist():
-        if record["gemeente_code"] not in known:
-            unknown.add(record["gemeente_code"])
-            continue
-        for column, measure in measures.items():
-            if record[column]:
-                figures.append(
-                    {
-                        "area_id": record["gemeente_code"],
-                        "measure": measure,
-                        "first_year": record["year"],
-                        "last_year": record["year"],
-                        "value": float(record[column]),
-                        "provisional": False,
-                        "source_id": source["id"],
-                        "source_section": f"BAG {column}",
-                    }
-                )
-    with svc.writing() as session:
-        return _write_figures(session, principal, source, figures, sorted(unknown))
 
 
 # ---------------------------------------------------------------- the synthetic demo

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from opgave import monitor
+from opgave.i18n import LANGUAGES
 from opgave.report import builder, rendering
 from opgave.service import Service, agreements, forecasting, programme
 from opgave.service.errors import ServiceError
@@ -58,8 +59,8 @@ def build(
 
 def render(report: builder.Report, fmt: str, lang: str) -> bytes:
     """The report as HTML, PDF or Markdown in Dutch or English."""
-    if lang not in rendering.LANGUAGES:
-        raise ServiceError(400, f"--lang must be one of {', '.join(rendering.LANGUAGES)}")
+    if lang not in LANGUAGES:
+        raise ServiceError(400, f"--lang must be one of {', '.join(LANGUAGES)}")
     if fmt not in rendering.FORMATS:
         raise ServiceError(400, f"--format must be one of {', '.join(rendering.FORMATS)}")
     if fmt == "pdf":

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-LANGUAGES = ("nl", "en")
-DEFAULT_LANGUAGE = "nl"
+from opgave.i18n import DEFAULT_LANGUAGE, LANGUAGES, number, percent
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "TEXTS", "number", "percent", "translator"]
 TEXTS: dict[str, dict[str, str]] = {
     "nl": {
         "title": "opgave - woningbouwopgave",
@@ -340,18 +341,3 @@ def translator(language: str) -> Callable[..., str]:
         return text.format(**values) if values else text
 
     return t
-
-
-def number(value: float | None, language: str, digits: int = 0) -> str:
-    """A number as people write it: 900.000 in Dutch, 900,000 in English; '-' for None."""
-    if value is None:
-        return "-"
-    text = f"{value:,.{digits}f}"
-    if language == "nl":
-        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return text
-
-
-def percent(value: float | None, language: str, digits: int = 0) -> str:
-    """A ratio as a percentage: 1.3 -> 130%."""
-    return "-" if value is None else number(value * 100, language, digits) + "%"

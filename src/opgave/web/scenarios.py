@@ -2,10 +2,11 @@
 scenarios or the base case, run as a background job whose progress the page follows) and
 the progress report as HTML, PDF or Markdown in the page's language.
 
-Inputs: the form's choices, the jobs of :mod:`opgave.service.jobs`, the service. Outputs: pages
-and downloads. Derives: per target the difference between the two scenarios (P50 homes and
-the probability of reaching the minimum); the report through :mod:`opgave.report`, with the
-chance per target from the latest finished national base forecast when there is one.
+Inputs: the form's choices, the jobs of :mod:`opgave.service.jobs`, the service. Outputs:
+pages and downloads. Derives: per target the difference between the two scenarios (P50 homes,
+absolute and relative, and the probability of reaching the minimum); the report through
+:mod:`opgave.report`, with the chance per target from the latest finished national base
+forecast when there is one.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from opgave.api.routers import service
 from opgave.api.routers.jobs import start_forecast
 from opgave.api.schemas import ForecastJobRequest
 from opgave.api.security import ApiError, state_of
+from opgave.forecast.questions import compare_targets
 from opgave.service import forecasting, reporting
 from opgave.web import _writer, figure, language, render, viewer
 from opgave.web.i18n import translator
@@ -102,23 +104,23 @@ def scenarios_start(
 
 
 def comparison_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per target: P50 and P(reaching the minimum) in both scenarios and the differences."""
-    rows = []
-    for t in result["targets"]:
-        other = t.get("vs")
-        p_a, p_b = t["p_reach_min"], other["p_reach_min"] if other else None
-        rows.append(
-            {
-                "target": t,
-                "p50_a": t["p50"],
-                "p50_b": other["p50"] if other else None,
-                "p50_diff": t["p50"] - other["p50"] if other else None,
-                "p_min_a": p_a,
-                "p_min_b": p_b,
-                "p_min_diff": p_a - p_b if p_a is not None and p_b is not None else None,
-            }
-        )
-    return rows
+    """Per target: P50 and P(reaching the minimum) in both scenarios and the differences
+    (P50 in homes and relatively, the chance in points; ``forecast.questions``)."""
+    targets = result["targets"]
+    others = [t["vs"] for t in targets if t.get("vs")]
+    return [
+        {
+            "target": t,
+            "p50_a": d.p50_a,
+            "p50_b": d.p50_b,
+            "p50_diff": d.p50_diff,
+            "p50_rel": d.p50_rel,
+            "p_min_a": d.p_min_a,
+            "p_min_b": d.p_min_b,
+            "p_min_diff": d.p_min_diff,
+        }
+        for t, d in zip(targets, compare_targets(targets, others), strict=True)
+    ]
 
 
 def _comparison_chart(rows: list[dict[str, Any]], names: tuple[str, str]) -> dict[str, Any]:

@@ -1,23 +1,30 @@
-"""Tests of opgave.forecast: analytic moments, preconditions, delays, seeds, assumptions files."""
+"""Tests of opgave.forecast.engine: analytic moments, delays, preconditions, seeds, inputs,
+shared shocks and the production ceiling."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from opgave.forecast import (
+from opgave.forecast.assumptions import (
     PLANSTATUSES,
+    Assumptions,
+    Capacity,
     ForecastInputError,
+    Shocks,
+    load_assumptions,
+)
+from opgave.forecast.engine import (
     PlanInputs,
     Preconditions,
-    Target,
     delivery_schedule,
-    load_assumptions,
-    required_capacity_ratio,
+    level_thresholds,
+    shock_levels,
     simulate,
-    summarise_targets,
+    whole_number_quantiles,
 )
 
 Z = 4.0  # tolerance in standard errors: a correct engine fails a check ~1 in 16,000
@@ -58,76 +65,15 @@ def _variance_se(x: np.ndarray) -> float:
     return float(np.sqrt((m4 - m2**2) / len(x)))
 
 
-# ---------------------------------------------------------------- assumptions
-
-
-def test_default_assumptions_cover_every_status_and_anchor_on_30_percent() -> None:
-    a = load_assumptions()
-    assert set(a.dropout_prob) == set(PLANSTATUSES) == set(a.delay_prob) == set(a.source_note)
-    for s in PLANSTATUSES:
-        assert 0 <= a.dropout_prob[s] <= 1
-        assert abs(sum(a.delay_prob[s]) - 1) < 1e-9
-        assert "ssumption" in a.source_note[s]
-    soft = np.mean([a.dropout_prob[s] for s in ("3", "4A", "4B")])
-    hard = max(a.dropout_prob[s] for s in PLANSTATUSES[:6])
-    assert 0.25 <= soft <= 0.35  # ABF 2018: ~30% of soft plans fall away
-    assert hard < soft
-
-
-def test_assumptions_file_overrides_key_by_key(tmp_path: Path) -> None:
-    f = tmp_path / "mine.toml"
-    f.write_text('[dropout]\n"3" = 0.5\n[delay]\n"4B" = [0.5, 0.5]\n[source]\n"3" = "my note"\n')
-    base, mine = load_assumptions(), load_assumptions(f)
-    assert mine.dropout_prob["3"] == 0.5 and mine.source_note["3"] == "my note"
-    assert mine.delay_prob["4B"] == (0.5, 0.5)
-    assert mine.dropout_prob["1A"] == base.dropout_prob["1A"]
-    assert mine.delay_prob["3"] == base.delay_prob["3"]
-    assert mine.source_file[-1] == str(f)
-
-
-def test_invalid_assumptions_file_names_every_bad_key(tmp_path: Path) -> None:
-    f = tmp_path / "bad.toml"
-    f.write_text(
-        '[dropout]\n"1A" = 1.3\n"2B" = "high"\n"5" = 0.1\n'
-        '[delay]\n"3" = [0.5, 0.4]\n"4A" = 0.3\n[extra]\nx = 1\n'
-    )
-    with pytest.raises(ForecastInputError) as err:
-        load_assumptions(f)
-    text = str(err.value)
-    assert len(err.value.problems) == 6
-    for needle in (
-        "[dropout].'1A'",
-        "got 1.3",
-        "[dropout].'2B'",
-        "[dropout].'5'",
-        "unknown planstatus",
-        "[delay].'3'",
-        "add up to 0.9",
-        "[delay].'4A'",
-        "[extra]",
-        str(f),
-    ):
-        assert needle in text
-
-
-def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
-    with pytest.raises(ForecastInputError, match="cannot read"):
-        load_assumptions(tmp_path / "missing.toml")
-    f = tmp_path / "broken.toml"
-    f.write_text("[dropout\n")
-    with pytest.raises(ForecastInputError, match="not valid TOML"):
-        load_assumptions(f)
-
-
 # ---------------------------------------------------------------- analytic moments
 
 
-def test_independent_plans_match_analytic_mean_and_variance() -> None:
+def test_independent_plans_match_analytic_mean_and_variance(independent: Assumptions) -> None:
     rng = np.random.default_rng(5)
     homes = rng.integers(1, 300, 150)
     p = rng.uniform(0.05, 0.6, 150)
     runs = 6000
-    res = simulate(_plans(homes, dropout=p, delay=[1.0]), load_assumptions(), runs=runs, seed=3)
+    res = simulate(_plans(homes, dropout=p, delay=[1.0]), independent, runs=runs, seed=3)
     x = res.completions_by_run[0, 0].astype(float)
     mean = float(((1 - p) * homes).sum())
     var = float((p * (1 - p) * homes.astype(float) ** 2).sum())
@@ -138,7 +84,7 @@ def test_independent_plans_match_analytic_mean_and_variance() -> None:
     assert res.mean[0, 0] == pytest.approx(x.mean())
 
 
-def test_shared_precondition_raises_variance_as_theory_says() -> None:
+def test_shared_precondition_raises_variance_as_theory_says(independent: Assumptions) -> None:
     rng = np.random.default_rng(6)
     n = 120
     homes = rng.integers(1, 100, n)
@@ -148,7 +94,7 @@ def test_shared_precondition_raises_variance_as_theory_says() -> None:
         homes, dropout=p, delay=[1.0], depends_on=np.ones((n, 1), dtype=bool), preconditions=pre
     )
     runs = 8000
-    x = simulate(plans, load_assumptions(), runs=runs, seed=11).completions_by_run[0, 0]
+    x = simulate(plans, independent, runs=runs, seed=11).completions_by_run[0, 0]
     x = x.astype(float)
     mu = float(((1 - p) * homes).sum())
     s2 = float((p * (1 - p) * homes.astype(float) ** 2).sum())
@@ -160,7 +106,9 @@ def test_shared_precondition_raises_variance_as_theory_says() -> None:
     assert abs((x == 0).mean() - ((1 - q) + q * p**n)) < Z * np.sqrt(q * (1 - q) / runs)
 
 
-def test_mean_per_year_with_delays_and_preconditions_matches_analytic() -> None:
+def test_mean_per_year_with_delays_and_preconditions_matches_analytic(
+    independent: Assumptions,
+) -> None:
     rng = np.random.default_rng(8)
     n, n_years = 60, 4
     homes = rng.integers(1, 50, (n, n_years))
@@ -176,7 +124,7 @@ def test_mean_per_year_with_delays_and_preconditions_matches_analytic() -> None:
     plans = PlanInputs(
         status, homes, 2025, np.ones((n, 1), dtype=bool), ("NL",), depends_on=dep, preconditions=pre
     )
-    a = load_assumptions()
+    a = independent
     runs = 4000
     res = simulate(plans, a, runs=runs, seed=2)
     # analytic expectation per year: own delay d, precondition delay e = max over its set
@@ -201,7 +149,7 @@ def test_mean_per_year_with_delays_and_preconditions_matches_analytic() -> None:
 # ---------------------------------------------------------------- delays, preconditions
 
 
-def test_delay_shifts_delivery_exactly() -> None:
+def test_delay_shifts_delivery_exactly(independent: Assumptions) -> None:
     sched = np.array([[10, 20, 5, 0]])
     plans = PlanInputs(
         np.array(["1A"]),
@@ -212,7 +160,7 @@ def test_delay_shifts_delivery_exactly() -> None:
         dropout_prob=np.array([0.0]),
         delay_prob=np.array([[0.0, 1.0, 0.0, 0.0]]),
     )
-    res = simulate(plans, load_assumptions(), runs=50, seed=1)
+    res = simulate(plans, independent, runs=50, seed=1)
     assert res.year[0] == 2025
     runs = res.completions_by_run[0]
     assert np.array_equal(
@@ -222,7 +170,7 @@ def test_delay_shifts_delivery_exactly() -> None:
     assert res.cum_p50[0, -1] == 35
 
 
-def test_precondition_delay_adds_to_own_delay_and_failure_blocks() -> None:
+def test_precondition_delay_adds_to_own_delay_and_failure_blocks(independent: Assumptions) -> None:
     sched = np.array([[7, 3], [4, 0]])
     pre = Preconditions(
         name=("late", "never"),
@@ -240,7 +188,7 @@ def test_precondition_delay_adds_to_own_delay_and_failure_blocks() -> None:
         depends_on=np.array([[True, False], [True, True]]),
         preconditions=pre,
     )
-    res = simulate(plans, load_assumptions(), runs=20, seed=4)
+    res = simulate(plans, independent, runs=20, seed=4)
     # plan 0: own 1 year + precondition 2 years = 3 years later; plan 1: 'never' blocks it
     expected = np.zeros(len(res.year))
     expected[3:5] = [7, 3]
@@ -280,35 +228,6 @@ def test_overlapping_areas_add_up_per_run() -> None:
 # ---------------------------------------------------------------- seeds
 
 
-@pytest.fixture(scope="module")
-def mixed_plans() -> PlanInputs:
-    rng = np.random.default_rng(3)
-    n = 400
-    mun = rng.integers(0, 8, n)
-    member = np.zeros((n, 10), dtype=bool)
-    member[np.arange(n), mun] = True
-    member[:, 8] = mun < 4
-    member[:, 9] = True
-    pre = Preconditions(("p",), np.array([0.7]), np.array([[0.6, 0.4]]))
-    dep = (rng.random(n) < 0.1)[:, None]
-    sched = delivery_schedule(
-        rng.integers(1, 60, n),
-        2025 + rng.integers(0, 4, n),
-        2028 + rng.integers(0, 3, n),
-        schedule_first_year=2025,
-        n_years=6,
-    )
-    return PlanInputs(
-        rng.choice(np.array(PLANSTATUSES), n),
-        sched,
-        2025,
-        member,
-        tuple(f"A{i}" for i in range(10)),
-        depends_on=dep,
-        preconditions=pre,
-    )
-
-
 def test_same_seed_same_numbers_whatever_chunks_threads_and_run_count(
     mixed_plans: PlanInputs,
 ) -> None:
@@ -335,49 +254,6 @@ def test_assumptions_change_the_figures(mixed_plans: PlanInputs, tmp_path: Path)
     base = simulate(mixed_plans, load_assumptions(), runs=300, seed=1)
     worse = simulate(mixed_plans, load_assumptions(f), runs=300, seed=1)
     assert worse.cum_mean[-1, -1] < 0.6 * base.cum_mean[-1, -1]
-
-
-# ---------------------------------------------------------------- targets and the norm
-
-
-def test_p_reach_is_zero_for_unreachable_and_one_for_sure_targets() -> None:
-    homes = np.array([100, 200, 300])
-    res = simulate(
-        _plans(homes, n_years=3, dropout=np.array([0.0, 0.5, 0.5]), delay=[1.0]),
-        load_assumptions(),
-        runs=500,
-        seed=1,
-    )
-    s = summarise_targets(
-        res,
-        [
-            Target(0, 2025, 2027, 601, 700),  # more than the whole pipeline
-            Target(0, 2025, 2027, 100, 100),  # the sure plan alone
-            Target(0, 2025, 2027, 150, 600),  # range: min sometimes, max only if all deliver
-        ],
-    )
-    assert s.p_reach_min[0] == 0 and s.p_reach_max[0] == 0
-    assert s.p_reach_min[1] == 1 and s.p_reach_max[1] == 1
-    assert 0.6 < s.p_reach_min[2] < 0.9 and 0.15 < s.p_reach_max[2] < 0.35
-    assert s.planned_homes.tolist() == [600, 600, 600]
-
-
-def test_required_capacity_ratio() -> None:
-    rng = np.random.default_rng(4)
-    homes = rng.integers(5, 40, 400)
-    res = simulate(_plans(homes, dropout=0.3, delay=[1.0]), load_assumptions(), runs=3000, seed=5)
-    t = Target(0, 2025, 2025, 1000, 1000)
-    norm = required_capacity_ratio(res, [t])
-    ratio = norm.ratio[0]
-    assert np.all(np.diff(ratio) > 0)  # more certainty needs more capacity
-    assert ratio[0] == pytest.approx(1 / 0.7, rel=0.02)  # median ~ 70% delivers
-    # a target the pipeline meets at exactly the 80% ratio is reached in ~80% of runs
-    planned = float(homes.sum())
-    check = summarise_targets(res, [Target(0, 2025, 2025, planned / ratio[1], planned)])
-    assert check.p_reach_min[0] == pytest.approx(0.8, abs=0.01)
-    assert norm.current_ratio[0] == planned / 1000
-    sure = simulate(_plans(homes, dropout=0.0, delay=[1.0]), load_assumptions(), runs=50)
-    assert np.allclose(required_capacity_ratio(sure, [t]).ratio, 1.0)
 
 
 # ---------------------------------------------------------------- inputs
@@ -431,8 +307,6 @@ def test_empty_pipeline_gives_zero_completions() -> None:
     )
     res = simulate(plans, load_assumptions(), runs=10)
     assert res.year.tolist() == [2025, 2026, 2027] and not res.cum_p90.any()
-    s = summarise_targets(res, [Target(0, 2025, 2027, 0, 5)])
-    assert s.p_reach_min[0] == 1 and s.p_reach_max[0] == 0
 
 
 def test_common_random_numbers_across_assumption_scenarios(
@@ -487,8 +361,6 @@ def test_many_groups_with_preconditions_add_up_per_run() -> None:
 
 
 def test_whole_number_quantiles_equal_numpy_for_wide_and_large_values() -> None:
-    from opgave.forecast import _whole_number_quantiles
-
     rng = np.random.default_rng(2)
     x = np.stack(
         [
@@ -499,5 +371,158 @@ def test_whole_number_quantiles_equal_numpy_for_wide_and_large_values() -> None:
         ]
     ).astype(np.float32)
     probs = (0.1, 0.5, 0.9)
-    got = _whole_number_quantiles(x, probs, max_bins=1 << 12)
+    got = whole_number_quantiles(x, probs, max_bins=1 << 12)
     assert np.array_equal(got, np.quantile(x.astype(np.float64), probs, axis=1))
+
+
+# ---------------------------------------------------------------- shared shocks
+
+
+def test_level_thresholds_keep_the_marginal_probabilities_exactly() -> None:
+    dropout = np.array([0.0, 0.05, 0.3, 1.0, 0.45])
+    delay = np.array(
+        [
+            [0.7, 0.2, 0.1, 0.0],
+            [0.5, 0.5, 0.0, 0.0],
+            [0.3, 0.3, 0.25, 0.15],
+            [1, 0, 0, 0],
+            [0, 0, 0, 1],
+        ]
+    )
+    shocks = Shocks(dropout_correlation=0.2, delay_correlation=0.3)
+    c = level_thresholds(dropout, delay, shocks)  # (classes x K x levels)
+    assert c.shape == (5, 4, len(shock_levels()[1]))
+    assert np.allclose(c[:, 0].mean(axis=1)[:3], dropout[:3], atol=1e-12)
+    assert (c[0, 0] == 0).all() and np.isinf(c[3]).all()  # never / always drops stays exact
+    assert np.isinf(c[0, 3]).all() and np.isinf(c[1, 2:]).all()  # impossible delays stay so
+    survive = 1 - c[:, 0]
+    for k in (1, 2, 3):
+        tail = delay[:, k:].sum(axis=1)
+        late = np.where(np.isinf(c[:, k]), 0.0, 1 - c[:, k])  # P(delivers, >= k years late)
+        ok = survive.mean(axis=1) > 0
+        assert np.allclose(late.mean(axis=1)[ok] / survive.mean(axis=1)[ok], tail[ok], atol=1e-9)
+    assert np.all(np.diff(c[2, 0]) >= 0)  # a worse year: more drop-out ...
+    assert np.all(np.diff((1 - c[2, 1]) / (1 - c[2, 0])) >= 0)  # ... and more delay
+    plain = level_thresholds(dropout, delay, Shocks())  # no shocks: one level
+    assert plain.shape == (5, 4, 1) and np.isinf(plain[3]).all() and plain[1, 0, 0] == 0.05
+
+
+def test_shocks_keep_the_mean_and_raise_the_variance_as_the_levels_say(
+    independent: Assumptions,
+) -> None:
+    rng = np.random.default_rng(21)
+    n = 300
+    homes = rng.integers(1, 60, n).astype(float)
+    p = 0.3
+    plans = _plans(homes.astype(np.int64), dropout=p, delay=[1.0])
+    rho = 0.05
+    shocked = replace(independent, shocks=Shocks(dropout_correlation=rho))
+    runs = 6000
+    x = simulate(plans, shocked, runs=runs, seed=4).completions_by_run[0, 0].astype(float)
+    # exact moments under the discretised year condition: E[X | level] and Var[X | level]
+    q = level_thresholds(np.array([p]), np.array([[1.0]]), shocked.shocks)[0, 0]  # P(drop)
+    cond_mean = (1 - q) * homes.sum()
+    cond_var = q * (1 - q) * (homes**2).sum()
+    mean, var = cond_mean.mean(), cond_var.mean() + cond_mean.var()
+    assert var > 5 * (p * (1 - p) * (homes**2).sum())  # the shared year dominates
+    assert abs(x.mean() - mean) < Z * np.sqrt(var / runs)
+    assert abs(x.var(ddof=1) - var) < Z * _variance_se(x)
+
+
+def _two_areas(region: np.ndarray | None, due: np.ndarray) -> PlanInputs:
+    n = len(due)
+    sched = np.zeros((n, 2), dtype=np.int64)
+    sched[np.arange(n), due] = 10
+    member = np.zeros((n, 2), dtype=bool)
+    member[np.arange(n), np.arange(n) % 2] = True
+    return PlanInputs(
+        np.full(n, "3"),
+        sched,
+        2025,
+        member,
+        ("A", "B"),
+        dropout_prob=np.full(n, 0.3),
+        delay_prob=np.ones((n, 1)),
+        region=region,
+        region_code=("r0", "r1") if region is not None else (),
+    )
+
+
+def _area_correlation(plans: PlanInputs, a: Assumptions) -> float:
+    x = simulate(plans, a, runs=2000, seed=6).completions_by_run.sum(axis=1).astype(float)
+    return float(np.corrcoef(x[0], x[1])[0, 1])
+
+
+def test_persistence_ties_one_year_to_the_next(independent: Assumptions) -> None:
+    n = 400
+    due = np.arange(n) % 2  # area A: plans due 2025; area B: due 2026
+    plans = _two_areas(None, due)
+    loose = replace(independent, shocks=Shocks(dropout_correlation=0.2, persistence=0.0))
+    tight = replace(loose, shocks=replace(loose.shocks, persistence=0.9))
+    assert abs(_area_correlation(plans, loose)) < 0.1
+    assert _area_correlation(plans, tight) > 0.6
+
+
+def test_regional_share_separates_regions(independent: Assumptions) -> None:
+    n = 400
+    plans = _two_areas(np.arange(n) % 2, np.zeros(n, dtype=np.int64))  # A = region 0, B = 1
+    national = replace(independent, shocks=Shocks(dropout_correlation=0.2))
+    regional = replace(national, shocks=replace(national.shocks, regional_share=1.0))
+    assert _area_correlation(plans, national) > 0.6
+    assert abs(_area_correlation(plans, regional)) < 0.1
+
+
+def test_production_ceiling_moves_homes_later_and_invents_none(mixed_plans: PlanInputs) -> None:
+    a = load_assumptions()
+    free = simulate(mixed_plans, a, runs=300, seed=2)
+    nation = free.completions_by_run[-1]
+    ceiling = float(np.quantile(nation.max(axis=0), 0.5))  # binds in about half the runs
+    capped = simulate(
+        mixed_plans, replace(a, capacity=Capacity(national_max_homes_per_year=ceiling)),
+        runs=300, seed=2,
+    )  # fmt: skip
+    x = capped.completions_by_run
+    assert len(capped.year) > len(free.year)  # room for what is pushed past the schedule
+    assert (x[-1] <= ceiling).all() and (x[-1] < nation.max(axis=0)[None, :] + 1).all()
+    n_free = len(free.year)
+    totals = x.sum(axis=1)
+    assert np.array_equal(totals, free.completions_by_run.sum(axis=1))  # per area, per run
+    cum_free = np.cumsum(free.completions_by_run, axis=1)
+    cum_capped = np.cumsum(x, axis=1)[:, :n_free]
+    assert (cum_capped <= cum_free).all() and (cum_capped < cum_free).any()
+    assert np.array_equal(x[:8].sum(axis=0), x[-1])  # municipalities still add up
+
+
+def test_shocks_regions_and_ceiling_keep_results_bit_identical_across_chunks(
+    mixed_plans: PlanInputs,
+) -> None:
+    a = load_assumptions()
+    a = replace(
+        a,
+        shocks=replace(a.shocks, dropout_correlation=0.1, regional_share=0.5),
+        capacity=Capacity(national_max_homes_per_year=2000),
+    )
+    ref = simulate(mixed_plans, a, runs=520, seed=9, chunk_runs=128, threads=1)
+    for chunk, threads in ((384, 2), (1024, 1), (1, 2)):
+        other = simulate(mixed_plans, a, runs=520, seed=9, chunk_runs=chunk, threads=threads)
+        assert np.array_equal(ref.completions_by_run, other.completions_by_run)
+    longer = simulate(mixed_plans, a, runs=700, seed=9)
+    assert np.array_equal(longer.completions_by_run[:, :, :520], ref.completions_by_run)
+
+
+def test_the_engine_draws_numpy_s_sfc64_words(independent: Assumptions) -> None:
+    # one plan, one year, drop-out 0.37: in run r it delivers iff its 31-bit word is >= the
+    # threshold; the words are those of numpy's SFC64 for the run's block (stream 0)
+    plans = _plans(np.array([10]), dropout=0.37, delay=[1.0])
+    runs = 300
+    x = simulate(plans, independent, runs=runs, seed=8, chunk_runs=128).completions_by_run[0, 0]
+    words = np.concatenate(
+        [
+            np.random.SFC64(np.random.SeedSequence(8, spawn_key=(b, 0)))
+            .random_raw(64)
+            .view(np.uint32)
+            for b in range(3)
+        ]
+    )[:runs]
+    delivers = (words >> 1) >= round(0.37 * 2**31)
+    assert np.array_equal(x, np.where(delivers, 10.0, 0.0))

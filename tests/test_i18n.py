@@ -1,0 +1,32 @@
+"""The words and numbers every door shares (opgave.i18n)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from opgave import i18n, vocabulary
+
+
+def test_numbers_and_dates_as_each_language_writes_them() -> None:
+    assert i18n.number(900000, "nl") == "900.000"
+    assert i18n.number(900000, "en") == "900,000"
+    assert i18n.percent(1.175, "nl") == "117,5%"
+    assert i18n.percent(1.3, "en") == "130%"
+    assert i18n.long_date(dt.date(2021, 12, 16), "nl") == "16 december 2021"
+    assert i18n.long_date(dt.date(2021, 12, 16), "en") == "16 December 2021"
+
+
+def test_every_code_of_the_shown_vocabularies_has_its_words() -> None:
+    shown = {
+        "area_kind": vocabulary.AREA_KINDS,
+        "measure": tuple(vocabulary.MEASURES),
+        "agreement_kind": vocabulary.AGREEMENT_KINDS,
+        "agreement_status": vocabulary.AGREEMENT_STATUSES,
+        "theme": vocabulary.THEMES,
+        "confidence": vocabulary.CONFIDENCES,
+        "instrument_kind": vocabulary.INSTRUMENT_KINDS,
+    }
+    for name, codes in shown.items():
+        assert set(i18n.WORDS[name]) == set(codes), name
+    assert i18n.label("area_kind", "strategy_region", "nl") == "verstedelijkingsstrategie"
+    assert i18n.label("measure", "homes_built", "en") == "homes added"
