@@ -132,15 +132,15 @@ def test_head_revision_refuses_two_heads(tmp_path: Path, monkeypatch: pytest.Mon
     (versions / "0002_b.py").write_text('revision = "0002"\ndown_revision: str | None = "0001"\n')
     (versions / "0003_c.py").write_text("revision = '0003'\ndown_revision = '0001'\n")
     monkeypatch.setattr(store, "MIGRATIONS", tmp_path)
-    store.head_revision.cache_clear()
+    store._shipped.cache_clear()
     try:
         with pytest.raises(RuntimeError, match="2 heads"):
             store.head_revision()
         (versions / "0003_c.py").write_text("revision = '0003'\ndown_revision = '0002'\n")
-        store.head_revision.cache_clear()
+        store._shipped.cache_clear()
         assert store.head_revision() == "0003"
     finally:
-        store.head_revision.cache_clear()
+        store._shipped.cache_clear()
 
 
 def test_current_revision_without_alembic(db_url: str) -> None:

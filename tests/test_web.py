@@ -26,6 +26,18 @@ from opgave import store
 from opgave.api import create_app
 from opgave.cli import app as cli_app
 from opgave.ingest import geo
+from opgave.service import jobs
+
+GATE = threading.Event()
+
+
+@jobs.kind("test-writing")
+def _writing(svc: Any, params: Any, spec: Any, file: Any, report: Any, done: Any) -> dict[str, Any]:
+    """A plan-list job that stops in its writing stage until the test lets it go on."""
+    report(0.4, "writing")
+    GATE.wait(10)
+    return {"source_id": "x", "captured": "2025-01-01", "added": ["P-1"], "changed": [],
+            "unchanged": [], "dropped": []}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -148,26 +160,19 @@ def test_upload_runs_as_a_job_whose_page_follows_it(client: TestClient) -> None:
     refused = upload(client, csrf, "%PDF", "plannen.pdf")  # refused at once, no job
     assert refused.status_code == 422 and "csv" in refused.text
     assert [j["kind"] for j in client.get("/api/v1/jobs").json()] == ["plans"]
-    gate = threading.Event()
-
-    def waiting(report: Any) -> dict[str, Any]:
-        report(0.4, "writing")
-        gate.wait(10)
-        return {"source_id": "x", "captured": "2025-01-01", "added": ["P-1"], "changed": [],
-                "unchanged": [], "dropped": []}  # fmt: skip
-
+    GATE.clear()
     registry = client.app.state.opgave.jobs  # type: ignore[attr-defined]
     params = {"file": "groot.csv", "bytes": 10, "date": "2025-01-01", "partial": False}
-    job = registry.submit("plans", params, "zr", waiting)
+    job = registry.submit("plans", params, "zr", jobs.Work("test-writing", {}))
     deadline = time.monotonic() + 10
-    while job.stage != "writing" and time.monotonic() < deadline:
+    while (registry.get(job.id) or job).stage != "writing" and time.monotonic() < deadline:
         time.sleep(0.01)
     running = client.get(f"/upload/{job.id}").text
     assert 'data-testid="job-progress"' in running and 'value="0.4"' in running
     assert "groot.csv" in running and "opslaan" in running  # the stage, in Dutch
     assert '<meta http-equiv="refresh"' in running  # without JavaScript the page refreshes
     assert 'data-testid="upload-form"' not in running
-    gate.set()
+    GATE.set()
     assert _finished(client, job.id)["status"] == "done"
     done = client.get(f"/upload/{job.id}").text
     assert 'data-testid="upload-ok"' in done and 'data-testid="job-progress"' not in done

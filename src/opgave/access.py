@@ -3,13 +3,16 @@
 Roles (``vocabulary.ROLES``): ``admin`` (Rijk) writes everything; ``editor`` writes only
 its own areas and what lies inside them (a region's programme office); ``viewer`` reads.
 Pure functions: the service layer's write path calls them for every write, whichever door
-it came through.
+it came through (:mod:`opgave.service.authority`). ``OPERATIONS`` is the one table of who
+may write what: the lowest role per kind of write and the fields that place its records in
+areas; ``decide`` checks a write against it, on the old and the new value of every placing
+field (moving a record out of another region is writing that region).
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from opgave import areas as area_graph
@@ -52,3 +55,108 @@ def may_write(principal: Principal, area_id: str, children: Mapping[str, list[st
 def csrf_matches(expected: str, given: str | None) -> bool:
     """Constant-time comparison of a form's or header's CSRF token with the session's."""
     return given is not None and secrets.compare_digest(expected.encode(), given.encode())
+
+
+# ---------------------------------------------------------------- the write policy
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A kind of write: the lowest role that may do it (``editor``: admins, and editors
+    within their areas; ``admin``: admins only) and the fields that place its records."""
+
+    name: str
+    role: str
+    placing: tuple[str, ...] = ()
+    description: str = ""
+
+
+OPERATIONS: dict[str, Operation] = {
+    o.name: o
+    for o in (
+        Operation(
+            "plans.import",
+            "editor",
+            ("gemeente_code", "area_ids", "precondition_ids"),
+            "import a plan list",
+        ),
+        Operation("plans.correct", "editor", ("gemeente_id",), "correct plans by hand"),
+        Operation(
+            "applications.import",
+            "editor",
+            ("gemeente_code", "instrument_id"),
+            "import funding applications",
+        ),
+        Operation(
+            "agreements.write",
+            "editor",
+            ("area_id",),
+            "add, change, link or set the status of agreements",
+        ),
+        Operation("capacity.import", "editor", ("area_id",), "import capacity totals"),
+        Operation("forecast.run", "editor", (), "run forecasts"),
+        Operation("scenarios.write", "admin", (), "store forecast scenarios"),
+        Operation("awards.record", "admin", (), "record funding awards"),
+        Operation("realisations.ingest", "admin", (), "store realised figures (CBS, BAG, demo)"),
+        Operation("boundaries.ingest", "admin", (), "store map boundaries"),
+        Operation("users.manage", "admin", (), "add users and hand out their tokens"),
+    )
+}
+"""Every write of the service layer and who may do it: the one table the write path asks."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a write puts (or takes) a record: a placing field and the area its value lies in
+    - before the write (``old``) or after it (``new``). ``alternatives``: the write may
+    place the record when any one of them is the writer's (an instrument is meant for
+    several areas; an editor may use it when one of them is its own)."""
+
+    field: str
+    area_id: str
+    record: str
+    when: str = "new"
+    alternatives: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a write may go ahead: the reason when not, and the placements outside the
+    writer's areas."""
+
+    allowed: bool
+    reason: str = ""
+    outside: tuple[Placement, ...] = ()
+
+
+def decide(
+    principal: Principal,
+    operation: str,
+    placements: Iterable[Placement],
+    children: Mapping[str, list[str]],
+) -> Decision:
+    """May ``principal`` do ``operation`` with these placements (old and new values of every
+    placing field)? Viewers never write; admin-only operations refuse editors; an editor
+    may place (and take away) records only within its areas and what lies inside them."""
+    rule = OPERATIONS[operation]
+    if not principal.can_write:
+        return Decision(False, f"{principal.name} is a {principal.role}: read only")
+    if rule.role == "admin" and principal.role != "admin":
+        return Decision(
+            False, f"only an admin may {rule.description}; {principal.name} is a {principal.role}"
+        )
+    scope = writable_areas(principal, children)
+    if scope is None:
+        return Decision(True)
+    outside = tuple(
+        p
+        for p in placements
+        if (p.area_id not in scope if not p.alternatives else not (p.alternatives & scope))
+    )
+    if outside:
+        return Decision(
+            False,
+            f"{len(outside)} placement(s) lie outside the areas {principal.name} may write",
+            outside,
+        )
+    return Decision(True)

@@ -12,7 +12,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar, cast
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = MetaData(
@@ -609,3 +621,46 @@ class CapacityTotal(Base):
 
 
 TABLES = (*TABLES, PlanGeometry, CapacityTotal)
+
+
+# Durable background jobs (issue 13): any worker process picks them up and shows them, and a
+# restart does not lose them. Not exported (like sessions): they are the servers' work, not
+# the programme's data.
+
+
+class Job(Base):
+    """A background job (a forecast run, a plan-list import): what to do (``params_json``,
+    shown; ``work_json``, what re-creates the work - who asked, with role and areas), where
+    it stands (status, progress, stage, the worker running it and its last heartbeat) and
+    how it ended (the result, or the error with every problem)."""
+
+    __tablename__ = "job"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    params_json: Mapped[str] = mapped_column(Text)
+    work_json: Mapped[str | None] = mapped_column(Text)
+    user_name: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[str | None] = mapped_column(String(32))
+    finished_at: Mapped[str | None] = mapped_column(String(32))
+    heartbeat_at: Mapped[str | None] = mapped_column(String(32))
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    stage: Mapped[str] = mapped_column(String(32))
+    worker: Mapped[str | None] = mapped_column(String(128))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    result_json: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    problems_json: Mapped[str | None] = mapped_column(Text)
+    error_status: Mapped[int | None] = mapped_column(Integer)
+
+
+class JobFile(Base):
+    """The file a job works on (an uploaded plan list), kept until the job has ended so that
+    another worker, or the same after a restart, can do the work."""
+
+    __tablename__ = "job_file"
+    job_id: Mapped[str] = mapped_column(String(32), ForeignKey("job.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from opgave.areas import Coverage
 from opgave.outlook import TargetOutlook
@@ -22,11 +22,21 @@ from opgave.service.records import (
     PlanOut,
     StrictBool,
     StrictFloat,
-    StrictInt,
 )
 from opgave.vocabulary import AGREEMENT_STATUSES
 
 T = TypeVar("T")
+
+
+def _json_whole(value: object) -> object:
+    """A JSON integer: a number without a fraction (also written ``373.0``), never ``true``
+    or the text ``"12"`` (which lax validation would take)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected a whole number")
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_json_whole)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -208,8 +218,8 @@ class ForecastJobRequest(BaseModel):
     area: str | None = Field(
         default=None, max_length=32, description="only this area and the areas inside it"
     )
-    runs: StrictInt = Field(default=2000, ge=100, le=20_000, description="Monte Carlo runs")
-    seed: StrictInt = Field(default=0, ge=0, le=2**31 - 1, description="same seed, same figures")
+    runs: JsonInt = Field(default=2000, ge=100, le=20_000, description="Monte Carlo runs")
+    seed: JsonInt = Field(default=0, ge=0, le=2**31 - 1, description="same seed, same figures")
     scenario: str | None = Field(
         default=None, max_length=64, description="a stored scenario; null or 'base': none"
     )
@@ -247,7 +257,7 @@ class ForecastRunOut(BaseModel):
 
 
 class PlanJobParams(BaseModel):
-    """What a plan-list import job was given (the file itself is not kept)."""
+    """What a plan-list import job was given (the file is kept only until the job ends)."""
 
     file: str = Field(description="the uploaded file's name")
     bytes: int = Field(ge=0, description="its size")
@@ -264,7 +274,7 @@ class JobOut(BaseModel):
     params: ForecastJobRequest | PlanJobParams
     user_name: str
     created_at: str = Field(description="UTC, ISO 8601")
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
     progress: StrictFloat = Field(ge=0, le=1)
     stage: str
     started_at: str | None

@@ -9,6 +9,8 @@ field on the dashboard) on every write. Credentials are looked up at most every
 
 from __future__ import annotations
 
+import re
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from opgave import access
 from opgave.access import Principal
 from opgave.api.schemas import Conflict, ErrorBody
-from opgave.service import Service, ServiceError, users
+from opgave.service import Service, ServiceError, failures, users
 from opgave.service.jobs import JobRegistry
 
 SESSION_COOKIE = "opgave_session"
@@ -35,7 +37,9 @@ ERROR_TEXT = {
     404: "Not found",
     409: "Conflict: the record changed since the version given",
     422: "The input does not validate",
-    429: "Too many jobs are waiting: try again later",
+    429: "Too many attempts or jobs waiting: try again after Retry-After seconds",
+    503: "The database is busy (try again after Retry-After seconds) or read-only",
+    507: "The disk is full: nothing was written",
 }
 
 
@@ -63,11 +67,16 @@ class AppState:
     service: Service
     public_read: bool = False
     secure_cookies: bool = False
-    jobs: JobRegistry = field(default_factory=JobRegistry)
+    run_jobs: bool = True
+    """Whether this process works on the jobs too (else ``opgave jobs work`` does)."""
+    jobs: JobRegistry = field(init=False)
     _credentials: dict[str, tuple[float, Principal | None, str | None]] = field(
         default_factory=dict
     )
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.jobs = JobRegistry(self.service, run=self.run_jobs)
 
     def credential(self, kind: str, secret: str) -> tuple[Principal | None, str | None]:
         """The principal (and CSRF token for sessions) of a token or cookie, cached briefly."""
@@ -146,13 +155,93 @@ def writer(request: Request) -> Principal:
     return caller.principal
 
 
+def refusal(error: ServiceError) -> JSONResponse:
+    """A refusal as the API answers it: :class:`ErrorBody` (or :class:`Conflict`), with
+    ``Retry-After`` when trying again later makes sense."""
+    body = {"detail": error.detail, "problems": error.problems, **error.extra}
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
+    return JSONResponse(body, status_code=error.status, headers=headers)
+
+
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+"""The dashboard's Content-Security-Policy: only its own scripts (and inline ones carrying
+the page's nonce), no framing; styles inline (Plotly sets them), workers from blobs (the
+map)."""
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
+    "frame-ancestors 'none'"
+)
+"""The interactive API docs (Swagger UI loads its script and style from a CDN)."""
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+NONCE_KEY = "csp_nonce"
+
+
+class SecurityHeaders:
+    """ASGI middleware: every answer says how a browser must treat it - the CSP above (a
+    fresh nonce per request, in ``request.state.csp_nonce`` for the pages' inline scripts),
+    no framing (``frame-ancestors``, ``X-Frame-Options``), no referrer to other sites, no
+    content sniffing; HSTS when the cookies are HTTPS-only (a TLS proxy is in front)."""
+
+    def __init__(self, app: Any, *, docs_path: str, https: bool = False) -> None:
+        self.app = app
+        self.docs_path = docs_path
+        self.https = https
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})[NONCE_KEY] = nonce
+        path = str(scope.get("path", ""))
+        if path.startswith(self.docs_path):
+            policy = DOCS_POLICY
+        elif path.startswith("/api/"):
+            policy = API_POLICY
+        else:
+            policy = PAGE_POLICY.format(nonce=nonce)
+        extra = [
+            (b"content-security-policy", policy.encode()),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"same-origin"),
+            (b"x-content-type-options", b"nosniff"),
+        ]
+        if self.https:
+            extra.append((b"strict-transport-security", b"max-age=31536000"))
+
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *((k, v) for k, v in extra if k not in names),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Answer every error with :class:`ErrorBody` (or :class:`Conflict`)."""
 
     @app.exception_handler(ServiceError)
     async def _api_error(_request: Request, error: ServiceError) -> JSONResponse:
-        body = {"detail": error.detail, "problems": error.problems, **error.extra}
-        return JSONResponse(body, status_code=error.status)
+        return refusal(error)
+
+    async def _failure(request: Request, error: Exception) -> JSONResponse:
+        said = state_of(request).service.failure(error)
+        if said is None:
+            raise error
+        return refusal(said)
+
+    for kind in (*failures.DATABASE_ERRORS, MemoryError):
+        app.add_exception_handler(kind, _failure)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -166,9 +255,38 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": ERROR_TEXT[422], "problems": problems}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        headers = dict(getattr(error, "headers", None) or {})
+        if error.status_code == 405 and (documented := allowed_methods(request)):
+            headers["Allow"] = ", ".join(documented)
         return JSONResponse(
             {"detail": str(error.detail), "problems": []},
             status_code=error.status_code,
-            headers=getattr(error, "headers", None),
+            headers=headers or None,
         )
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the OpenAPI documents for a path (a 405's ``Allow``: Starlette names
+    only the first route that matched the path) - the path's own operations when it is
+    documented as it is (``/jobs/forecast`` rather than ``/jobs/{job_id}``); outside the
+    API, what Starlette said."""
+    app = request.app
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "allow", None)
+    if table is None:
+        table = [
+            (
+                re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$"),
+                {m.upper() for m in operations if m != "parameters"},
+            )
+            for path, operations in app.openapi().get("paths", {}).items()
+        ]
+        app.state.allow = table
+    path = request.url.path
+    methods: set[str] = set()
+    for pattern, documented in table:
+        if pattern.pattern == "^" + re.escape(path) + "$":
+            return sorted(documented)
+        if pattern.match(path):
+            methods |= documented
+    return sorted(methods)

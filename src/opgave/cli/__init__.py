@@ -5,6 +5,12 @@ layer (:mod:`opgave.service`) and renders the answer; it never opens a database 
 Every listing prints, with ``--json``, a JSON array of objects keyed by the model's field
 names. Every command that changes data runs in one transaction and is audited under the
 principal ``--by`` names (a user, else the operating-system user).
+
+Nothing ends in a traceback: a refusal of the service, and a failure of the database or the
+machine (busy, read-only, full disk, unreachable server, a file that cannot be written), is
+one line on stderr and an exit code - 1, 75 when trying again later may work (busy,
+unreachable), 74 for a full disk (:mod:`opgave.service.failures`). A command that writes
+waits while another process holds the database's write lock, and says so.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from opgave import __version__
 
@@ -26,8 +33,48 @@ if TYPE_CHECKING:
 
     from opgave.access import Principal
     from opgave.service import Service
+    from opgave.service.errors import ServiceError
+
+
+class _Answering(TyperGroup):
+    """The command group: every command's refusals and failures as one line and an exit
+    code, never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            said = _said(ctx, error)
+            if said is None:
+                raise
+            raise _refusal(said) from None
+
+
+def _said(ctx: Any, error: Exception) -> ServiceError | None:
+    """A refusal of the service, or a failure of the database or the machine in words;
+    None for anything else (raised as it is). Imported here, on the way out: the start of
+    every command stays free of the service layer."""
+    from opgave.service import failures
+    from opgave.service.errors import ServiceError
+
+    if isinstance(error, ServiceError):
+        return error
+    if not isinstance(error, (*failures.DATABASE_ERRORS, OSError, MemoryError)):
+        return None
+    context: Context | None = ctx.find_object(Context)
+    service_ = context._service if context is not None else None
+    if service_ is not None:
+        said = service_.failure(error)
+    else:
+        said = failures.translate(error, "the database")
+    if said is None and isinstance(error, OSError):
+        where = error.filename or "a file"
+        said = ServiceError(1, f"{where}: {error.strerror or error}")
+    return said
+
 
 app = typer.Typer(
+    cls=_Answering,
     help="opgave: steer a national housing programme - targets, pipeline, realisation, agreements.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -131,11 +178,22 @@ class Context:
         return database_url(self.db)
 
     def service(self, require_schema: bool = True) -> Service:
-        """The service on the database (refusing one without the current schema)."""
-        from opgave.service import Service
+        """The service on the database (refusing one without the current schema). Only a
+        command that sets a database up (``require_schema=False``) may create the file; a
+        write waits for a busy database and says so on stderr."""
+        from rich.markup import escape
+
+        from opgave.service import Service, command_lock_wait_s
 
         if self._service is None:
-            self._service = Service(self.url)
+            with answering():
+                self._service = Service(
+                    self.url,
+                    create=not require_schema,
+                    lock_wait_s=command_lock_wait_s(),
+                    busy_timeout_s=1.0,
+                    on_wait=lambda text: errors.print(f"waiting: {escape(text)}", highlight=False),
+                )
         if require_schema:
             with answering():
                 self._service.require_schema()
@@ -171,19 +229,26 @@ def answering() -> Iterator[None]:
         yield
     except Exception as error:
         # A ServiceError can only come from a service already imported: no import cost here.
-        from rich.markup import escape
-
         from opgave.service.errors import ServiceError
 
         if not isinstance(error, ServiceError):
             raise
-        lines = error.lines()
-        errors.print(f"[bold red]error:[/] {escape(lines[0])}", highlight=False)
-        for line in lines[1:101]:
-            errors.print(escape(line), highlight=False)
-        if len(lines) > 101:
-            errors.print(f"  ... and {len(lines) - 101} more", highlight=False)
-        raise typer.Exit(1) from None
+        raise _refusal(error) from None
+
+
+def _refusal(error: ServiceError) -> typer.Exit:
+    """Print a refusal (its message and every problem) and return the exit to raise."""
+    from rich.markup import escape
+
+    from opgave.service import failures
+
+    lines = error.lines()
+    errors.print(f"[bold red]error:[/] {escape(lines[0])}", highlight=False)
+    for line in lines[1:101]:
+        errors.print(escape(line), highlight=False)
+    if len(lines) > 101:
+        errors.print(f"  ... and {len(lines) - 101} more", highlight=False)
+    return typer.Exit(failures.exit_code(error.status))
 
 
 def jsonable(value: Any) -> Any:
@@ -257,6 +322,7 @@ from opgave.cli import users  # noqa: E402
 from opgave.cli import serve  # noqa: E402
 from opgave.cli import geo  # noqa: E402
 from opgave.cli import registers  # noqa: E402, F401
+from opgave.cli import operations  # noqa: E402
 # isort: on
 
 __all__ = [
@@ -267,6 +333,7 @@ __all__ = [
     "forecast_history",
     "funding",
     "geo",
+    "operations",
     "pipeline",
     "programme",
     "report",

@@ -34,12 +34,12 @@ def init(ctx: typer.Context) -> None:
     from opgave.service import programme as programme_service
 
     context: Context = ctx.obj
-    url = context.url
+    svc = context.service(require_schema=False)
     with answering():
-        report = programme_service.init(context.service(require_schema=False))
+        report = programme_service.init(svc)
     from rich.table import Table
 
-    table = Table(title=f"opgave init - {url}")
+    table = Table(title=f"opgave init - {svc.shown_url}")
     for column in ("table", "inserted", "updated", "unchanged"):
         table.add_column(column, justify="left" if column == "table" else "right")
     for name in sorted(set(report.inserted) | set(report.updated) | set(report.unchanged)):
@@ -437,12 +437,15 @@ def export(
     ctx: typer.Context,
     directory: Annotated[Path, typer.Argument(help="Folder to write (created if missing).")],
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the files of an earlier export in DIR.")
+    ] = False,
 ) -> None:
     """Write every table to DIR, one file per table, plus a manifest."""
     from opgave.service import programme as programme_service
 
     with answering():
-        paths = programme_service.export(service(ctx), directory, fmt)
+        paths = programme_service.export(service(ctx), directory, fmt, overwrite=overwrite)
     console.print(f"Wrote {len(paths)} files to {directory}")
 
 
@@ -455,8 +458,9 @@ def import_(
     from opgave.service import programme as programme_service
 
     context: Context = ctx.obj
+    svc = context.service(require_schema=False)
     with answering():
-        counts = programme_service.import_folder(context.service(require_schema=False), directory)
+        counts = programme_service.import_folder(svc, directory)
     console.print(
-        f"Imported {sum(counts.values())} rows into {len(counts)} tables of {context.url}."
+        f"Imported {sum(counts.values())} rows into {len(counts)} tables of {svc.shown_url}."
     )

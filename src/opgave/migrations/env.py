@@ -1,7 +1,8 @@
 """Alembic environment: runs migrations on the engine that opgave.store passes in.
 
 On SQLite, ALTERs are done by copying tables ("batch" mode); foreign-key enforcement is
-switched off for the duration, since copying a parent table would otherwise trip it.
+switched off for the duration, since copying a parent table would otherwise trip it (on the
+driver's connection, outside any transaction: inside one the pragma does nothing).
 """
 
 from alembic import context
@@ -12,7 +13,7 @@ engine = context.config.attributes["engine"]
 with engine.connect() as connection:
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:
-        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -23,4 +24,4 @@ with engine.connect() as connection:
         context.run_migrations()
     connection.commit()
     if sqlite:
-        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")

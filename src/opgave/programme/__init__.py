@@ -390,7 +390,7 @@ def natural_key(model: type[Base], row: Mapping[str, Any]) -> tuple[Any, ...]:
 
 def _edited_fields(session: Session, table: str) -> dict[Any, set[str]]:
     """Per agreement, the fields users changed (agreement_change): init leaves them alone."""
-    if table != "agreement" or not inspect(session.get_bind()).has_table("agreement_change"):
+    if table != "agreement" or not inspect(session.connection()).has_table("agreement_change"):
         return {}
     edited: dict[Any, set[str]] = defaultdict(set)
     query = select(AgreementEvent.agreement_id, AgreementChange.field).join(

@@ -44,9 +44,30 @@ def css_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
-def data_uri(svg: str) -> str:
+def data_uri(svg: str) -> Markup:
     """An SVG as a data: URI (for Markdown images)."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return Markup("data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode())
+
+
+MARKDOWN_SPECIAL = frozenset("\\`*_[]<>|~")
+"""Characters a Markdown renderer may read as markup inside a line (links and images need
+``[``, emphasis ``*`` ``_`` ``~``, code a backtick, raw HTML and autolinks ``<``, table cells
+``|``): escaped with a backslash in every value a template prints."""
+
+
+def markdown_text(value: Any) -> str:
+    """A value as literal Markdown text: its special characters escaped, line breaks made
+    spaces (a value never starts a heading, a list or a quote, nor leaves a table cell)."""
+    text = " ".join(str(value).splitlines())
+    return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in text)
+
+
+def _markdown_value(value: Any) -> Any:
+    """Jinja's ``finalize`` for Markdown: data is escaped, what the templates build is not
+    (macros and ``Markup``); the result is Markup so that no HTML escaping follows."""
+    if isinstance(value, Markup) or hasattr(value, "__html__"):
+        return value
+    return Markup(markdown_text("" if value is None else value))
 
 
 class _CompiledTemplates(FileSystemBytecodeCache):
@@ -71,14 +92,17 @@ def compiled_templates() -> BytecodeCache | None:
 
 @functools.lru_cache(maxsize=8)
 def environment(fmt: str, lang: str) -> Environment:
-    """The Jinja2 environment for one format and language (HTML escapes, Markdown does not)."""
+    """The Jinja2 environment for one format and language. HTML escapes every value as
+    HTML; Markdown escapes every value as Markdown (user text - an agreement's words, a
+    plan's name - can neither inject HTML nor links into the report)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         bytecode_cache=compiled_templates(),
-        autoescape=fmt == "html",
+        autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=False,
         keep_trailing_newline=True,
+        finalize=_markdown_value if fmt == "md" else None,
     )
     env.filters["n"] = lambda v: number(v, lang)
     env.filters["pct"] = lambda v: percent(v, lang)
@@ -103,7 +127,7 @@ def _refs(fmt: str) -> Callable[[int | Iterable[int] | None], str]:
         if not items:
             return ""
         if fmt == "md":
-            return "".join(f"[^{n}]" for n in items)
+            return Markup("".join(f"[^{n}]" for n in items))
         links = ",".join(f'<a href="#n{n}">{n}</a>' for n in items)
         return Markup(f'<sup class="ref">{links}</sup>')
 

@@ -19,9 +19,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from opgave import access, monitor
-from opgave import areas as area_graph
-from opgave.access import Principal
+from opgave import monitor
+from opgave.access import Placement, Principal
 from opgave.agreements import agenda as agenda_rules
 from opgave.agreements import calendar
 from opgave.agreements import register as rules
@@ -36,7 +35,6 @@ from opgave.model import (
     AgreementPrecondition,
     AgreementTarget,
     Area,
-    AreaMember,
     Base,
     Instrument,
     Meeting,
@@ -45,7 +43,7 @@ from opgave.model import (
     Source,
     Target,
 )
-from opgave.service import Service, users
+from opgave.service import Service, authority, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
 from opgave.service.monitoring import area_scope, page
@@ -237,20 +235,26 @@ def _get(session: Session, agreement_id: str) -> Agreement:
     return obj
 
 
-def _check_scope(session: Session, principal: Principal, *area_ids: str | None) -> None:
-    """Refuse (403) unless the principal may write every one of these areas."""
-    children = _children(session)
-    for area_id in area_ids:
-        if area_id and not access.may_write(principal, area_id, children):
-            raise ServiceError(
-                403,
-                f"{principal.name} may not write agreements of {area_id} "
-                f"(writes only {', '.join(principal.area_ids) or 'nothing'} and inside)",
-            )
-
-
-def _children(session: Session) -> dict[str, list[str]]:
-    return area_graph.children_of(m.to_dict() for m in session.scalars(select(AreaMember)))
+def _check_scope(
+    session: Session, principal: Principal, agreement_id: str, old: str | None, new: str | None
+) -> None:
+    """Refuse (403) unless the principal may write agreements of the area the agreement is
+    in now (``old``) and of the one it moves to (``new``)."""
+    found = [
+        Placement("area_id", area, f"agreement {agreement_id}", when)
+        for area, when in ((old, "old"), (new, "new"))
+        if area
+    ]
+    decision = authority.decide(session, principal, "agreements.write", found)
+    if decision.outside:
+        raise ServiceError(
+            403,
+            f"{principal.name} may not write agreements of "
+            f"{', '.join(sorted({p.area_id for p in decision.outside}))} "
+            f"(writes only {', '.join(principal.area_ids) or 'nothing'} and inside)",
+        )
+    if not decision.allowed:
+        raise ServiceError(403, decision.reason)
 
 
 def _event(
@@ -352,7 +356,7 @@ def add(
             problems.append("a new agreement starts as one of open, in_progress, done, lapsed")
         if problems:
             raise _refused(problems)
-        _check_scope(session, principal, fields["area_id"])
+        _check_scope(session, principal, agreement_id, None, fields["area_id"])
         record = {
             "kind": "agreement",
             "parties": [],
@@ -383,7 +387,7 @@ def change(
         problems = rules.field_problems(fields, _known(session))
         if problems:
             raise _refused(problems)
-        _check_scope(session, principal, obj.area_id, fields.get("area_id"))
+        _check_scope(session, principal, agreement_id, obj.area_id, fields.get("area_id"))
         _check_version(session, agreement_id, version)
         before = agreement_record(session, agreement_id)
         changes = rules.field_changes(obj.to_dict(), fields)
@@ -426,7 +430,7 @@ def set_status(
     with ``version`` only if that is still the agreement's version. Returns the record."""
     with svc.writing() as session:
         obj = _get(session, agreement_id)
-        _check_scope(session, principal, obj.area_id)
+        _check_scope(session, principal, agreement_id, obj.area_id, None)
         _check_version(session, agreement_id, version)
         before = agreement_record(session, agreement_id)
         current = obj.to_dict()
@@ -469,7 +473,7 @@ def link(
         obj = _get(session, agreement_id)
         if kind not in LINKS:
             raise _refused([f"link kind {kind!r} is not one of {', '.join(LINKS)}"])
-        _check_scope(session, principal, obj.area_id)
+        _check_scope(session, principal, agreement_id, obj.area_id, None)
         link_model, column, linked = LINKS[kind]
         if session.get(linked, ref_id) is None:
             raise _refused([f"unknown {kind} {ref_id!r}"], 404)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from opgave.access import Principal
 from opgave.model import AreaCodeChange, Realisation, Source
-from opgave.service import Service, users
+from opgave.service import Service, authority, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
 
@@ -44,7 +44,9 @@ def ingest(
 ) -> tuple[bag_ingest.BagFigures, bag_ingest.StoreReport]:
     """Read a BAG extract and store its figures with their source (the same extract twice
     changes nothing); a bad extract changes nothing and says what is wrong where. ``since``:
-    the first year counted (default ``bag_ingest.DEFAULT_SINCE``)."""
+    the first year counted (default ``bag_ingest.DEFAULT_SINCE``). Realised figures are the
+    admin's to store (``realisations.ingest``)."""
+    authority.require(principal, "realisations.ingest")
     from opgave.ingest import bag_ingest, lvbag
     from opgave.ingest.bag import BagInputError
 
@@ -63,6 +65,7 @@ def ingest(
     except (BagInputError, lvbag.LvbagInputError) as error:
         raise ServiceError(422, str(error)) from None
     with svc.writing() as session:
+        authority.authorise(session, principal, "realisations.ingest")
         report = bag_ingest.store_bag_figures(session, figures)
         users.record(session, principal, "upload", "realisation", report.source_id, None,
                      asdict(report))  # fmt: skip

@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from opgave.access import Principal
+from opgave.access import Placement, Principal
 from opgave.ingest import file_source, gemeente_codes, profiles
 from opgave.ingest.plans import PlanListError
 from opgave.model import Area, CapacityTotal, Source
-from opgave.service import Service, users
+from opgave.service import Service, authority, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
 
@@ -46,6 +46,7 @@ def import_totals(
 ) -> TotalsImport:
     """Read a capacity-totals workbook through its profile and store its totals (all or
     nothing; "no data" cells are not zero); the report goes to ``report_path``."""
+    authority.require(principal, "capacity.import")
     from opgave.ingest import capacity as capacity_totals
 
     if not path.exists():
@@ -80,6 +81,17 @@ def import_totals(
                 retrieved=captured,
             )
         )  # fmt: skip
+        replaced = session.scalars(
+            select(CapacityTotal.area_id).where(CapacityTotal.source_id == source.id)
+        ).all()
+        authority.authorise(
+            session,
+            principal,
+            "capacity.import",
+            [Placement("area_id", r.area_id, f"capacity total of {r.area_id}") for r in totals.rows]
+            + [Placement("area_id", a, f"capacity total of {a}", "old") for a in set(replaced)],
+            file=path.name,
+        )
         if session.get(Source, source.id) is None:
             session.add(source)
             session.flush()

@@ -2,8 +2,11 @@
 
 ``status`` uses the HTTP codes as a vocabulary every door understands: 400 a parameter is
 unusable, 403 outside the caller's areas or role, 404 unknown, 409 the record changed since
-the version given, 422 the input does not validate (``problems`` names file, row and field).
-The API answers with it as it is; the command line prints it and exits with 1.
+the version given, 422 the input does not validate (``problems`` names file, row and field),
+429 too many attempts, 503 the database is busy, unreachable or read-only, 507 the disk is
+full; ``retry_after`` (seconds) says when trying again makes sense. The API answers with it
+as it is (``Retry-After`` header); the command line prints it and exits with 1 (75 for 503,
+74 for 507: see :mod:`opgave.service.failures`).
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ class ServiceError(Exception):
         detail: str,
         problems: list[dict[str, Any]] | None = None,
         extra: dict[str, Any] | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.problems = problems or []
         self.extra = extra or {}
+        self.retry_after = retry_after
 
     def lines(self) -> list[str]:
         """The message and every problem as lines for a terminal."""

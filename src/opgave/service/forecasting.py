@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from opgave.access import Principal
 from opgave.model import Area, AreaMember, Plan, PlanHistory, Scenario, Source, Target
-from opgave.service import Service, users
+from opgave.service import Service, authority, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
 from opgave.service.monitoring import area_scope
@@ -134,6 +134,7 @@ def payload(
 
 def add_scenario(svc: Service, principal: Principal, name: str, path: Path) -> None:
     """Store (or replace) a named scenario after checking that it loads."""
+    authority.require(principal, "scenarios.write")
     from opgave import outlook
     from opgave.forecast.assumptions import ForecastInputError
 

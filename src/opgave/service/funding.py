@@ -13,15 +13,15 @@ import csv
 import datetime as dt
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from opgave import access
-from opgave.access import Principal
+from opgave.access import Placement, Principal
 from opgave.funding import applications as application_files
 from opgave.funding.scheme import (
     SCHEMES_DIR,
@@ -33,7 +33,7 @@ from opgave.funding.scheme import (
 )
 from opgave.ingest import file_source, gemeente_codes
 from opgave.model import Application, Award, Instrument, Plan, Source
-from opgave.service import Service, users
+from opgave.service import Service, authority, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
 from opgave.service.monitoring import page, require_area
@@ -114,6 +114,7 @@ def import_applications(
     municipality: 403) before anything is written. Without ``instrument`` a re-import keeps
     each application's existing link."""
     name = title or path.name
+    authority.require(principal, "applications.import")
     if not path.exists():
         raise ServiceError(404, f"{path}: no such file")
     with svc.writing() as session:
@@ -152,29 +153,11 @@ def import_applications(
                 f"{len(problems)} problem(s) in the applications, nothing written",
                 problems=_problems(FundingInputError(problems)),
             )
-        scope = access.writable_areas(principal, svc.state().children)
-        if scope is not None:
-            outside = []
-            for a in found:
-                existing = session.get(Application, a.application_id)
-                for gemeente in {codes[a.gemeente_code], *([existing.gemeente_id] if existing
-                                                           else [])}:  # fmt: skip
-                    if gemeente not in scope:
-                        outside.append(
-                            {
-                                "file": name,
-                                "field": "gemeente_code",
-                                "message": f"application {a.application_id}: {gemeente} is "
-                                f"outside the areas of {principal.name}",
-                            }
-                        )
-            if outside:
-                raise ServiceError(
-                    403,
-                    f"{len(outside)} application(s) lie outside the areas {principal.name} may "
-                    "write",
-                    problems=outside,
-                )
+        if principal.role != "admin":
+            authority.authorise(
+                session, principal, "applications.import",
+                _placements(session, found, codes, instrument), file=name,
+            )  # fmt: skip
         synthetic = any(a.synthetic for a in found)
         source = file_source(
             path,
@@ -206,6 +189,41 @@ def import_applications(
                      {"added": report.added, "changed": report.changed,
                       "unchanged": len(report.unchanged)})  # fmt: skip
     return report
+
+
+def _placements(
+    session: Session,
+    found: Sequence[application_files.Application],
+    codes: Mapping[str, str],
+    instrument: str | None,
+) -> list[Placement]:
+    """Where an applications file places each application, before (old) and after (new):
+    its municipality and the areas its instrument is meant for (without ``instrument`` a
+    re-import keeps the stored one)."""
+    result: list[Placement] = []
+    instruments: dict[tuple[str, str, str], Placement | None] = {}
+
+    def under(instrument_id: str | None, record: str, when: str) -> None:
+        if instrument_id is None:
+            return
+        key = (instrument_id, record, when)
+        if key not in instruments:
+            instruments[key] = authority.instrument_placement(
+                session, instrument_id, f"{record}, instrument {instrument_id}", when
+            )
+        placed = instruments[key]
+        if placed is not None:
+            result.append(placed)
+
+    for a in found:
+        record = f"application {a.application_id}"
+        existing = session.get(Application, a.application_id)
+        result.append(Placement("gemeente_code", codes[a.gemeente_code], record))
+        if existing is not None:
+            result.append(Placement("gemeente_code", existing.gemeente_id, record, "old"))
+            under(existing.instrument_id, record, "old")
+        under(instrument or (existing.instrument_id if existing else None), record, "new")
+    return result
 
 
 def import_upload(
@@ -299,6 +317,8 @@ def allocate(
     """Allocate a tranche optimally beside the ranking: the applications of a file, else the
     stored ones. With ``record_by`` the optimal awards are recorded (audited). Returns the
     report and whether the applications are synthetic."""
+    if record_by is not None:
+        authority.require(record_by, "awards.record")
     from opgave.funding import allocation
 
     state = svc.state()
@@ -341,6 +361,7 @@ def _record(
     decided: dt.date,
 ) -> None:
     with svc.writing() as session:
+        authority.authorise(session, principal, "awards.record")
         if instrument and session.get(Instrument, instrument) is None:
             raise ServiceError(404, f"unknown instrument {instrument!r}; `opgave instruments`")
         by_id = {a.application_id: a for a in apps}

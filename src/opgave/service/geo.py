@@ -15,7 +15,7 @@ from opgave import boundaries as shipped_boundaries
 from opgave.access import Principal
 from opgave.ingest import geo
 from opgave.model import Area, AreaBoundary
-from opgave.service import Service, users
+from opgave.service import Service, authority, users
 from opgave.service.errors import ServiceError
 
 
@@ -30,6 +30,7 @@ class GeoReport:
 
 def ingest(svc: Service, principal: Principal, name: str, text: str) -> GeoReport:
     """Store the boundaries of a GeoJSON text (features matched by ``statcode``)."""
+    authority.require(principal, "boundaries.ingest")
     with svc.writing() as session:
         try:
             found = geo.read_boundaries(name, text, session.scalars(select(Area.id)).all())

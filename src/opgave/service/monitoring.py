@@ -270,14 +270,13 @@ def compare(
 
 def map_values(svc: Service, measure: str, division: str) -> Row:
     """Per province: progress (realised / target) or capacity (planned / what remains); per
-    municipality: planned homes. None where an area has no such figure. Provinces take their
-    figures from :func:`opgave.monitor.headline`, as everywhere else."""
+    municipality: planned homes (municipalities have no targets: their progress and capacity
+    are None). None where an area has no such figure. Provinces take their figures from
+    :func:`opgave.monitor.headline`, as everywhere else."""
     if measure not in MAP_MEASURES:
         raise ServiceError(400, f"measure {measure!r} is not one of {', '.join(MAP_MEASURES)}")
     if division not in ("province", "municipality"):
         raise ServiceError(400, f"division {division!r} is not one of province, municipality")
-    if division == "municipality" and measure != "planned":
-        raise ServiceError(400, "municipalities have no targets: use measure=planned")
     state = svc.state()
     boundary_ids = state.boundary_ids
 

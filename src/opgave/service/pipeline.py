@@ -16,16 +16,16 @@ import datetime as dt
 import io
 import tempfile
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from opgave import access, monitor, programme, review
-from opgave.access import Principal
+from opgave import monitor, programme, review
+from opgave.access import Placement, Principal
 from opgave.ingest import cbs, file_source, gemeente_codes, geo
 from opgave.ingest import plans as plan_lists
 from opgave.model import (
@@ -39,8 +39,9 @@ from opgave.model import (
     Precondition,
     Realisation,
     Source,
+    table_of,
 )
-from opgave.service import Service, users
+from opgave.service import Service, authority, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
 from opgave.vocabulary import PLAN_FIELDS
@@ -49,8 +50,6 @@ CBS_TABLE = cbs.DEFAULT_TABLE
 """The CBS table ``opgave ingest cbs`` reads by default."""
 PLAN_LIST_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-PROGRESS_EVERY = 1000
-"""``apply_plan_list`` reports its progress after every this many plans."""
 Progress = Callable[[float, str], None]
 
 
@@ -82,6 +81,108 @@ def _problems(error: plan_lists.PlanListError) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- plan lists: the history
 
 
+PLAN = table_of(Plan)
+HISTORY = table_of(PlanHistory)
+PLAN_AREA = table_of(PlanArea)
+PLAN_PRECONDITION = table_of(PlanPrecondition)
+GEOMETRY = table_of(PlanGeometry)
+CHUNK = 900
+"""Ids per ``IN (...)`` (SQLite allows 999 parameters per statement)."""
+
+
+BATCH = 20_000
+"""Rows per bulk statement: a large list is written in a few statements of bounded size."""
+
+
+class _Batch:
+    """Rows for one bulk statement, executed every :data:`BATCH` rows (bounded memory)."""
+
+    def __init__(self, session: Session, statement: Any) -> None:
+        self.session = session
+        self.statement = statement
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.session.execute(self.statement, self.rows)
+            self.rows = []
+
+
+@dataclass
+class _Current:
+    """What the database holds now about the plans a list may touch (read in bulk)."""
+
+    plans: dict[str, dict[str, Any]]
+    areas: dict[str, set[str]]
+    preconditions: dict[str, set[str]]
+
+
+def _latest_capture(session: Session) -> dt.date | None:
+    latest = session.scalar(select(func.max(Plan.valid_from)))
+    latest_drop = session.scalar(select(func.max(Plan.dropped_on)))
+    return max((d for d in (latest, latest_drop) if d is not None), default=None)
+
+
+def _check_order(session: Session, captured: dt.date, title: str) -> None:
+    """Refuse a capture date before the latest list already imported (lists in date order)."""
+    newest = _latest_capture(session)
+    if newest is not None and captured < newest:
+        raise ServiceError(
+            422,
+            f"capture date {captured} is before the latest plan list already imported "
+            f"({newest}); import lists in date order",
+            problems=[{"file": title, "field": "date", "message": "out of date order"}],
+        )
+
+
+def _current(session: Session) -> _Current:
+    """Every plan (its versioned fields, validity and version) and every plan's links, in
+    three queries - a 200,000-plan database is read in well under a second."""
+    columns = [PLAN.c[k] for k in ("id", *PLAN_FIELDS, "valid_from", "dropped_on", "source_id",
+                                   "version")]  # fmt: skip
+    plans = {r["id"]: dict(r) for r in session.execute(select(*columns)).mappings()}
+    areas: dict[str, set[str]] = {}
+    for pid, area in session.execute(select(PLAN_AREA.c.plan_id, PLAN_AREA.c.area_id)):
+        areas.setdefault(pid, set()).add(area)
+    preconditions: dict[str, set[str]] = {}
+    for pid, pre in session.execute(
+        select(PLAN_PRECONDITION.c.plan_id, PLAN_PRECONDITION.c.precondition_id)
+    ):
+        preconditions.setdefault(pid, set()).add(pre)
+    return _Current(plans, areas, preconditions)
+
+
+def _dropping(
+    current: _Current, plan_rows: Sequence[plan_lists.PlanRow], partial: bool
+) -> list[str]:
+    """The plans a list drops: current plans of its municipalities it does not list."""
+    if partial:
+        return []
+    listed = {row.id for row in plan_rows}
+    scope = {row.gemeente_id for row in plan_rows}
+    return [
+        pid
+        for pid, plan in current.plans.items()
+        if pid not in listed and plan["gemeente_id"] in scope and plan["dropped_on"] is None
+    ]
+
+
+def _history_row(plan: Mapping[str, Any], until: dt.date) -> dict[str, Any]:
+    """The plan's current version, closed on ``until`` (a ``plan_history`` row)."""
+    return {
+        "plan_id": plan["id"],
+        "valid_from": plan["valid_from"],
+        "valid_to": until,
+        "source_id": plan["source_id"],
+        **{k: plan[k] for k in PLAN_FIELDS},
+    }
+
+
 def apply_plan_list(
     session: Session,
     plan_rows: Sequence[plan_lists.PlanRow],
@@ -90,80 +191,73 @@ def apply_plan_list(
     captured: dt.date,
     partial: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    current: _Current | None = None,
 ) -> PlanImportReport:
     """Write a checked list as the state on ``captured``; earlier versions go to history.
 
     A plan absent from the list is dropped when its municipality is in the list (unless
     ``partial``). Lists must come in date order: a capture date before the latest one
-    already imported is refused. ``progress(plans done, plans listed)`` is called every
-    ``PROGRESS_EVERY`` plans and once at the end (for a background job's progress bar).
+    already imported is refused. Written in bulk (one statement per table and kind of
+    change), so that a 200,000-plan list holds the write lock for seconds, not minutes.
+    ``progress(plans done, plans listed)`` is called as the stages go by and at the end.
     """
-    latest = session.scalar(select(Plan.valid_from).order_by(Plan.valid_from.desc()).limit(1))
-    latest_drop = session.scalar(select(Plan.dropped_on).order_by(Plan.dropped_on.desc()).limit(1))
-    newest = max((d for d in (latest, latest_drop) if d is not None), default=None)
-    if newest is not None and captured < newest:
-        raise ServiceError(
-            422,
-            f"capture date {captured} is before the latest plan list already imported "
-            f"({newest}); import lists in date order",
-            problems=[{"file": source.title, "field": "date", "message": "out of date order"}],
-        )
+    _check_order(session, captured, source.title)
     if session.get(Source, source.id) is None:
         session.add(source)
+        session.flush()
     report = PlanImportReport(
         source_id=source.id, captured=captured, synthetic=source.confidence == "synthetic"
     )
-    existing = {p.id: p for p in session.scalars(select(Plan))}
-    for done, row in enumerate(plan_rows):
-        if progress is not None and done and done % PROGRESS_EVERY == 0:
-            progress(done, len(plan_rows))
-        plan = existing.get(row.id)
+    total = len(plan_rows)
+    tell = progress or (lambda _done, _total: None)
+    current = current or _current(session)
+    history = _Batch(session, insert(HISTORY))
+    added = _Batch(session, insert(PLAN))
+    updated = _Batch(
+        session,
+        update(PLAN).where(PLAN.c.id == bindparam("b_id")).values(version=PLAN.c.version + 1),
+    )
+    for done, row in enumerate(plan_rows, start=1):
+        fields = row.fields()
+        plan = current.plans.get(row.id)
         if plan is None:
-            session.add(Plan(id=row.id, source_id=source.id, valid_from=captured, **row.fields()))
+            added.add({"id": row.id, "source_id": source.id, "valid_from": captured,
+                       "dropped_on": None, "version": 1, **fields})  # fmt: skip
             report.added.append(row.id)
-        elif plan.dropped_on is None and all(
-            getattr(plan, k) == v for k, v in row.fields().items()
-        ):
+        elif plan["dropped_on"] is None and all(plan[k] == v for k, v in fields.items()):
             report.unchanged.append(row.id)
         else:
-            returning = plan.dropped_on is not None
+            returning = plan["dropped_on"] is not None
             if not returning:
-                session.add(_history(plan, captured))
+                history.add(_history_row(plan, captured))
                 report.changes[row.id] = {
-                    k: [getattr(plan, k), v]
-                    for k, v in row.fields().items()
-                    if getattr(plan, k) != v
+                    k: [plan[k], v] for k, v in fields.items() if plan[k] != v
                 }
-            for key, value in row.fields().items():
-                setattr(plan, key, value)
-            plan.valid_from, plan.dropped_on, plan.source_id = captured, None, source.id
+            updated.add({"b_id": row.id, "source_id": source.id, "valid_from": captured,
+                         "dropped_on": None, **fields})  # fmt: skip
             (report.added if returning else report.changed).append(row.id)
-    if not partial:
-        listed = {row.id for row in plan_rows}
-        scope = {row.gemeente_id for row in plan_rows}
-        for plan in existing.values():
-            if plan.id not in listed and plan.gemeente_id in scope and plan.dropped_on is None:
-                session.add(_history(plan, captured))
-                plan.dropped_on = captured
-                report.dropped.append(plan.id)
-    session.flush()
-    _replace_links(session, plan_rows)
+        if done % BATCH == 0:
+            tell(done // 2, total)
+    dropped = _dropping(current, plan_rows, partial)
+    for pid in dropped:
+        history.add(_history_row(current.plans[pid], captured))
+    report.dropped = dropped
+    for batch in (history, added, updated):
+        batch.flush()
+    tell(total // 2, total)
+    if dropped:
+        session.execute(
+            update(PLAN)
+            .where(PLAN.c.id == bindparam("b_id"))
+            .values(dropped_on=captured, version=PLAN.c.version + 1),
+            [{"b_id": pid} for pid in dropped],
+        )
+    tell(3 * total // 4, total)
+    _replace_links(session, plan_rows, current)
     _replace_geometries(session, plan_rows, source.id)
-    session.flush()
-    if progress is not None:
-        progress(len(plan_rows), len(plan_rows))
+    session.expire_all()  # the ORM's copies of plans (if any) are stale now
+    tell(total, total)
     return report
-
-
-def _history(plan: Plan, until: dt.date) -> PlanHistory:
-    """The plan's current version, closed on ``until``."""
-    return PlanHistory(
-        plan_id=plan.id,
-        valid_from=plan.valid_from,
-        valid_to=until,
-        source_id=plan.source_id,
-        **{k: getattr(plan, k) for k in PLAN_FIELDS},
-    )
 
 
 def correct(
@@ -171,25 +265,32 @@ def correct(
 ) -> None:
     """Change fields of a plan by hand (a correction), keeping the old version in history."""
     if plan.valid_from != on:
-        session.add(_history(plan, on))
+        session.add(PlanHistory(**_history_row(plan.to_dict(), on)))
     for key, value in changes.items():
         setattr(plan, key, value)
     plan.valid_from, plan.source_id = on, source_id
 
 
-def _replace_links(session: Session, plan_rows: Sequence[plan_lists.PlanRow]) -> None:
-    """Set each listed plan's areas and preconditions to those of the list."""
-    ids = [row.id for row in plan_rows]
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        session.execute(delete(PlanArea).where(PlanArea.plan_id.in_(chunk)))
-        session.execute(delete(PlanPrecondition).where(PlanPrecondition.plan_id.in_(chunk)))
-    session.add_all(PlanArea(plan_id=r.id, area_id=a) for r in plan_rows for a in r.area_ids)
-    session.add_all(
-        PlanPrecondition(plan_id=r.id, precondition_id=p)
-        for r in plan_rows
-        for p in r.precondition_ids
-    )
+def _replace_links(
+    session: Session, plan_rows: Sequence[plan_lists.PlanRow], current: _Current
+) -> None:
+    """Set each listed plan's areas and preconditions to those of the list (only the plans
+    whose links differ are rewritten)."""
+    for table, column, old, new in (
+        (PLAN_AREA, "area_id", current.areas, {r.id: set(r.area_ids) for r in plan_rows}),
+        (PLAN_PRECONDITION, "precondition_id", current.preconditions,
+         {r.id: set(r.precondition_ids) for r in plan_rows}),
+    ):  # fmt: skip
+        changed = [pid for pid, links in new.items() if links != old.get(pid, set())]
+        gone = [pid for pid in changed if old.get(pid)]
+        if gone:
+            session.execute(
+                delete(table).where(table.c.plan_id == bindparam("b_id")),
+                [{"b_id": pid} for pid in gone],
+            )
+        links = [{"plan_id": pid, column: link} for pid in changed for link in sorted(new[pid])]
+        if links:
+            session.execute(insert(table), links)
 
 
 def _replace_geometries(
@@ -199,75 +300,64 @@ def _replace_geometries(
     shaped = [r for r in plan_rows if r.geometry_json is not None]
     if not shaped:
         return
-    ids = [r.id for r in shaped]
-    for start in range(0, len(ids), 900):
-        session.execute(
-            delete(PlanGeometry).where(PlanGeometry.plan_id.in_(ids[start : start + 900]))
-        )
-    session.add_all(
-        PlanGeometry(plan_id=r.id, geometry_json=r.geometry_json, source_id=source_id)
-        for r in shaped
+    session.execute(
+        delete(GEOMETRY).where(GEOMETRY.c.plan_id == bindparam("b_id")),
+        [{"b_id": r.id} for r in shaped],
     )
+    session.execute(
+        insert(GEOMETRY),
+        [{"plan_id": r.id, "geometry_json": r.geometry_json, "source_id": source_id}
+         for r in shaped],
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- plan lists: importing
 
 
-def _outside_scope(
-    svc: Service,
+def placements(
     session: Session,
-    principal: Principal,
     plan_rows: Sequence[plan_lists.PlanRow],
-    name: str,
-) -> list[dict[str, Any]]:
-    """Every placing field of every plan the principal may not write: the municipality, the
-    linked areas and the areas of the linked preconditions, as the file has them and as the
-    database has them now (moving a plan out of another region is writing that region)."""
-    scope = access.writable_areas(principal, svc.state().children)
-    if scope is None:
-        return []
-    ids = [r.id for r in plan_rows]
-    old_gemeente: dict[str, str] = {}
-    old_areas: dict[str, set[str]] = {}
-    old_preconditions: dict[str, set[str]] = {}
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        for pid, gemeente in session.execute(
-            select(Plan.id, Plan.gemeente_id).where(Plan.id.in_(chunk))
-        ):
-            old_gemeente[pid] = gemeente
-        for pid, area in session.execute(
-            select(PlanArea.plan_id, PlanArea.area_id).where(PlanArea.plan_id.in_(chunk))
-        ):
-            old_areas.setdefault(pid, set()).add(area)
-        for pid, pre in session.execute(
-            select(PlanPrecondition.plan_id, PlanPrecondition.precondition_id).where(
-                PlanPrecondition.plan_id.in_(chunk)
-            )
-        ):
-            old_preconditions.setdefault(pid, set()).add(pre)
+    current: _Current,
+    dropped: Sequence[str],
+) -> list[Placement]:
+    """Every placing field of every plan a list touches, as the file has it (new) and as
+    the database has it now (old): the municipality, the linked areas and the areas of the
+    linked preconditions - also of the plans it drops (dropping a plan linked to another
+    region's area lowers that region's capacity)."""
     precondition_area = dict(session.execute(select(Precondition.id, Precondition.area_id)).all())
-    out = []
+    found: list[Placement] = []
+
+    def place(pid: str, when: str, gemeente: str, areas: Iterable[str],
+              preconditions: Iterable[str]) -> None:  # fmt: skip
+        record = f"plan {pid}"
+        found.append(Placement("gemeente_code", gemeente, record, when))
+        found.extend(Placement("area_ids", a, record, when) for a in sorted(areas))
+        found.extend(
+            Placement("precondition_ids", precondition_area.get(p) or p, record, when)
+            for p in sorted(preconditions)
+        )
+
     for r in plan_rows:
-        placed = {
-            ("gemeente_code", r.gemeente_id),
-            *(("gemeente_code", old_gemeente[r.id]) for _ in [0] if r.id in old_gemeente),
-            *(("area_ids", a) for a in {*r.area_ids, *old_areas.get(r.id, set())}),
-            *(
-                ("precondition_ids", precondition_area.get(p, p))
-                for p in {*r.precondition_ids, *old_preconditions.get(r.id, set())}
-            ),
+        place(r.id, "new", r.gemeente_id, r.area_ids, r.precondition_ids)
+    for pid in [*(r.id for r in plan_rows), *dropped]:
+        old = current.plans.get(pid)
+        if old is not None:
+            place(pid, "old", old["gemeente_id"], current.areas.get(pid, ()),
+                  current.preconditions.get(pid, ()))  # fmt: skip
+    return found
+
+
+def _read_context(svc: Service) -> dict[str, Any]:
+    """What a plan list is checked against (municipality codes, area and precondition ids,
+    large-scale area outlines), read before the file and outside any write."""
+    with svc.reading() as session:
+        return {
+            "gemeenten": gemeente_codes(session),
+            "areas": session.scalars(select(Area.id)).all(),
+            "preconditions": session.scalars(select(Precondition.id)).all(),
+            "area_polygons": geo.area_polygons(session),
+            "latest": _latest_capture(session),
         }
-        for column, area in sorted(placed):
-            if area not in scope:
-                out.append(
-                    {
-                        "file": name,
-                        "field": column,
-                        "message": f"plan {r.id}: {area} is outside the areas of {principal.name}",
-                    }
-                )
-    return out
 
 
 def import_plans(
@@ -282,75 +372,88 @@ def import_plans(
     source_note: str | None = None,
     mapping: str | Path = "opgave",
     report_path: Path | None = None,
+    on_written: Callable[[Session, PlanImportReport], None] | None = None,
 ) -> PlanImportReport:
     """Read (through the mapping profile: opgave's format, a shipped profile or a TOML
-    file), validate and write a plan list in one transaction, in stages it reports to
-    ``progress(0-1, stage)``: ``reading`` (every row checked), ``validating`` (the writer's
-    areas), ``writing``. Refuses with every problem (422 per row, 403 outside the writer's
+    file), validate and write a plan list, in stages it reports to ``progress(0-1,
+    stage)``: ``reading`` (every row checked, outside any write transaction), ``validating``
+    and ``writing`` (one transaction: the writer's areas on the old and new placements, then
+    the plans in bulk). Refuses with every problem (422 per row, 403 outside the writer's
     areas) and then writes nothing; audited as one event listing the plans per outcome.
-    ``report_path`` receives the import report (HTML or CSV), also when the file is refused."""
+    ``report_path`` receives the import report (HTML or CSV), also when the file is refused.
+    ``on_written(session, report)`` runs inside the write transaction (a job records its
+    outcome there, so that the import and its job's state are committed together)."""
     report_progress = progress or (lambda _share, _stage: None)
     name = name or path.name
+    authority.require(principal, "plans.import")
     if not path.exists():
         raise ServiceError(404, f"{path}: no such file")
     report_progress(0.02, "reading")
-    with svc.writing() as session:
-        try:
-            reading = plan_lists.read_plan_register(
-                path,
-                gemeenten=gemeente_codes(session),
-                areas=session.scalars(select(Area.id)).all(),
-                preconditions=session.scalars(select(Precondition.id)).all(),
-                profile=mapping,
-                captured=captured,
-                area_polygons=geo.area_polygons(session),
-                name=name,
-            )
-            plan_rows = reading.rows
-            if report_path is not None:
-                reading.report.write(report_path)
-        except plan_lists.PlanListError as error:
-            failed = getattr(error, "report", None)
-            if failed is not None and report_path is not None:
-                failed.write(report_path)
-            raise ServiceError(
-                422,
-                f"{len(error.problems)} problem(s) in the plan list, nothing written",
-                problems=_problems(error),
-            ) from None
-        except (UnicodeDecodeError, csv.Error, zipfile.BadZipFile, KeyError, OSError) as error:
-            raise _unreadable(name, error) from None
-        report_progress(0.3, "validating")
-        outside = _outside_scope(svc, session, principal, plan_rows, name)
-        if outside:
-            raise ServiceError(
-                403,
-                f"{len(outside)} placement(s) lie outside the areas {principal.name} may write",
-                problems=outside,
-            )
-        source = Source(
-            **file_source(
-                path,
-                "plans",
-                f"Plan list {name} ({len(plan_rows)} plans), captured {captured}"
-                + (f", {source_note}" if source_note else ""),
-                retrieved=captured,
-                title=name,
-            )
+    context = _read_context(svc)
+    if context["latest"] is not None and captured < context["latest"]:
+        raise ServiceError(
+            422,
+            f"capture date {captured} is before the latest plan list already imported "
+            f"({context['latest']}); import lists in date order",
+            problems=[{"file": name, "field": "date", "message": "out of date order"}],
         )
-        report_progress(0.35, "writing")
-        report = apply_plan_list(
-            session,
-            plan_rows,
-            source=source,
+    try:
+        reading = plan_lists.read_plan_register(
+            path,
+            gemeenten=context["gemeenten"],
+            areas=context["areas"],
+            preconditions=context["preconditions"],
+            profile=mapping,
             captured=captured,
-            partial=partial,
-            progress=lambda done, total: report_progress(
-                0.35 + 0.6 * done / max(total, 1), "writing"
-            ),
+            area_polygons=context["area_polygons"],
+            name=name,
         )
-        report.reading = reading.report.summary()
+        plan_rows = reading.rows
+        if report_path is not None:
+            reading.report.write(report_path)
+    except plan_lists.PlanListError as error:
+        failed = getattr(error, "report", None)
+        if failed is not None and report_path is not None:
+            failed.write(report_path)
+        raise ServiceError(
+            422,
+            f"{len(error.problems)} problem(s) in the plan list, nothing written",
+            problems=_problems(error),
+        ) from None
+    except (UnicodeDecodeError, csv.Error, zipfile.BadZipFile, KeyError) as error:
+        raise _unreadable(name, error) from None
+    source = Source(
+        **file_source(
+            path,
+            "plans",
+            f"Plan list {name} ({len(plan_rows)} plans), captured {captured}"
+            + (f", {source_note}" if source_note else ""),
+            retrieved=captured,
+            title=name,
+        )
+    )
+    del context
+    summary = reading.report.summary()
+
+    def new_report() -> PlanImportReport:
+        return PlanImportReport(
+            source_id=source.id,
+            captured=captured,
+            synthetic=source.confidence == "synthetic",
+            reading=summary,
+        )
+
+    def finish(session: Session, report: PlanImportReport) -> None:
         _audit_import(session, principal, report)
+        if on_written is not None:
+            on_written(session, report)
+
+    from opgave.service import plan_staging
+
+    report: PlanImportReport = plan_staging.write(
+        svc, principal, plan_rows, source=source, captured=captured, partial=partial,
+        name=name, new_report=new_report, progress=report_progress, finish=finish,
+    )  # fmt: skip
     return report
 
 
@@ -414,6 +517,7 @@ def import_upload(
     captured: dt.date,
     partial: bool = False,
     progress: Progress | None = None,
+    on_written: Callable[[Session, PlanImportReport], None] | None = None,
 ) -> PlanImportReport:
     """:func:`import_plans` for an uploaded file (the API and the dashboard)."""
     name = check_upload(filename, content)
@@ -423,6 +527,7 @@ def import_upload(
         return import_plans(
             svc, principal, path, captured=captured, partial=partial, name=name,
             progress=progress, source_note=f"uploaded by {principal.name}",
+            on_written=on_written,
         )  # fmt: skip
 
 
@@ -453,6 +558,7 @@ def apply_corrections(
 ) -> list[review.LedgerEntry]:
     """Apply a corrections file: each only where the field still holds ``old_value``; every
     change keeps the old version in history and is audited."""
+    authority.require(principal, "plans.correct")
     if not path.exists():
         raise ServiceError(404, f"{path}: no such file")
     try:
@@ -464,6 +570,21 @@ def apply_corrections(
     with svc.writing() as session:
         plans = {p.id: p.to_dict() for p in session.scalars(select(Plan))}
         entries = review.ledger(corrections, plans)
+        applied = [e for e in entries if e.applied]
+        if principal.role != "admin":
+            current = _current(session)
+            touched = sorted({e.plan_id for e in applied})
+            found = placements(session, [], current, touched)  # where each plan lies now
+            found += [
+                Placement(
+                    "gemeente_id",
+                    str(review.parse_value(e.field, e.new_value)),
+                    f"plan {e.plan_id}",
+                )
+                for e in applied
+                if e.field == "gemeente_id"
+            ]
+            authority.authorise(session, principal, "plans.correct", found, file=path.name)
         source = Source(
             **file_source(path, "corrections", f"Manual corrections {path.name}", retrieved=today)
         )
@@ -514,6 +635,7 @@ def _write_figures(
     figures: Sequence[Mapping[str, Any]],
     unknown: Sequence[str] = (),
 ) -> FiguresReport:
+    authority.authorise(session, principal, "realisations.ingest")
     counts = programme.LoadReport()
     programme.upsert(session, Source, [dict(source)], counts)
     programme.upsert(session, Realisation, [dict(f) for f in figures], counts)
@@ -542,6 +664,7 @@ def ingest_cbs(
 ) -> FiguresReport:
     """Download a CBS table (online; ``catalog_url`` for a mirror) and store it as realised
     figures under its source."""
+    authority.require(principal, "realisations.ingest")
     try:
         raw = cbs.fetch(table, years, catalog_url=catalog_url, use_https=use_https)
     except Exception as error:  # network, HTTP or JSON errors from cbsodata/requests
@@ -643,6 +766,7 @@ def load_demo(svc: Service, principal: Principal, seed: int, n_plans: int) -> De
         weight, n_plans=n_plans, seed=seed, total_homes=total, links=demo.DEMO_LINKS
     )
     with svc.writing() as session:
+        authority.authorise(session, principal, "realisations.ingest")
         source = Source(**demo.source_record(seed))
         existing = session.get(Source, source.id)
         if existing is not None and existing.citation != source.citation:

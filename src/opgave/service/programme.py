@@ -8,16 +8,17 @@ what lies inside it), which targets' periods overlap a year range.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from opgave import monitor, store
-from opgave.service import Service
+from opgave.service import Service, newer_schema
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
 from opgave.service.monitoring import area_scope, page, require_area
@@ -37,16 +38,39 @@ class InitReport:
     revision: str | None
 
 
+@contextmanager
+def _setting_up(svc: Service) -> Iterator[None]:
+    """Refuse a database a newer opgave wrote; remove a SQLite file this command created
+    when it fails (no empty or half-made database is left behind)."""
+    path = store.sqlite_path(svc.url)
+    fresh = path is not None and (not path.exists() or path.stat().st_size == 0)
+    try:
+        status, revision = svc.schema()
+        if status == "newer":
+            raise newer_schema(svc.shown_url, revision)
+        yield
+    except BaseException as error:
+        if fresh and path is not None:
+            svc.engine.dispose()
+            for leftover in (
+                path,
+                *(path.with_name(path.name + s) for s in ("-journal", "-wal", "-shm")),
+            ):
+                leftover.unlink(missing_ok=True)
+        said = svc.failure(error) if isinstance(error, (DBAPIError, OSError)) else None
+        if said is not None:
+            raise said from None
+        raise
+
+
 def init(svc: Service) -> InitReport:
     """Create or upgrade the schema and load the default programme (idempotent)."""
     from opgave import programme
 
-    try:
+    with _setting_up(svc):
         store.migrate(svc.engine)
         with svc.writing() as session:
             report = programme.load(session)
-    except OperationalError as error:
-        raise ServiceError(400, f"cannot open the database {svc.url}: {error.orig}") from None
     return InitReport(
         dict(report.inserted),
         dict(report.updated),
@@ -163,14 +187,28 @@ def sources_cited(svc: Service, ids: Iterable[str]) -> dict[str, Row]:
         }
 
 
-def export(svc: Service, directory: Path, fmt: str) -> list[Path]:
+def export(svc: Service, directory: Path, fmt: str, *, overwrite: bool = False) -> list[Path]:
     """Every table into ``directory``, one file each, plus a manifest naming the synthetic
-    sources in the data."""
+    sources in the data. An existing file is never overwritten unless ``overwrite``, and a
+    path that is a file (not a folder) is refused."""
     from opgave import exchange
     from opgave.model import Source
 
     if fmt not in exchange.FORMATS:
         raise ServiceError(400, f"--format must be one of {', '.join(exchange.FORMATS)}")
+    if directory.exists() and not directory.is_dir():
+        raise ServiceError(
+            400, f"{directory} is a file; export writes a folder of files: name a folder"
+        )
+    if directory.is_dir() and not overwrite:
+        names = {f"{m.__tablename__}.{fmt}" for m in exchange.exported_tables()}
+        taken = sorted(p.name for p in directory.iterdir() if p.name in names | {exchange.MANIFEST})
+        if taken:
+            raise ServiceError(
+                400,
+                f"{directory} holds an export already ({', '.join(taken[:3])}"
+                f"{', ...' if len(taken) > 3 else ''}); name an empty folder or use --overwrite",
+            )
     with svc.reading() as session:
         synthetic = sorted(
             session.scalars(select(Source.id).where(Source.confidence == "synthetic"))
@@ -182,10 +220,11 @@ def import_folder(svc: Service, directory: Path) -> dict[str, int]:
     """An exported folder into an empty database: all or nothing."""
     from opgave import exchange
 
-    store.migrate(svc.engine)
     try:
-        with svc.writing() as session:
-            return exchange.import_all(session, directory)
+        with _setting_up(svc):
+            store.migrate(svc.engine)
+            with svc.writing() as session:
+                return exchange.import_all(session, directory)
     except exchange.ImportProblems as error:
         raise ServiceError(
             422,

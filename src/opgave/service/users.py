@@ -2,9 +2,12 @@
 
 Roles (``vocabulary.ROLES``): ``admin`` (Rijk) writes everything; ``editor`` writes only its own
 areas and what lies inside them (a region's programme office); ``viewer`` reads. Passwords
-are hashed with argon2id; browser sessions and API tokens are random secrets of which only
-the SHA-256 is stored, so a copy of the database signs nobody in. Every write is recorded in
-``audit_event`` with the record before and after.
+are hashed with argon2id (OWASP's parameters: 19 MiB, 2 passes, 1 lane; a hash of other
+parameters is redone at the next sign-in), at most one per core at once, outside any
+transaction; failed sign-ins slow down per account and per address (:mod:`.throttle`).
+Browser sessions and API tokens are random secrets of which only the SHA-256 is stored, so
+a copy of the database signs nobody in. Every write is recorded in ``audit_event`` with the
+record before and after.
 
 Each function opens its own transaction on the service; ``record`` adds an audit event to
 the caller's (every write of the service layer calls it). Refusals are ``ServiceError``s.
@@ -27,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from opgave.access import Principal
 from opgave.model import ApiToken, Area, AuditEvent, User, UserSession
-from opgave.service import Service
+from opgave.service import Service, authority, throttle
 from opgave.service.errors import ServiceError
 from opgave.vocabulary import ROLES
 
@@ -42,6 +45,9 @@ AUDITED_TABLES = (
 SESSION_HOURS = 12
 """How long a browser session lasts after signing in."""
 MIN_PASSWORD_LENGTH = 8
+ARGON2_TIME_COST = 2
+ARGON2_MEMORY_KIB = 19_456
+ARGON2_PARALLELISM = 1
 
 
 @cache
@@ -50,7 +56,9 @@ def _hasher() -> PasswordHasher:
     that never touch one do not import argon2)."""
     from argon2 import PasswordHasher
 
-    return PasswordHasher()
+    return PasswordHasher(
+        time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_PARALLELISM
+    )
 
 
 def _refused(problems: list[str]) -> ServiceError:
@@ -68,7 +76,8 @@ def now_text(at: dt.datetime | None = None) -> str:
 
 def hash_password(password: str) -> str:
     """The argon2id hash of a password (salted; parameters are in the hash)."""
-    return _hasher().hash(password)
+    with throttle.hash_slot():
+        return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -78,7 +87,8 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     from argon2.exceptions import InvalidHashError, VerificationError
 
     try:
-        return _hasher().verify(password_hash, password)
+        with throttle.hash_slot():
+            return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -115,9 +125,13 @@ def add_user(
     password: str | None = None,
     by: Principal | None = None,
 ) -> Principal:
-    """Add a user (or replace the role, areas and password of an existing one)."""
+    """Add a user (or replace the role, areas and password of an existing one). ``by``, when
+    given, must be an admin (``users.manage``); without it the user adds itself (the
+    command line setting up a database)."""
+    if by is not None:
+        authority.require(by, "users.manage")
     wanted = sorted({a.strip() for a in area_ids if a.strip()})
-    with svc.writing() as session:
+    with svc.writing(changes_state=False) as session:
         problems = user_problems(name, role, wanted, session.scalars(select(Area.id)).all())
         if password is not None and len(password) < MIN_PASSWORD_LENGTH:
             problems.append(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
@@ -161,27 +175,46 @@ def find_user(svc: Service, name: str) -> Principal | None:
 
 def authenticate(svc: Service, name: str, password: str) -> Principal | None:
     """The active user with this name and password, or None (same answer for both faults)."""
-    with svc.writing() as session:
-        return _authenticate(session, name, password)
+    found = _check_password(svc, name, password)
+    if found is None:
+        return None
+    principal, new_hash = found
+    if new_hash is not None:
+        with svc.writing(changes_state=False) as session:
+            _store_hash(session, principal, new_hash)
+    return principal
 
 
-def _authenticate(session: Session, name: str, password: str) -> Principal | None:
-    user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
-    if user is None:
-        _hasher().hash(password)  # spend the same time as a real check
+def _check_password(svc: Service, name: str, password: str) -> tuple[Principal, str | None] | None:
+    """The user and, when its hash has old parameters, a new hash - or None. The hash is
+    checked outside any transaction (it takes tens of milliseconds by design)."""
+    with svc.reading() as session:
+        user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
+        found = (_principal(user), user.password_hash) if user is not None else None
+    if found is None:
+        hash_password(password)  # spend the same time as a real check
         return None
-    if not verify_password(user.password_hash, password):
+    principal, password_hash = found
+    if not verify_password(password_hash, password):
         return None
-    if user.password_hash and _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return _principal(user)
+    rehash = bool(password_hash) and _hasher().check_needs_rehash(str(password_hash))
+    return principal, hash_password(password) if rehash else None
+
+
+def _store_hash(session: Session, principal: Principal, new_hash: str) -> None:
+    user = session.get(User, principal.id)
+    if user is not None:
+        user.password_hash = new_hash
 
 
 def create_token(
     svc: Service, user_name: str, label: str | None = None, by: Principal | None = None
 ) -> str:
-    """A new API token for a user; the token is returned once and only its hash is kept."""
-    with svc.writing() as session:
+    """A new API token for a user; the token is returned once and only its hash is kept.
+    Only an admin hands out tokens of other users (``users.manage``)."""
+    if by is not None and by.name != user_name:
+        authority.require(by, "users.manage")
+    with svc.writing(changes_state=False) as session:
         user = session.scalar(select(User).where(User.name == user_name))
         if user is None:
             raise _refused([f"unknown user {user_name!r}"])
@@ -196,8 +229,10 @@ def create_token(
 
 
 def revoke_tokens(svc: Service, user_name: str, by: Principal | None = None) -> int:
-    """Revoke every token of a user; returns how many."""
-    with svc.writing() as session:
+    """Revoke every token of a user; returns how many (another's: admins only)."""
+    if by is not None and by.name != user_name:
+        authority.require(by, "users.manage")
+    with svc.writing(changes_state=False) as session:
         user = session.scalar(select(User).where(User.name == user_name))
         if user is None:
             raise _refused([f"unknown user {user_name!r}"])
@@ -232,14 +267,26 @@ def _token_principal(session: Session, token: str) -> Principal | None:
 
 
 def sign_in(
-    svc: Service, name: str, password: str, hours: int = SESSION_HOURS
+    svc: Service,
+    name: str,
+    password: str,
+    hours: int = SESSION_HOURS,
+    client: str | None = None,
 ) -> tuple[Principal, str, str] | None:
     """Check a name and password and start a browser session: (principal, cookie value,
-    CSRF token), or None when they do not match. The sign-in is audited."""
-    with svc.writing() as session:
-        principal = _authenticate(session, name, password)
-        if principal is None:
-            return None
+    CSRF token), or None when they do not match. The sign-in is audited. After too many
+    failures for the account or from the ``client`` address it is refused (429) until the
+    delay has passed, without checking the password."""
+    svc.logins.check(name, client)
+    found = _check_password(svc, name, password)
+    if found is None:
+        svc.logins.failed(name, client)
+        return None
+    svc.logins.succeeded(name, client)
+    principal, new_hash = found
+    with svc.writing(changes_state=False) as session:
+        if new_hash is not None:
+            _store_hash(session, principal, new_hash)
         cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         now = dt.datetime.now(dt.UTC)
         session.add(
@@ -276,7 +323,7 @@ def _session_principal(session: Session, cookie: str) -> tuple[Principal, str] |
 
 def end_session(svc: Service, cookie: str) -> None:
     """Sign a browser out (its session row is deleted)."""
-    with svc.writing() as session:
+    with svc.writing(changes_state=False) as session:
         found = session.get(UserSession, secret_id(cookie))
         if found is not None:
             session.delete(found)

@@ -88,6 +88,7 @@ def render(
             "path": request.url.path,
             "statuses": AGREEMENT_STATUSES,
             "planstatuses": PLANSTATUS,
+            "csp_nonce": getattr(request.state, "csp_nonce", ""),
             **context,
         },
         status_code=status,
@@ -476,8 +477,8 @@ def upload_job_page(request: Request, job_id: str) -> HTMLResponse:
     if job is None or job.kind != "plans":
         t = translator(language(request))
         return render(request, "error.html", caller, status=404, message=t("upload_job_unknown"))
-    if job.status == "failed":
-        status = job.error_status or 500
+    if job.status in ("failed", "cancelled"):
+        status = job.error_status or (409 if job.status == "cancelled" else 500)
         error = ApiError(status, job.error or "", job.problems)
         return render(request, "upload.html", caller, status=status, error=error, today=today)
     report = job.result if job.status == "done" else None
@@ -506,16 +507,31 @@ def login_save(
     answer = RedirectResponse(_local(next), status_code=303)
     try:
         sign_in(request, answer, name, password)
-    except ApiError:
-        return render(request, "login.html", None, status=401, failed=True, next=_local(next))
+    except ApiError as error:
+        page = render(
+            request,
+            "login.html",
+            None,
+            status=error.status if error.status in (429, 503) else 401,
+            failed=error.status not in (429, 503),
+            throttled=error.detail if error.status in (429, 503) else None,
+            next=_local(next),
+        )
+        if error.retry_after is not None:
+            page.headers["Retry-After"] = str(error.retry_after)
+        return page
     return answer
 
 
-@router.post("/logout")
-def logout_save(request: Request) -> Response:
-    """Sign out."""
+@router.post("/logout", response_model=None)
+def logout_save(request: Request, csrf_token: Annotated[str | None, Form()] = None) -> Response:
+    """Sign out (the form carries the session's CSRF token: another site cannot sign a user
+    out)."""
     answer = RedirectResponse("/login", status_code=303)
-    sign_out(request, answer)
+    try:
+        sign_out(request, answer, csrf_token)
+    except ApiError as error:
+        return render(request, "error.html", identify(request), status=403, message=error.detail)
     return answer
 
 
@@ -524,7 +540,13 @@ def switch_language(request: Request, code: str, next: str = "/") -> Response:
     """Switch the page language (nl, en) and go back."""
     answer = RedirectResponse(_local(next), status_code=303)
     if code in LANGUAGES:
-        answer.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax")
+        answer.set_cookie(
+            LANG_COOKIE,
+            code,
+            max_age=365 * 24 * 3600,
+            samesite="lax",
+            secure=state_of(request).secure_cookies,
+        )
     return answer
 
 

@@ -35,6 +35,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "password": "Wachtwoord",
         "signed_in_as": "Ingelogd als",
         "login_failed": "Onbekende gebruiker of verkeerd wachtwoord.",
+        "login_throttled": "Te veel mislukte pogingen of te veel tegelijk: probeer het over "
+        "enige tijd opnieuw.",
         "national": "Landelijk beeld",
         "target": "Opgave",
         "realised": "Gerealiseerd",
@@ -133,13 +135,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "job_running": "bezig",
         "job_done": "klaar",
         "job_failed": "mislukt",
+        "job_cancelled": "geannuleerd",
         "jobs_in_memory": "Prognoses worden in het geheugen van de server bewaard en "
         "verdwijnen bij een herstart.",
         "reload_hint": "Deze pagina ververst zichzelf.",
         "forecast_failed": "De prognose is mislukt",
         "upload_running": "De planlijst {file} wordt verwerkt",
-        "upload_job_unknown": "Onbekende upload (uploads in behandeling verdwijnen bij een "
-        "herstart van de server); verstuur de planlijst opnieuw.",
+        "upload_job_unknown": "Onbekende upload (van de afgeronde uploads worden alleen de "
+        "nieuwste bewaard); verstuur de planlijst opnieuw.",
         "upload_again": "Nog een planlijst uploaden",
         "stage_queued": "wacht",
         "stage_starting": "begint",
@@ -148,6 +151,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "stage_writing": "opslaan",
         "stage_done": "klaar",
         "stage_failed": "mislukt",
+        "stage_cancelled": "geannuleerd",
         "forecast_from": "Prognose vanaf {year} over {plans} plannen.",
         "p50_homes": "Woningen (P50)",
         "p_reach_min": "Kans dat het minimum wordt gehaald",
@@ -159,7 +163,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "minimum) wordt gehaald.",
         "assumptions": "Aannames",
         "compare_again": "Nieuwe vergelijking",
-        "job_unknown": "Onbekende prognose (prognoses verdwijnen bij een herstart van de server).",
+        "job_unknown": "Onbekende prognose (van de afgeronde prognoses worden alleen de "
+        "nieuwste bewaard).",
         "report": "Voortgangsrapportage",
         "report_html": "HTML",
         "report_pdf": "PDF",
@@ -189,6 +194,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "password": "Password",
         "signed_in_as": "Signed in as",
         "login_failed": "Unknown user or wrong password.",
+        "login_throttled": "Too many failed attempts or too many at once: try again in a "
+        "little while.",
         "national": "National picture",
         "target": "Target",
         "realised": "Realised",
@@ -286,13 +293,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "job_running": "running",
         "job_done": "done",
         "job_failed": "failed",
+        "job_cancelled": "cancelled",
         "jobs_in_memory": "Forecast runs are kept in the server's memory and are lost when it "
         "restarts.",
         "reload_hint": "This page reloads itself.",
         "forecast_failed": "The forecast failed",
         "upload_running": "Importing the plan list {file}",
-        "upload_job_unknown": "Unknown upload (uploads in progress are lost when the server "
-        "restarts); send the plan list again.",
+        "upload_job_unknown": "Unknown upload (of the finished uploads only the newest are "
+        "kept); send the plan list again.",
         "upload_again": "Upload another plan list",
         "stage_queued": "waiting",
         "stage_starting": "starting",
@@ -301,6 +309,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "stage_writing": "writing",
         "stage_done": "done",
         "stage_failed": "failed",
+        "stage_cancelled": "cancelled",
         "forecast_from": "Forecast from {year} over {plans} plans.",
         "p50_homes": "Homes (P50)",
         "p_reach_min": "Chance of reaching the minimum",
@@ -312,7 +321,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "reached.",
         "assumptions": "Assumptions",
         "compare_again": "New comparison",
-        "job_unknown": "Unknown forecast (forecast runs are lost when the server restarts).",
+        "job_unknown": "Unknown forecast (of the finished runs only the newest are kept).",
         "report": "Progress report",
         "report_html": "HTML",
         "report_pdf": "PDF",

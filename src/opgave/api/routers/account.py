@@ -10,6 +10,7 @@ from opgave import access
 from opgave.api.routers import service
 from opgave.api.schemas import AuditEntry, Login, Me, TokenOut, TokenRequest
 from opgave.api.security import (
+    CSRF_HEADER,
     READ_ERRORS,
     SESSION_COOKIE,
     ApiError,
@@ -25,9 +26,11 @@ router = APIRouter(tags=["account"])
 
 
 def sign_in(request: Request, response: Response, name: str, password: str) -> Me:
-    """Check a name and password, open a session and set its cookie."""
+    """Check a name and password, open a session and set its cookie (429 after too many
+    failures for the account or from the client's address)."""
     state = state_of(request)
-    started = users.sign_in(state.service, name, password)
+    client = request.client.host if request.client else None
+    started = users.sign_in(state.service, name, password, client=client)
     if started is None:
         raise ApiError(401, "unknown user or wrong password")
     principal, cookie, csrf = started
@@ -47,28 +50,37 @@ def sign_in(request: Request, response: Response, name: str, password: str) -> M
     )
 
 
-def sign_out(request: Request, response: Response) -> None:
-    """End the browser's session and clear its cookie."""
+def sign_out(request: Request, response: Response, csrf_token: str | None) -> None:
+    """End the browser's session and clear its cookie - only with the session's CSRF token
+    (``csrf_token``: the form field or header sent), so that another site cannot sign a
+    user out."""
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         state = state_of(request)
+        _principal, expected = state.credential("session", cookie)
+        if expected is not None and not access.csrf_matches(expected, csrf_token):
+            raise ApiError(403, "missing or wrong CSRF token for this session")
         users.end_session(state.service, cookie)
         state.forget("session", cookie)
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(
+        SESSION_COOKIE, httponly=True, samesite="strict", secure=state_of(request).secure_cookies
+    )
 
 
-@router.post("/auth/login", response_model=Me, responses=responses(401, 422))
+@router.post("/auth/login", response_model=Me, responses=responses(400, 401, 422, 429, 503))
 def login(request: Request, response: Response, body: Annotated[Login, Body()]) -> Me:
     """Sign in: sets the session cookie; send the returned ``csrf_token`` as ``X-CSRF-Token``
-    on writes made with that cookie."""
+    on writes made with that cookie. After too many failed sign-ins for the account or from
+    the address: 429 with ``Retry-After`` (the wait grows with each further failure)."""
     return sign_in(request, response, body.name, body.password)
 
 
-@router.post("/auth/logout", status_code=204, responses=responses(422))
+@router.post("/auth/logout", status_code=204, responses=responses(403, 422))
 def logout(request: Request, response: Response) -> Response:
-    """Sign out (ends the session of the cookie sent, if any)."""
+    """Sign out (ends the session of the cookie sent, if any; with a session cookie the
+    ``X-CSRF-Token`` header must carry the session's token)."""
     answer = Response(status_code=204)
-    sign_out(request, answer)
+    sign_out(request, answer, request.headers.get(CSRF_HEADER))
     return answer
 
 
@@ -82,7 +94,7 @@ def me(request: Request) -> Me:
     return Me(name=p.name, role=p.role, area_ids=list(p.area_ids), csrf_token=caller.csrf_token)
 
 
-@router.post("/auth/tokens", response_model=TokenOut, responses=responses(401, 403, 422))
+@router.post("/auth/tokens", response_model=TokenOut, responses=responses(400, 401, 403, 422))
 def new_token(
     request: Request,
     body: Annotated[TokenRequest, Body()],

@@ -1,6 +1,6 @@
 """Routes for background jobs: start a forecast run or a plan-list import, follow its
-progress, read the latest finished forecast. Jobs live in the server process's memory (see
-:mod:`opgave.service.jobs`)."""
+progress, cancel it, read the latest finished forecast. Jobs are stored in the database: any
+server process shows them and a restart does not lose them (see :mod:`opgave.service.jobs`)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from fastapi import APIRouter, Body, Depends, File, Form, Request, Response, Upl
 
 from opgave.access import Principal
 from opgave.api.routers import service
-from opgave.api.schemas import ForecastJobRequest, ForecastOut, JobOut
+from opgave.api.routers.pipeline import CaptureDate
+from opgave.api.schemas import ErrorBody, ForecastJobRequest, ForecastOut, JobOut
 from opgave.api.security import READ_ERRORS, ApiError, reader, responses, state_of, writer
 from opgave.service import forecasting, jobs, monitoring, pipeline
 
 router = APIRouter(tags=["forecast"])
-KEPT = "jobs are kept in the server's memory only and are lost when it restarts"
+KEPT = "of the finished jobs only the newest are kept"
 
 
 def start_forecast(request: Request, principal: Principal, body: ForecastJobRequest) -> Any:
@@ -45,7 +46,7 @@ def start_forecast(request: Request, principal: Principal, body: ForecastJobRequ
     "/jobs/forecast",
     response_model=JobOut,
     status_code=202,
-    responses=responses(401, 403, 404, 422, 429),
+    responses=responses(400, 401, 403, 404, 422, 429),
 )
 def post_forecast_job(
     request: Request,
@@ -94,9 +95,7 @@ def post_plans_job(
     request: Request,
     response: Response,
     file: Annotated[UploadFile, File(description="plan list, .csv or .xlsx")],
-    date: Annotated[
-        str | None, Form(description="capture date (peildatum) YYYY-MM-DD; default today")
-    ] = None,
+    date: CaptureDate,
     partial: Annotated[
         bool, Form(description="keep plans of the list's municipalities missing from it")
     ] = False,
@@ -107,7 +106,7 @@ def post_plans_job(
     job (`Location` header) goes through the stages reading, validating, writing and ends
     `done` with the import report as its result, or `failed` with every problem per row
     (`error_status` 422; 403 for plans outside an editor's areas), having written nothing."""
-    captured = monitoring.parse_date(date, "date") or dt.date.today()
+    captured = date
     content = file.file.read(pipeline.MAX_UPLOAD_BYTES + 1)
     job = start_plan_import(
         request, principal, file.filename or "upload.csv", content,
@@ -125,6 +124,24 @@ def list_jobs(request: Request) -> list[dict[str, Any]]:
     return [j.as_dict(with_result=False) for j in state_of(request).jobs.recent()]
 
 
+@router.post(
+    "/jobs/{job_id}/cancel",
+    response_model=JobOut,
+    response_model_exclude_unset=True,
+    responses={
+        **responses(400, 401, 403, 404),
+        409: {"model": ErrorBody, "description": "The job has ended already"},
+    },
+)
+def cancel_job(
+    request: Request, job_id: str, principal: Principal = Depends(writer)
+) -> dict[str, Any]:
+    """Cancel a job (its owner or an admin): a queued one at once (`cancelled`), a running
+    one at its next progress report - a plan list before anything is written. A job that has
+    ended is left as it is (409)."""
+    return state_of(request).jobs.cancel(job_id, principal).as_dict()
+
+
 @router.get(
     "/jobs/{job_id}",
     response_model=JobOut,
@@ -133,7 +150,7 @@ def list_jobs(request: Request) -> list[dict[str, Any]]:
     dependencies=[Depends(reader)],
 )
 def get_job(request: Request, job_id: str) -> dict[str, Any]:
-    """A job's status (queued, running, done, failed), progress 0-1, stage, and when done
+    """A job's status (queued, running, done, failed, cancelled), progress 0-1, stage, and when done
     its result: the forecast per target, or a plan list's import report. A failed plan list
     has every problem in `problems`."""
     job = state_of(request).jobs.get(job_id)

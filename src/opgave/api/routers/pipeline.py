@@ -4,9 +4,11 @@ and the map's values."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from pydantic import BeforeValidator
 
 from opgave import monitor
 from opgave.access import Principal
@@ -24,11 +26,25 @@ Definition = Annotated[
     monitor.DefinitionName,
     Query(description="how homes built are counted (ministry: CBS 'woningen erbij')"),
 ]
+
+
+def _iso_date(value: object) -> object:
+    """Only YYYY-MM-DD text is a date here (not "0", which pydantic would read as 1970)."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected a date YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 AsOf = Annotated[
-    str | None,
-    Query(
-        description="the pipeline as known on this date (YYYY-MM-DD)",
-        pattern=r"^\d{4}-\d{2}-\d{2}$",
+    IsoDate | None,
+    Query(description="the pipeline as known on this date (YYYY-MM-DD)"),
+]
+CaptureDate = Annotated[
+    IsoDate,
+    Form(
+        default_factory=dt.date.today,
+        description="capture date (peildatum) YYYY-MM-DD; default today",
     ),
 ]
 
@@ -45,7 +61,7 @@ def overview(
     """The national overview: 900,000 target, realised, pace, capacity vs 130%, the regions'
     headlines with their coverage, what is due (as `opgave overview --json`)."""
     svc = service(request)
-    date = monitoring.parse_date(as_of, "as_of")
+    date = as_of
     state = svc.state(date)
     return json_response(
         state,
@@ -70,7 +86,7 @@ def status(
     """An area's headline and progress and plan capacity (vs 130%) for every target of the
     area and inside it (as `opgave status AREA --json`)."""
     svc = service(request)
-    date = monitoring.parse_date(as_of, "as_of")
+    date = as_of
     state = svc.state(date)
     monitoring.require_area(state, area_id)
     return json_response(
@@ -134,16 +150,16 @@ def get_plan(request: Request, plan_id: str) -> dict[str, Any]:
 def upload_plans(
     request: Request,
     file: Annotated[UploadFile, File(description="plan list, .csv or .xlsx")],
-    date: Annotated[
-        str | None, Form(description="capture date (peildatum) YYYY-MM-DD; default today")
-    ] = None,
+    date: CaptureDate,
     partial: Annotated[
         bool, Form(description="keep plans of the list's municipalities missing from it")
     ] = False,
     principal: Principal = Depends(writer),
 ) -> pipeline.PlanImportReport:
-    """Upload a plan list: validated like `opgave ingest plans`, every problem per row (422)."""
-    captured = monitoring.parse_date(date, "date") or dt.date.today()
+    """Upload a plan list: validated like `opgave ingest plans`, every problem per row (422):
+    its name must end in .csv or .xlsx and its content must read as one (a rule of the
+    file's content the schema cannot state: a schema-valid upload may be refused with 422)."""
+    captured = date
     content = file.file.read(pipeline.MAX_UPLOAD_BYTES + 1)
     return pipeline.import_upload(
         service(request),
