@@ -149,13 +149,14 @@ def test_edit_an_agreement_and_see_a_concurrent_edit(browser: Watched, shots: Pa
     first.fill("input[name=reason]", "gestart in de regio")
     first.click("[data-testid=edit-form] button[type=submit]")
     first.wait_for_selector('[data-testid="saved"]')
-    assert first.inner_text('[data-testid="agreement-status"]') == "in_progress"
+    assert first.get_attribute('[data-testid="agreement-status"]', "data-status") == "in_progress"
+    assert first.inner_text('[data-testid="agreement-status"]') == "in uitvoering"
     assert int(first.inner_text('[data-testid="agreement-version"]')) == version + 1
     second.select_option("select[name=status]", "done")
     second.click("[data-testid=edit-form] button[type=submit]")
     conflict = second.wait_for_selector('[data-testid="conflict"]')
     assert "versie" in conflict.inner_text() and "zr" in conflict.inner_text()
-    assert second.inner_text('[data-testid="agreement-status"]') == "in_progress"
+    assert second.inner_text('[data-testid="agreement-status"]') == "in uitvoering"
     second.screenshot(path=str(shots / "conflict.png"), full_page=True)
 
 

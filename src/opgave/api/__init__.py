@@ -40,7 +40,7 @@ def create_app(
             "`Authorization: Bearer <token>`."
         ),
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served from the package below (FastAPI's own page needs a CDN)
         redoc_url=None,
     )
     app.state.opgave = AppState(
@@ -49,6 +49,9 @@ def create_app(
         secure_cookies=secure_cookies,
     )
     install_error_handlers(app)
+    from opgave.web.assets import install_docs
+
+    install_docs(app, f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs")
     for module in (programme, pipeline, funding, job_routes, agreements, account):
         app.include_router(module.router, prefix=API_PREFIX)
     if dashboard:
