@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from web_fixtures import (
@@ -21,6 +20,7 @@ from web_fixtures import (
     SHARED_GEO,
     LiveServer,
     LoadedTemplates,
+    Watched,
 )
 
 from opgave import store
@@ -54,26 +54,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium: Any) -> Iterator[
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
-
-
-class Watched:
-    """A browser context whose requests are all recorded."""
-
-    def __init__(self, chromium: Any, server: LiveServer) -> None:
-        self.requests: list[str] = []
-        self.context = chromium.new_context(base_url=server.url, locale="nl-NL")
-        self.context.on("request", lambda r: self.requests.append(r.url))
-
-    def page(self) -> Any:
-        return self.context.new_page()
-
-    def outside(self) -> list[str]:
-        return [
-            u
-            for u in self.requests
-            if not u.startswith(("data:", "blob:", "about:"))
-            and urlparse(u).hostname != "127.0.0.1"
-        ]
 
 
 @pytest.fixture

@@ -163,6 +163,9 @@ def render(
     def field_value(field: str, value: Any) -> str:
         if field == "status" and isinstance(value, str):
             return label("agreement_status", value, lang)
+        if isinstance(value, list | tuple):  # e.g. the 5,000 plan ids of an upload
+            shown = ", ".join(str(v) for v in value[:3])
+            return f"{number(len(value), lang)}: {shown}{', …' if len(value) > 3 else ''}"
         return "-" if value is None else str(value)
 
     def table_word(table: str) -> str:
@@ -287,6 +290,7 @@ def overview_page(request: Request, as_of: str | None = None) -> HTMLResponse:
         [b[1] for b in bars],
         lang,
         value_heading=t("homes"),
+        label_heading=t("what"),
     )
     return render(
         request,
@@ -329,13 +333,17 @@ def _map_figure(request: Request, measure: str, division: str) -> dict[str, Any]
     svc = service(request)
     snap = svc.state()
     values = monitoring.map_values(svc, measure, division)
-    t = translator(language(request))
+    lang = language(request)
+    t = translator(lang)
     title = t(f"map_{measure}")
-    if not values["boundaries"]:
-        return {"schematic": True, "figure": maps.tile_figure(values["areas"], measure, title)}
 
     def compute() -> dict[str, Any]:
-        geometries = geo.boundaries(svc)
+        geometries = geo.boundaries(svc)  # shipped with the package, or loaded
+        if not any(v["area_id"] in geometries for v in values["areas"]):
+            figure = maps.tile_figure(
+                values["areas"], measure, title, lang, t("no_figure"), t("norm")
+            )
+            return {"schematic": True, "figure": figure}
         markers = []
         for area in snap.areas:
             if area["kind"] != "large_scale_area":
@@ -348,12 +356,20 @@ def _map_figure(request: Request, measure: str, division: str) -> dict[str, Any]
             where = maps.middle(found)
             if where is not None:
                 markers.append({"name": area["name"], "lon": where[0], "lat": where[1]})
-        return {
-            "schematic": False,
-            "figure": maps.choropleth_figure(values["areas"], geometries, measure, title, markers),
-        }
+        figure = maps.choropleth_figure(
+            values["areas"],
+            geometries,
+            measure,
+            title,
+            lang,
+            none=t("no_figure"),
+            markers=markers,
+            markers_name=t("large_scale_areas"),
+            norm_word=t("norm"),
+        )
+        return {"schematic": False, "figure": figure}
 
-    return snap.memo(("map_figure", measure, division, language(request)), compute)
+    return snap.memo(("map_figure", measure, division, lang), compute)
 
 
 @router.get("/map", response_class=HTMLResponse)
@@ -471,6 +487,7 @@ def region_page(
             [s.capacity.ratio_all for s in with_capacity if s.capacity],
             lang,
             value_heading=t("capacity"),
+            label_heading=t("target"),
             ratio=True,
             norm=monitor.PLAN_CAPACITY_NORM,
             norm_label=t("norm"),

@@ -1,8 +1,8 @@
 """The dashboard's static files and the API's documentation page, all served from the
 installed package (no CDN: ``/api/v1/docs`` and every chart work offline).
 
-Inputs: the files in ``web/static/`` (the plotly.js partial bundles ship there gzipped, see
-``static/VENDORED.md``) and Swagger UI from the ``swagger-ui-bundle`` package. Outputs:
+Inputs: the files in ``web/static/`` (the plotly.js partial bundles and Swagger UI ship
+there gzipped, see ``static/VENDORED.md``). Outputs:
 responses compressed once and kept in memory, under fingerprinted URLs (``?v=<hash>``) that
 browsers cache for a year, so a page loads plotly.js once per version, not per page.
 """
@@ -30,7 +30,13 @@ PLOTLY_LOCALE_NL = f"plotly-locale-nl-{PLOTLY_VERSION}.js"
 TYPES = {".js": "application/javascript", ".css": "text/css", ".txt": "text/plain",
          ".md": "text/markdown", ".png": "image/png"}  # fmt: skip
 YEAR_S = 365 * 24 * 3600
-SWAGGER_FILES = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png")
+SWAGGER_VERSION = "5.32.0"
+SWAGGER = {
+    "js": f"swagger-ui-{SWAGGER_VERSION}-bundle.js",
+    "css": f"swagger-ui-{SWAGGER_VERSION}.css",
+    "icon": "swagger-ui-favicon-32x32.png",
+}
+"""Swagger UI 5 (it reads OpenAPI 3.1, which FastAPI writes; 4.x shows nothing)."""
 router = APIRouter(include_in_schema=False)
 
 
@@ -70,17 +76,6 @@ def static_asset(name: str) -> Asset | None:
     return None
 
 
-@functools.cache
-def swagger_asset(name: str) -> Asset | None:
-    """A file of the Swagger UI that the swagger-ui-bundle package ships."""
-    if name not in SWAGGER_FILES:
-        return None
-    from swagger_ui_bundle import swagger_ui_path
-
-    path = Path(swagger_ui_path) / name
-    return _asset(path.read_bytes(), path.suffix) if path.is_file() else None
-
-
 def url(name: str) -> str:
     """The fingerprinted URL of a static file (cached by browsers for a year)."""
     asset = static_asset(name)
@@ -113,26 +108,17 @@ def static_file(request: Request, name: str, v: str | None = None) -> Response:
 
 
 def install_docs(app: FastAPI, openapi_url: str, docs_url: str) -> None:
-    """Swagger UI at ``docs_url`` with its scripts served from the package (FastAPI's own
-    page loads them from a CDN and shows nothing offline)."""
-    assets = f"{docs_url}/assets"
+    """Swagger UI at ``docs_url`` with its script and style served from the package
+    (FastAPI's own page loads them from a CDN and shows nothing offline)."""
 
     @app.get(docs_url, include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
-        js, css = swagger_asset("swagger-ui-bundle.js"), swagger_asset("swagger-ui.css")
         page = get_swagger_ui_html(
             openapi_url=openapi_url,
             title=f"{app.title} - Swagger UI",
-            swagger_js_url=f"{assets}/swagger-ui-bundle.js?v={js.fingerprint if js else ''}",
-            swagger_css_url=f"{assets}/swagger-ui.css?v={css.fingerprint if css else ''}",
-            swagger_favicon_url=f"{assets}/favicon-32x32.png",
+            swagger_js_url=url(SWAGGER["js"]),
+            swagger_css_url=url(SWAGGER["css"]),
+            swagger_favicon_url=url(SWAGGER["icon"]),
             swagger_ui_parameters={"validatorUrl": None},
         )
         return HTMLResponse(bytes(page.body).replace(b"<html>", b'<html lang="en">', 1))
-
-    @app.get(assets + "/{name}", include_in_schema=False)
-    def swagger_file(request: Request, name: str, v: str | None = None) -> Response:
-        asset = swagger_asset(name)
-        if asset is None:
-            return Response("not found", status_code=404, media_type="text/plain")
-        return send(request, asset, fingerprinted=v == asset.fingerprint)

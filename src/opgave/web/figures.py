@@ -69,6 +69,7 @@ def bar_chart(
     language: str,
     *,
     value_heading: str,
+    label_heading: str,
     ratio: bool = False,
     norm: float | None = None,
     norm_label: str = "",
@@ -115,7 +116,7 @@ def bar_chart(
     rows = tuple((label, shown(value)) for label, value in zip(labels, values, strict=True))
     if norm is not None:
         rows += ((norm_label, shown(norm)),)
-    return Chart(chart_id, caption, as_json(figure), ("", value_heading), rows)
+    return Chart(chart_id, caption, as_json(figure), (label_heading, value_heading), rows)
 
 
 @dataclass(frozen=True)

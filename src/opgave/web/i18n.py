@@ -222,6 +222,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "conflict_short": "Iemand anders heeft dit intussen gewijzigd.",
         "unknown_scenario": "Onbekend scenario of gebied: kies er een uit de lijst.",
         "recorded": "vastgelegd",
+        "municipalities": "gemeenten",
         "field_status": "stand",
         "field_version": "versie",
         "field_reason": "toelichting",
@@ -235,6 +236,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "field_first_year": "eerste jaar",
         "field_last_year": "laatste jaar",
         "field_boundaries": "grenzen",
+        "field_added": "toegevoegd",
+        "field_changed": "gewijzigd",
+        "field_dropped": "vervallen",
+        "field_unchanged": "ongewijzigd",
     },
     "en": {
         "title": "opgave - housing programme",
@@ -444,6 +449,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "conflict_short": "Someone else changed this in the meantime.",
         "unknown_scenario": "Unknown scenario or area: choose one from the list.",
         "recorded": "recorded",
+        "municipalities": "municipalities",
         "field_status": "status",
         "field_version": "version",
         "field_reason": "reason",
@@ -457,6 +463,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "field_first_year": "first year",
         "field_last_year": "last year",
         "field_boundaries": "boundaries",
+        "field_added": "added",
+        "field_changed": "changed",
+        "field_dropped": "dropped",
+        "field_unchanged": "unchanged",
     },
 }
 

@@ -161,7 +161,7 @@ def _comparison_chart(
         for label, r in zip(labels, rows, strict=True)
     )
     return figures.Chart(
-        "chart-compare", t("p_reach_min"), figures.as_json(figure), ("", *names), table
+        "chart-compare", t("p_reach_min"), figures.as_json(figure), (t("target"), *names), table
     )
 
 
