@@ -495,6 +495,9 @@ def region_page(
         if with_capacity
         else None
     )
+    series_chart = _yearly_chart(
+        monitoring.yearly(svc, area_id, date), area_name_of(area, lang), lang
+    )
     trail = users.trail_of(
         svc, [a["id"] for a in agreements], [p["id"] for p in svc.state(date).plans_in(area_id)]
     )
@@ -518,8 +521,8 @@ def region_page(
         agreements=agreements,
         trail=trail,
         capacity_chart=capacity_chart,
-        series_chart=None,
-        charts=capacity_chart is not None,
+        series_chart=series_chart,
+        charts=capacity_chart is not None or series_chart is not None,
         q=q or "",
         planstatus=planstatus or "",
         sort=sort,
@@ -527,6 +530,49 @@ def region_page(
         page=page,
         pages=pages,
         link=lambda **kw: _query(request, **kw),
+    )
+
+
+def area_name_of(area: dict[str, Any], lang: str) -> str:
+    """An area's name in the page's language."""
+    return str(area["name_en"] if lang == "en" and area.get("name_en") else area["name"])
+
+
+def _yearly_chart(picture: monitor.YearlyPicture, name: str, lang: str) -> figures.Chart | None:
+    """Homes per year: realised and planned (hard, soft) as bars, the pace the target needs
+    as lines; None when the area has neither figures nor plans nor a target."""
+    t = translator(lang)
+    if not (picture.realised or picture.planned_hard or picture.planned_soft or picture.pace_even):
+        return None
+    years = picture.years
+
+    def row(values: dict[int, float]) -> list[float | None]:
+        return [values.get(y) for y in years]
+
+    realised_name = t("realised_per_year")
+    if picture.realised_synthetic:
+        realised_name += f" ({t('synthetic_mark')})"
+    series = [
+        figures.YearSeries(realised_name, "bar", row(picture.realised), figures.BLUE),
+        figures.YearSeries(t("planned_hard"), "bar", row(picture.planned_hard), figures.LIGHT_BLUE),
+        figures.YearSeries(t("planned_soft"), "bar", row(picture.planned_soft), "#c9c9c9"),
+    ]
+    if picture.pace_even:
+        series.append(
+            figures.YearSeries(t("pace_even"), "line", row(picture.pace_even), figures.GREY, True)
+        )
+    if picture.pace_still:
+        series.append(
+            figures.YearSeries(t("pace_still"), "line", row(picture.pace_still), figures.ORANGE)
+        )
+    return figures.year_chart(
+        "chart-yearly",
+        t("time_series_title", area=name),
+        years,
+        series,
+        lang,
+        year_heading=t("year"),
+        stacked=True,
     )
 
 
