@@ -130,3 +130,39 @@ def test_delivery_test_consequences_follow_the_measurement_year() -> None:
     assert monitor.delivery_test([100], [41], measurement_year=2019).band == "presumption"
     assert monitor.delivery_test([100], [70], measurement_year=2019).band == "buffer"
     assert monitor.delivery_test([100], [70], measurement_year=2021).band == "presumption"
+
+
+def test_yearly_picture_shows_realised_pace_and_plans_without_summing_them() -> None:
+    target = {**TARGET, "area_id": "R", "measure": "homes_built", "kind": "range"}
+    target.update(value_min=1000, value_max=1000)
+    plans = [
+        {
+            "id": "P1",
+            "gemeente_id": "GM1",
+            "homes": 300,
+            "first_year": 2022,
+            "last_year": 2024,
+            "planstatus": "1A",
+            "source_id": "demo",
+        },
+        {
+            "id": "P2",
+            "gemeente_id": "GM2",
+            "homes": 50,
+            "first_year": 2030,
+            "last_year": 2030,
+            "planstatus": "4A",
+            "source_id": "demo",
+        },
+    ]
+    realisations = [*ministry("GM1", 2021, 80), *ministry("GM2", 2021, 20)]
+    realisations += [*ministry("GM1", 2022, 100), *ministry("GM2", 2022, 100)]
+    state = make_state(realisations=realisations, targets=[target], plans=plans)
+    picture = monitor.yearly_picture(state, "R", "ministry")
+    assert picture.years == tuple(range(2021, 2031)) and picture.target_id == "T"
+    assert picture.realised == {2021: 100, 2022: 200} and not picture.realised_synthetic
+    assert picture.pace_even == {y: 100 for y in range(2021, 2031)}
+    assert picture.pace_still == {y: pytest.approx(700 / 8) for y in range(2023, 2031)}
+    # P1's 2022 share lies in a realised year: shown as realised only; 2023-2024 as planned
+    assert picture.planned_hard == {2023: 100, 2024: 100} and picture.plans_synthetic
+    assert picture.planned_soft == {2030: 50}

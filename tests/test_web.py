@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -112,13 +114,13 @@ def test_region_page_sorts_filters_and_pages_plans(client: TestClient) -> None:
     assert upload(client, csrf, many, "veel.csv").status_code == 200
     page = client.get("/regions/VS-MRA").text
     assert 'data-testid="plan-total">60<' in page
-    rows = re.findall(r"<tr><td>(P-\d{3})</td>", page)
+    rows = re.findall(r'<tr data-plan="(P-\d{3})">', page)
     assert rows[:2] == ["P-059", "P-058"] and len(rows) == 25  # biggest first, 25 a page
     last = client.get("/regions/VS-MRA?page=3").text
-    assert len(re.findall(r"<tr><td>(P-\d{3})</td>", last)) == 10
+    assert len(re.findall(r'<tr data-plan="(P-\d{3})">', last)) == 10
     ordered = client.get("/regions/VS-MRA?sort=name&order=asc&planstatus=1A").text
     assert 'data-testid="plan-total">30<' in ordered
-    assert re.findall(r"<tr><td>(P-\d{3})</td>", ordered)[0] == "P-001"
+    assert re.findall(r'<tr data-plan="(P-\d{3})">', ordered)[0] == "P-001"
     assert client.get("/regions/NOWHERE").status_code == 404
 
 
@@ -147,7 +149,8 @@ def test_upload_page_shows_every_problem_per_row(client: TestClient) -> None:
     answer = upload(client, csrf, BAD_PLANS, "fout.csv")
     assert answer.status_code == 422
     rows = re.findall(
-        r'<tr data-testid="problem-row"><td>fout.csv</td><td>(\d+)</td><td>(\w+)</td>', answer.text
+        r'<tr data-testid="problem-row"><td>fout.csv</td><td>(\d+)</td><td><code>(\w+)</code></td>',
+        answer.text,
     )
     assert ("3", "homes") in rows and ("4", "planstatus") in rows and len(rows) >= 4
 
@@ -196,8 +199,14 @@ def test_pages_load_nothing_from_other_hosts(client: TestClient) -> None:
     # the shipped CBS/Kadaster boundaries draw the map on a fresh install (no ingest geo)
     shown = client.get("/map").text
     assert 'data-testid="schematic"' not in shown and '"choroplethmap"' in shown
-    js = client.get("/static/plotly.min.js")
-    assert js.status_code == 200 and b"plotly" in js.content[:2000].lower()
+    # plotly.js: a partial bundle, once per version (a year's cache), gzipped
+    src = re.search(r'<script src="(/static/plotly-basic-[^"]+)"', client.get("/").text)
+    assert src is not None
+    js = client.get(src.group(1), headers={"Accept-Encoding": "gzip"})
+    assert js.status_code == 200 and b"plotly.js" in js.content[:400]
+    assert js.headers["content-encoding"] == "gzip" and "immutable" in js.headers["cache-control"]
+    assert int(js.headers["content-length"]) < 500_000  # the full bundle is 4.8 MB
+    assert "/static/plotly-map-" in shown and "/static/plotly-basic-" not in shown
 
 
 def _geo_file(name: str) -> Path:
@@ -275,7 +284,7 @@ def test_scenario_comparison_runs_as_a_job_and_shows_both_side_by_side(
     forged = client.post("/scenarios", data={"csrf_token": "x", "scenario": "meer"})
     assert forged.status_code == 403
     unknown = client.post("/scenarios", data={"csrf_token": csrf, "scenario": "nope"})
-    assert unknown.status_code == 404 and "unknown scenario" in unknown.text
+    assert unknown.status_code == 404 and "Onbekend scenario" in unknown.text
     started = client.post(
         "/scenarios",
         data={"csrf_token": csrf, "scenario": "meer", "vs": "base", "area": "VS-ZR", "runs": "200"},
@@ -347,3 +356,136 @@ def test_comparison_rows_show_the_difference_in_homes_when_both_chances_are_zero
     assert row["p_min_diff"] == 0.0
     [alone] = comparison_rows({"targets": [record]})  # no scenario to compare with
     assert alone["p50_b"] is None and alone["p50_diff"] is None and alone["p50_rel"] is None
+
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees (or hears): text outside script and style, and the title,
+    placeholder, aria-label and alt attributes; text an element marks as English
+    (``lang="en"``: the language switch, the validator's messages) and literal names in
+    ``<code>`` (a plan list's column names) are left out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "code") or ("lang", "en") in attrs:
+            self._hidden.append(tag)
+        for name, value in attrs:
+            if name in ("title", "placeholder", "aria-label", "alt") and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._hidden and self._hidden[-1] == tag:
+            self._hidden.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden and data.strip():
+            self.parts.append(data.strip())
+
+
+def visible_text(html: str) -> list[str]:
+    parser = _VisibleText()
+    parser.feed(html)
+    return parser.parts
+
+
+def _english_leaks(parts: list[str]) -> list[str]:
+    """English catalogue strings (those that differ from the Dutch) in a Dutch page: a phrase
+    anywhere, a single word only as a whole text."""
+    from opgave.web.i18n import TEXTS
+
+    found = []
+    text = " | ".join(parts)
+    for key, english in TEXTS["en"].items():
+        if english == TEXTS["nl"].get(key):
+            continue
+        pieces = [re.escape(p) for p in re.split(r"\{[a-z_]+\}", english)]
+        pattern = r"[^|]{1,80}?".join(pieces)
+        if " " in english.strip():
+            if re.search(r"(?<![\w])" + pattern + r"(?![\w])", text):
+                found.append(english)
+        elif any(p == english for p in parts):
+            found.append(english)
+    return found
+
+
+def _raw_codes(parts: list[str]) -> list[str]:
+    """Vocabulary codes shown as they are: area kinds, measures, statuses (agreements,
+    progress, jobs) - where the Dutch word differs from the code."""
+    from opgave import i18n, vocabulary
+
+    codes = {*vocabulary.AREA_KINDS, *vocabulary.MEASURES, *vocabulary.AGREEMENT_KINDS}
+    codes |= {*vocabulary.AGREEMENT_STATUSES, *vocabulary.ROLES}
+    codes |= {"on_track", "behind", "no_data", "reached", "period_over"}
+    codes |= {"queued", "running", "failed", "loading", "summarising"}
+    dutch = {w[0] for words in i18n.WORDS.values() for w in words.values()}
+    text = " ".join(parts)
+    return sorted(c for c in codes - dutch if re.search(rf"(?<![\w-]){c}(?![\w-])", text))
+
+
+def test_dutch_pages_show_no_english_and_no_raw_codes(client: TestClient) -> None:
+    csrf = sign_in(client, "rijk")
+    assert upload(client, csrf, GOOD_PLANS, date="2025-01-01").status_code == 200
+    form = {"csrf_token": csrf, "status": "in_progress", "version": "1", "reason": "gestart"}
+    assert client.post("/agreements/ZR-FASERING", data=form).status_code == 200
+    refused = upload(client, csrf, BAD_PLANS, "fout.csv")
+    pages = {"/upload (refused)": refused.text}
+    for path in (
+        "/",
+        "/map",
+        "/map?measure=capacity",
+        "/map?measure=planned&division=municipality",
+        "/regions",
+        "/regions/VS-MRA",
+        "/regions/VS-ZR",
+        "/regions/PV27",
+        "/regions/GM0363",
+        "/agreements/ZR-FASERING",
+        "/upload",
+        "/scenarios",
+        "/regions/NOPE",
+        "/no-such-page",
+        "/regions/VS-ZR?as_of=gisteren",
+    ):
+        pages[path] = client.get(path).text
+    problems = {}
+    for path, html in pages.items():
+        parts = visible_text(html)
+        leaks, codes = _english_leaks(parts), _raw_codes(parts)
+        if leaks or codes:
+            problems[path] = (leaks, codes)
+        assert not re.search(r"\d%-+\s*<|\(1 doelen\)|>\s*-\d{4}", html), path
+    assert problems == {}
+    titles = {re.search(r"<title>([^<]+)</title>", html).group(1) for html in pages.values()}  # type: ignore[union-attr]
+    assert len(titles) >= len(pages) - 3  # the refused and the blank upload form share one
+
+
+def test_an_unknown_region_is_a_404_page_that_says_so(client: TestClient) -> None:
+    sign_in(client, "kijker")
+    page = client.get("/regions/NOPE")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Onbekend gebied: NOPE" in page.text and 'href="/regions"' in page.text
+    assert "<title>Onbekend gebied: NOPE - opgave</title>" in page.text
+    missing = client.get("/nergens")
+    assert missing.status_code == 404 and "Pagina niet gevonden" in missing.text
+    api = client.get("/api/v1/nergens")
+    assert api.status_code == 404 and api.headers["content-type"] == "application/json"
+    wrong_date = client.get("/regions/VS-ZR?as_of=gisteren")
+    assert wrong_date.status_code == 400 and "JJJJ-MM-DD" in wrong_date.text
+
+
+def test_charts_use_dutch_separators_and_carry_their_numbers_as_a_table(
+    client: TestClient,
+) -> None:
+    sign_in(client, "kijker")
+    page = client.get("/").text
+    data = re.search(r'<script type="application/json" id="chart-overview-data">(.+?)</script>',
+                     page)  # fmt: skip
+    assert data is not None
+    assert json.loads(data.group(1))["layout"]["separators"] == ",."
+    table = page.split('data-testid="chart-table"')[1].split("</table>")[0]
+    assert "900.000" in table and "Opgave" in table
+    english = client.get("/lang/en?next=/").text
+    assert '"separators":".,"' in english

@@ -186,3 +186,26 @@ def shown_figures(html: str) -> dict[str, dict[str, str]]:
         else:
             found.setdefault(area, {})[match.group(2)] = match.group(3)
     return found
+
+
+class Watched:
+    """A browser context (Playwright) whose requests are all recorded, to show that no page
+    asks anything of a host other than 127.0.0.1."""
+
+    def __init__(self, chromium: Any, server: LiveServer, **options: Any) -> None:
+        self.requests: list[str] = []
+        self.context = chromium.new_context(base_url=server.url, locale="nl-NL", **options)
+        self.context.on("request", lambda r: self.requests.append(r.url))
+
+    def page(self) -> Any:
+        return self.context.new_page()
+
+    def outside(self) -> list[str]:
+        from urllib.parse import urlparse
+
+        return [
+            u
+            for u in self.requests
+            if not u.startswith(("data:", "blob:", "about:"))
+            and urlparse(u).hostname != "127.0.0.1"
+        ]

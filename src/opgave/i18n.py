@@ -122,6 +122,18 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "impulse": ("impuls", "impulse"),
         "tranche": ("tranche", "tranche"),
     },
+    "audit_action": {
+        "create": ("aangemaakt", "created"),
+        "delete": ("verwijderd", "deleted"),
+        "login": ("ingelogd", "signed in"),
+        "update": ("gewijzigd", "changed"),
+        "upload": ("geüpload", "uploaded"),
+    },
+    "role": {
+        "admin": ("beheerder", "administrator"),
+        "editor": ("redacteur", "editor"),
+        "viewer": ("lezer", "reader"),
+    },
 }
 """The words for the vocabularies' codes (vocabulary.py), Dutch and English: the doors show
 these, never the codes."""

@@ -775,3 +775,72 @@ def supply_years(supply: float, annual_requirement: float, buffer: float = 0.0) 
     if per_year <= 0:
         raise ValueError("the annual requirement must be positive")
     return SupplyYears(ratio=supply / (5 * per_year), years=supply / per_year)
+
+
+# ---------------------------------------------------------------- per year (an area's page)
+
+
+@dataclass(frozen=True)
+class YearlyPicture:
+    """An area's homes per year: realised (one figure per year, as everywhere), the pace its
+    headline target needs - spread evenly over the target's period (``pace_even``) and what
+    is still needed per remaining year (``pace_still``, from the year after the last
+    realised one) - and the current plans by the year they are planned for (their yearly
+    figures, else an even spread), hard (planstatus 1x/2x) and soft."""
+
+    area_id: str
+    target_id: str | None
+    years: tuple[int, ...]
+    realised: dict[int, float]
+    pace_even: dict[int, float]
+    pace_still: dict[int, float]
+    planned_hard: dict[int, float]
+    planned_soft: dict[int, float]
+    realised_synthetic: bool
+    plans_synthetic: bool
+
+
+def yearly_picture(
+    state: ProgrammeState, area_id: str, definition: str = DEFAULT_DEFINITION
+) -> YearlyPicture:
+    """The :class:`YearlyPicture` of an area: from the programme's start (or the target's
+    first year) to the target's last year, or to the last planned year without a target."""
+    from opgave.capacity import plan_homes_in
+
+    target = headline_target(state, area_id)
+    series = realised_series(state, area_id, definition_for("homes_built", definition))
+    plans = state.plans_in(area_id)
+    first = (target["first_year"] if target else None) or PROGRAMME_START
+    last_planned = max((int(p["last_year"]) for p in plans), default=first)
+    last = int(target["last_year"]) if target else max(last_planned, first)
+    years = tuple(range(min(first, *series.yearly) if series.yearly else first, last + 1))
+    pace_even: dict[int, float] = {}
+    pace_still: dict[int, float] = {}
+    if target and target["value_min"] is not None:
+        start = target["first_year"] or PROGRAMME_START
+        span = last - start + 1
+        pace_even = {y: target["value_min"] / span for y in years if start <= y <= last}
+        progress = progress_of(target, series)
+        if progress.required_pace_min is not None:
+            after = progress.realised_years[-1] + 1 if progress.realised_years else start
+            pace_still = {y: progress.required_pace_min for y in years if after <= y <= last}
+    hard: dict[int, float] = {}
+    soft: dict[int, float] = {}
+    planned_from = max(series.yearly, default=first - 1) + 1
+    for plan in plans:
+        bucket = hard if plan["planstatus"] in HARD_PLANSTATUS else soft
+        for year in range(int(plan["first_year"]), int(plan["last_year"]) + 1):
+            if year in years and year >= planned_from:
+                bucket[year] = bucket.get(year, 0.0) + plan_homes_in(plan, year, year)
+    return YearlyPicture(
+        area_id=area_id,
+        target_id=target["id"] if target else None,
+        years=years,
+        realised={y: v for y, v in series.yearly.items() if y in years},
+        pace_even=pace_even,
+        pace_still=pace_still,
+        planned_hard=hard,
+        planned_soft=soft,
+        realised_synthetic=series.synthetic,
+        plans_synthetic=any(state.is_synthetic(p.get("source_id")) for p in plans),
+    )

@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from web_fixtures import (
@@ -21,6 +20,7 @@ from web_fixtures import (
     SHARED_GEO,
     LiveServer,
     LoadedTemplates,
+    Watched,
 )
 
 from opgave import store
@@ -54,26 +54,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium: Any) -> Iterator[
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
-
-
-class Watched:
-    """A browser context whose requests are all recorded."""
-
-    def __init__(self, chromium: Any, server: LiveServer) -> None:
-        self.requests: list[str] = []
-        self.context = chromium.new_context(base_url=server.url, locale="nl-NL")
-        self.context.on("request", lambda r: self.requests.append(r.url))
-
-    def page(self) -> Any:
-        return self.context.new_page()
-
-    def outside(self) -> list[str]:
-        return [
-            u
-            for u in self.requests
-            if not u.startswith(("data:", "blob:", "about:"))
-            and urlparse(u).hostname != "127.0.0.1"
-        ]
 
 
 @pytest.fixture
@@ -149,13 +129,14 @@ def test_edit_an_agreement_and_see_a_concurrent_edit(browser: Watched, shots: Pa
     first.fill("input[name=reason]", "gestart in de regio")
     first.click("[data-testid=edit-form] button[type=submit]")
     first.wait_for_selector('[data-testid="saved"]')
-    assert first.inner_text('[data-testid="agreement-status"]') == "in_progress"
+    assert first.get_attribute('[data-testid="agreement-status"]', "data-status") == "in_progress"
+    assert first.inner_text('[data-testid="agreement-status"]') == "in uitvoering"
     assert int(first.inner_text('[data-testid="agreement-version"]')) == version + 1
     second.select_option("select[name=status]", "done")
     second.click("[data-testid=edit-form] button[type=submit]")
     conflict = second.wait_for_selector('[data-testid="conflict"]')
     assert "versie" in conflict.inner_text() and "zr" in conflict.inner_text()
-    assert second.inner_text('[data-testid="agreement-status"]') == "in_progress"
+    assert second.inner_text('[data-testid="agreement-status"]') == "in uitvoering"
     second.screenshot(path=str(shots / "conflict.png"), full_page=True)
 
 

@@ -62,12 +62,15 @@ def create_app(
             "`Authorization: Bearer <token>`."
         ),
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served from the package below (FastAPI's own page needs a CDN)
         redoc_url=None,
     )
     app.state.opgave = state
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders, docs_path=f"{API_PREFIX}/docs", https=secure_cookies)
+    from opgave.web.assets import install_docs
+
+    install_docs(app, f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs")
     for module in (programme, pipeline, funding, job_routes, agreements, account):
         app.include_router(module.router, prefix=API_PREFIX)
     if dashboard:

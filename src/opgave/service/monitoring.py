@@ -331,3 +331,20 @@ def map_values(svc: Service, measure: str, division: str) -> Row:
         }
 
     return state.memo(("map", measure, division), compute)
+
+
+def yearly(
+    svc: Service,
+    area_id: str,
+    as_of: dt.date | None = None,
+    definition: str = monitor.DEFAULT_DEFINITION,
+) -> monitor.YearlyPicture:
+    """An area's homes per year: realised, the pace its target needs, plans by planned year
+    (a region's page; computed by :func:`opgave.monitor.yearly_picture`)."""
+    check_definition(definition)
+    state = svc.state(as_of)
+    require_area(state, area_id)
+    return state.memo(
+        ("yearly", area_id, definition),
+        lambda: monitor.yearly_picture(state, area_id, definition),
+    )

@@ -12,8 +12,9 @@ Writes need a signed-in admin or editor and the session's CSRF token in the form
 from __future__ import annotations
 
 import datetime as dt
-import importlib
+import inspect
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -22,6 +23,8 @@ from fastapi import APIRouter, FastAPI, File, Form, Request, Response, UploadFil
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 
 from opgave import access, monitor
 from opgave.access import Principal
@@ -30,11 +33,12 @@ from opgave.api.routers.account import sign_in, sign_out
 from opgave.api.routers.agreements import agreement_detail
 from opgave.api.routers.jobs import start_plan_import
 from opgave.api.security import ApiError, Caller, identify, state_of
+from opgave.i18n import label, long_date
 from opgave.service import agreements as register_service
 from opgave.service import geo, monitoring, pipeline, users
 from opgave.state import ProgrammeState
 from opgave.vocabulary import AGREEMENT_STATUSES, PLANSTATUS
-from opgave.web import maps
+from opgave.web import assets, figures, maps
 from opgave.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, number, percent, translator
 
 HERE = Path(__file__).parent
@@ -67,23 +71,158 @@ def viewer(request: Request) -> Caller:
     return caller
 
 
+def period(first: int | None, last: int | None, lang: str) -> str:
+    """A period of years as words: 2021-2030, t/m 2030, vanaf 2025, or '-'."""
+    t = translator(lang)
+    if first is not None and last is not None:
+        return str(first) if first == last else f"{first}-{last}"
+    if last is not None:
+        return t("until_year", last=last)
+    if first is not None:
+        return t("from_year", first=first)
+    return "-"
+
+
+def value_span(lo: float | None, hi: float | None, unit: str, lang: str) -> str:
+    """A value or a range (175.000-220.000, 67%); percentages for ratios and shares."""
+
+    def one(v: float | None) -> str:
+        return number(v, lang) if unit == "homes" else percent(v, lang)
+
+    if lo is None and hi is None:
+        return "-"
+    if lo is None or hi is None or lo == hi:
+        return one(lo if lo is not None else hi)
+    return f"{one(lo)}-{one(hi)}"
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def moment(value: Any, lang: str) -> str:
+    """A timestamp (ISO text, UTC) as a long date with the time: 3 december 2025 12:05 UTC."""
+    if not value:
+        return "-"
+    text = str(value)
+    day = long_date(_as_date(text), lang)
+    return f"{day} {text[11:16]} UTC" if len(text) >= 16 else day
+
+
+def stage_words(stage: str | None, lang: str) -> str:
+    """A job's stage in words ('forecast 2 of 5' -> 'prognose 2 van 5')."""
+    t = translator(lang)
+    found = re.fullmatch(r"forecast (\d+) of (\d+)", stage or "")
+    if found:
+        return t("stage_forecast", i=found.group(1), n=found.group(2))
+    key = f"stage_{stage}"
+    words = t(key)
+    return stage or "" if words == key else words
+
+
+def error_words(error: ApiError, lang: str) -> str:
+    """What a refusal means, in the page's language; the service's own (English) message
+    only on English pages."""
+    if lang == "en":
+        return error.detail
+    t = translator(lang)
+    return {
+        400: t("bad_request"),
+        403: t("forbidden"),
+        404: t("not_found"),
+        409: t("conflict_short"),
+        422: t("upload_problems"),
+    }.get(error.status, t("error_title"))
+
+
 def render(
     request: Request, template: str, caller: Caller | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    """A page in the caller's language with the shared context (user, CSRF, formatting)."""
+    """A page in the caller's language with the shared context (user, CSRF, the words and
+    formats of :mod:`opgave.i18n`)."""
     lang = language(request)
-    synthetic = list(service(request).state().synthetic_sources)
+    state = service(request).state()
+    t = translator(lang)
+
+    def area_name(area_id: str | None) -> str:
+        area = state.area_by_id.get(area_id or "")
+        if area is None:
+            return area_id or "-"
+        return str(area["name_en"] if lang == "en" and area.get("name_en") else area["name"])
+
+    def source_title(source_id: str | None) -> str:
+        source = state.source_by_id.get(source_id or "")
+        return str(source["title"]) if source and source.get("title") else source_id or "-"
+
+    def field_value(field: str, value: Any) -> str:
+        if field == "status" and isinstance(value, str):
+            return label("agreement_status", value, lang)
+        if isinstance(value, list | tuple):  # e.g. the 5,000 plan ids of an upload
+            shown = ", ".join(str(v) for v in value[:3])
+            return f"{number(len(value), lang)}: {shown}{', …' if len(value) > 3 else ''}"
+        return "-" if value is None else str(value)
+
+    def table_word(table: str) -> str:
+        key = f"table_{table}"
+        return table if t(key) == key else t(key)
+
+    def field_name(field: str) -> str:
+        key = f"field_{field}"
+        return field if t(key) == key else t(key)
+
+    def history_what(what: str) -> str:
+        """A history entry's "recorded" or "status: open -> done; ..." in words."""
+        if what == "recorded":
+            return t("recorded")
+        out = []
+        for part in what.split("; "):
+            field, _, change = part.partition(": ")
+            old, _, new = change.partition(" -> ")
+            out.append(
+                f"{field_name(field)}: {field_value(field, old)} → {field_value(field, new)}"
+            )
+        return "; ".join(out)
+
+    synthetic = [source_title(s) for s in state.synthetic_sources]
     return templates.TemplateResponse(
         request,
         template,
         {
-            "t": translator(lang),
+            "t": t,
             "lang": lang,
             "other_lang": "en" if lang == "nl" else "nl",
             "user": caller.principal if caller else None,
             "csrf": caller.csrf_token if caller else None,
             "num": lambda v, d=0: number(v, lang, d),
-            "pct": lambda v, d=0: percent(v, lang, d),
+            "pct": lambda v, d=None: percent(v, lang, d),
+            "date": lambda v: long_date(_as_date(v), lang),
+            "moment": lambda v: moment(v, lang),
+            "label": lambda vocabulary, code: label(vocabulary, code, lang),
+            "period": lambda first, last: period(first, last, lang),
+            "span": lambda lo, hi, unit="homes": value_span(lo, hi, unit, lang),
+            "area_name": area_name,
+            "source_title": source_title,
+            "source_titles": lambda ids: "; ".join(source_title(i) for i in ids),
+            "area_names": lambda ids: ", ".join(area_name(i) for i in ids),
+            "field_value": field_value,
+            "table_word": table_word,
+            "field_name": field_name,
+            "history_what": history_what,
+            "stage": lambda s: stage_words(s, lang),
+            "stage_words": {
+                k: t(f"stage_{k}") for k in ("queued", "loading", "summarising", "done", "failed")
+            }
+            | {"forecast": t("stage_forecast")},
+            "error_words": lambda e: error_words(e, lang),
+            "asset": assets.url,
+            "plotly_url": lambda kind: assets.url(assets.PLOTLY[kind]),
+            "plotly_locale": assets.PLOTLY_LOCALE_NL,
             "synthetic": synthetic,
             "path": request.url.path,
             "statuses": AGREEMENT_STATUSES,
@@ -95,46 +234,35 @@ def render(
     )
 
 
+def error_page(
+    request: Request,
+    caller: Caller | None,
+    status: int,
+    heading: str,
+    text: str | None = None,
+    back: tuple[str, str] | None = None,
+) -> HTMLResponse:
+    """A page that says what went wrong, in the page's language, with the HTTP status."""
+    return render(
+        request,
+        "error.html",
+        caller,
+        status=status,
+        heading=heading,
+        text=text,
+        back_href=back[0] if back else None,
+        back_text=back[1] if back else None,
+    )
+
+
+def _bad_date(request: Request, caller: Caller, value: str | None) -> HTMLResponse:
+    t = translator(language(request))
+    return error_page(request, caller, 400, t("error_title"), t("bad_date", value=value or ""))
+
+
 def figure(fig: dict[str, Any]) -> Markup:
     """A Plotly figure as JSON safe to place in a page's script."""
-    text = json.dumps(fig, separators=(",", ":"), default=str)
-    return Markup(text.replace("</", "<\\/"))
-
-
-def _bar(labels: list[str], values: list[float], norm: float | None, fmt: str) -> dict[str, Any]:
-    shapes = (
-        [
-            {
-                "type": "line",
-                "x0": norm,
-                "x1": norm,
-                "y0": -0.5,
-                "y1": len(labels) - 0.5,
-                "line": {"color": "#b00020", "dash": "dash"},
-            }
-        ]
-        if norm is not None
-        else []
-    )
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "y": labels,
-                "x": values,
-                "marker": {"color": "#1f3a93"},
-                "hovertemplate": "%{y}: %{x:" + fmt + "}<extra></extra>",
-            }
-        ],
-        "layout": {
-            "height": 80 + 34 * len(labels),
-            "margin": {"l": 180, "r": 20, "t": 10, "b": 30},
-            "xaxis": {"tickformat": fmt, "rangemode": "tozero"},
-            "yaxis": {"autorange": "reversed"},
-            "shapes": shapes,
-        },
-    }
+    return figures.as_json(fig)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -144,27 +272,35 @@ def overview_page(request: Request, as_of: str | None = None) -> HTMLResponse:
     svc = service(request)
     try:
         date = monitoring.parse_date(as_of, "as_of")
-    except ApiError as error:
-        return render(request, "error.html", caller, status=error.status, message=error.detail)
+    except ApiError:
+        return _bad_date(request, caller, as_of)
     data = monitoring.overview(svc, date)
     state = svc.state(date)
-    t = translator(language(request))
+    lang = language(request)
+    t = translator(lang)
     head = data.headline
     bars = [(t("target"), float((head.target or {}).get("value_min") or 0))]
     if head.progress:
         bars.append((t("realised"), head.progress.realised))
     if head.capacity:
         bars.append((t("capacity"), float(head.capacity.planned_all)))
-    chart = _bar([b[0] for b in bars], [b[1] for b in bars], None, ",.0f")
+    chart = figures.bar_chart(
+        "chart-overview",
+        f"{t('national')}: {t('target').lower()}, {t('realised').lower()}, {t('capacity').lower()}",
+        [b[0] for b in bars],
+        [b[1] for b in bars],
+        lang,
+        value_heading=t("homes"),
+        label_heading=t("what"),
+    )
     return render(
         request,
         "overview.html",
         caller,
         data=data,
         due_next=register_service.due_next(svc),
-        chart=figure(chart),
+        chart=chart,
         meetings={m["id"]: m for m in state.meetings},
-        areas=state.area_by_id,
         as_of=date,
         report_formats=_report_formats(),
     )
@@ -198,13 +334,17 @@ def _map_figure(request: Request, measure: str, division: str) -> dict[str, Any]
     svc = service(request)
     snap = svc.state()
     values = monitoring.map_values(svc, measure, division)
-    t = translator(language(request))
+    lang = language(request)
+    t = translator(lang)
     title = t(f"map_{measure}")
-    if not values["boundaries"]:
-        return {"schematic": True, "figure": maps.tile_figure(values["areas"], measure, title)}
 
     def compute() -> dict[str, Any]:
-        geometries = geo.boundaries(svc)
+        geometries = geo.boundaries(svc)  # shipped with the package, or loaded
+        if not any(v["area_id"] in geometries for v in values["areas"]):
+            figure = maps.tile_figure(
+                values["areas"], measure, title, lang, t("no_figure"), t("norm")
+            )
+            return {"schematic": True, "figure": figure}
         markers = []
         for area in snap.areas:
             if area["kind"] != "large_scale_area":
@@ -217,12 +357,20 @@ def _map_figure(request: Request, measure: str, division: str) -> dict[str, Any]
             where = maps.middle(found)
             if where is not None:
                 markers.append({"name": area["name"], "lon": where[0], "lat": where[1]})
-        return {
-            "schematic": False,
-            "figure": maps.choropleth_figure(values["areas"], geometries, measure, title, markers),
-        }
+        figure = maps.choropleth_figure(
+            values["areas"],
+            geometries,
+            measure,
+            title,
+            lang,
+            none=t("no_figure"),
+            markers=markers,
+            markers_name=t("large_scale_areas"),
+            norm_word=t("norm"),
+        )
+        return {"schematic": False, "figure": figure}
 
-    return snap.memo(("map_figure", measure, division, language(request)), compute)
+    return snap.memo(("map_figure", measure, division, lang), compute)
 
 
 @router.get("/map", response_class=HTMLResponse)
@@ -244,6 +392,7 @@ def map_page(request: Request, measure: str = "progress", division: str = "provi
         schematic=shown["schematic"],
         chart=figure(shown["figure"]),
         values=values["areas"],
+        synthetic_values=values["synthetic"],
     )
 
 
@@ -291,20 +440,35 @@ def region_page(
     plans, agreements, audit trail."""
     caller = viewer(request)
     svc = service(request)
+    lang = language(request)
+    t = translator(lang)
     try:
         date = monitoring.parse_date(as_of, "as_of")
+    except ApiError:
+        return _bad_date(request, caller, as_of)
+    try:
         status = monitoring.status(svc, area_id, date)
     except ApiError as error:
-        return render(request, "error.html", caller, status=error.status, message=error.detail)
+        if error.status != 404:
+            raise
+        return error_page(
+            request,
+            caller,
+            404,
+            t("unknown_area", id=area_id),
+            t("unknown_area_text"),
+            ("/regions", t("to_regions")),
+        )
     area = status.area
     sort = sort if sort in monitoring.PLAN_SORTS else "homes"
     order = order if order in ("asc", "desc") else "desc"
     page = max(page, 1)
+    chosen = [planstatus] if planstatus in PLANSTATUS else []
     plans = monitoring.plans(
         svc,
         area=area_id,
         as_of=date,
-        planstatus=[planstatus] if planstatus in PLANSTATUS else [],
+        planstatus=chosen,
         q=q,
         sort=sort,
         order=order,
@@ -312,25 +476,38 @@ def region_page(
         offset=(page - 1) * PLAN_PAGE,
     )
     agreements = register_service.listing(svc, area=area_id, within=True)
-    t = translator(language(request))
     with_capacity = [s for s in status.targets if s.capacity]
-    chart = (
-        _bar(
+    capacity_chart = (
+        figures.bar_chart(
+            "chart-capacity",
+            t("capacity_vs_norm"),
             [
-                f"{s.area_name} {s.target['first_year'] or ''}-{s.target['last_year']}"
+                f"{s.area_name} {period(s.target['first_year'], s.target['last_year'], lang)}"
                 for s in with_capacity
             ],
             [s.capacity.ratio_all for s in with_capacity if s.capacity],
-            1.3,
-            ".0%",
+            lang,
+            value_heading=t("capacity"),
+            label_heading=t("target"),
+            ratio=True,
+            norm=monitor.PLAN_CAPACITY_NORM,
+            norm_label=t("norm"),
         )
         if with_capacity
         else None
+    )
+    series_chart = _yearly_chart(
+        monitoring.yearly(svc, area_id, date), area_name_of(area, lang), lang
     )
     trail = users.trail_of(
         svc, [a["id"] for a in agreements], [p["id"] for p in svc.state(date).plans_in(area_id)]
     )
     pages = max(1, -(-plans["total"] // PLAN_PAGE))
+    download = {"area": area_id, "sort": sort, "order": order}
+    if q:
+        download["q"] = q
+    if chosen:
+        download["planstatus"] = chosen[0]
     return render(
         request,
         "region.html",
@@ -341,9 +518,12 @@ def region_page(
         as_of=date,
         target_status=status.targets,
         plans=plans,
+        plans_download="/api/v1/plans?" + urlencode(download),
         agreements=agreements,
         trail=trail,
-        chart=figure(chart) if chart else None,
+        capacity_chart=capacity_chart,
+        series_chart=series_chart,
+        charts=capacity_chart is not None or series_chart is not None,
         q=q or "",
         planstatus=planstatus or "",
         sort=sort,
@@ -351,7 +531,49 @@ def region_page(
         page=page,
         pages=pages,
         link=lambda **kw: _query(request, **kw),
-        title_capacity=t("capacity_vs_norm"),
+    )
+
+
+def area_name_of(area: dict[str, Any], lang: str) -> str:
+    """An area's name in the page's language."""
+    return str(area["name_en"] if lang == "en" and area.get("name_en") else area["name"])
+
+
+def _yearly_chart(picture: monitor.YearlyPicture, name: str, lang: str) -> figures.Chart | None:
+    """Homes per year: realised and planned (hard, soft) as bars, the pace the target needs
+    as lines; None when the area has neither figures nor plans nor a target."""
+    t = translator(lang)
+    if not (picture.realised or picture.planned_hard or picture.planned_soft or picture.pace_even):
+        return None
+    years = picture.years
+
+    def row(values: dict[int, float]) -> list[float | None]:
+        return [values.get(y) for y in years]
+
+    realised_name = t("realised_per_year")
+    if picture.realised_synthetic:
+        realised_name += f" ({t('synthetic_mark')})"
+    series = [
+        figures.YearSeries(realised_name, "bar", row(picture.realised), figures.BLUE),
+        figures.YearSeries(t("planned_hard"), "bar", row(picture.planned_hard), figures.LIGHT_BLUE),
+        figures.YearSeries(t("planned_soft"), "bar", row(picture.planned_soft), "#c9c9c9"),
+    ]
+    if picture.pace_even:
+        series.append(
+            figures.YearSeries(t("pace_even"), "line", row(picture.pace_even), figures.GREY, True)
+        )
+    if picture.pace_still:
+        series.append(
+            figures.YearSeries(t("pace_still"), "line", row(picture.pace_still), figures.ORANGE)
+        )
+    return figures.year_chart(
+        "chart-yearly",
+        t("time_series_title", area=name),
+        years,
+        series,
+        lang,
+        year_heading=t("year"),
+        stacked=True,
     )
 
 
@@ -361,7 +583,10 @@ def _agreement_page(
     try:
         detail = agreement_detail(request, agreement_id)
     except ApiError as error:
-        return render(request, "error.html", caller, status=error.status, message=error.detail)
+        t = translator(language(request))
+        if error.status == 404:
+            return error_page(request, caller, 404, t("unknown_agreement", id=agreement_id))
+        return error_page(request, caller, error.status, t("error_title"))
     snap = service(request).state()
     record = detail["agreement"]
     allowed = (
@@ -476,7 +701,7 @@ def upload_job_page(request: Request, job_id: str) -> HTMLResponse:
     today = dt.date.today().isoformat()
     if job is None or job.kind != "plans":
         t = translator(language(request))
-        return render(request, "error.html", caller, status=404, message=t("upload_job_unknown"))
+        return error_page(request, caller, 404, t("not_found"), t("upload_job_unknown"))
     if job.status in ("failed", "cancelled"):
         status = job.error_status or (409 if job.status == "cancelled" else 500)
         error = ApiError(status, job.error or "", job.problems)
@@ -550,38 +775,26 @@ def switch_language(request: Request, code: str, next: str = "/") -> Response:
     return answer
 
 
-_PLOTLY: list[bytes] = []
-
-
-@router.get("/static/plotly.min.js")
-def plotly_js() -> Response:
-    """plotly.js from the installed plotly package (no CDN)."""
-    if not _PLOTLY:
-        offline = importlib.import_module("plotly.offline")
-        _PLOTLY.append(str(offline.get_plotlyjs()).encode())
-    return Response(
-        _PLOTLY[0],
-        media_type="application/javascript",
-        headers={"Cache-Control": "public, max-age=86400"},
-    )
-
-
-@router.get("/static/style.css")
-def style_css() -> Response:
-    """The dashboard's style sheet."""
-    return Response(
-        (HERE / "static" / "style.css").read_bytes(),
-        media_type="text/css",
-        headers={"Cache-Control": "public, max-age=3600"},
-    )
-
-
 def install_dashboard(app: FastAPI) -> None:
     """Add the pages to ``app`` (and send signed-out readers to the sign-in page)."""
     from opgave.web import scenarios
 
     app.include_router(router)
     app.include_router(scenarios.router)
+    app.include_router(assets.router)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    api_errors = app.exception_handlers.get(StarletteHTTPException)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _not_found(request: Request, error: StarletteHTTPException) -> Response:
+        """Pages that do not exist answer with a page; the API keeps its JSON answers."""
+        if error.status_code == 404 and not request.url.path.startswith("/api/"):
+            t = translator(language(request))
+            return error_page(request, None, 404, t("not_found"), t("not_found_text"))
+        if api_errors is None:
+            raise error
+        answer = api_errors(request, error)
+        return await answer if inspect.isawaitable(answer) else answer
 
     @app.exception_handler(SignInNeeded)
     async def _sign_in(_request: Request, error: SignInNeeded) -> Response:

@@ -1,9 +1,12 @@
 """The dashboard's map of the Netherlands as Plotly figures (plain dicts, drawn in the browser).
 
-With boundaries loaded (``opgave ingest geo``) the provinces or municipalities are a
-choropleth on a blank MapLibre map (``choroplethmap`` with the ``white-bg`` style: no tiles,
-no request leaves the server); the large-scale housing areas are markers at the middle of
-their municipalities. Without boundaries a schematic tile map of the 12 provinces stands in.
+The provinces or municipalities are a choropleth on a blank MapLibre map (``choroplethmap``
+with the ``white-bg`` style: no tiles, no request leaves the server), drawn from the shipped
+CBS/Kadaster boundaries or those loaded with ``opgave ingest geo``; the large-scale housing
+areas are dots (with a legend) at the middle of their municipalities. Progress and capacity
+share a fixed 0-160% colour range on a colour-blind-safe orange-purple scale that turns at
+the target (progress) or the 130% norm (capacity); planned homes are shades of blue. Only
+without any boundary does a schematic tile map of the 12 provinces stand in.
 Values come from :func:`opgave.service.monitoring.map_values`.
 """
 
@@ -12,6 +15,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from opgave.i18n import number, percent
+from opgave.web.figures import separators
 
 TILES: dict[str, tuple[int, int]] = {
     "PV21": (1, 0),  # Fryslân
@@ -28,29 +34,82 @@ TILES: dict[str, tuple[int, int]] = {
     "PV31": (2, 4),  # Limburg
 }
 """Column and row of each province in the schematic tile map (CBS province codes)."""
-SCALES: dict[str, tuple[float | None, float | None]] = {
-    "progress": (0.0, 1.0),
-    "capacity": (0.0, 1.6),
-    "planned": (None, None),
-}
-"""Colour range per measure (capacity: 130% sits in the green part)."""
+RATIO_MAX = 1.6
+"""Progress and capacity share one fixed colour range, 0% to 160% (above: the top colour),
+so a colour means the same on every map and every day."""
+MIDPOINTS = {"progress": 1.0, "capacity": 1.3}
+"""Where the diverging scale turns from orange (short) to purple (there): the target itself
+for progress, the 130% norm for plan capacity."""
 NO_DATA_COLOUR = "#d0d0d0"
-COLOURS = [[0.0, "#d73027"], [0.5, "#fee08b"], [1.0, "#1a9850"]]
-"""Red (far from the target) through yellow to green (there); plotly.js has no RdYlGn."""
+BORDER_COLOUR = "#7f7f7f"
+MARKER_COLOUR = "#1b1b1b"
+NL_BOX = {"lon": [3.3, 7.25], "lat": [50.72, 53.58]}
+"""The box the map fits on any screen (charts.js turns it into a zoom)."""
+PUOR = ("#b35806", "#f1a340", "#fee0b6", "#f7f7f7", "#d8daeb", "#998ec3", "#542788")
+"""ColorBrewer PuOr: orange to purple, safe for colour-blind readers (no red against green)."""
+BLUES = [[0.0, "#eff3ff"], [0.25, "#bdd7e7"], [0.5, "#6baed6"], [0.75, "#3182bd"],
+         [1.0, "#08519c"]]  # fmt: skip
+"""ColorBrewer Blues for planned homes (more is darker; nothing good or bad about it)."""
 
 
-def _label(value: float | None, measure: str) -> str:
-    if value is None:
-        return "-"
+def ratio_colours(measure: str) -> list[list[Any]]:
+    """The diverging orange-purple scale over 0-160% turning at the measure's midpoint."""
+    mid = MIDPOINTS[measure] / RATIO_MAX
+    stops = (0.0, mid * 0.45, mid * 0.85, mid, mid + (1 - mid) * 0.35, mid + (1 - mid) * 0.7, 1.0)
+    return [[round(stop, 4), colour] for stop, colour in zip(stops, PUOR, strict=True)]
+
+
+def colour_bar(measure: str, title: str, language: str, norm_word: str = "norm") -> dict[str, Any]:
+    """A horizontal colour legend under the map: percentages with the norm marked, or
+    numbers of homes, written as the language writes them."""
+    bar: dict[str, Any] = {
+        "title": {"text": title, "side": "top"},
+        "orientation": "h",
+        "x": 0.5,
+        "xanchor": "center",
+        "y": -0.02,
+        "yanchor": "top",
+        "thickness": 12,
+        "len": 0.95,
+    }
     if measure == "planned":
-        return f"{value:,.0f}"
-    return f"{value:.0%}"
+        return {**bar, "tickformat": ",.0f"}
+    ticks = [0.0, 0.4, 0.8, 1.0, 1.3, 1.6]
+    text = [percent(v, language) for v in ticks]
+    if measure == "capacity":
+        text[ticks.index(MIDPOINTS[measure])] += f" {norm_word}"
+    text[-1] += "+"
+    return {**bar, "tickvals": ticks, "ticktext": text}
 
 
-def tile_figure(values: Sequence[Mapping[str, Any]], measure: str, title: str) -> dict[str, Any]:
-    """A schematic map: one square per province in roughly its place, coloured by value."""
-    lo, hi = SCALES[measure]
+def _scale(measure: str, values: Sequence[float]) -> tuple[list[list[Any]], float, float]:
+    if measure == "planned":
+        ordered = sorted(values)
+        top = ordered[int(0.95 * (len(ordered) - 1))] if ordered else 1.0
+        return BLUES, 0.0, max(top, 1.0)
+    return ratio_colours(measure), 0.0, RATIO_MAX
+
+
+def _label(value: float | None, measure: str, language: str, none: str) -> str:
+    if value is None:
+        return none
+    if measure == "planned":
+        return number(value, language)
+    return percent(value, language)
+
+
+def tile_figure(
+    values: Sequence[Mapping[str, Any]],
+    measure: str,
+    title: str,
+    language: str,
+    none: str,
+    norm_word: str = "norm",
+) -> dict[str, Any]:
+    """A schematic map: one square per province in roughly its place, coloured by value
+    (only when no boundaries are at hand at all; the shipped ones normally are)."""
     placed = [v for v in values if v["area_id"] in TILES]
+    colours, lo, hi = _scale(measure, [v["value"] for v in placed if v["value"] is not None])
     traces: list[dict[str, Any]] = []
     for with_value in (True, False):
         chosen = [v for v in placed if (v["value"] is not None) == with_value]
@@ -58,20 +117,18 @@ def tile_figure(values: Sequence[Mapping[str, Any]], measure: str, title: str) -
             continue
         marker: dict[str, Any] = {
             "symbol": "square",
-            "size": 74,
+            "size": 64,
             "line": {"color": "#ffffff", "width": 2},
         }
         if with_value:
             marker.update(
                 color=[v["value"] for v in chosen],
-                colorscale=COLOURS,
+                colorscale=colours,
+                cmin=lo,
+                cmax=hi,
                 showscale=True,
-                colorbar={"title": {"text": title}, "tickformat": ",.0%"}
-                if measure != "planned"
-                else {"title": {"text": title}},
+                colorbar=colour_bar(measure, title, language, norm_word),
             )
-            if lo is not None:
-                marker.update(cmin=lo, cmax=hi)
         else:
             marker["color"] = NO_DATA_COLOUR
         traces.append(
@@ -80,9 +137,14 @@ def tile_figure(values: Sequence[Mapping[str, Any]], measure: str, title: str) -
                 "mode": "markers+text",
                 "x": [TILES[v["area_id"]][0] for v in chosen],
                 "y": [-TILES[v["area_id"]][1] for v in chosen],
-                "text": [f"{v['name'][:10]}<br>{_label(v['value'], measure)}" for v in chosen],
+                "text": [
+                    f"{v['name'][:10]}<br>{_label(v['value'], measure, language, none)}"
+                    for v in chosen
+                ],
                 "customdata": [v["area_id"] for v in chosen],
-                "hovertext": [f"{v['name']}: {_label(v['value'], measure)}" for v in chosen],
+                "hovertext": [
+                    f"{v['name']}: {_label(v['value'], measure, language, none)}" for v in chosen
+                ],
                 "hoverinfo": "text",
                 "textfont": {"size": 11},
                 "marker": marker,
@@ -90,10 +152,11 @@ def tile_figure(values: Sequence[Mapping[str, Any]], measure: str, title: str) -
             }
         )
     layout = {
-        "xaxis": {"visible": False, "range": [-0.7, 2.7]},
-        "yaxis": {"visible": False, "range": [-4.7, 0.7], "scaleanchor": "x"},
-        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "xaxis": {"visible": False, "range": [-0.7, 2.7], "fixedrange": True},
+        "yaxis": {"visible": False, "range": [-4.7, 0.7], "scaleanchor": "x", "fixedrange": True},
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 70},
         "height": 560,
+        "separators": separators(language),
         "plot_bgcolor": "#ffffff",
         "paper_bgcolor": "#ffffff",
     }
@@ -122,11 +185,16 @@ def choropleth_figure(
     geometries: Mapping[str, str],
     measure: str,
     title: str,
+    language: str,
+    *,
+    none: str,
     markers: Sequence[Mapping[str, Any]] = (),
+    markers_name: str = "",
+    norm_word: str = "norm",
 ) -> dict[str, Any]:
-    """Areas coloured by value on a blank map; ``geometries`` maps area id to GeoJSON text;
-    ``markers`` are dicts with name, lon, lat."""
-    lo, hi = SCALES[measure]
+    """Areas coloured by value on a blank map (no tiles: nothing is fetched), with a fixed
+    colour legend; ``geometries`` maps area id to GeoJSON text; ``markers`` (dicts with
+    name, lon, lat) are dots with their own legend entry."""
     features = [
         {"type": "Feature", "id": v["area_id"], "properties": {}, "geometry": json.loads(g)}
         for v in values
@@ -134,6 +202,7 @@ def choropleth_figure(
     ]
     collection = {"type": "FeatureCollection", "features": features}
     shown = {f["id"] for f in features}
+    colours, lo, hi = _scale(measure, [v["value"] for v in values if v["value"] is not None])
     traces: list[dict[str, Any]] = []
     for with_value in (True, False):
         chosen = [
@@ -145,18 +214,19 @@ def choropleth_figure(
             "type": "choroplethmap",
             "geojson": collection,
             "locations": [v["area_id"] for v in chosen],
-            "text": [f"{v['name']}: {_label(v['value'], measure)}" for v in chosen],
+            "text": [f"{v['name']}: {_label(v['value'], measure, language, none)}" for v in chosen],
             "hoverinfo": "text",
-            "marker": {"opacity": 0.85, "line": {"color": "#ffffff", "width": 0.6}},
+            "marker": {"opacity": 0.9, "line": {"color": BORDER_COLOUR, "width": 0.5}},
+            "showlegend": False,
         }
         if with_value:
             trace.update(
                 z=[v["value"] for v in chosen],
-                colorscale=COLOURS,
-                colorbar={"title": {"text": title}},
+                colorscale=colours,
+                zmin=lo,
+                zmax=hi,
+                colorbar=colour_bar(measure, title, language, norm_word),
             )
-            if lo is not None:
-                trace.update(zmin=lo, zmax=hi)
         else:
             trace.update(
                 z=[0] * len(chosen),
@@ -173,14 +243,18 @@ def choropleth_figure(
                 "lat": [m["lat"] for m in markers],
                 "text": [m["name"] for m in markers],
                 "hoverinfo": "text",
-                "marker": {"size": 11, "color": "#1f3a93"},
-                "name": "grootschalige woningbouwgebieden / large-scale areas",
-                "showlegend": False,
+                "marker": {"size": 10, "color": MARKER_COLOUR},
+                "name": markers_name,
+                "showlegend": True,
             }
         )
     layout = {
-        "map": {"style": "white-bg", "center": {"lon": 5.35, "lat": 52.2}, "zoom": 5.9},
-        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-        "height": 620,
-    }
+        "map": {"style": "white-bg", "center": {"lon": 5.3, "lat": 52.15}, "zoom": 5.9,
+                "fit": NL_BOX},
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 70},
+        "height": 640,
+        "height_phone": 480,
+        "separators": separators(language),
+        "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"},
+    }  # fmt: skip
     return {"data": traces, "layout": layout}

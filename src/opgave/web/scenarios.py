@@ -24,8 +24,8 @@ from opgave.api.schemas import ForecastJobRequest
 from opgave.api.security import ApiError, state_of
 from opgave.forecast.questions import compare_targets
 from opgave.service import forecasting, reporting
-from opgave.web import _writer, figure, language, render, viewer
-from opgave.web.i18n import translator
+from opgave.web import _writer, error_page, figures, language, period, render, viewer
+from opgave.web.i18n import percent, translator
 
 router = APIRouter(include_in_schema=False)
 REPORT_TYPES = {
@@ -123,9 +123,17 @@ def comparison_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _comparison_chart(rows: list[dict[str, Any]], names: tuple[str, str]) -> dict[str, Any]:
-    labels = [f"{r['target']['area_name']} {r['target']['last_year']}" for r in rows]
-    return {
+def _comparison_chart(
+    rows: list[dict[str, Any]], names: tuple[str, str], lang: str
+) -> figures.Chart:
+    """The chance of reaching each target's minimum in both scenarios, side by side."""
+    t = translator(lang)
+    targets = [r["target"] for r in rows]
+    labels = [
+        f"{tg['area_name']} {period(tg['first_year'], tg['last_year'], lang)}" for tg in targets
+    ]
+    colours = (figures.BLUE, figures.ORANGE)
+    figure = {
         "data": [
             {
                 "type": "bar",
@@ -133,19 +141,28 @@ def _comparison_chart(rows: list[dict[str, Any]], names: tuple[str, str]) -> dic
                 "name": name,
                 "y": labels,
                 "x": [r[key] for r in rows],
+                "marker": {"color": colour},
                 "hovertemplate": "%{y}: %{x:.0%}<extra>" + name + "</extra>",
             }
-            for name, key in ((names[0], "p_min_a"), (names[1], "p_min_b"))
+            for name, key, colour in zip(names, ("p_min_a", "p_min_b"), colours, strict=True)
         ],
         "layout": {
             "barmode": "group",
             "height": 100 + 40 * len(rows),
-            "margin": {"l": 220, "r": 20, "t": 10, "b": 30},
-            "xaxis": {"tickformat": ".0%", "range": [0, 1]},
-            "yaxis": {"autorange": "reversed"},
+            "separators": figures.separators(lang),
+            "margin": {"l": 10, "r": 20, "t": 10, "b": 30},
+            "xaxis": {"tickformat": ".0%", "range": [0, 1], "fixedrange": True},
+            "yaxis": {"autorange": "reversed", "automargin": True, "fixedrange": True},
             "legend": {"orientation": "h"},
         },
     }
+    table = tuple(
+        (label, percent(r["p_min_a"], lang), percent(r["p_min_b"], lang))
+        for label, r in zip(labels, rows, strict=True)
+    )
+    return figures.Chart(
+        "chart-compare", t("p_reach_min"), figures.as_json(figure), (t("target"), *names), table
+    )
 
 
 @router.get("/scenarios/{job_id}", response_class=HTMLResponse)
@@ -156,7 +173,7 @@ def comparison_page(request: Request, job_id: str) -> HTMLResponse:
     job = state_of(request).jobs.get(job_id)
     t = translator(language(request))
     if job is None or job.kind != "forecast":
-        return render(request, "error.html", caller, status=404, message=t("job_unknown"))
+        return error_page(request, caller, 404, t("not_found"), t("job_unknown"))
     params = job.params
     names = tuple(
         t("base_case") if name in (None, forecasting.BASE) else str(name)
@@ -164,7 +181,7 @@ def comparison_page(request: Request, job_id: str) -> HTMLResponse:
     )
     rows = comparison_rows(job.result) if job.result else []
     chart = (
-        figure(_comparison_chart(rows, (names[0], names[1])))
+        _comparison_chart(rows, (names[0], names[1]), language(request))
         if rows and params.get("vs") is not None
         else None
     )
@@ -214,17 +231,15 @@ def report_download(request: Request, fmt: str) -> Response:
     lang = language(request)
     t = translator(lang)
     if fmt not in REPORT_TYPES:
-        return render(request, "error.html", caller, status=404, message=f"report.{fmt}?")
+        return error_page(request, caller, 404, t("not_found"), t("not_found_text"))
     if fmt == "pdf" and (problem := rendering.weasyprint_problem()) is not None:
-        return render(request, "error.html", caller, status=404, message=problem)
+        return error_page(request, caller, 404, t("report_failed"), problem)
     svc = service(request)
     try:
         built = reporting.build(svc, chances=_latest_national_forecast(request))
         content = reporting.render(built, fmt, lang)
     except ApiError as error:
-        return render(
-            request, "error.html", caller, status=422, message=f"{t('report_failed')}: {error}"
-        )
+        return error_page(request, caller, 422, t("report_failed"), str(error))
     name = f"{REPORT_NAMES[lang]}-{dt.date.today().isoformat()}.{fmt}"
     return Response(
         content,
