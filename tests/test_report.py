@@ -86,7 +86,10 @@ def test_the_agenda_of_the_next_meeting_is_marked(built: report.Report) -> None:
         "GA-AFSPRAKEN",
     } <= marked
     text = report.render(built, "md", "nl").decode()
-    assert text.count("op de agenda van het BO Leefomgeving 2022") == len(marked)
+    # each marked agreement, and the kernboodschap's count of them
+    assert built.summary.due_next == len(marked)
+    assert text.count("op de agenda van het BO Leefomgeving 2022") == len(marked) + 1
+    assert f"{len(marked)} staan op de agenda van het BO Leefomgeving 2022" in text
 
 
 def test_a_figure_changed_in_the_database_changes_in_the_report(loaded_url: str) -> None:
@@ -121,8 +124,8 @@ def test_synthetic_data_is_flagged_in_every_section(loaded_url: str) -> None:
     built = reporting.build(Service(loaded_url))
     assert [s["id"] for s in built.synthetic_sources] == ["synthetic-demo"]
     text = report.render(built, "md", "nl").decode()
-    # the top, the opening, every region and national section, the notes
-    assert text.count(warning) == 1 + 1 + len(built.sections) + 1
+    # the top, the kernboodschap, the opening, every region and national section, the notes
+    assert text.count(warning) == 1 + 1 + 1 + len(built.sections) + 1
 
 
 def test_unknown_meeting_language_and_format_are_refused(svc: Service) -> None:
@@ -159,10 +162,11 @@ def test_pdf_has_one_bookmark_per_section_and_the_letters_words(built: report.Re
     pdf = report.render(built, "pdf", "nl")
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     titles = [item.title for item in reader.outline]
-    # the opening, the national part, the ten regions of the letter, the sources
-    assert len(titles) == 1 + 1 + len(REGIONS) + 1
-    assert titles[0] == "Inleiding" and titles[-1] == "Bronnen"
-    assert titles[2] == "Uitvoering Integraal Verstedelijkingsakkoord Zuidelijke Randstad"
+    # the kernboodschap, the contents, the opening, the national part, the ten regions of
+    # the letter, the sources
+    assert len(titles) == 3 + 1 + len(REGIONS) + 1
+    assert titles[:3] == ["Kernboodschap", "Inhoud", "Inleiding"] and titles[-1] == "Bronnen"
+    assert titles[4] == "Uitvoering Integraal Verstedelijkingsakkoord Zuidelijke Randstad"
     text = " ".join(page.extract_text() for page in reader.pages)
     for words in ("900.000", "Deltaplan Noordelijk Nederland", "GA-AFSPRAKEN", "ANF-AFSPRAKEN"):
         assert words in text

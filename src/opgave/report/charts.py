@@ -7,6 +7,7 @@ Inputs: plain numbers and the labels of the report's language. Outputs: an ``<sv
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,13 @@ STYLE: Any = {
 }
 
 
+PAGE_WIDTH_IN = 6.8
+"""The width of the report's text column on A4 (174 mm): charts are drawn at this size so
+that their 8 pt text stays 8 pt on paper."""
+LABEL_CHARS = 36
+"""Bar labels wrap at this many characters (two lines at most for the letter's names)."""
+
+
 @dataclass(frozen=True)
 class Bar:
     """One target in the regional chart: its value (a range: min-max), realised so far and the
@@ -61,8 +69,9 @@ def region_progress(
     """Horizontal bars: each regional target (light, the range darker at its end), realised
     homes (dark) and plan capacity (a marker)."""
     with plt.rc_context(STYLE):
-        height = 0.9 + 0.32 * max(len(bars), 1)
-        figure, axes = plt.subplots(figsize=(7.0, height))
+        height = 1.2 + 0.36 * max(len(bars), 1)
+        figure, axes = plt.subplots(figsize=(PAGE_WIDTH_IN, height))
+        figure.subplots_adjust(left=0.36, right=0.98)
         ys = list(range(len(bars)))[::-1]
         for y, bar in zip(ys, bars, strict=True):
             axes.barh(y, bar.target_max, color=TARGET, height=0.6)
@@ -71,7 +80,7 @@ def region_progress(
             axes.barh(y, bar.realised, color=REALISED, height=0.34)
             if bar.planned:
                 axes.plot([bar.planned], [y], marker="D", color=CAPACITY, markersize=5)
-        axes.set_yticks(ys, [b.label for b in bars])
+        axes.set_yticks(ys, ["\n".join(textwrap.wrap(b.label, LABEL_CHARS)) for b in bars])
         axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v)))
         axes.set_xlabel(labels["chart_homes"])
         handles = [
@@ -82,7 +91,9 @@ def region_progress(
         axes.legend(
             handles,
             [labels["chart_target"], labels["chart_realised"], labels["chart_planned"]],
-            loc="lower right",
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+            ncol=3,
             frameon=False,
         )
         return _svg(figure)
@@ -99,7 +110,7 @@ def cumulative(
     """Cumulative realised homes per year against the straight line from 0 at the start of
     ``first_year`` to ``target`` at the end of ``last_year``."""
     with plt.rc_context(STYLE):
-        figure, axes = plt.subplots(figsize=(7.0, 2.6))
+        figure, axes = plt.subplots(figsize=(PAGE_WIDTH_IN, 2.6))
         start = first_year - 1
         axes.plot(
             [start, last_year],
