@@ -159,3 +159,36 @@ def test_tables_keep_headers_and_rows_and_cells_to_two_lines(svc: Service, chanc
                 if isinstance(b, boxes.TextBox):
                     assert b.position_x + b.margin_width() <= right + 0.5, (table, b.text)
     assert cells > 300
+
+
+def _structure(node: Any, found: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The structure elements under ``node`` by type (/H2, /Table, /Figure, ...)."""
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if isinstance(node, dict):
+        if "/S" in node:
+            found.setdefault(str(node["/S"]), []).append(node)
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            _structure(kid, found)
+    elif isinstance(node, list):
+        for kid in node:
+            _structure(kid, found)
+    return found
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_pdf_is_tagged_for_accessibility(built: report.Report, lang: str) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(report.render(built, "pdf", lang)))
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"].value is True
+    assert root["/Lang"] == lang
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert reader.metadata and reader.metadata.title.startswith(("Voortgang", "Progress"))
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert "pdfuaid:part" in xmp  # declares PDF/UA-1
+    tags = _structure(root["/StructTreeRoot"]["/K"], {})
+    assert len(tags["/H2"]) == 3 + len(built.sections) + 1
+    assert len(tags["/Table"]) >= 1 + len(built.sections)  # per region, the summary's
+    assert tags["/TH"] and tags["/THead"]
+    figures = tags["/Figure"]
+    assert len(figures) == 2 and all(len(str(f["/Alt"])) > 40 for f in figures)
