@@ -61,8 +61,8 @@ def _walk(box: Any, table: str | None = None) -> Iterator[tuple[Any, str | None]
         yield from _walk(child, table)
 
 
-def _layout(built: report.Report) -> Any:
-    return weasyprint.HTML(string=rendering.render_text(built, "html", "nl", for_pdf=True)).render()
+def _layout(built: report.Report, lang: str) -> Any:
+    return weasyprint.HTML(string=rendering.render_text(built, "html", lang, for_pdf=True)).render()
 
 
 def test_the_first_block_names_date_subject_and_reference(
@@ -128,15 +128,19 @@ def test_every_page_says_its_number_and_the_reference(pages: list[str]) -> None:
         assert "Kenmerk OPGAVE-BO-VERSTEDELIJKING-2021-20260312" in text
 
 
-@pytest.mark.parametrize("chances", [False, True], ids=["plain", "with-chances"])
-def test_tables_keep_headers_and_rows_and_cells_to_two_lines(svc: Service, chances: bool) -> None:
+@pytest.mark.parametrize(
+    ("lang", "chances"), [("nl", False), ("nl", True), ("en", False)], ids=["nl", "chances", "en"]
+)
+def test_tables_keep_headers_and_rows_and_cells_to_two_lines(
+    svc: Service, lang: str, chances: bool
+) -> None:
     state = svc.state()
     given = (
         ({t["id"]: 0.875 for t in state.targets}, ForecastRun(1000, 0, ("defaults.toml",)))
         if chances
         else None
     )
-    document = _layout(reporting.build(svc, today=TODAY, chances=given))
+    document = _layout(reporting.build(svc, today=TODAY, chances=given), lang)
     rows_seen: set[int] = set()
     cells = 0
     for page in document.pages:

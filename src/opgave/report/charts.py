@@ -7,6 +7,7 @@ Inputs: plain numbers and the labels of the report's language. Outputs: an ``<sv
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -63,6 +64,12 @@ def _svg(figure: Any) -> str:
     return text[text.index("<svg") :]
 
 
+def _wrap(label: str) -> str:
+    """A bar label over lines of ``LABEL_CHARS``, never breaking inside its "(period)"."""
+    kept = re.sub(r"\(([^)]*)\)", lambda m: m.group(0).replace(" ", "\u00a0"), label)
+    return "\n".join(textwrap.wrap(kept, LABEL_CHARS))
+
+
 def region_progress(
     bars: Sequence[Bar], labels: Mapping[str, str], number: Callable[[float], str]
 ) -> str:
@@ -80,7 +87,7 @@ def region_progress(
             axes.barh(y, bar.realised, color=REALISED, height=0.34)
             if bar.planned:
                 axes.plot([bar.planned], [y], marker="D", color=CAPACITY, markersize=5)
-        axes.set_yticks(ys, ["\n".join(textwrap.wrap(b.label, LABEL_CHARS)) for b in bars])
+        axes.set_yticks(ys, [_wrap(b.label) for b in bars])
         axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v)))
         axes.set_xlabel(labels["chart_homes"])
         handles = [

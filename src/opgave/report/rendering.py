@@ -77,7 +77,7 @@ def _refs(fmt: str) -> Callable[[int | Iterable[int] | None], str]:
         if fmt == "md":
             return "".join(f"[^{n}]" for n in items)
         links = ",".join(f'<a href="#n{n}">{n}</a>' for n in items)
-        return Markup(f'<sup class="ref">{links}</sup>')
+        return Markup(f'\u2060<sup class="ref">{links}</sup>')
 
     return refs
 
