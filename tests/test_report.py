@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+from collections.abc import Mapping
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from opgave import i18n, report, store
+from opgave import i18n, report, store, vocabulary
 from opgave.cli import app
 from opgave.model import Source, Target
-from opgave.service import Service, ServiceError, programme, reporting
+from opgave.report import rendering
+from opgave.report.builder import ForecastRun
+from opgave.service import (
+    Service,
+    ServiceError,
+    agreements,
+    pipeline,
+    programme,
+    reporting,
+    users,
+)
 
 REGIONS = (
     "Zuidelijke Randstad",
@@ -86,7 +100,10 @@ def test_the_agenda_of_the_next_meeting_is_marked(built: report.Report) -> None:
         "GA-AFSPRAKEN",
     } <= marked
     text = report.render(built, "md", "nl").decode()
-    assert text.count("op de agenda van het BO Leefomgeving 2022") == len(marked)
+    # each marked agreement, and the kernboodschap's count of them
+    assert built.summary.due_next == len(marked)
+    assert text.count("op de agenda van het BO Leefomgeving 2022") == len(marked) + 1
+    assert f"{len(marked)} staan op de agenda van het BO Leefomgeving 2022" in text
 
 
 def test_a_figure_changed_in_the_database_changes_in_the_report(loaded_url: str) -> None:
@@ -121,8 +138,8 @@ def test_synthetic_data_is_flagged_in_every_section(loaded_url: str) -> None:
     built = reporting.build(Service(loaded_url))
     assert [s["id"] for s in built.synthetic_sources] == ["synthetic-demo"]
     text = report.render(built, "md", "nl").decode()
-    # the top, the opening, every region and national section, the notes
-    assert text.count(warning) == 1 + 1 + len(built.sections) + 1
+    # the top, the kernboodschap, the opening, every region and national section, the notes
+    assert text.count(warning) == 1 + 1 + 1 + len(built.sections) + 1
 
 
 def test_unknown_meeting_language_and_format_are_refused(svc: Service) -> None:
@@ -159,10 +176,11 @@ def test_pdf_has_one_bookmark_per_section_and_the_letters_words(built: report.Re
     pdf = report.render(built, "pdf", "nl")
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     titles = [item.title for item in reader.outline]
-    # the opening, the national part, the ten regions of the letter, the sources
-    assert len(titles) == 1 + 1 + len(REGIONS) + 1
-    assert titles[0] == "Inleiding" and titles[-1] == "Bronnen"
-    assert titles[2] == "Uitvoering Integraal Verstedelijkingsakkoord Zuidelijke Randstad"
+    # the kernboodschap, the contents, the opening, the national part, the ten regions of
+    # the letter, the sources
+    assert len(titles) == 3 + 1 + len(REGIONS) + 1
+    assert titles[:3] == ["Kernboodschap", "Inhoud", "Inleiding"] and titles[-1] == "Bronnen"
+    assert titles[4] == "Uitvoering Integraal Verstedelijkingsakkoord Zuidelijke Randstad"
     text = " ".join(page.extract_text() for page in reader.pages)
     for words in ("900.000", "Deltaplan Noordelijk Nederland", "GA-AFSPRAKEN", "ANF-AFSPRAKEN"):
         assert words in text
@@ -176,7 +194,136 @@ def test_cli_writes_the_report(runner: CliRunner, loaded_url: str, tmp_path: Pat
     assert result.exit_code == 0, result.stderr
     assert "11 sections" in result.stdout
     assert "Groningen-Assen" in out.read_text()
+    args = ["--db", loaded_url, "report", "--format", "md", "--kenmerk", "BZK-2026-7"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0 and "| Kenmerk | BZK-2026-7 |" in result.stdout
     result = runner.invoke(app, ["--db", loaded_url, "report", "--lang", "fr"])
     assert result.exit_code == 1 and "--lang must be one of nl, en" in result.stderr
     result = runner.invoke(app, ["--db", loaded_url, "report", "--format", "pdf"])
     assert result.exit_code == 1
+
+
+# ---------------------------------------------------------------- Dutch only
+
+HOMOGRAPHS = {
+    # codes and English labels that are also ordinary Dutch words or names
+    "open",  # agreement status: Dutch "open"
+    "landsdeel",  # area kind: the Dutch word itself
+    "budget",  # instrument kind: Dutch "budget"
+    "tranche",  # instrument kind: Dutch "tranche"
+    "hard",  # capacity hardness: Dutch "hard" (plancapaciteit, hard: 62,8%)
+    "document",  # source kind: Dutch "document"
+    "dataset",  # source kind: Dutch "dataset"
+    "import",  # source kind: Dutch "import"
+    "status",  # the label "status" in both languages
+    "of",  # English "of" (pagina 3 of 16) is Dutch "of" (or)
+}
+"""Words a Dutch report may contain although they are a vocabulary code or an English label."""
+
+
+class _Text(HTMLParser):
+    """The text a reader sees in an HTML page (no tags, attributes, styles or comments)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._style = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._style += tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._style -= tag == "style"
+
+    def handle_data(self, data: str) -> None:
+        if not self._style:
+            self.parts.append(data)
+
+
+def _visible(text: str, fmt: str) -> str:
+    if fmt == "md":
+        return re.sub(r"\(data:[^)]*\)", "", text)
+    parser = _Text()
+    parser.feed(text)
+    return " ".join(parser.parts)
+
+
+def _flat(labels: Mapping[str, Any]) -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in labels.items():
+        if isinstance(value, Mapping):
+            flat |= {f"{key}.{k}": str(v) for k, v in value.items()}
+        else:
+            flat[key] = str(value)
+    return flat
+
+
+def _forbidden() -> dict[str, str]:
+    """Raw vocabulary codes and English words (en.j2's labels, i18n's English words) that
+    differ from their Dutch ones: the word -> where it comes from."""
+    words: dict[str, str] = {}
+    for (table, column), codes in vocabulary.VOCABULARIES.items():
+        if column == "planstatus":
+            continue  # 1A, 2B: the official DiWi codes are what the report may show
+        words |= {code: f"code {table}.{column}" for code in codes}
+    nl, en = _flat(rendering.labels("nl")), _flat(rendering.labels("en"))
+    words |= {en[k]: f"en.j2 {k}" for k in en if en[k] != nl.get(k) and k != "lang"}
+    for name, entries in i18n.WORDS.items():
+        words |= {e: f"i18n {name}.{code}" for code, (d, e) in entries.items() if e != d}
+        words |= {code: f"code {name}" for code in entries}
+    return {w: why for w, why in words.items() if w not in HOMOGRAPHS and w.strip()}
+
+
+@pytest.fixture(scope="module")
+def demo_svc(tmp_path_factory: pytest.TempPathFactory) -> Service:
+    """The default programme with the synthetic demo (every kind of figure present)."""
+    service = Service(f"sqlite:///{tmp_path_factory.mktemp('report_demo') / 'd.db'}")
+    programme.init(service)
+    pipeline.load_demo(service, users.operator(service, "test"), seed=1, n_plans=600)
+    return service
+
+
+@pytest.mark.parametrize("data", ["plain", "demo"])
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_the_dutch_report_has_no_english_and_no_raw_codes(
+    svc: Service, demo_svc: Service, data: str, fmt: str
+) -> None:
+    service = demo_svc if data == "demo" else svc
+    chances = (
+        {t["id"]: 0.5 for t in service.state().targets},
+        ForecastRun(500, 0, ("defaults.toml",)),
+    )
+    text = _visible(
+        report.render(reporting.build(service, chances=chances), fmt, "nl").decode(), fmt
+    )
+    found = {
+        word: why
+        for word, why in _forbidden().items()
+        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)
+    }
+    assert found == {}
+    ids = [s["id"] for s in service.state().sources]
+    assert [i for i in ids if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", text)] == []
+    assert "Randvoorwaarden" in text and "stikstof" in text  # the words it checks are there
+
+
+def test_changes_to_an_agreement_read_in_words(loaded_url: str) -> None:
+    svc = Service(loaded_url)
+    by = users.operator(svc, "tester")
+    on = dt.date(2022, 3, 1)
+    agreements.set_status(svc, by, "MRA-PROGRAMMERING", "in_progress", on=on)
+    agreements.change(svc, by, "MRA-PROGRAMMERING", {"themes": ["housing", "mobility"]}, on=on)
+    built = reporting.build(svc, meeting="BO Leefomgeving 2022")
+    nl = report.render(built, "md", "nl").decode()
+    assert "gewijzigd 1 maart 2022 (tester): status: open → in uitvoering" in nl
+    assert "thema's: " in nl and "→ wonen, bereikbaarheid" in nl
+    en = report.render(built, "md", "en").decode()
+    assert "changed 1 March 2022 (tester): status: open → in progress" in en
+
+
+def test_the_english_report_gives_the_english_descriptions(built: report.Report) -> None:
+    en = report.render(built, "md", "en").decode()
+    nl = report.render(built, "md", "nl").decode()
+    assert "New river crossing in Rotterdam (MIRT exploration)." in en
+    assert "Nieuwe oeververbinding in Rotterdam (MIRT-verkenning)." in nl
+    assert "New river crossing" not in nl

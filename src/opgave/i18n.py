@@ -97,6 +97,18 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "lapsed": ("vervallen", "lapsed"),
         "superseded": ("vervangen", "superseded"),
     },
+    "pace_status": {
+        "behind": ("achter op schema", "behind"),
+        "no_data": ("geen cijfers", "no figures"),
+        "on_track": ("op koers", "on track"),
+        "period_over": ("periode voorbij", "period over"),
+        "reached": ("gehaald", "reached"),
+    },
+    "target_kind": {
+        "capacity": ("ruimte", "room"),
+        "expectation": ("verwachting", "expectation"),
+        "target": ("opgave", "target"),
+    },
     "theme": {
         "housing": ("wonen", "housing"),
         "mobility": ("bereikbaarheid", "mobility"),

@@ -234,7 +234,8 @@ class AgreementEvent(Base):
 
 
 class Precondition(Base):
-    """Something housing depends on: a rail upgrade, a nitrogen permit, water storage."""
+    """Something housing depends on: a rail upgrade, a nitrogen permit, water storage.
+    ``description`` is Dutch (the letter's language), ``description_en`` English."""
 
     __tablename__ = "precondition"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -242,6 +243,7 @@ class Precondition(Base):
     theme: Mapped[str] = mapped_column(String(16))
     area_id: Mapped[str] = mapped_column(String(32), ForeignKey("area.id"))
     description: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
     source_id: Mapped[str | None] = _source()
     source_section: Mapped[str | None] = mapped_column(Text)
 

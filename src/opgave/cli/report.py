@@ -37,6 +37,13 @@ def report(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="The programme as known on this date.")
     ] = None,
+    kenmerk: Annotated[
+        str | None,
+        typer.Option(
+            help="The reference (kenmerk) in the first block and the footer; default: "
+            "OPGAVE-<meeting id>-<date drawn up>."
+        ),
+    ] = None,
 ) -> None:
     """The progress report to parliament, region by region, every figure with its source."""
     from opgave.report.press import started
@@ -54,6 +61,7 @@ def report(
                 meeting=meeting,
                 forecast_runs=forecast_runs,
                 as_of=parse_date(as_of, "--as-of"),
+                reference=kenmerk,
             )
             content = reporting.render(built, fmt, lang, press)
     if out is None:

@@ -16,13 +16,14 @@ numbered in reading order).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from opgave import monitor
 from opgave.agreements import agenda, calendar, register
 from opgave.areas import Coverage
+from opgave.report.words import as_date
 from opgave.state import ProgrammeState
 
 Row = Mapping[str, Any]
@@ -41,7 +42,18 @@ class ReportInputs:
     preconditions: Sequence[Row]
     instruments: Sequence[Row]
     forecast: Mapping[str, float] | None = None
-    forecast_source: str | None = None
+    forecast_source: str | ForecastRun | None = None
+
+
+@dataclass(frozen=True)
+class ForecastRun:
+    """The forecast run the chances come from, as a note names it (in the report's language):
+    how many runs, the seed, the assumption files, when it finished (if stored)."""
+
+    runs: int
+    seed: int
+    assumptions: tuple[str, ...]
+    finished: dt.datetime | None = None
 
 
 # ---------------------------------------------------------------- notes
@@ -54,21 +66,29 @@ class Detail:
 
     period: str | None = None
     provisional: str | None = None
-    as_of: str | None = None
-    decided: str | None = None
+    as_of: dt.date | None = None
+    decided: tuple[dt.date, ...] = ()
     forecast: bool = False
 
 
 @dataclass(frozen=True)
 class Note:
-    """A numbered source note: the source's citation, the section, what the figure covers."""
+    """A numbered source note: the source's citation, the section, what the figure covers.
+
+    ``citation`` is the source's own (None when no source is recorded); an imported file
+    (``kind`` "import") is named by its ``title`` (the file name) and ``retrieved`` date, a
+    forecast by its ``forecast`` run, so the report can name them in its own language."""
 
     number: int
     source_id: str | None
-    citation: str
+    citation: str | None
     section: str | None
     detail: Detail
     synthetic: bool
+    kind: str | None = None
+    title: str | None = None
+    retrieved: dt.date | None = None
+    forecast: ForecastRun | None = None
 
 
 class Notes:
@@ -77,27 +97,38 @@ class Notes:
 
     def __init__(self, sources: Sequence[Row]) -> None:
         self._sources = {s["id"]: s for s in sources}
-        self._numbers: dict[tuple[str | None, str | None, Detail], int] = {}
+        self._numbers: dict[tuple[str | ForecastRun | None, str | None, Detail], int] = {}
         self.notes: list[Note] = []
 
     def cite(
-        self, source_id: str | None, section: str | None = None, detail: Detail = Detail()
+        self,
+        source_id: str | ForecastRun | None,
+        section: str | None = None,
+        detail: Detail = Detail(),
     ) -> int:
-        """The number of the note for this source (and section and detail)."""
+        """The number of the note for this source (and section and detail); a forecast run
+        (or its description, for callers that pass text) stands in for a source."""
         key = (source_id, section, detail)
         if key not in self._numbers:
-            source = self._sources.get(source_id or "")
-            citation = source["citation"] if source else (source_id or "(no source recorded)")
             number = len(self.notes) + 1
             self._numbers[key] = number
+            if isinstance(source_id, ForecastRun):
+                self.notes.append(
+                    Note(number, None, None, section, detail, False, forecast=source_id)
+                )
+                return number
+            source = self._sources.get(source_id or "")
             self.notes.append(
                 Note(
                     number=number,
                     source_id=source_id,
-                    citation=citation,
+                    citation=source["citation"] if source else source_id,
                     section=section,
                     detail=detail,
                     synthetic=bool(source and source["confidence"] == "synthetic"),
+                    kind=source["kind"] if source else None,
+                    title=source["title"] if source else None,
+                    retrieved=as_date(source.get("retrieved")) if source else None,
                 )
             )
         return self._numbers[key]
@@ -126,6 +157,22 @@ class TargetLine:
     capacity_notes: list[int]
     forecast_probability: float | None
     forecast_note: int | None
+
+    @property
+    def lower_bound(self) -> bool:
+        """Whether a figure of the line is only a lower bound (years or members missing)."""
+        return bool(
+            (self.progress and self.progress.lower_bound)
+            or (self.capacity and self.coverage.lower_bound)
+        )
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether a figure of the line rests on synthetic data."""
+        return bool(
+            (self.progress and self.progress.synthetic)
+            or (self.capacity and self.capacity.synthetic)
+        )
 
 
 @dataclass(frozen=True)
@@ -164,18 +211,40 @@ class FundingLine:
     notes: list[int]
 
 
+@dataclass(frozen=True)
+class HeadlineNotes:
+    """The notes of a headline's figures: its target, realised homes, plan capacity."""
+
+    target: int | None
+    realised: list[int]
+    capacity: list[int]
+
+
 @dataclass
 class Section:
-    """One region of the letter (or the national part): its headline (with coverage),
-    targets, agreements, preconditions, funding awarded."""
+    """One region of the letter (or the national part): its headline (with coverage) and
+    the notes of the headline's target, realised figure and plan capacity (cited where the
+    summary shows them), targets, agreements, preconditions, funding awarded."""
 
     area: Row
     heading: str
     headline: monitor.Headline | None = None
+    headline_notes: HeadlineNotes | None = None
     targets: list[TargetLine] = field(default_factory=list)
     agreements: list[AgreementLine] = field(default_factory=list)
     preconditions: list[PreconditionLine] = field(default_factory=list)
     funding: list[FundingLine] = field(default_factory=list)
+
+    @property
+    def home_targets(self) -> list[TargetLine]:
+        """The targets in homes built with a number: the section's table."""
+        return [line for line in self.targets if _in_table(line.target)]
+
+    @property
+    def other_targets(self) -> list[TargetLine]:
+        """The other targets (shares, homes started, tasks stated in words only): listed
+        below the table, each in a sentence."""
+        return [line for line in self.targets if not _in_table(line.target)]
 
 
 @dataclass
@@ -206,9 +275,25 @@ class Opening:
         return self.headline.capacity
 
 
+@dataclass(frozen=True)
+class Summary:
+    """The kernboodschap's agreements in numbers: made at this meeting, due at it, on the
+    agenda of the next one, overdue, and the notes of the documents they were recorded
+    from (its other figures are the opening's and the regions' headlines, the same
+    objects)."""
+
+    agreements: int
+    made_here: int
+    due_here: int
+    due_next: int
+    overdue: int
+    notes: list[int] = field(default_factory=list)
+
+
 @dataclass
 class Report:
-    """The whole report, language- and format-neutral."""
+    """The whole report, language- and format-neutral. ``reference`` is the kenmerk of the
+    first block (default :func:`default_reference`)."""
 
     meeting: Row
     previous: Row | None
@@ -221,6 +306,8 @@ class Report:
     regions: list[Section]
     notes: list[Note]
     synthetic_sources: list[Row]
+    reference: str = ""
+    summary: Summary = field(default_factory=lambda: Summary(0, 0, 0, 0, 0))
 
     @property
     def sections(self) -> list[Section]:
@@ -257,6 +344,24 @@ def next_meeting(meeting_id: str, meetings: Sequence[Row]) -> Row | None:
     return order[position + 1] if position + 1 < len(order) else None
 
 
+def default_reference(meeting_id: str, on: dt.date) -> str:
+    """The kenmerk when none is given: the programme, the meeting and the date drawn up
+    (OPGAVE-BO-VERSTEDELIJKING-2021-20211216), the same for the same report on a day."""
+    return f"OPGAVE-{meeting_id}-{on:%Y%m%d}"
+
+
+def _summary(sections: Sequence[Section], notes: list[int]) -> Summary:
+    lines = [line for s in sections for line in s.agreements]
+    return Summary(
+        notes=notes,
+        agreements=len(lines),
+        made_here=sum(line.made_here for line in lines),
+        due_here=sum(line.due_here for line in lines),
+        due_next=sum(line.due_next for line in lines),
+        overdue=sum(line.overdue for line in lines),
+    )
+
+
 def _section_heading(area: Row) -> str:
     return str((area["source_section"] or area["name"]).split("; ")[0])
 
@@ -266,8 +371,10 @@ def build(
     meeting_id: str | None = None,
     today: dt.date | None = None,
     definition: str = monitor.DEFAULT_DEFINITION,
+    reference: str | None = None,
 ) -> Report:
-    """Assemble the report after ``meeting_id`` (default ``default_meeting``)."""
+    """Assemble the report after ``meeting_id`` (default ``default_meeting``), with the
+    kenmerk ``reference`` (default :func:`default_reference`)."""
     state = inputs.state
     meetings = list(state.meetings)
     meeting_id = meeting_id or default_meeting(meetings, state.agreements)
@@ -311,7 +418,9 @@ def build(
     )
     capacity = head.capacity
     capacity_notes = (
-        notes.cite_all(list(capacity.sources), Detail(as_of=capacity.as_of)) if capacity else []
+        notes.cite_all(list(capacity.sources), Detail(as_of=as_date(capacity.as_of)))
+        if capacity
+        else []
     )
     forecast_probability = (inputs.forecast or {}).get(headline_target["id"])
     opening = Opening(
@@ -334,6 +443,9 @@ def build(
         due=overview.due,
     )
 
+    # the kernboodschap counts the agreements: the documents they were recorded from
+    agreement_notes = notes.cite_all([a["source_id"] for a in state.agreements])
+
     # -- sections: national part, then the regions in the letter's order
     national_area = state.area_by_id.get(agenda.NATIONAL, {"id": agenda.NATIONAL, "name": "NL"})
     sections: dict[str, Section] = {
@@ -341,8 +453,12 @@ def build(
     }
     headlines = {line.area["id"]: line.headline for line in overview.regions}
     for r in index.regions:
+        line = headlines.get(r["id"])
         sections[r["id"]] = Section(
-            area=r, heading=_section_heading(r), headline=headlines.get(r["id"])
+            area=r,
+            heading=_section_heading(r),
+            headline=line,
+            headline_notes=_headline_notes(line, notes) if line else None,
         )
 
     for t in sorted(state.targets, key=_target_order):
@@ -359,7 +475,7 @@ def build(
             )
         if status.capacity:
             c_notes = notes.cite_all(
-                list(status.capacity.sources), Detail(as_of=status.capacity.as_of)
+                list(status.capacity.sources), Detail(as_of=as_date(status.capacity.as_of))
             )
         probability = (inputs.forecast or {}).get(t["id"])
         area = state.area_by_id.get(t["area_id"], {})
@@ -444,16 +560,18 @@ def build(
                     awards=len(awards),
                     notes=notes.cite_all(
                         [x["source_id"] for x in awards],
-                        Detail(decided=", ".join(sorted({str(x["decided_on"]) for x in awards}))),
+                        Detail(decided=_dates(x["decided_on"] for x in awards)),
                     ),
                 )
             )
 
+    generated_on = today or dt.date.today()
+    summary = _summary(list(sections.values()), agreement_notes)
     return Report(
         meeting=at.meeting,
         previous=at.previous,
         next_meeting=upcoming,
-        generated_on=today or dt.date.today(),
+        generated_on=generated_on,
         as_of=state.as_of,
         letter=state.source_by_id.get(headline_target["source_id"] or ""),
         opening=opening,
@@ -461,13 +579,42 @@ def build(
         regions=list(sections.values()),
         notes=notes.notes,
         synthetic_sources=[s for s in state.sources if s["confidence"] == "synthetic"],
+        reference=reference or default_reference(str(at.meeting["id"]), generated_on),
+        summary=summary,
     )
+
+
+def _headline_notes(line: monitor.Headline, notes: Notes) -> HeadlineNotes:
+    """Cite a region's headline figures (in the summary's order: target, realised, capacity)."""
+    target, progress, capacity = line.target, line.progress, line.capacity
+    return HeadlineNotes(
+        target=notes.cite(target["source_id"], target["source_section"]) if target else None,
+        realised=(
+            notes.cite_all(
+                progress.sources, _years(progress.realised_years, progress.provisional_years)
+            )
+            if progress and progress.realised_years
+            else []
+        ),
+        capacity=(
+            notes.cite_all(list(capacity.sources), Detail(as_of=as_date(capacity.as_of)))
+            if capacity
+            else []
+        ),
+    )
+
+
+def _numeric(t: Row) -> bool:
+    return t["value_min"] is not None or t["value_max"] is not None
+
+
+def _in_table(t: Row) -> bool:
+    return t["measure"] == "homes_built" and t["unit"] == "homes" and _numeric(t)
 
 
 def _target_order(t: Row) -> tuple[bool, bool, str, str]:
     """Numeric home targets first, then shares and open ambitions; by area, then id."""
-    numeric = t["value_min"] is not None or t["value_max"] is not None
-    return (t["measure"] not in HOME_MEASURES, not numeric, t["area_id"], t["id"])
+    return (t["measure"] not in HOME_MEASURES, not _numeric(t), t["area_id"], t["id"])
 
 
 def _years(years: Sequence[int], provisional: Sequence[int]) -> Detail:
@@ -477,3 +624,8 @@ def _years(years: Sequence[int], provisional: Sequence[int]) -> Detail:
         period=f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0]),
         provisional=", ".join(map(str, provisional)) or None,
     )
+
+
+def _dates(values: Iterable[object]) -> tuple[dt.date, ...]:
+    """The distinct dates among ``values``, in order."""
+    return tuple(sorted({d for d in map(as_date, values) if d is not None}))

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from opgave.report.pdfua import PDF_OPTIONS
+
 CANNOT_LOAD = 3
 """The helper's exit code when WeasyPrint cannot be imported."""
 WARM_UP = (
@@ -38,7 +40,8 @@ fetcher = weasyprint.urls.URLFetcher(allowed_protocols={{"data"}})
 # while the command still builds the report: load the fonts and text shaping once
 weasyprint.HTML(string=WARM_UP, url_fetcher=fetcher).write_pdf()
 html = sys.stdin.buffer.read().decode("utf-8")
-sys.stdout.buffer.write(weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf())
+pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(**{PDF_OPTIONS!r})
+sys.stdout.buffer.write(pdf)
 """
 INSTALL_HINT = (
     "install it with pip and the Debian packages libpango-1.0-0 libpangoft2-1.0-0 "

@@ -27,8 +27,9 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from opgave.i18n import LANGUAGES, long_date, number, percent
-from opgave.report import charts
+from opgave.report import charts, words
 from opgave.report.builder import Report, Section, TargetLine
+from opgave.report.pdfua import PDF_OPTIONS
 from opgave.report.press import Press, PressError
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -110,6 +111,7 @@ def environment(fmt: str, lang: str) -> Environment:
     env.filters["longdate"] = lambda v: long_date(v, lang)
     env.filters["css_string"] = css_string
     env.filters["data_uri"] = data_uri
+    words.install(env, lang)
     return env
 
 
@@ -129,7 +131,7 @@ def _refs(fmt: str) -> Callable[[int | Iterable[int] | None], str]:
         if fmt == "md":
             return Markup("".join(f"[^{n}]" for n in items))
         links = ",".join(f'<a href="#n{n}">{n}</a>' for n in items)
-        return Markup(f'<sup class="ref">{links}</sup>')
+        return Markup(f'\u2060<sup class="ref">{links}</sup>')
 
     return refs
 
@@ -186,12 +188,7 @@ def _bar_label(section: Section, line: TargetLine, lang: str) -> str:
     region = str(area["name_en"] or area["name"]) if lang == "en" else str(area["name"])
     name = line.area_name_en or line.area_name if lang == "en" else line.area_name
     label = region if line.target["area_id"] == area["id"] else f"{region}: {name}"
-    return f"{label} ({_period(line.target)})"
-
-
-def _period(t: Mapping[str, Any]) -> str:
-    first, last = t["first_year"], t["last_year"]
-    return f"{first}-{last}" if first else f"-{last}"
+    return f"{label} ({words.period_text(line.target, lang)})"
 
 
 def _chart(as_image: bool) -> Callable[[str, str], Markup]:
@@ -244,7 +241,7 @@ def html_to_pdf(html: str) -> bytes:
     weasyprint = importlib.import_module("weasyprint")
     urls = importlib.import_module("weasyprint.urls")
     fetcher = urls.URLFetcher(allowed_protocols={"data"})
-    pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(**PDF_OPTIONS)
     assert isinstance(pdf, bytes)
     return pdf
 

@@ -32,11 +32,13 @@ def build(
     as_of: dt.date | None = None,
     today: dt.date | None = None,
     definition: str = monitor.DEFAULT_DEFINITION,
-    chances: tuple[Mapping[str, float], str] | None = None,
+    chances: tuple[Mapping[str, float], str | builder.ForecastRun] | None = None,
+    reference: str | None = None,
 ) -> builder.Report:
     """The report after ``meeting`` (default: the latest at which agreements were made);
     with ``forecast_runs`` a fresh forecast gives each target's chance, else ``chances``
-    (target id -> probability, and the run it comes from) when given."""
+    (target id -> probability, and the run it comes from) when given. ``reference`` is the
+    kenmerk (default: ``builder.default_reference``)."""
     from opgave.report import builder
 
     meeting_id = agreements.find_meeting(svc, meeting)["id"] if meeting else None
@@ -45,8 +47,8 @@ def build(
     if forecast_runs:
         result = forecasting.run(svc, runs=forecast_runs, seed=0, as_of=as_of)
         forecast = {t.target_id: t.p_reach_min for t in result.targets if t.p_reach_min is not None}
-        source = f"opgave forecast: {forecast_runs:,} runs, seed 0, assumptions " + ", ".join(
-            Path(a).name for a in result.assumptions
+        source = builder.ForecastRun(
+            runs=forecast_runs, seed=0, assumptions=tuple(Path(a).name for a in result.assumptions)
         )
     inputs = builder.ReportInputs(
         state=svc.state(as_of),
@@ -58,7 +60,7 @@ def build(
         forecast_source=source,
     )
     try:
-        return builder.build(inputs, meeting_id, today, definition)
+        return builder.build(inputs, meeting_id, today, definition, reference=reference)
     except ValueError as error:
         raise ServiceError(400, str(error)) from None
 
