@@ -670,7 +670,7 @@ def _explain(
         values[row] = (0.0, True)  # until a re-solve says otherwise (skipped ones cannot bind)
     if inst.max_per_gemeente is not None:
         values[-1] = (0.0, True)
-    marginal = None
+    marginal: tuple[float, float, float | None] | None = None
     unproven: list[str] = []
     deadline = time.perf_counter() + time_limit_s
     for done, (key, rows, upper) in enumerate(jobs):
