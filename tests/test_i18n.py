@@ -25,6 +25,7 @@ def test_every_code_of_the_shown_vocabularies_has_its_words() -> None:
         "theme": vocabulary.THEMES,
         "confidence": vocabulary.CONFIDENCES,
         "instrument_kind": vocabulary.INSTRUMENT_KINDS,
+        "target_kind": vocabulary.TARGET_KINDS,
     }
     for name, codes in shown.items():
         assert set(i18n.WORDS[name]) == set(codes), name

@@ -121,6 +121,11 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "impulse": ("impuls", "impulse"),
         "tranche": ("tranche", "tranche"),
     },
+    "target_kind": {
+        "capacity": ("plancapaciteit", "plan capacity"),
+        "expectation": ("verwachting", "expectation"),
+        "target": ("doel", "target"),
+    },
 }
 """The words for the vocabularies' codes (vocabulary.py), Dutch and English: the doors show
 these, never the codes."""

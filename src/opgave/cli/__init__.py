@@ -31,6 +31,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,  # plain help: options with their values, no <str>/<bool> types
 )
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
@@ -61,6 +62,7 @@ def main(
         str | None,
         typer.Option(
             "--db",
+            metavar="URL",
             help="Database URL or SQLite file (default: $OPGAVE_DATABASE_URL, else ./opgave.db).",
         ),
     ] = None,
@@ -68,6 +70,7 @@ def main(
         str | None,
         typer.Option(
             "--by",
+            metavar="NAME",
             help="Who makes the changes, for the audit log: a user (its role and areas apply) "
             "or a name (default: your login name).",
         ),
@@ -202,12 +205,14 @@ from opgave.cli import users  # noqa: E402
 from opgave.cli import serve  # noqa: E402
 from opgave.cli import geo  # noqa: E402
 from opgave.cli import registers  # noqa: E402, F401
+from opgave.cli import examples  # noqa: E402
 # isort: on
 
 __all__ = [
     "agreements",
     "app",
     "bag",
+    "examples",
     "forecast",
     "forecast_history",
     "funding",

@@ -10,6 +10,7 @@ import typer
 
 from opgave.cli import answering, console, fail, principal, service
 from opgave.cli.pipeline import ingest_app
+from opgave.ingest import network
 from opgave.service import geo
 
 
@@ -19,8 +20,9 @@ def ingest_geo(
     file: Annotated[
         str,
         typer.Argument(
+            metavar="FILE|URL",
             help="GeoJSON of provinces or municipalities (WGS84), a file or an https URL "
-            "(e.g. PDOK's gebiedsindelingen WFS with outputFormat=json&srsName=EPSG:4326)."
+            "(e.g. PDOK's gebiedsindelingen WFS with outputFormat=json&srsName=EPSG:4326).",
         ),
     ],
 ) -> None:
@@ -34,7 +36,8 @@ def ingest_geo(
             with urllib.request.urlopen(file, timeout=60) as answer:
                 text = answer.read().decode("utf-8")
         except OSError as error:
-            raise fail(f"cannot download {file}: {error}") from None
+            host = file.split("/")[2] if file.count("/") >= 2 else file
+            raise fail(f"cannot download {file}: {network.problem(error, host)}") from None
         name = file.rsplit("/", 1)[-1][:80] or "download.geojson"
     else:
         path = Path(file)

@@ -6,19 +6,22 @@ from typing import Annotated
 
 import typer
 
-from opgave.cli import Context, app, console, service
+from opgave.cli import Context, app, console, fail, service
+from opgave.cli.render import port_problem
 
 
 @app.command("serve")
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str, typer.Option(metavar="ADDRESS", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8000,
     public_read: Annotated[
         bool,
         typer.Option("--public-read", help="Let anyone read without signing in (writes never)."),
     ] = False,
-    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    workers: Annotated[int, typer.Option(metavar="N", help="Worker processes.", min=1)] = 1,
 ) -> None:
     """Serve the dashboard and the API (/api/v1, OpenAPI at /api/v1/docs); prints the URL."""
     import uvicorn
@@ -31,6 +34,9 @@ def serve(
     svc = service(ctx)
     users = user_service.list_users(svc)
     svc.engine.dispose()
+    problem = port_problem(host, port)
+    if problem is not None:
+        raise fail(problem)
     shown = f"[{host}]" if ":" in host else host
     console.print(
         f"opgave dashboard: http://{shown}:{port}/  (API: http://{shown}:{port}/api/v1/docs)"

@@ -619,17 +619,17 @@ def _diagnose_infeasible(milp: _Milp) -> str:
 
 
 def _cheapest_gain(
-    inst: _Instance, base: float, tol: float, mip_rel_gap: float, time_limit_s: float
+    inst: _Instance, base: float, more: float, mip_rel_gap: float, time_limit_s: float
 ) -> tuple[float | None, bool]:
-    """The least money that buys more than ``base + tol`` under every constraint but the
-    budget: min sum requested_i x_i subject to sum coef_i x_i >= base + tol. Returns (that
+    """The least money that buys at least ``base + more`` under every constraint but the
+    budget: min sum requested_i x_i subject to sum coef_i x_i >= base + more. Returns (that
     amount or None when nothing buys more, proven optimal)."""
     milp = _Milp(replace(inst, budget=highspy.kHighsInf), mip_rel_gap, time_limit_s)
     n = len(inst.ids)
     cost = np.concatenate([inst.requested, np.zeros(milp.n_cols - n)])
     milp.h.changeColsCost(milp.n_cols, np.arange(milp.n_cols, dtype=np.int32), cost)
     milp.h.changeObjectiveSense(highspy.ObjSense.kMinimize)
-    milp.h.addRow(base + tol, highspy.kHighsInf, n, np.arange(n, dtype=np.int32), inst.coef)
+    milp.h.addRow(base + more, highspy.kHighsInf, n, np.arange(n, dtype=np.int32), inst.coef)
     status, x, _ = milp.solve(None)
     if x is None:
         return None, status == "infeasible"
@@ -637,15 +637,15 @@ def _cheapest_gain(
 
 
 def _explain(
-    milp: _Milp, base: float, x: FloatArray, time_limit_s: float, tol: float = 1e-9
+    milp: _Milp, base: float, x: FloatArray, time_limit_s: float
 ) -> tuple[tuple[float, float, float | None] | None, dict[int, tuple[float, bool]], list[str]]:
     """Re-solve with more budget and with each constraint dropped, within a time budget.
 
     Order: the marginal budget first, then caps, floors, the per-gemeente limit (row key -1,
     all its rows dropped together) and the budget itself. Every re-solve starts from the optimum
     `x`, which stays feasible, so each gain is >= 0 and, if the time runs out, a lower bound.
-    The marginal budget is EUR 1M; when that buys no more than ``tol`` (whole applications that
-    do not fit) it is the smallest increase that buys more (:func:`_cheapest_gain`), so that a
+    The marginal budget is EUR 1M; when that buys nothing (whole applications that do not
+    fit) it is the smallest increase that buys more (:func:`_cheapest_gain`), so that a
     budget that binds never shows a marginal value of 0.
     Returns ((objective, homes) per extra EUR 1M and the step in EUR, None when no increase
     buys more; or None when not computed), {row: (gain, proven)}, unproven names).
@@ -696,15 +696,23 @@ def _explain(
                 if key == -1
                 else milp.rows[rows[0]][0]
             )
-    if marginal is not None and marginal[0] <= tol:
-        marginal, proven = _next_step(milp, base, x, tol, max(0.05, deadline - time.perf_counter()))
+    if marginal is not None and marginal[0] <= _more(base):
+        stepped, proven = _next_step(milp, base, x, max(0.05, deadline - time.perf_counter()))
+        if stepped is not None:
+            marginal = stepped
         if not proven:
             unproven.append("the smallest budget increase that buys more")
     return marginal, values, unproven
 
 
+def _more(base: float) -> float:
+    """The least gain that counts as buying more: a millionth of the objective, well above
+    the solver's feasibility tolerance (1e-7)."""
+    return 1e-6 * max(1.0, abs(base))
+
+
 def _next_step(
-    milp: _Milp, base: float, x: FloatArray, tol: float, time_limit_s: float
+    milp: _Milp, base: float, x: FloatArray, time_limit_s: float
 ) -> tuple[tuple[float, float, float | None] | None, bool]:
     """The marginal value over the smallest budget increase that buys more (EUR 1M bought
     nothing): ((objective, homes) per EUR 1M, step), or (0, 0, None) when no increase does."""
@@ -712,8 +720,7 @@ def _next_step(
     if inst.requested.sum() <= inst.budget + 1e-6:
         return (0.0, 0.0, None), True  # every eligible application fits already
     gap = float(milp.h.getOptionValue("mip_rel_gap")[1])
-    more = max(tol, 1e-6 * max(1.0, abs(base)))  # above the solver's feasibility tolerance
-    needed, proven = _cheapest_gain(inst, base, more, gap, time_limit_s / 2)
+    needed, proven = _cheapest_gain(inst, base, _more(base), gap, time_limit_s / 2)
     if needed is None:
         return ((0.0, 0.0, None), True) if proven else (None, False)
     step = max(MARGINAL_STEP_EUR, needed - inst.budget)
@@ -807,9 +814,7 @@ def allocate(
     marginal_obj = marginal_homes = marginal_step = None
     values: dict[int, tuple[float, bool]] = {}
     if explain:
-        marginal, values, unproven = _explain(
-            milp, optimal.objective, xr, explain_time_limit_s, tol
-        )
+        marginal, values, unproven = _explain(milp, optimal.objective, xr, explain_time_limit_s)
         if marginal is not None:
             marginal_obj, marginal_homes, marginal_step = marginal
         if unproven:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from opgave import access, demo, monitor, programme, review
 from opgave.access import Principal
-from opgave.ingest import cbs, file_source, gemeente_codes, geo
+from opgave.ingest import cbs, file_source, gemeente_codes, geo, network
 from opgave.ingest import plans as plan_lists
 from opgave.model import (
     Area,
@@ -328,14 +328,17 @@ def import_plans(
                 f"{len(outside)} placement(s) lie outside the areas {principal.name} may write",
                 problems=outside,
             )
+        synthetic = _updates_synthetic(session, plan_rows)
         source = Source(
             **file_source(
                 path,
                 "plans",
                 f"Plan list {name} ({len(plan_rows)} plans), captured {captured}"
-                + (f", {source_note}" if source_note else ""),
+                + (f", {source_note}" if source_note else "")
+                + (", SYNTHETIC: a later version of synthetic plans" if synthetic else ""),
                 retrieved=captured,
                 title=name,
+                confidence="synthetic" if synthetic else "official",
             )
         )
         report_progress(0.35, "writing")
@@ -352,6 +355,19 @@ def import_plans(
         report.reading = reading.report.summary()
         _audit_import(session, principal, report)
     return report
+
+
+def _updates_synthetic(session: Session, plan_rows: Sequence[plan_lists.PlanRow]) -> bool:
+    """Whether a list changes plans that rest on synthetic data (a later version of the demo's
+    plans): such a list is synthetic too, so that no synthetic plan turns real by an import."""
+    synthetic = set(
+        session.scalars(
+            select(Plan.id)
+            .join(Source, Plan.source_id == Source.id)
+            .where(Source.confidence == "synthetic")
+        )
+    )
+    return any(row.id in synthetic for row in plan_rows)
 
 
 def _audit_import(session: Session, principal: Principal, report: PlanImportReport) -> None:
@@ -545,8 +561,9 @@ def ingest_cbs(
     try:
         raw = cbs.fetch(table, years, catalog_url=catalog_url, use_https=use_https)
     except Exception as error:  # network, HTTP or JSON errors from cbsodata/requests
+        why = network.problem(error, catalog_url or "opendata.cbs.nl")
         raise ServiceError(
-            502, f"could not download CBS table {table}: {str(error).splitlines()[0][:300]}"
+            502, f"could not download CBS table {table}: {why}; nothing written"
         ) from None
     with svc.writing() as session:
         code_map = {
