@@ -284,3 +284,11 @@ def test_results_download_as_their_tables(client: TestClient) -> None:
     assert [r[0] for r in data] == [a["area_id"] for a in values["areas"]]
     assert values["synthetic"] and "SYNTHETIC" in about
     assert client.get("/api/v1/overview?format=ods").status_code == 400
+
+
+def test_text_that_looks_like_a_formula_stays_text() -> None:
+    rows = [{"id": "P1", "name": '=HYPERLINK("http://x","klik")'}, {"id": "P2", "name": "@SUM(A1)"}]
+    _, _, data = read_csv(write_csv(ABOUT, ["id", "name"], rows))
+    assert [r[1] for r in data] == ['\'=HYPERLINK("http://x","klik")', "'@SUM(A1)"]
+    sheet = openpyxl.load_workbook(io.BytesIO(write_xlsx(ABOUT, ["id", "name"], rows)))["plans"]
+    assert sheet["B3"].value == '=HYPERLINK("http://x","klik")' and sheet["B3"].data_type == "s"

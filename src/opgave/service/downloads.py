@@ -263,16 +263,28 @@ def description(about: About) -> list[tuple[str, str]]:
     return lines
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A text that starts with one of these is taken for a formula by spreadsheets."""
+
+
+def inert(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text, never runs: a text that would start a formula
+    (a plan named '=HYPERLINK(...)') gets a leading apostrophe (OWASP's advice for CSV)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(about: About, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> bytes:
     """The CSV layout of the module docstring."""
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
     for key, text in description(about):
         out.write(f"# {key},")
-        writer.writerow([text.replace("\n", " ")])
+        writer.writerow([inert(text.replace("\n", " "))])
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if (v := cell(row.get(c))) is None else v for c in columns])
+        writer.writerow(["" if (v := cell(row.get(c))) is None else inert(v) for c in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -301,7 +313,7 @@ def write_xlsx(about: About, columns: Sequence[str], rows: Sequence[Mapping[str,
         header.append(c)
     data.append(header)
     for row in rows:
-        data.append([cell(row.get(c)) for c in columns])
+        data.append([_text(data, cell(row.get(c))) for c in columns])
     data.auto_filter.ref = f"A2:{_column_letter(len(columns))}{len(rows) + 2}"
 
     meta = book.create_sheet("source")
@@ -317,10 +329,21 @@ def write_xlsx(about: About, columns: Sequence[str], rows: Sequence[Mapping[str,
         header.append(c)
     meta.append(header)
     for source in about.sources:
-        meta.append([cell(source.get(c)) for c in SOURCE_COLUMNS])
+        meta.append([_text(meta, cell(source.get(c))) for c in SOURCE_COLUMNS])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _text(sheet: Any, value: Any) -> Any:
+    """An XLSX cell: a text is stored as text, so that '=...' is never taken for a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str) and value.startswith("="):
+        typed = WriteOnlyCell(sheet, value=value)
+        typed.data_type = "s"
+        return typed
+    return value
 
 
 def _column_letter(n: int) -> str:
