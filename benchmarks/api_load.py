@@ -11,9 +11,10 @@ starts ``opgave serve`` on 127.0.0.1, and runs ``--clients`` keep-alive HTTP cli
 - baseline: ``GET /api/v1/auth/me`` (authentication only), measured in the same run
 
 Prints p50/p95/p99 latency and requests per second per group; the bar is p95 < 100 ms for
-overview and region.
+overview and region. ``--json`` prints one JSON object per figure (p95 of overview and region
+against the bar; the baseline's p95 as their floor, for comparison).
 
-    .venv/bin/python benchmarks/api_load.py [--plans 50000] [--clients 50] [--seconds 10]
+    .venv/bin/python benchmarks/api_load.py [--plans 50000] [--clients 50] [--seconds 10] [--json]
 """
 
 from __future__ import annotations
@@ -29,12 +30,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from _figures import emit, figure, reporting
 
-from opgave import auth, programme, store
-from opgave.ingest.plans import PlanRow, apply_plan_list
+from opgave import programme, store
+from opgave.ingest.plans import PlanRow
 from opgave.model import Area, Source
+from opgave.service import Service, users
+from opgave.service.pipeline import apply_plan_list
 from opgave.vocabulary import PLANSTATUS
 
 BAR_P95_MS = 100.0
@@ -88,9 +93,11 @@ def prepare(folder: Path, n_plans: int) -> tuple[str, str, list[str]]:
             confidence="synthetic",
         )
         apply_plan_list(session, rows, source=source, captured=dt.date(2025, 1, 1))
-        auth.add_user(session, "load", "viewer", [], "load-benchmark")
-        token = auth.create_token(session, "load", "benchmark")
     engine.dispose()
+    svc = Service(url)
+    users.add_user(svc, "load", "viewer", [], "load-benchmark")
+    token = users.create_token(svc, "load", "benchmark")
+    svc.engine.dispose()
     print(f"prepared {n_plans:,} synthetic plans in {time.perf_counter() - started:.1f} s")
     return url, token, regions
 
@@ -165,7 +172,16 @@ def main() -> int:
     parser.add_argument("--plans", type=int, default=50_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--json", action="store_true", help="one JSON object per figure")
     args = parser.parse_args()
+    with reporting(args.json):
+        code, figures = run(args)
+    emit(figures, args.json)
+    return code
+
+
+def run(args: argparse.Namespace) -> tuple[int, list[dict[str, Any]]]:
+    """Prepare, serve, load; print the table; the figures for --json."""
     with tempfile.TemporaryDirectory() as tmp:
         url, token, regions = prepare(Path(tmp), args.plans)
         port = free_port()
@@ -185,7 +201,7 @@ def main() -> int:
                 except OSError:
                     if time.monotonic() > deadline or server.poll() is not None:
                         print("the server did not start")
-                        return 1
+                        return 1, []
                     time.sleep(0.2)
             results, errors, seconds = asyncio.run(
                 run_load(port, token, regions, args.clients, args.seconds)
@@ -218,7 +234,17 @@ def main() -> int:
         f"(worst p95 {worst:.1f} ms; baseline p95 {p95['baseline']:.1f} ms, "
         f"ratio {worst / p95['baseline']:.2f})"
     )
-    return 0 if verdict == "PASS" else 1
+    baseline = "GET /api/v1/auth/me (authentication only), same run"
+    figures = [
+        figure("api_overview_p95", p95["overview"], "ms", p95["baseline"], BAR_P95_MS, baseline,
+               goal_on="value"),
+        figure("api_region_p95", p95["region"], "ms", p95["baseline"], BAR_P95_MS, baseline,
+               goal_on="value"),
+        figure("api_requests_per_second", total / seconds, "1/s", None, None),
+    ]  # fmt: skip
+    if errors:
+        figures.append(figure("api_errors", len(errors), "answers", None, 0))
+    return (0 if verdict == "PASS" else 1), figures
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ and CPU time (all threads) are measured inside the child around the work only (i
 excluded); CPU time is less disturbed by other load on the machine. Best wall and CPU
 of the runs are reported; peak RSS is the largest seen.
 All three must give identical tables. The bars (issue 3): opgave peak RSS < 2 GB, wall time
-<= 1.5x the bare DuckDB statement, and >= 5x faster than pandas.
+<= 1.5x the bare DuckDB statement, and >= 5x faster than pandas. ``--json`` prints one JSON
+object per figure (for benchmarks/run_all.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from _figures import emit, figure, reporting
 
 THREADS = 2
 MEMORY_LIMIT = "1GB"
@@ -213,10 +216,19 @@ def main() -> None:
     parser.add_argument("--pandas-repeat", type=int, default=1, help="runs of pandas (slow)")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/opgave-bench/bag"))
     parser.add_argument("--child", nargs=4, metavar=("METHOD", "VBO", "PAND", "OUT"))
+    parser.add_argument("--json", action="store_true", help="one JSON object per figure")
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
+    with reporting(args.json):
+        figures = run(args)
+    emit(figures, args.json)
+
+
+def run(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Generate (or reuse) the input, run the methods interleaved, print the table; the
+    figures for --json."""
 
     import duckdb
     import pyarrow.parquet as pq
@@ -272,6 +284,14 @@ def main() -> None:
     print(f"results identical:         {all(same.values())}")
     if not all(same.values()):
         raise SystemExit(1)
+    rows = f"{args.rows:,} VBO rows"
+    return [
+        figure("bag_ingest_vs_duckdb", best["opgave"], "s", best["duckdb_bare"], 1.5,
+               f"the bare DuckDB statement, {rows}"),
+        figure("bag_ingest_vs_pandas", best["opgave"], "s", best["pandas"], 0.2,
+               f"plain pandas (goal: 5x faster), {rows}"),
+        figure("bag_ingest_peak_rss", peak["opgave"], "MiB", None, 2048.0),
+    ]  # fmt: skip
 
 
 if __name__ == "__main__":

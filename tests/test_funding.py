@@ -6,6 +6,7 @@ import importlib.util
 import itertools
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opgave.funding.allocation import allocate, rank_allocation
+from opgave.funding.allocation import allocate, greedy_allocation, rank_allocation
 from opgave.funding.applications import Application, parse_applications, read_applications
 from opgave.funding.eligibility import check_eligibility
 from opgave.funding.scheme import (
@@ -442,6 +443,63 @@ def test_milp_never_worse_than_ranking(
         if c.kind == "region_floor":
             assert c.used >= c.limit - 1e-6
         assert c.value_if_dropped is None or c.value_if_dropped >= 0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_greedy_keeps_every_limit_and_meets_floors_when_it_says_so(
+    case: tuple[Scheme, list[Application]],
+) -> None:
+    """The greedy baseline is a feasible allocation unless it names an unmet floor, and never
+    beats the optimum (brute force)."""
+    s, apps = case
+    g = greedy_allocation(s, apps, AREAS)
+    chosen = [a for a in apps if a.application_id in g.awarded]
+    spent = sum(a.requested_eur for a in chosen)
+    assert spent == pytest.approx(g.spent_eur) and spent <= s.budget_eur + 1e-6
+    for c in s.region_cap:
+        assert sum(a.requested_eur for a in chosen if a.gemeente_code in AREAS[c.area]) <= (
+            c.max_eur + 1e-6
+        )
+    for f in s.region_floor:
+        reached = sum(a.requested_eur for a in chosen if a.gemeente_code in AREAS[f.area])
+        assert (reached >= f.min_eur - 1e-6) == (f.area not in g.unmet_floors)
+    k = s.limits.max_awards_per_gemeente
+    if k is not None:
+        assert max(Counter(a.gemeente_code for a in chosen).values(), default=0) <= k
+    best = brute_force(s, apps)
+    if not g.unmet_floors:
+        assert best is not None and g.objective <= best + 1e-6
+
+
+def test_greedy_meets_a_floor_that_ranking_by_ratio_misses() -> None:
+    """One award allowed per gemeente: the cheapest homes in the north are too small to meet
+    its floor, so the greedy keeps that gemeente's one slot for the project that can."""
+    s = scheme(
+        budget_eur=10e6,
+        limits={"max_awards_per_gemeente": 1},
+        region_floor=[{"area": "NORTH", "min_eur": 3e6}],
+    )
+    apps = [
+        app(1, gm="GM0014", homes=900, requested=1e6),  # best homes per euro, too small
+        app(2, gm="GM0014", homes=1200, requested=4e6),  # meets the floor
+        app(3, gm="GM0363", homes=2000, requested=3e6),
+    ]
+    ratio = rank_allocation(s.model_copy(update={"ranking": "ratio"}), apps, AREAS)
+    assert ratio.unmet_floors == ("NORTH",)
+    g = greedy_allocation(s, apps, AREAS)
+    assert g.unmet_floors == () and set(g.awarded) == {"A02", "A03"} and g.method == "greedy"
+    assert allocate(s, apps, AREAS, mip_rel_gap=0.0).optimal.homes == g.homes == 3200
+
+
+def test_greedy_is_the_homes_per_euro_order_without_side_constraints() -> None:
+    s = scheme(budget_eur=6e6)
+    apps = [
+        app(1, homes=500, requested=5e6),
+        app(2, homes=900, requested=3e6),
+        app(3, homes=200, requested=2e6),
+    ]
+    assert greedy_allocation(s, apps, {}).awarded == ("A02", "A03")
 
 
 # ---- allocation: behaviour on small hand-made cases ----------------------------------------

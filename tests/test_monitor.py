@@ -80,6 +80,40 @@ def test_plan_capacity_spreads_homes_evenly_and_splits_hard() -> None:
     assert c.ratio_all == pytest.approx(1.1) and not c.meets_norm
 
 
+def test_plan_capacity_uses_homes_per_year_where_a_plan_has_them() -> None:
+    plan = {"homes": 900, "first_year": 2029, "last_year": 2031, "planstatus": "1A",
+            "homes_by_year": [100, 200, 600]}  # fmt: skip
+    assert monitor.plan_capacity([plan], 1000, 2021, 2030).planned_all == 300
+
+
+def test_the_norm_counts_totals_only_where_a_municipality_has_no_plans() -> None:
+    """Region R = GM1 + GM2, target 1,000 homes 2022-2030, nothing realised. GM1 has a plan
+    of 400 homes (its total of 5,000 is left out); GM2 has only a total of 1,000 for
+    2021-2030, of which 9/10 counts: 400 + 900 = 1,300 = 130%, the norm exactly."""
+    target = {"id": "TR", "area_id": "R", "measure": "homes_built", "kind": "target",
+              "first_year": 2022, "last_year": 2030, "value_min": 1000, "value_max": 1000,
+              "approximate": False, "unit": "homes"}  # fmt: skip
+    plan = {"id": "P1", "gemeente_id": "GM1", "homes": 400, "planstatus": "2A",
+            "first_year": 2024, "last_year": 2025, "homes_by_year": None,
+            "source_id": "doc"}  # fmt: skip
+
+    def total(area_id: str, homes: int) -> dict[str, object]:
+        return {"area_id": area_id, "hardness": "hard", "first_year": 2021, "last_year": 2030,
+                "homes": homes, "gross_or_net": "net", "captured_on": None,
+                "source_id": "doc"}  # fmt: skip
+
+    state = make_state(targets=[target], plans=[plan])
+    state.capacity_totals = [total("GM1", 5000), total("GM2", 1000)]
+    status = monitor.target_status(state, target)
+    assert status.capacity is not None
+    assert status.capacity.planned_all == 1300 and status.capacity.meets_norm
+    assert status.capacity.from_totals == ("GM2",) and status.capacity.plans == 1
+    assert any("GM1: has plans" in note for note in status.capacity.notes)
+    # without the totals the same region has 40%: the totals are what meets the norm
+    bare = monitor.target_status(make_state(targets=[target], plans=[plan]), target).capacity
+    assert bare is not None and bare.planned_all == 400 and not bare.meets_norm
+
+
 def test_in_period_treats_open_ends_as_unbounded() -> None:
     to_2030 = {"first_year": None, "last_year": 2030}
     assert monitor.in_period(to_2030, 1990, 1990) and not monitor.in_period(to_2030, 2031, 2040)

@@ -105,3 +105,9 @@ def test_overlapping_areas() -> None:
         dtype=object,
     )
     assert municipalities.overlapping_areas(geoms, areas) == [("GWB-X",), ("LOC-Y",), ()]
+
+
+def test_shipped_ids_are_the_areas_with_a_shipped_outline() -> None:
+    ids = boundaries.shipped_ids()
+    assert ids == frozenset(boundaries.shipped_geojson())
+    assert len(ids) == 342 + 12 and {"GM0363", "PV27"} <= ids

@@ -129,7 +129,7 @@ def test_scenario_cancelling_a_precondition(
     assert records["MRA-WONINGEN-2030"]["p_reach_min"] == 1  # target lowered to 1 home
     # the difference column shows homes, absolute and relative, not only the chance (which
     # is 0% in both for the Oude Lijn: the old column said +0% on every such row)
-    monkeypatch.setattr(console, "_width", 250)  # a wide terminal: whole cells
+    monkeypatch.setattr(console._made(), "_width", 250)  # a wide terminal: whole cells
     code, text, err = cli(
         runner, demo_url, "forecast", "--runs", "200", "--scenario", "zonder-ov", "--vs", "base",
         "--area", "VS-ZR",

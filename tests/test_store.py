@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -112,4 +113,43 @@ def test_upgrade_with_the_full_programme_loaded(db_url: str) -> None:
         assert again.inserted["agreement_due"] == before["agreement_due"] - due
     with store.transaction(engine) as session:
         assert programme.load(session).changed == 0
+    engine.dispose()
+
+
+def test_head_revision_read_from_the_files_is_alembics() -> None:
+    """The schema check reads the head from the migration files without Alembic: it must be
+    the head Alembic itself finds (a new migration, or a renumbered one, keeps them equal)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(store.alembic_config(store.connect("sqlite://")))
+    assert store.head_revision() == script.get_current_head()
+
+
+def test_head_revision_refuses_two_heads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "0001_a.py").write_text('revision: str = "0001"\ndown_revision = None\n')
+    (versions / "0002_b.py").write_text('revision = "0002"\ndown_revision: str | None = "0001"\n')
+    (versions / "0003_c.py").write_text("revision = '0003'\ndown_revision = '0001'\n")
+    monkeypatch.setattr(store, "MIGRATIONS", tmp_path)
+    store.head_revision.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="2 heads"):
+            store.head_revision()
+        (versions / "0003_c.py").write_text("revision = '0003'\ndown_revision = '0002'\n")
+        store.head_revision.cache_clear()
+        assert store.head_revision() == "0003"
+    finally:
+        store.head_revision.cache_clear()
+
+
+def test_current_revision_without_alembic(db_url: str) -> None:
+    """The version table read directly: None for an empty database, else Alembic's answer."""
+    engine = store.connect(db_url)
+    assert store.current_revision(engine) is None
+    assert not store.is_current(engine)
+    store.migrate(engine, "0002")
+    with engine.connect() as connection:
+        expected = MigrationContext.configure(connection).get_current_revision()
+    assert store.current_revision(engine) == expected == "0002"
     engine.dispose()

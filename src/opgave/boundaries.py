@@ -111,3 +111,15 @@ def shipped_geojson() -> dict[str, str]:
                 feature["geometry"], separators=(",", ":")
             )
     return found
+
+
+@cache
+def shipped_ids() -> frozenset[str]:
+    """The area ids the newest shipped division has an outline for (the keys of
+    :func:`shipped_geojson`, without serialising every outline: the programme state asks
+    for these on every load)."""
+    return frozenset(
+        str(feature["properties"]["statcode"])
+        for level in ("provincie", "gemeente")
+        for feature in json.loads(geojson_text(level, YEARS[-1]))["features"]
+    )

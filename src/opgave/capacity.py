@@ -63,6 +63,7 @@ class CapacityResult:
     from_region_totals: list[str] = field(default_factory=list)
     without_figures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
     rule: str = PRORATE_EVEN
 
     @property
@@ -138,6 +139,31 @@ def capacity(
     for plan in plans:
         if plan["gemeente_id"] in members:
             with_plans[plan["gemeente_id"]].append(plan)
+    for municipality in sorted(with_plans):
+        for plan in with_plans[municipality]:
+            homes = plan_homes_in(plan, first_year, last_year)
+            if plan["planstatus"] in HARD_PLANSTATUS:
+                result.hard += homes
+            else:
+                result.soft += homes
+        result.from_plans.append(municipality)
+    add_totals(result, members, totals, regions=regions, prorate=prorate)
+    return result
+
+
+def add_totals(
+    result: CapacityResult,
+    municipalities: Collection[str],
+    totals: Iterable[Total],
+    *,
+    regions: Mapping[str, Collection[str]] | None = None,
+    prorate: bool = True,
+) -> None:
+    """Add to ``result`` the totals of the municipalities that have no plans in it (those in
+    ``result.from_plans``), then the totals of the regions none of whose municipalities has
+    plans or totals of its own; what is left out is said in ``result.notes``."""
+    members = set(municipalities)
+    first_year, last_year = result.first_year, result.last_year
     chosen = _latest(totals)
     own_totals: dict[str, list[Total]] = defaultdict(list)
     for total in chosen:
@@ -166,32 +192,22 @@ def capacity(
             result.soft += value
         else:
             result.unknown += value
+        if total.source_id and total.source_id not in result.sources:
+            result.sources.append(total.source_id)
         if total.gross_or_net != "net":
             gross_note = f"totals that are {total.gross_or_net} are counted next to net plans"
             if gross_note not in result.notes:
                 result.notes.append(gross_note)
 
-    covered: set[str] = set()
-    for municipality in sorted(members):
-        plans_here = with_plans.get(municipality)
-        if plans_here:
-            for plan in plans_here:
-                homes = plan_homes_in(plan, first_year, last_year)
-                if plan["planstatus"] in HARD_PLANSTATUS:
-                    result.hard += homes
-                else:
-                    result.soft += homes
-            result.from_plans.append(municipality)
-            covered.add(municipality)
-            if own_totals.get(municipality):
-                result.notes.append(
-                    f"{municipality}: has plans, so its capacity totals are left out"
-                )
-        elif own_totals.get(municipality):
+    covered: set[str] = set(result.from_plans)
+    for municipality in sorted(members - covered):
+        if own_totals.get(municipality):
             for total in own_totals[municipality]:
                 add(total, municipality)
             result.from_totals.append(municipality)
             covered.add(municipality)
+    for municipality in sorted(set(result.from_plans) & set(own_totals)):
+        result.notes.append(f"{municipality}: has plans, so its capacity totals are left out")
     for region, region_members in sorted((regions or {}).items()):
         if region not in own_totals:
             continue
@@ -210,7 +226,6 @@ def capacity(
         result.from_region_totals.append(region)
         covered |= inside
     result.without_figures = sorted(members - covered)
-    return result
 
 
 def totals_from_rows(rows: Sequence[Mapping[str, Any]]) -> list[Total]:

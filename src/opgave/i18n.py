@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date
-from babel.numbers import format_decimal
-
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
@@ -25,6 +22,8 @@ def locale_of(language: str) -> str:
 
 def number(value: float | None, language: str, digits: int = 0) -> str:
     """A number as people write it: 900.000 in Dutch, 900,000 in English; '-' for None."""
+    from babel.numbers import format_decimal  # Babel loads on the first number shown
+
     if value is None:
         return "-"
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
@@ -44,6 +43,8 @@ def percent(value: float | None, language: str, digits: int | None = None) -> st
 
 def long_date(value: dt.date | None, language: str) -> str:
     """16 december 2021 (nl), 16 December 2021 (en); '-' for None."""
+    from babel.dates import format_date
+
     if value is None:
         return "-"
     return str(format_date(value, format="long", locale=locale_of(language)))

@@ -13,12 +13,14 @@ headline figure is computed here and only here (docs/figures.md).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any, Literal, get_args
 
 from opgave import areas as area_graph
+from opgave import capacity as capacity_totals
 from opgave.areas import Coverage
 from opgave.state import Figure, ProgrammeState
 from opgave.vocabulary import HARD_PLANSTATUS
@@ -154,13 +156,24 @@ def _year_value(
     return None
 
 
-def _years_of(
+def _figure_years(
     figures: Mapping[tuple[str, str, int], Figure],
+) -> dict[str, set[tuple[str, int]]]:
+    """Area -> the (measure, year) pairs it has a standing figure for (built once per state:
+    a report asks for the series of some sixty areas)."""
+    index: dict[str, set[tuple[str, int]]] = {}
+    for area, measure, year in figures:
+        index.setdefault(area, set()).add((measure, year))
+    return index
+
+
+def _years_of(
+    index: Mapping[str, set[tuple[str, int]]],
     areas: frozenset[str],
     formulas: Sequence[Sequence[tuple[str, int]]],
 ) -> set[int]:
     measures = {m for terms in formulas for m, _ in terms}
-    return {y for (a, m, y) in figures if a in areas and m in measures}
+    return {y for a in areas for (m, y) in index.get(a, ()) if m in measures}
 
 
 def realised_series(
@@ -181,7 +194,8 @@ def realised_series(
         yearly: dict[int, float] = {}
         used: list[Figure] = []
         bases: set[str] = set()
-        candidates = _years_of(figures, frozenset({area_id}) | municipalities, definition.formulas)
+        index = state.memo(("figure_years", dataset), partial(_figure_years, figures))
+        candidates = _years_of(index, frozenset({area_id}) | municipalities, definition.formulas)
         for year in sorted(y for y in candidates if y >= since):
             own = _year_value(figures, area_id, year, definition.formulas)
             if own is not None:
@@ -318,6 +332,37 @@ class Capacity:
     synthetic: bool
     sources: tuple[str, ...]
     as_of: str | None
+    from_totals: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The capacity totals that may count for an area: the totals, the area's
+    municipalities, and the municipalities of each region with totals (see
+    :mod:`opgave.capacity`: plans where they exist, totals only where they do not)."""
+
+    totals: tuple[capacity_totals.Total, ...] = ()
+    municipalities: frozenset[str] = frozenset()
+    regions: Mapping[str, Collection[str]] = field(default_factory=dict)
+
+
+TOTALS_KINDS = ("nation", "landsdeel", "province", "strategy_region", "municipality", "group")
+"""Areas made of whole municipalities: a municipality's or region's capacity total counts for
+them. A large-scale area or location is part of a municipality, so its totals never do."""
+
+
+def totals_for(state: ProgrammeState, area_id: str) -> Totals:
+    """The capacity totals that may count for an area on the state's date."""
+    if not state.capacity_totals or state.kinds.get(area_id) not in TOTALS_KINDS:
+        return Totals()
+    totals = tuple(capacity_totals.totals_from_rows(state.capacity_totals))
+    regions = {
+        t.area_id: state.municipalities(t.area_id)
+        for t in totals
+        if state.kinds.get(t.area_id) != "municipality"
+    }
+    return Totals(totals, state.municipalities(area_id), regions)
 
 
 def plan_capacity(
@@ -327,23 +372,35 @@ def plan_capacity(
     last_year: int,
     norm: float = PLAN_CAPACITY_NORM,
     synthetic_sources: Sequence[str] = (),
+    totals: Totals = Totals(),
 ) -> Capacity:
-    """Homes of the plans falling in [first_year, last_year] (spread evenly over each plan's
-    years) against ``target_homes``; hard = DiWi 1A-2C."""
+    """Homes of the plans falling in [first_year, last_year] (a plan's homes per year, else
+    spread evenly over its years), plus the capacity totals of municipalities and regions
+    without plans in the period, against ``target_homes``; hard = DiWi 1A-2C."""
     hard = total = 0.0
     used: list[Row] = []
     for plan in plans:
-        span = plan["last_year"] - plan["first_year"] + 1
         inside = min(plan["last_year"], last_year) - max(plan["first_year"], first_year) + 1
-        if span <= 0 or inside <= 0:
+        if plan["last_year"] < plan["first_year"] or inside <= 0:
             continue
         used.append(plan)
-        homes = plan["homes"] * inside / span
+        homes = capacity_totals.plan_homes_in(plan, first_year, last_year)
         total += homes
         if plan["planstatus"] in HARD_PLANSTATUS:
             hard += homes
+    from_totals = capacity_totals.CapacityResult("", first_year, last_year)
+    if totals.totals:
+        from_totals.from_plans = sorted({str(p["gemeente_id"]) for p in used})
+        capacity_totals.add_totals(
+            from_totals, totals.municipalities, totals.totals, regions=totals.regions
+        )
+        hard += from_totals.hard
+        total += from_totals.total
     ratio_all = total / target_homes if target_homes else 0.0
-    sources = tuple(sorted({str(p.get("source_id")) for p in used if p.get("source_id")}))
+    sources = tuple(
+        sorted({str(p.get("source_id")) for p in used if p.get("source_id")}
+               | set(from_totals.sources))
+    )  # fmt: skip
     dates = sorted(str(p["valid_from"]) for p in used if p.get("valid_from"))
     return Capacity(
         first_year=first_year,
@@ -359,11 +416,17 @@ def plan_capacity(
         synthetic=any(s in synthetic_sources for s in sources),
         sources=sources,
         as_of=dates[-1] if dates else None,
+        from_totals=tuple(from_totals.from_totals + from_totals.from_region_totals),
+        notes=tuple(from_totals.notes),
     )
 
 
 def remaining_capacity(
-    plans: Sequence[Row], target: Row, status: Progress, synthetic_sources: Sequence[str] = ()
+    plans: Sequence[Row],
+    target: Row,
+    status: Progress,
+    synthetic_sources: Sequence[str] = (),
+    totals: Totals = Totals(),
 ) -> tuple[Capacity | None, Capacity | None]:
     """Plan capacity against what is still to be built: the plans' homes from the year after
     the last realised year to the target's last year, against the remaining minimum (and,
@@ -377,12 +440,16 @@ def remaining_capacity(
         need_min, need_max = target["value_min"], target["value_max"]
     last = status.last_year
     low = (
-        plan_capacity(plans, need_min, first, last, synthetic_sources=synthetic_sources)
+        plan_capacity(
+            plans, need_min, first, last, synthetic_sources=synthetic_sources, totals=totals
+        )
         if need_min
         else None
     )
     high = (
-        plan_capacity(plans, need_max, first, last, synthetic_sources=synthetic_sources)
+        plan_capacity(
+            plans, need_max, first, last, synthetic_sources=synthetic_sources, totals=totals
+        )
         if need_max and target["value_max"] != target["value_min"]
         else None
     )
@@ -427,9 +494,10 @@ def target_status(
         )
         progress = progress_of(target, series, cover)
         plans = state.plans_in(area_id)
-        if plans:
+        totals = totals_for(state, area_id)
+        if plans or totals.totals:
             capacity, capacity_max = remaining_capacity(
-                plans, target, progress, state.synthetic_sources
+                plans, target, progress, state.synthetic_sources, totals
             )
     return TargetStatus(dict(target), state.area_name(area_id), cover, progress, capacity,
                         capacity_max)  # fmt: skip

@@ -110,6 +110,15 @@ def start_year(state: ProgrammeState, definition: str, today: dt.date) -> int:
     return max(series.yearly) + 1 if series.yearly else today.year
 
 
+def _province(state: ProgrammeState, municipality: str) -> str:
+    """The province a municipality lies in on the state's date ("" when none is known): the
+    region whose part of the year conditions its plans share."""
+    found = sorted(
+        a for a in state.parents.get(municipality, []) if state.kinds.get(a) == "province"
+    )
+    return found[0] if found else ""
+
+
 def run(
     state: ProgrammeState,
     *,
@@ -196,7 +205,11 @@ def run(
         for pid, probability in dropout.items():
             if pid in index:
                 overrides[index[pid]] = probability
+    provinces = [_province(state, p["gemeente_id"]) for p in plan_list]
+    region_code = tuple(sorted(set(provinces)))
     inputs = engine.PlanInputs(
+        region=np.array([region_code.index(r) for r in provinces], dtype=np.int64),
+        region_code=region_code,
         dropout_prob=overrides,
         planstatus=np.array([p["planstatus"] for p in plan_list], dtype=str),
         schedule_homes=schedule,

@@ -158,13 +158,17 @@ def standing_figures(
     set_aside: list[SetAside] = []
     winners: dict[tuple[str, Key], tuple[Row, str]] = {}
     for (dataset, key), rows in candidates.items():
-        ranked = sorted(
-            rows,
-            key=lambda r: (
-                PRECEDENCE.index(tier_of(sources.get(r["source_id"] or ""), r["provisional"])),
-                -_recency(sources.get(r["source_id"] or "")),
-                str(r["source_id"]),
-            ),
+        ranked = (
+            rows
+            if len(rows) == 1
+            else sorted(  # most figures have no competitor
+                rows,
+                key=lambda r: (
+                    PRECEDENCE.index(tier_of(sources.get(r["source_id"] or ""), r["provisional"])),
+                    -_recency(sources.get(r["source_id"] or "")),
+                    str(r["source_id"]),
+                ),
+            )
         )
         best = ranked[0]
         tier = tier_of(sources.get(best["source_id"] or ""), best["provisional"])
@@ -277,6 +281,7 @@ class ProgrammeState:
     agreements: list[dict[str, Any]] = field(default_factory=list)
     awards: list[dict[str, Any]] = field(default_factory=list)
     boundary_ids: frozenset[str] = frozenset()
+    capacity_totals: list[dict[str, Any]] = field(default_factory=list)
     area_by_id: dict[str, dict[str, Any]] = field(init=False)
     source_by_id: dict[str, dict[str, Any]] = field(init=False)
     plan_by_id: dict[str, dict[str, Any]] = field(init=False)
@@ -298,6 +303,10 @@ class ProgrammeState:
         self.area_by_id = {a["id"]: a for a in self.areas}
         self.source_by_id = {s["id"]: s for s in self.sources}
         self.plans = sorted(self.plans, key=lambda p: p["id"])
+        self.capacity_totals = [  # captured by the state's date (no date: always known)
+            t for t in self.capacity_totals
+            if self.as_of is None or t.get("captured_on") is None or t["captured_on"] <= self.as_of
+        ]  # fmt: skip
         self.plan_by_id = {p["id"]: p for p in self.plans}
         self.plan_areas = [link for link in self.plan_areas if link["plan_id"] in self.plan_by_id]
         self.plan_preconditions = [

@@ -15,26 +15,60 @@ import json
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from opgave import __version__
-from opgave.access import Principal
-from opgave.service import Service, ServiceError, database_url
-from opgave.service import users as user_service
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from opgave.access import Principal
+    from opgave.service import Service
 
 app = typer.Typer(
     help="opgave: steer a national housing programme - targets, pipeline, realisation, agreements.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
-    rich_markup_mode=None,  # plain help: options with their values, no <str>/<bool> types
+    # Plain (click) help: Rich's help panels import a Markdown parser, 0.1 s on every --help;
+    # options show their metavar (DATE, AREA, ...), not <str>/<bool> types.
+    rich_markup_mode=None,
 )
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
+
+
+class _LazyConsole:
+    """A Rich console made when first used: importing Rich costs 0.05 s, which ``--help``
+    and ``--json`` need not pay."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._made(), name)
+
+    def _made(self) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __enter__(self) -> Any:  # Rich's Live and Progress hold the console in a with block
+        return self._made().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._made().__exit__(*exc)
+
+
+if TYPE_CHECKING:
+    console: Console
+    errors: Console
+else:
+    console = _LazyConsole(soft_wrap=True)
+    errors = _LazyConsole(stderr=True, soft_wrap=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON array of records.")]
 
@@ -80,19 +114,29 @@ def main(
     ] = False,
 ) -> None:
     """opgave: steer a national housing programme."""
-    ctx.obj = Context(database_url(db), by)
+    ctx.obj = Context(db, by)
 
 
 @dataclasses.dataclass
 class Context:
-    """What every command gets: the database URL and who writes."""
+    """What every command gets: the database (``--db``, resolved when first asked) and who
+    writes."""
 
-    url: str
+    db: str | None
     by: str | None
     _service: Service | None = None
 
+    @property
+    def url(self) -> str:
+        """The database URL from ``--db``, else ``OPGAVE_DATABASE_URL``, else ``./opgave.db``."""
+        from opgave.service import database_url
+
+        return database_url(self.db)
+
     def service(self, require_schema: bool = True) -> Service:
         """The service on the database (refusing one without the current schema)."""
+        from opgave.service import Service
+
         if self._service is None:
             self._service = Service(self.url)
         if require_schema:
@@ -103,6 +147,8 @@ class Context:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``message`` on stderr and return the exit to raise."""
+    from rich.markup import escape
+
     errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
@@ -115,6 +161,8 @@ def service(ctx: typer.Context) -> Service:
 
 def principal(ctx: typer.Context, by: str | None = None) -> Principal:
     """Who writes: ``by`` (a command's own --by), else the global --by, else the login name."""
+    from opgave.service import users as user_service
+
     context: Context = ctx.obj
     return user_service.operator(service(ctx), by or context.by)
 
@@ -124,7 +172,14 @@ def answering() -> Iterator[None]:
     """A refusal of the service as a message and exit code 1 (never a traceback)."""
     try:
         yield
-    except ServiceError as error:
+    except Exception as error:
+        # A ServiceError can only come from a service already imported: no import cost here.
+        from rich.markup import escape
+
+        from opgave.service.errors import ServiceError
+
+        if not isinstance(error, ServiceError):
+            raise
         lines = error.lines()
         errors.print(f"[bold red]error:[/] {escape(lines[0])}", highlight=False)
         for line in lines[1:101]:

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
-from opgave.agreements import agenda as agenda_rules
-from opgave.agreements import calendar, register
 from opgave.cli import (
     JsonOption,
     answering,
@@ -27,9 +24,12 @@ from opgave.cli import (
     service,
 )
 from opgave.cli.render import choices, show, word
-from opgave.service import Service
-from opgave.service import agreements as register_service
 from opgave.vocabulary import AGREEMENT_KINDS, AGREEMENT_STATUSES, THEMES
+
+if TYPE_CHECKING:
+    from opgave.agreements import agenda as agenda_rules
+    from opgave.agreements import register
+    from opgave.service import Service
 
 agreements_app = typer.Typer(
     help="Agreements and next steps: list (no sub-command), add, update, status, link, history.",
@@ -55,6 +55,8 @@ ReasonOption = Annotated[
 
 def _meeting_id(svc: Service, meeting: str) -> str:
     """A meeting id from its id or its name (case-insensitive)."""
+    from opgave.service import agreements as register_service
+
     with answering():
         return str(register_service.find_meeting(svc, meeting)["id"])
 
@@ -90,6 +92,9 @@ def list_agreements(
     as_json: JsonOption = False,
 ) -> None:
     """Agreements and next steps, with the meeting where they were made and when they are due."""
+    from opgave.agreements import calendar
+    from opgave.service import agreements as register_service
+
     if ctx.invoked_subcommand is not None:
         return
     svc = service(ctx)
@@ -102,6 +107,8 @@ def list_agreements(
         print_json(records)
         return
     title = "agreements" + (f" overdue at {overdue_at}" if overdue_at else "")
+    from rich.table import Table
+
     table = Table(title=title, show_lines=True)
     for column in ("id", "area", "agreement", "due", "status"):
         table.add_column(column)
@@ -131,6 +138,7 @@ def _fields(
     section: str | None,
 ) -> dict[str, Any]:
     """The fields given on the command line (meetings by name or id), as register fields."""
+
     given: dict[str, Any] = {
         "kind": kind,
         "area_id": area,
@@ -219,6 +227,8 @@ def add(
     as_json: JsonOption = False,
 ) -> None:
     """Add an agreement or next step (needs --area and --text) and open its history."""
+    from opgave.service import agreements as register_service
+
     when = parse_date(on, "--on")
     svc = service(ctx)
     with answering():
@@ -282,6 +292,8 @@ def update(
     as_json: JsonOption = False,
 ) -> None:
     """Change fields of an agreement; the changes are kept in its history as one event."""
+    from opgave.service import agreements as register_service
+
     when = parse_date(on, "--on")
     svc = service(ctx)
     with answering():
@@ -338,6 +350,8 @@ def set_status(
     as_json: JsonOption = False,
 ) -> None:
     """Set the status of an agreement (close it with done); kept in its history."""
+    from opgave.service import agreements as register_service
+
     when = parse_date(on, "--on")
     svc = service(ctx)
     with answering():
@@ -371,6 +385,8 @@ def link(
     reason: ReasonOption = None,
 ) -> None:
     """Link an agreement to a target, plan, precondition or instrument (or --remove it)."""
+    from opgave.service import agreements as register_service
+
     when = parse_date(on, "--on")
     with answering():
         entry = register_service.link(
@@ -402,6 +418,9 @@ def show_history(
     as_json: JsonOption = False,
 ) -> None:
     """The history of an agreement: who changed what, when and why; and its links."""
+    from opgave.agreements import register
+    from opgave.service import agreements as register_service
+
     with answering():
         found = register_service.detail(service(ctx), agreement_id)
     entries, linked, current = found["history"], found["links"], found["agreement"]
@@ -418,6 +437,8 @@ def show_history(
     for kind, ids in linked.items():
         if ids:
             console.print(f"linked {kind}s: {', '.join(ids)}", highlight=False)
+    from rich.table import Table
+
     table = Table(title=f"history of {agreement_id}")
     for column in ("when", "who", "what", "why", "status after"):
         table.add_column(column)
@@ -469,6 +490,9 @@ def agenda(
     as_json: Annotated[bool, typer.Option("--json", help="Print the agenda as JSON.")] = False,
 ) -> None:
     """Per region: what is due at the meeting, what is overdue, what changed since the last."""
+    from opgave.agreements import calendar
+    from opgave.service import agreements as register_service
+
     svc = service(ctx)
     with answering():
         result = register_service.agenda(svc, meeting)

@@ -6,21 +6,9 @@ from __future__ import annotations
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
-from rich.text import Text
 
 from opgave.cli import (
     JsonOption,
@@ -35,42 +23,69 @@ from opgave.cli import (
 )
 from opgave.cli.pipeline import ingest_app
 from opgave.cli.render import show
-from opgave.ingest import bag_ingest
-from opgave.service import bag
+
+if TYPE_CHECKING:  # DuckDB, pyogrio and numpy load when an extract is read
+    from rich.progress import Progress
+
+    from opgave.ingest import bag_ingest
+
+DEFAULT_SINCE = 2012
+"""The first year counted by default: CBS uses the LV BAG from 2012 (kept equal to
+``bag_ingest.DEFAULT_SINCE`` by tests/test_startup.py)."""
 
 bag_app = typer.Typer(help="The BAG: BAG-derived figures against CBS.", no_args_is_help=True)
 app.add_typer(bag_app, name="bag")
 
 
-class RowsPerSecond(ProgressColumn):
-    """Rows handled per second in a phase (parse: VBO, PND, NUM, ... voorkomens)."""
+def _progress(disable: bool) -> tuple[Progress, Any]:
+    """A Rich progress display with a bar per phase (bytes for parsing, fractions for the
+    rest) showing rows per second, and the callback that feeds it."""
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        ProgressColumn,
+        Task,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
 
-    def render(self, task: Task) -> Text:
-        rows = int(task.fields.get("rows", 0))
-        elapsed = task.elapsed or 0.0
-        if not rows or elapsed <= 0:
-            return Text("", style="progress.data.speed")
-        return Text(f"{rows:,} rows, {rows / elapsed:,.0f}/s", style="progress.data.speed")
+    class RowsPerSecond(ProgressColumn):
+        """Rows handled per second in a phase (parse: VBO, PND, NUM, ... voorkomens)."""
 
+        def render(self, task: Task) -> Text:
+            rows = int(task.fields.get("rows", 0))
+            elapsed = task.elapsed or 0.0
+            if not rows or elapsed <= 0:
+                return Text("", style="progress.data.speed")
+            return Text(f"{rows:,} rows, {rows / elapsed:,.0f}/s", style="progress.data.speed")
 
-class _Bar:
-    """A Rich progress bar per phase: bytes for parsing, fractions for the rest."""
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        RowsPerSecond(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
+    progress = Progress(*columns, console=console, transient=True, disable=disable)
+    tasks: dict[str, Any] = {}
 
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.tasks: dict[str, Any] = {}
-
-    def __call__(self, phase: str, done: float, total: float, rows: int) -> None:
-        task = self.tasks.get(phase)
+    def update(phase: str, done: float, total: float, rows: int) -> None:
+        task = tasks.get(phase)
         if task is None:
-            for other in self.tasks.values():  # a new phase: the earlier ones are done
-                t = self.progress.tasks[other]
-                self.progress.update(other, completed=t.total)
-            task = self.tasks[phase] = self.progress.add_task(phase, total=total or 1.0, rows=0)
+            for other in tasks.values():  # a new phase: the earlier ones are done
+                progress.update(other, completed=progress.tasks[other].total)
+            task = tasks[phase] = progress.add_task(phase, total=total or 1.0, rows=0)
         fields: dict[str, Any] = {"completed": done, "total": total or 1.0}
         if rows:
             fields["rows"] = rows
-        self.progress.update(task, **fields)
+        progress.update(task, **fields)
+
+    return progress, update
 
 
 @ingest_app.command("bag")
@@ -110,7 +125,7 @@ def ingest_bag(
     since: Annotated[
         int,
         typer.Option(metavar="YEAR", help="First year counted (CBS uses the LV BAG from 2012)."),
-    ] = bag_ingest.DEFAULT_SINCE,
+    ] = DEFAULT_SINCE,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -133,25 +148,16 @@ def ingest_bag(
     (whole pand new, as CBS counts) and other additions. Every figure cites the file and its
     checksum; the same extract stored twice changes nothing.
     """
+    from opgave.service import bag
+
     reference = parse_date(as_of, "--as-of")
     started = time.perf_counter()
-    columns = (
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        RowsPerSecond(),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
-    )
-    with (
-        Progress(*columns, console=console, transient=True, disable=as_json) as bar,
-        answering(),
-    ):
+    bar, update = _progress(disable=as_json)
+    with bar, answering():
         figures, report = bag.ingest(
             service(ctx), principal(ctx), extract, pand=pand, geopackage=geopackage,
             polygons=polygons, polygon_id=polygon_id, since=since, as_of=reference,
-            workers=workers, keep=keep, progress=_Bar(bar),
+            workers=workers, keep=keep, progress=update,
         )  # fmt: skip
     seconds = time.perf_counter() - started
     if as_json:
@@ -220,6 +226,10 @@ def _print_report(
 
 
 def _print_polygons(figures: bag_ingest.BagFigures, report: bag_ingest.StoreReport) -> None:
+    from rich.table import Table
+
+    from opgave.ingest.bag_ingest import EVENT_MEASURES
+
     totals: dict[str, dict[str, int]] = {}
     for f in figures.polygons:
         totals.setdefault(f.area_id, {}).setdefault(f.measure, 0)
@@ -232,7 +242,7 @@ def _print_polygons(figures: bag_ingest.BagFigures, report: bag_ingest.StoreRepo
     for m in ("permitted", "started", "completed", "new-build", "other"):
         table.add_column(m, justify="right")
     table.add_column("stored")
-    measures = list(bag_ingest.EVENT_MEASURES.values())
+    measures = list(EVENT_MEASURES.values())
     for area in sorted(totals):
         row = totals[area]
         table.add_row(
@@ -264,6 +274,10 @@ def reconcile(
     why they differ: timing around the year's end, the split, provisional CBS figures, a
     recent extract, mergers, administrative corrections.
     """
+    from rich.table import Table
+
+    from opgave.service import bag
+
     with answering():
         found = bag.reconcile(service(ctx), year=year, areas=area, source=source)
     result, source = found.rows, found.source_id

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from opgave.cli import answering, app, console, service
-from opgave.service import examples
 
 
 @app.command("examples")
@@ -25,6 +24,8 @@ def write_examples(
     """Write the tour's sample files: a forecast scenario (zonder-ov.toml), 40 SYNTHETIC
     funding applications (applications.csv) and, after `opgave demo`, a later SYNTHETIC plan
     list of three MRA municipalities (synthetic-plans-2025-07-01.csv)."""
+    from opgave.service import examples
+
     with answering():
         done = examples.write_examples(service(ctx), folder, force=force)
     for item in done:

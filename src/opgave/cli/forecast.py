@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from opgave.cli import (
     JsonOption,
@@ -20,8 +19,9 @@ from opgave.cli import (
     service,
 )
 from opgave.cli.render import show
-from opgave.forecast.questions import TargetDifference, compare_targets
-from opgave.service import forecasting
+
+if TYPE_CHECKING:
+    from opgave.forecast.questions import TargetDifference
 
 scenario_app = typer.Typer(
     help="Named forecast scenarios: assumption overrides, extra plans, other targets.",
@@ -92,6 +92,9 @@ def run_forecast(
     """
     if ctx.invoked_subcommand is not None:
         return
+    from opgave.forecast.questions import compare_targets
+    from opgave.service import forecasting
+
     svc = service(ctx)
     with answering():
         result = forecasting.run(
@@ -120,6 +123,8 @@ def run_forecast(
         f"forecast from {result.start_year}: {result.plans} plans, {result.runs} runs, "
         f"seed {result.seed}" + (f", scenario {scenario}" if scenario else "")
     )
+    from rich.table import Table
+
     table = Table(title=title)
     columns = ["target", "area", "period", "realised", "P10 / P50 / P90", "P(min)", "P(max)"]
     if other is not None:
@@ -191,6 +196,8 @@ def add_scenario(
     ],
 ) -> None:
     """Store (or replace) a named scenario after checking it loads."""
+    from opgave.service import forecasting
+
     with answering():
         forecasting.add_scenario(service(ctx), principal(ctx), name, file)
     console.print(f"Scenario {name!r} stored; try `opgave forecast --scenario {name} --vs base`.")
@@ -199,10 +206,14 @@ def add_scenario(
 @scenario_app.command("list")
 def list_scenarios(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The stored scenarios."""
+    from opgave.service import forecasting
+
     records = forecasting.scenarios(service(ctx))
     if as_json:
         typer.echo(json.dumps(records, ensure_ascii=False, indent=2, default=str))
         return
+    from rich.table import Table
+
     table = Table(title="scenarios")
     for column in ("id", "description", "created"):
         table.add_column(column)

@@ -8,17 +8,16 @@ import datetime as dt
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from opgave.cli import JsonOption, answering, console, homes, parse_date, service
 from opgave.cli.forecast import forecast_app
 from opgave.cli.render import show
-from opgave.forecast.backtest import BacktestCell
-from opgave.forecast.history import calibrated_toml
-from opgave.service import forecasting
+
+if TYPE_CHECKING:
+    from opgave.forecast.backtest import BacktestCell
 
 
 def _interval(lo: float, hi: float) -> str:
@@ -43,6 +42,11 @@ def calibrate(
     how many plans, which lists, the 90% intervals; statuses with too little history keep
     the shipped defaults.
     """
+    from rich.table import Table
+
+    from opgave.forecast.history import calibrated_toml
+    from opgave.service import forecasting
+
     until = parse_date(as_of, "--as-of")
     with answering():
         learned = forecasting.calibrate(service(ctx), as_of=until)
@@ -103,6 +107,10 @@ def run_backtest(
     """Forecast from the plan lists up to a date and compare with what the later lists show:
     coverage of the 80% intervals, calibration of stated chances, mean error (per province
     and for the nation)."""
+    from rich.table import Table
+
+    from opgave.service import forecasting
+
     date = parse_date(at, "--at")
     assert date is not None
     with answering():

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from opgave.cli import (
     JsonOption,
@@ -22,7 +21,6 @@ from opgave.cli import (
     service,
 )
 from opgave.cli.render import show
-from opgave.service import funding
 
 funding_app = typer.Typer(
     help="Funding: scheme rules, eligibility with reasons, optimal allocation of a tranche.",
@@ -50,6 +48,8 @@ def import_applications(
     public_deficit_eur, cofinancing_eur, start_year; optional plan_id, project_name,
     score_noodzaak, score_effectiviteit, score_efficientie, score_urgentie, synthetic.
     """
+    from opgave.service import funding
+
     svc = service(ctx)
     with answering():
         report = funding.import_applications(svc, principal(ctx), file, instrument=instrument)
@@ -62,12 +62,16 @@ def import_applications(
 @funding_app.command("applications")
 def list_applications(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The funding applications in the database."""
+    from opgave.service import funding
+
     records = funding.applications(service(ctx))
     if as_json:
         print_json(records)
         return
     if any(r["synthetic"] for r in records):
         console.print("[bold yellow]Synthetic applications (demo data), not real projects.[/]")
+    from rich.table import Table
+
     table = Table(title=f"applications ({len(records)})")
     for column in ("id", "gemeente", "homes", "affordable", "requested EUR", "start"):
         table.add_column(column)
@@ -86,10 +90,14 @@ def list_applications(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @funding_app.command("schemes")
 def list_schemes(as_json: JsonOption = False) -> None:
     """The schemes shipped with opgave (usable by name with --scheme)."""
+    from opgave.service import funding
+
     records = funding.schemes()
     if as_json:
         print_json(records)
         return
+    from rich.table import Table
+
     table = Table(title="shipped schemes")
     for column in ("name", "title", "budget", "objective", "assumed values"):
         table.add_column(column)
@@ -133,6 +141,8 @@ def allocate(
     as_json: JsonOption = False,
 ) -> None:
     """Allocate a tranche optimally (MILP, HiGHS) and show it beside rank-until-budget-runs-out."""
+    from opgave.service import funding
+
     decided = parse_date(date, "--date") or dt.date.today()
     svc = service(ctx)
     with answering():
@@ -159,10 +169,14 @@ def allocate(
 @funding_app.command("awards")
 def list_awards(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Awards recorded per instrument, project and municipality."""
+    from opgave.service import funding
+
     records = funding.awards(service(ctx))
     if as_json:
         print_json(records)
         return
+    from rich.table import Table
+
     table = Table(title=f"awards ({len(records)})")
     for column in ("scheme", "application", "gemeente", "EUR", "homes", "affordable", "decided"):
         table.add_column(column)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import urllib.request
 from pathlib import Path
 from typing import Annotated
 
@@ -10,8 +9,6 @@ import typer
 
 from opgave.cli import answering, console, fail, principal, service
 from opgave.cli.pipeline import ingest_app
-from opgave.ingest import network
-from opgave.service import geo
 
 
 @ingest_app.command("geo")
@@ -31,11 +28,17 @@ def ingest_geo(
     Download: https://www.pdok.nl/introductie/-/article/cbs-gebiedsindelingen (CC BY 4.0,
     attribute CBS/Kadaster). Features are matched by their `statcode` (PV27, GM0363).
     """
+    from opgave.service import geo
+
     if file.startswith(("https://", "http://")):
+        import urllib.request
+
         try:
             with urllib.request.urlopen(file, timeout=60) as answer:
                 text = answer.read().decode("utf-8")
         except OSError as error:
+            from opgave.ingest import network
+
             host = file.split("/")[2] if file.count("/") >= 2 else file
             raise fail(f"cannot download {file}: {network.problem(error, host)}") from None
         name = file.rsplit("/", 1)[-1][:80] or "download.geojson"

@@ -9,10 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from opgave import monitor
-from opgave import review as review_rules
 from opgave.cli import (
     JsonOption,
     answering,
@@ -27,10 +24,17 @@ from opgave.cli import (
     service,
     target_value,
 )
-from opgave.cli.programme import AsOfOption, DefinitionOption, headline_lines
+from opgave.cli.programme import (
+    DEFAULT_DEFINITION,
+    AsOfOption,
+    DefinitionOption,
+    headline_lines,
+)
 from opgave.cli.render import one_area, show, word
-from opgave.demo import CAPTURED as DEMO_DATE
-from opgave.service import monitoring, pipeline
+
+CBS_TABLE = "81955NED"
+"""The CBS table ``ingest cbs`` reads by default: the service's ``pipeline.CBS_TABLE``, kept
+here so that the command registers without importing the service (a test keeps them equal)."""
 
 ingest_app = typer.Typer(
     help="Bring in data, validated, one transaction each: plan lists (plans, capacity), "
@@ -86,6 +90,8 @@ def ingest_plans(
     homes_YYYY per year. Other registers (GIS files, own column names) through --mapping;
     `opgave ingest propose-mapping FILE` drafts a profile. See docs/plans.md.
     """
+    from opgave.service import pipeline
+
     captured = parse_date(date, "--date") or dt.date.today()
     svc = service(ctx)
     with answering():
@@ -113,7 +119,7 @@ def ingest_cbs(
     table: Annotated[
         str,
         typer.Option(metavar="TABLE", help="CBS table id (regional, with a use dimension)."),
-    ] = pipeline.CBS_TABLE,
+    ] = CBS_TABLE,
     years: Annotated[
         str | None,
         typer.Option(metavar="YYYY[-YYYY]", help="Years to fetch, e.g. 2021-2024 (default: all)."),
@@ -129,6 +135,8 @@ def ingest_cbs(
     New-build, other additions, demolition, other removals and net change, for dwellings;
     figures of merged municipalities are added to the municipality they merged into.
     """
+    from opgave.service import pipeline
+
     wanted: list[int] = []
     if years:
         match = re.fullmatch(r"(\d{4})(?:-(\d{4}))?", years)
@@ -174,12 +182,16 @@ def list_realisations(
     For each area, measure and year one figure stands (CBS final > CBS provisional > BAG > a
     document's figure; synthetic never mixes with real); the others are shown set aside.
     """
+    from opgave.service import monitoring
+
     area = one_area(area, area_option)
     with answering():
         records = monitoring.realisations(service(ctx), area=area, within=True, source=source)
     if as_json:
         print_json(records)
         return
+    from rich.table import Table
+
     table = Table(title=f"realisations ({len(records)})")
     for column in ("area", "measure", "years", "value", "source", "counts"):
         table.add_column(column, justify="right" if column == "value" else "left")
@@ -211,11 +223,15 @@ def list_flags(
     as_json: JsonOption = False,
 ) -> None:
     """Plans to review: stalled (no status change for 3+ years) and duplicates."""
+    from opgave.service import pipeline
+
     date = parse_date(on, "--on") or dt.date.today()
     found = pipeline.flags(service(ctx), date)
     if as_json:
         print_json(found)
         return
+    from rich.table import Table
+
     table = Table(title=f"flags on {date} ({len(found)})")
     for column in ("plan", "flag", "detail"):
         table.add_column(column)
@@ -244,10 +260,14 @@ def apply_corrections(
     Re-run the file after every plan-list import: corrections a new list already made, or
     made obsolete, are reported and left alone. Every change keeps the old version in history.
     """
+    from opgave.service import pipeline
+
     svc = service(ctx)
     with answering():
         entries = pipeline.apply_corrections(svc, principal(ctx), file, dt.date.today())
     if ledger is not None:
+        from opgave import review as review_rules
+
         review_rules.write_ledger(ledger, entries)
     if as_json:
         print_json(entries)
@@ -269,6 +289,8 @@ def list_plans(
     as_json: JsonOption = False,
 ) -> None:
     """The plans in the pipeline (now, or as known on a date)."""
+    from opgave.service import monitoring
+
     date = parse_date(as_of, "--as-of")
     with answering():
         found = monitoring.plans(service(ctx), area=area, as_of=date, limit=10**9)
@@ -276,6 +298,8 @@ def list_plans(
     if as_json:
         print_json(records)
         return
+    from rich.table import Table
+
     table = Table(title=f"plans{f' as of {date}' if date else ''} ({len(records)})")
     for column in ("id", "name", "gemeente", "homes", "planstatus", "years"):
         table.add_column(column, justify="right" if column == "homes" else "left")
@@ -313,10 +337,12 @@ def status(
             help="Show what changed in the pipeline between two dates (YYYY-MM-DD).",
         ),
     ] = None,
-    definition: DefinitionOption = monitor.DEFAULT_DEFINITION,
+    definition: DefinitionOption = DEFAULT_DEFINITION,
     as_json: JsonOption = False,
 ) -> None:
     """Progress and plan capacity for every target of AREA and of the areas inside it."""
+    from opgave.service import monitoring
+
     area = one_area(area_argument, area_option, "NL01") or "NL01"
     date = parse_date(as_of, "--as-of")
     svc = service(ctx)
@@ -343,6 +369,8 @@ def status(
             changes = "; ".join(f"{k} {a} -> {b}" for k, (a, b) in fields.items())
             console.print(f"  changed {pid}: {changes}")
         return
+    from opgave import monitor
+
     with answering():
         result = monitoring.status(svc, area, date, definition)
     if as_json:
@@ -356,6 +384,8 @@ def status(
     console.rule(f"[bold]{result.area['name']} ({area})" + (f" as of {date}" if date else ""))
     for line in headline_lines(result.headline, monitor.definition_for("homes_built", definition)):
         console.print(line)
+    from rich.table import Table
+
     table = Table(title=f"targets of {area} and inside it", show_lines=True)
     for column in (
         "target",
@@ -424,6 +454,9 @@ def demo(
     For trying every feature without external data. Everything it adds cites the source
     `synthetic-demo` (confidence synthetic) and is shown as synthetic wherever it appears.
     """
+    from opgave import demo as demo_data
+    from opgave.service import pipeline
+
     svc = service(ctx)
     with answering():
         if out is not None:
@@ -434,7 +467,7 @@ def demo(
     console.print(
         f"[bold yellow]SYNTHETIC demo data[/] (seed {seed}): {report.plans_added} plans added, "
         f"{report.plans_unchanged} unchanged; {report.realisations_added} municipal "
-        f"realisation figures added, as of {DEMO_DATE}. Try `opgave status VS-MRA`, "
+        f"realisation figures added, as of {demo_data.CAPTURED}. Try `opgave status VS-MRA`, "
         "`opgave overview` or `opgave examples`."
     )
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-from rich.tree import Tree
 
-from opgave import areas, monitor
 from opgave.cli import (
     Context,
     JsonOption,
@@ -27,8 +24,6 @@ from opgave.cli import (
     target_value,
 )
 from opgave.cli.render import choices, show, word
-from opgave.service import monitoring
-from opgave.service import programme as programme_service
 from opgave.vocabulary import AREA_KINDS, MEASURES
 
 
@@ -38,10 +33,14 @@ def init(ctx: typer.Context) -> None:
 
     Safe to run again: only what differs from the shipped data is written.
     """
+    from opgave.service import programme as programme_service
+
     context: Context = ctx.obj
     url = context.url
     with answering():
         report = programme_service.init(context.service(require_schema=False))
+    from rich.table import Table
+
     table = Table(title=f"opgave init - {url}")
     for column in ("table", "inserted", "updated", "unchanged"):
         table.add_column(column, justify="left" if column == "table" else "right")
@@ -58,6 +57,13 @@ def init(ctx: typer.Context) -> None:
         + (f"{report.changed} rows written." if report.changed else "nothing to change.")
     )
 
+
+if TYPE_CHECKING:
+    from opgave import monitor
+
+DEFAULT_DEFINITION = "ministry"
+"""How homes built are counted unless asked: ``monitor.DEFAULT_DEFINITION``, kept here so
+that the commands register without importing the analysis (a test keeps them equal)."""
 
 DefinitionOption = Annotated[
     str,
@@ -131,10 +137,13 @@ def headline_lines(h: monitor.Headline, definition: monitor.Definition) -> list[
 def overview(
     ctx: typer.Context,
     as_of: AsOfOption = None,
-    definition: DefinitionOption = monitor.DEFAULT_DEFINITION,
+    definition: DefinitionOption = DEFAULT_DEFINITION,
     as_json: JsonOption = False,
 ) -> None:
     """The national overview: the 900,000 target, realised homes, pace, capacity, what is due."""
+    from opgave.service import monitoring
+    from opgave.service import programme as programme_service
+
     svc = service(ctx)
     with answering():
         result = monitoring.overview(svc, parse_date(as_of, "--as-of"), definition)
@@ -174,6 +183,8 @@ def overview(
             "Plan capacity: no plan lists loaded yet (norm: 130% of the task, "
             "Kamerstuk 34 682 nr. 90)."
         )
+    from rich.table import Table
+
     regions = Table(
         title="Regional urbanisation strategies (letter order); `opgave status AREA` for "
         "their coverage",
@@ -231,6 +242,8 @@ def list_areas(
 ) -> None:
     """The areas as a tree (memberships valid today): nation > landsdeel > province, strategy
     regions, large-scale areas. With --kind, a table with groups, hosts and sources."""
+    from opgave.service import programme as programme_service
+
     svc = service(ctx)
     with answering():
         all_areas = programme_service.areas(svc)
@@ -245,6 +258,8 @@ def list_areas(
         print_json(all_areas)
         return
     if kind:
+        from rich.table import Table
+
         table = Table(title=f"areas of kind {kind}: {word('area_kind', kind)}")
         for column in ("id", "name", "complete", "in (confidence)", "lies in", "source", "note"):
             table.add_column(column)
@@ -274,6 +289,8 @@ def list_areas(
             old = every[g["succeeds_id"]]
             console.print(f"{group} {g['name']}{since} succeeds {old['id']} {old['name']}.")
         return
+    from opgave import areas
+
     today = dt.date.today()
     current = areas.members_on(members, today)
     all_areas = [a for a in all_areas if a["valid_to"] is None or a["valid_to"] >= today.year]
@@ -292,6 +309,8 @@ def list_areas(
         if weak.get((parent, area_id), "official") != "official":
             text += f" [yellow]membership {word('confidence', weak[(parent, area_id)])}[/]"
         return text
+
+    from rich.tree import Tree
 
     def add(node: Tree, area_id: str, parent: str | None, depth: int) -> None:
         kids = [k for k in shown.get(area_id, []) if k in by_id]
@@ -341,6 +360,8 @@ def list_targets(
     as_json: JsonOption = False,
 ) -> None:
     """Targets with their period, range, "ca." flag and source."""
+    from opgave.service import programme as programme_service
+
     lo, hi = (year, year) if year is not None else (None, None)
     if period_filter is not None:
         match = re.fullmatch(r"(\d{4})-(\d{4})", period_filter)
@@ -354,6 +375,8 @@ def list_targets(
     if as_json:
         print_json(records)
         return
+    from rich.table import Table
+
     table = Table(title="targets")
     for column in ("id", "area", "measure", "period", "value", "kind", "source section"):
         table.add_column(column)
@@ -373,10 +396,14 @@ def list_targets(
 @app.command("meetings")
 def list_meetings(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Administrative consultations (Bestuurlijk Overleg), past and due."""
+    from opgave.service import programme as programme_service
+
     records = programme_service.meetings(service(ctx))
     if as_json:
         print_json(records)
         return
+    from rich.table import Table
+
     table = Table(title="meetings")
     for column in ("id", "name", "kind", "when", "note"):
         table.add_column(column)
@@ -388,10 +415,14 @@ def list_meetings(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @app.command("preconditions")
 def list_preconditions(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Preconditions housing depends on (transport, nitrogen, noise, water, green)."""
+    from opgave.service import programme as programme_service
+
     records = programme_service.table(service(ctx), "preconditions")
     if as_json:
         print_json(records)
         return
+    from rich.table import Table
+
     table = Table(title="preconditions")
     for column in ("id", "name", "theme", "area"):
         table.add_column(column)
@@ -403,10 +434,14 @@ def list_preconditions(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @app.command("instruments")
 def list_instruments(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Funding instruments: budgets per year or in total, tracks, tranches, expected homes."""
+    from opgave.service import programme as programme_service
+
     records = programme_service.table(service(ctx), "instruments")
     if as_json:
         print_json(records)
         return
+    from rich.table import Table
+
     table = Table(title="instruments")
     for column in ("id", "name", "budget", "expected homes"):
         table.add_column(column)
@@ -433,6 +468,8 @@ def export(
     ] = "csv",
 ) -> None:
     """Write every table to DIR, one file per table, plus a manifest."""
+    from opgave.service import programme as programme_service
+
     with answering():
         paths = programme_service.export(service(ctx), directory, fmt)
     console.print(f"Wrote {len(paths)} files to {directory}")
@@ -446,6 +483,8 @@ def import_(
     ],
 ) -> None:
     """Load an exported folder into an empty database (all or nothing)."""
+    from opgave.service import programme as programme_service
+
     context: Context = ctx.obj
     with answering():
         counts = programme_service.import_folder(context.service(require_schema=False), directory)

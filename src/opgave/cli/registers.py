@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from opgave.cli import (
     JsonOption,
@@ -22,7 +21,6 @@ from opgave.cli import (
 )
 from opgave.cli.pipeline import ingest_app
 from opgave.cli.render import show
-from opgave.service import capacity
 
 
 @ingest_app.command("propose-mapping")
@@ -40,6 +38,8 @@ def propose_mapping(
 ) -> None:
     """Draft a mapping profile (TOML) from a file's header and values, to check and edit,
     then use with `opgave ingest plans FILE --mapping PROFILE.toml`."""
+    from opgave.service import capacity
+
     with answering():
         text = capacity.propose_mapping(file, sheet)
     if out is None:
@@ -72,6 +72,8 @@ def ingest_capacity(
 ) -> None:
     """Import plan-capacity totals per municipality or region (hard / soft / unknown x
     period, gross or net); "no data" cells are not zero. See docs/plans.md."""
+    from opgave.service import capacity
+
     captured = parse_date(date, "--date") or dt.date.today()
     with answering():
         done = capacity.import_totals(
@@ -89,6 +91,8 @@ def ingest_capacity(
 @ingest_app.command("profiles")
 def list_profiles() -> None:
     """The shipped mapping profiles (use the name with --mapping)."""
+    from opgave.service import capacity
+
     for name in capacity.shipped_profiles():
         console.print(name)
 
@@ -102,10 +106,14 @@ def list_capacity_totals(
     as_json: JsonOption = False,
 ) -> None:
     """Capacity totals as imported (per area, hardness and period, with their source)."""
+    from opgave.service import capacity
+
     records = capacity.totals(service(ctx), area)
     if as_json:
         print_json(records)
         return
+    from rich.table import Table
+
     table = Table(title=f"capacity totals ({len(records)})")
     for column in ("area", "hardness", "years", "homes", "gross/net", "source"):
         table.add_column(column, justify="right" if column == "homes" else "left")

@@ -7,12 +7,12 @@ from __future__ import annotations
 import errno
 import socket
 from collections.abc import Iterable
-
-from rich.table import Column, Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from opgave.cli import console, fail
-from opgave.i18n import label
+
+if TYPE_CHECKING:  # Rich loads when a table is shown, not when a command registers
+    from rich.table import Column, Table
 
 LANGUAGE = "en"
 """The command line's language (its sentences are English; the words come from i18n)."""
@@ -20,6 +20,8 @@ LANGUAGE = "en"
 
 def word(vocabulary: str, code: str | None) -> str:
     """The word for a vocabulary code ('strategy_region' -> 'urbanisation strategy region')."""
+    from opgave.i18n import label
+
     return label(vocabulary, code, LANGUAGE)
 
 
@@ -40,6 +42,8 @@ def show(table: Table) -> None:
     never cut off with '...' - and whose id columns (left first) keep each id whole on one
     line as far as the terminal's width allows, so that the id the next command needs can be
     copied."""
+    from rich.text import Text
+
     ids: list[tuple[Column, int]] = []
     for column in table.columns:
         column.overflow = "fold"

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from opgave.cli import answering, app, console, fail, parse_date, service
+from opgave.cli import answering, app, fail, parse_date, service
 
 
 @app.command("report")
@@ -47,23 +47,30 @@ def report(
     ] = None,
 ) -> None:
     """The progress report to parliament, region by region, every figure with its source."""
-    from opgave.service import reporting
+    from opgave.report.press import started
 
     if fmt == "pdf" and out is None:
         raise fail("a PDF needs --out FILE")
-    svc = service(ctx)
-    with answering():
-        built = reporting.build(
-            svc, meeting=meeting, forecast_runs=forecast_runs, as_of=parse_date(as_of, "--as-of")
-        )
-        content = reporting.render(built, fmt, lang)
+    # WeasyPrint loads in a helper process while the database is read and the report built.
+    with started(fmt == "pdf") as press:
+        from opgave.service import reporting
+
+        svc = service(ctx)
+        with answering():
+            built = reporting.build(
+                svc,
+                meeting=meeting,
+                forecast_runs=forecast_runs,
+                as_of=parse_date(as_of, "--as-of"),
+            )
+            content = reporting.render(built, fmt, lang, press)
     if out is None:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
         return
     out.write_bytes(content)
     sections = len(built.sections)
-    console.print(
+    typer.echo(  # plain text: Rich would add its import to every report
         f"Wrote {out} ({fmt}, {lang}): after {built.meeting['name']}, {sections} sections, "
         f"{len(built.notes)} source notes"
         + (", SYNTHETIC data included" if built.synthetic_sources else "")

@@ -7,11 +7,9 @@ import os
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from opgave.cli import JsonOption, answering, app, console, principal, print_json, service
 from opgave.cli.render import show
-from opgave.service import users
 
 users_app = typer.Typer(
     help="Users of the dashboard and API: admin (Rijk), editor (own areas), viewer.",
@@ -42,6 +40,8 @@ def add(
     token: Annotated[bool, typer.Option("--token", help="Also print a new API token.")] = False,
 ) -> None:
     """Add a user, or change the role, areas and password of an existing one."""
+    from opgave.service import users
+
     secret: str | None = None
     if password:
         secret = os.environ.get(PASSWORD_ENV) or getpass.getpass(f"Password for {name}: ")
@@ -67,6 +67,8 @@ def token(
     revoke: Annotated[bool, typer.Option("--revoke", help="Revoke all tokens instead.")] = False,
 ) -> None:
     """Print a new API token for a user (or revoke all of its tokens)."""
+    from opgave.service import users
+
     svc = service(ctx)
     with answering():
         if revoke:
@@ -79,10 +81,14 @@ def token(
 @users_app.command("list")
 def list_users(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The users with their role and areas."""
+    from opgave.service import users
+
     records = users.list_users(service(ctx))
     if as_json:
         print_json(records)
         return
+    from rich.table import Table
+
     table = Table(title=f"users ({len(records)})")
     for column in ("name", "role", "areas", "active"):
         table.add_column(column)

@@ -42,7 +42,7 @@ FloatArray = npt.NDArray[np.float64]
 class Allocation:
     """The outcome of one method: which applications get money and what that buys."""
 
-    method: Literal["optimal", "ranking"]
+    method: Literal["optimal", "ranking", "greedy"]
     awarded: tuple[str, ...]
     award_share: tuple[tuple[str, float], ...]
     objective: float
@@ -302,7 +302,10 @@ def _instance(
 
 
 def _outcome(
-    inst: _Instance, x: FloatArray, method: Literal["optimal", "ranking"], unmet: Sequence[str] = ()
+    inst: _Instance,
+    x: FloatArray,
+    method: Literal["optimal", "ranking", "greedy"],
+    unmet: Sequence[str] = (),
 ) -> Allocation:
     x = np.where(x < 1e-9, 0.0, np.minimum(x, 1.0))
     if not inst.partial:
@@ -391,6 +394,121 @@ def rank_allocation(
     inst = _instance(scheme, eligible, _resolve_areas(scheme, area_members), scheme.budget_eur)
     x, unmet = _ranking_x(inst)
     return _outcome(inst, x, "ranking", unmet)
+
+
+# --------------------------------------------------------------------------------------------
+# Greedy baseline: the strongest simple rule
+# --------------------------------------------------------------------------------------------
+
+
+class _Walk:
+    """Awards in a walk over the applications: budget, caps and the per-gemeente limit kept."""
+
+    def __init__(self, inst: _Instance) -> None:
+        self.inst = inst
+        self.x = np.zeros(len(inst.ids))
+        self.budget_left = inst.budget
+        self.cap_left = [cap for _, _, cap in inst.caps]
+        self.count: Counter[str] = Counter()
+
+    def slots(self, gemeente: str) -> float:
+        """Awards the gemeente may still get (inf without a limit)."""
+        k = self.inst.max_per_gemeente
+        return math.inf if k is None else k - self.count[gemeente]
+
+    def give(self, i: int, tol: float = 1e-6) -> float:
+        """Award application ``i`` (a fraction with partial awards) if it fits; EUR given."""
+        inst = self.inst
+        if self.x[i] > 0 or self.slots(inst.gemeente[i]) < 1:
+            return 0.0
+        room = self.budget_left
+        for j, (_, mask, _) in enumerate(inst.caps):
+            if mask[i]:
+                room = min(room, self.cap_left[j])
+        r = inst.requested[i]
+        share = 1.0 if room >= r - tol else (room / r if inst.partial and room > tol else 0.0)
+        if share <= 0:
+            return 0.0
+        self.x[i] = share
+        self.budget_left -= share * r
+        for j, (_, mask, _) in enumerate(inst.caps):
+            if mask[i]:
+                self.cap_left[j] -= share * r
+        self.count[inst.gemeente[i]] += 1
+        return float(share * r)
+
+
+def _greedy_x(inst: _Instance) -> tuple[FloatArray, list[str]]:
+    """Greedy by objective per euro requested (homes per euro for the homes objective).
+
+    Order: objective / requested_eur descending, ties by application_id. Pass 1, for each
+    regional floor in scheme order: walk the area's applications in that order and award one
+    when it fits (budget, caps, per-gemeente limit) and the floor stays reachable afterwards -
+    the euros already given in the area plus, for every gemeente, its largest remaining requests
+    over the awards it may still get reach the floor (so a cheap small project does not take a
+    gemeente's last slot that only a big one can use to meet the floor); walks repeat until
+    nothing more is awarded or the floor is met. Pass 2: walk the whole list and award what
+    fits. Floors still unmet (their area cannot reach them within the limits) are returned.
+    """
+    n = len(inst.ids)
+    per_euro = inst.coef / inst.requested
+    order = sorted(range(n), key=lambda i: (-per_euro[i], inst.ids[i]))
+    walk = _Walk(inst)
+    tol = 1e-6
+
+    def best(members: Sequence[int], slots: float) -> float:
+        sizes = sorted((inst.requested[i] for i in members if walk.x[i] == 0), reverse=True)
+        return float(sum(sizes if math.isinf(slots) else sizes[: max(0, int(slots))]))
+
+    for _, mask, floor in inst.floors:
+        area = [i for i in order if mask[i]]
+        by_gemeente: dict[str, list[int]] = {}
+        for i in area:
+            by_gemeente.setdefault(inst.gemeente[i], []).append(i)
+        reach = {g: best(m, walk.slots(g)) for g, m in by_gemeente.items()}
+        spent = float(inst.requested[mask] @ walk.x[mask])
+        progress = True
+        while spent < floor - tol and progress:
+            progress = False
+            for i in area:
+                if spent >= floor - tol:
+                    break
+                if walk.x[i] > 0:
+                    continue
+                g = inst.gemeente[i]
+                if not inst.partial:
+                    others = sum(reach.values()) - reach[g]
+                    rest = [j for j in by_gemeente[g] if j != i]
+                    after = spent + inst.requested[i] + others + best(rest, walk.slots(g) - 1)
+                    if after < floor - tol:
+                        continue
+                given = walk.give(i)
+                if given > 0:
+                    spent += given
+                    reach[g] = best(by_gemeente[g], walk.slots(g))
+                    progress = True
+    for i in order:
+        walk.give(i)
+    unmet = [
+        area
+        for area, mask, floor in inst.floors
+        if inst.requested[mask] @ walk.x[mask] < floor - tol
+    ]
+    return walk.x, unmet
+
+
+def greedy_allocation(
+    scheme: Scheme, applications: Sequence[Application], area_members: Mapping[str, Any]
+) -> Allocation:
+    """The strongest simple baseline: greedy by objective per euro (homes per euro for the
+    homes objective), meeting regional floors where the limits allow and respecting the
+    budget, caps and per-gemeente limit (see `_greedy_x` for the exact rule). The optimum is
+    compared with it as well as with the ranking by score (docs/funding.md)."""
+    elig = check_eligibility(scheme, applications)
+    eligible = [a for a, e in zip(applications, elig, strict=True) if e.eligible]
+    inst = _instance(scheme, eligible, _resolve_areas(scheme, area_members), scheme.budget_eur)
+    x, unmet = _greedy_x(inst)
+    return _outcome(inst, x, "greedy", unmet)
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ labels and sentences, ``report.html.j2`` and ``report.md.j2`` the layout. Charts
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import importlib
 from collections.abc import Callable, Iterable, Mapping
@@ -15,12 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import (
+    BytecodeCache,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+)
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from opgave.i18n import LANGUAGES, long_date, number, percent
 from opgave.report import charts
 from opgave.report.builder import Report, Section, TargetLine
+from opgave.report.press import Press, PressError
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORMATS = ("html", "pdf", "md")
@@ -40,11 +49,32 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja2's cache of compiled templates in its private per-user temporary directory
+    (keyed by the template's source, so an edited template is compiled again): compiling
+    the report's templates takes longer than rendering them. A cache that cannot be
+    written is skipped, never an error."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+@functools.cache
+def compiled_templates() -> BytecodeCache | None:
+    """The cache of compiled templates, or None where no private directory can be made."""
+    try:
+        return _CompiledTemplates()
+    except (OSError, RuntimeError):
+        return None
+
+
 @functools.lru_cache(maxsize=8)
 def environment(fmt: str, lang: str) -> Environment:
     """The Jinja2 environment for one format and language (HTML escapes, Markdown does not)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
+        bytecode_cache=compiled_templates(),
         autoescape=fmt == "html",
         undefined=StrictUndefined,
         trim_blocks=False,
@@ -195,10 +225,19 @@ def html_to_pdf(html: str) -> bytes:
     return pdf
 
 
-def render(report: Report, fmt: str = "html", lang: str = "nl") -> bytes:
-    """The report in a format (html, pdf, md) and language (nl, en), as bytes to write."""
+def render(
+    report: Report, fmt: str = "html", lang: str = "nl", press: Press | None = None
+) -> bytes:
+    """The report in a format (html, pdf, md) and language (nl, en), as bytes to write; a
+    PDF through ``press`` when one was started (:mod:`opgave.report.press`), else here."""
     if fmt not in FORMATS:
         raise ReportFormatError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if fmt == "pdf":
-        return html_to_pdf(render_text(report, "html", lang, for_pdf=True))
+        html = render_text(report, "html", lang, for_pdf=True)
+        if press is None:
+            return html_to_pdf(html)
+        try:
+            return press.pdf(html)
+        except PressError as error:
+            raise ReportFormatError(str(error)) from None
     return render_text(report, fmt, lang).encode("utf-8")

@@ -16,16 +16,18 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from opgave import store
 from opgave.service.errors import ServiceError
-from opgave.service.loading import fingerprint, load_state
+from opgave.service.loading import fingerprint, load_outline, load_state
 from opgave.state import ProgrammeState
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 AS_OF_STATES = 8
@@ -63,6 +65,7 @@ class Service:
         self._checked = 0.0
         self._past: dict[dt.date, tuple[tuple[Any, ...], ProgrammeState]] = {}
         self._local: dict[dt.date | None, ProgrammeState] = {}
+        self._outline: ProgrammeState | None = None
         self._lock = threading.Lock()
 
     def require_schema(self) -> None:
@@ -117,6 +120,19 @@ class Service:
             self._print, self._loaded_at, self._checked = stamp, now, now
             return self._current
 
+    def outline(self) -> ProgrammeState:
+        """The programme as known now for listings of areas, targets and meetings: a state
+        read from those tables only (no plans, realised figures, agreements or awards -
+        they stay empty), or the full state when one is at hand (a server's)."""
+        if self.cached:
+            return self.state()
+        if None in self._local:
+            return self._local[None]
+        if self._outline is None:
+            with self.engine.connect() as connection:
+                self._outline = load_outline(connection)
+        return self._outline
+
     def _past_state(self, as_of: dt.date) -> ProgrammeState:
         with self.engine.connect() as connection:
             stamp = fingerprint(connection)
@@ -136,6 +152,7 @@ class Service:
             self._current, self._print = None, None
             self._past.clear()
             self._local.clear()
+            self._outline = None
 
     # ------------------------------------------------------------ writing
 

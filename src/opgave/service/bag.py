@@ -14,15 +14,17 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from opgave import bag_analysis
 from opgave.access import Principal
-from opgave.ingest import bag_ingest, lvbag
-from opgave.ingest.bag import BagInputError
 from opgave.model import AreaCodeChange, Realisation, Source
 from opgave.service import Service, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
+
+if TYPE_CHECKING:  # DuckDB, pyogrio and numpy load when an extract is read
+    from opgave import bag_analysis
+    from opgave.ingest import bag_ingest
 
 
 def ingest(
@@ -34,14 +36,18 @@ def ingest(
     geopackage: Path | None = None,
     polygons: Path | None = None,
     polygon_id: str | None = None,
-    since: int = bag_ingest.DEFAULT_SINCE,
+    since: int | None = None,
     as_of: dt.date | None = None,
     workers: int | None = None,
     keep: Path | None = None,
     progress: Callable[[str, float, float, int], None] | None = None,
 ) -> tuple[bag_ingest.BagFigures, bag_ingest.StoreReport]:
     """Read a BAG extract and store its figures with their source (the same extract twice
-    changes nothing); a bad extract changes nothing and says what is wrong where."""
+    changes nothing); a bad extract changes nothing and says what is wrong where. ``since``:
+    the first year counted (default ``bag_ingest.DEFAULT_SINCE``)."""
+    from opgave.ingest import bag_ingest, lvbag
+    from opgave.ingest.bag import BagInputError
+
     for path in (extract, pand, geopackage, polygons):
         if path is not None and not path.exists():
             raise ServiceError(404, f"{path}: no such file")
@@ -50,7 +56,8 @@ def ingest(
     try:
         figures = bag_ingest.read_bag(
             extract, pand=pand, geopackage=geopackage, polygons=polygons,
-            polygon_id=polygon_id, code_map=merged, since=since, as_of=as_of,
+            polygon_id=polygon_id, code_map=merged,
+            since=bag_ingest.DEFAULT_SINCE if since is None else since, as_of=as_of,
             workers=workers, keep=keep, progress=progress,
         )  # fmt: skip
     except (BagInputError, lvbag.LvbagInputError) as error:
@@ -80,6 +87,8 @@ def reconcile(
     source: str | None = None,
 ) -> Reconciled:
     """Compare one BAG import (default: the latest) with the CBS figures in the database."""
+    from opgave import bag_analysis
+
     with svc.engine.connect() as connection:
         sources = {s["id"]: s for s in rows(connection, Source)}
         figures = rows(connection, Realisation)

@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from opgave.access import Principal
-from opgave.ingest import capacity as capacity_totals
-from opgave.ingest import file_source, gemeente_codes, profiles, readers
+from opgave.ingest import file_source, gemeente_codes, profiles
 from opgave.ingest.plans import PlanListError
 from opgave.model import Area, CapacityTotal, Source
 from opgave.service import Service, users
@@ -47,6 +46,8 @@ def import_totals(
 ) -> TotalsImport:
     """Read a capacity-totals workbook through its profile and store its totals (all or
     nothing; "no data" cells are not zero); the report goes to ``report_path``."""
+    from opgave.ingest import capacity as capacity_totals
+
     if not path.exists():
         raise ServiceError(404, f"{path}: no such file")
     try:
@@ -120,6 +121,8 @@ def totals(svc: Service, area: str | None = None) -> list[dict[str, Any]]:
 
 def propose_mapping(path: Path, sheet: str | None = None) -> str:
     """A draft mapping profile (TOML) from a file's header and values, to check and edit."""
+    from opgave.ingest import readers
+
     if not path.exists():
         raise ServiceError(404, f"{path}: no such file")
     try:

@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from opgave import demo, examples
+from opgave import examples
 from opgave.service import Service
 from opgave.service.errors import ServiceError
 
@@ -39,7 +39,9 @@ def write_examples(svc: Service, folder: Path, *, force: bool = False) -> list[W
                 made.append((sample, None, "no SYNTHETIC demo plans loaded: run `opgave demo`"))
                 continue
             draft = Path(tmp) / sample.name
-            demo.write_plan_list(draft, rows)
+            from opgave.demo import write_plan_list  # numpy: only when writing
+
+            write_plan_list(draft, rows)
             made.append((sample, draft, ""))
         clashes = [
             str(folder / s.name)

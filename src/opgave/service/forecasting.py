@@ -13,18 +13,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from opgave import outlook
 from opgave.access import Principal
-from opgave.forecast.assumptions import ForecastInputError, load_assumptions
-from opgave.forecast.backtest import BacktestResult, areas_by_municipality, backtest
-from opgave.forecast.history import Learned, learn
 from opgave.model import Area, AreaMember, Plan, PlanHistory, Scenario, Source, Target
 from opgave.service import Service, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
 from opgave.service.monitoring import area_scope
+
+if TYPE_CHECKING:
+    from opgave import outlook
+    from opgave.forecast.assumptions import ForecastInputError
+    from opgave.forecast.backtest import BacktestResult
+    from opgave.forecast.history import Learned
 
 BASE = "base"
 """The name that stands for "no scenario" (as in ``opgave forecast --vs base``)."""
@@ -43,6 +45,9 @@ def scenarios(svc: Service) -> list[dict[str, Any]]:
 def scenario(svc: Service, name: str | None) -> tuple[str, dict[str, Any]] | None:
     """A stored scenario as ``(label, parsed TOML)``; None for the base case; a 404 naming
     the stored scenarios when it is unknown."""
+    from opgave import outlook
+    from opgave.forecast.assumptions import ForecastInputError
+
     if name is None or name == BASE:
         return None
     found = {s["id"]: s for s in scenarios(svc)}
@@ -68,6 +73,9 @@ def run(
     as_of: dt.date | None = None,
 ) -> outlook.Outlook:
     """Forecast the programme (as of a date), optionally under a stored scenario."""
+    from opgave import outlook
+    from opgave.forecast.assumptions import ForecastInputError
+
     if assumptions_file is not None and not assumptions_file.exists():
         raise ServiceError(404, f"{assumptions_file}: no such file")
     state = svc.state(as_of)
@@ -88,6 +96,7 @@ def run(
 
 def silent_regions(svc: Service, result: outlook.Outlook) -> list[str]:
     """The strategy regions the forecast has no target for (no homes number with an end)."""
+
     state = svc.state()
     answered = {t.area_id for t in result.targets}
     return [
@@ -102,6 +111,7 @@ def payload(
 ) -> dict[str, Any]:
     """A forecast's settings and per-target results, each target with the compared run's
     (``vs``) when there is one; the synthetic sources the figures rest on, the gap years."""
+
     targets = [asdict(t) for t in result.targets]
     if other is not None:
         by_id = {t.target_id: asdict(t) for t in other.targets}
@@ -124,6 +134,9 @@ def payload(
 
 def add_scenario(svc: Service, principal: Principal, name: str, path: Path) -> None:
     """Store (or replace) a named scenario after checking that it loads."""
+    from opgave import outlook
+    from opgave.forecast.assumptions import ForecastInputError
+
     if not path.exists():
         raise ServiceError(404, f"{path}: no such file")
     text = path.read_text(encoding="utf-8")
@@ -163,6 +176,9 @@ def _history(svc: Service) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 def calibrate(svc: Service, *, as_of: dt.date | None = None) -> Learned:
     """Drop-out and delay per planstatus learned from the plan-list history (up to a date)."""
+    from opgave.forecast.assumptions import ForecastInputError
+    from opgave.forecast.history import learn
+
     plans, history = _history(svc)
     try:
         return learn(plans, history, as_of=as_of)
@@ -180,6 +196,9 @@ def run_backtest(
 ) -> tuple[BacktestResult, bool]:
     """Forecast from the plan lists up to ``at`` and compare with what the later lists show;
     with whether synthetic sources are loaded (the backtest then rests on them)."""
+    from opgave.forecast.assumptions import ForecastInputError, load_assumptions
+    from opgave.forecast.backtest import areas_by_municipality, backtest
+
     if assumptions_file is not None and not assumptions_file.exists():
         raise ServiceError(404, f"{assumptions_file}: no such file")
     plans, history = _history(svc)

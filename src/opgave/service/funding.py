@@ -16,13 +16,12 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from opgave import access
 from opgave.access import Principal
-from opgave.funding import allocation
 from opgave.funding import applications as application_files
 from opgave.funding.scheme import (
     SCHEMES_DIR,
@@ -39,6 +38,9 @@ from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
 from opgave.service.monitoring import page, require_area
 from opgave.service.pipeline import check_upload
+
+if TYPE_CHECKING:
+    from opgave.funding import allocation
 
 Row = dict[str, Any]
 AWARD_SORTS = (
@@ -297,6 +299,8 @@ def allocate(
     """Allocate a tranche optimally beside the ranking: the applications of a file, else the
     stored ones. With ``record_by`` the optimal awards are recorded (audited). Returns the
     report and whether the applications are synthetic."""
+    from opgave.funding import allocation
+
     state = svc.state()
     with svc.reading() as session:
         known = gemeente_codes(session)

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from opgave import access, demo, monitor, programme, review
+from opgave import access, monitor, programme, review
 from opgave.access import Principal
 from opgave.ingest import cbs, file_source, gemeente_codes, geo, network
 from opgave.ingest import plans as plan_lists
@@ -591,6 +591,8 @@ def _demo_weights(svc: Service) -> tuple[dict[str, float], float]:
     """The demo's weight per municipality of today (kind municipality, not merged away), from
     its province's target, the letter's named municipalities more; and the homes the demo
     pipeline holds (``demo.PIPELINE_RATIO`` times what remains of the national task)."""
+    from opgave import demo
+
     state = svc.state()
     year = dt.date.today().year
     current = {
@@ -628,6 +630,8 @@ def _demo_weights(svc: Service) -> tuple[dict[str, float], float]:
 
 def demo_plan_list(svc: Service, path: Path, seed: int, n_plans: int) -> int:
     """Write the demo's SYNTHETIC plans as a plan list (for benchmarks); returns how many."""
+    from opgave import demo
+
     weight, total = _demo_weights(svc)
     plan_rows = demo.synthetic_plans(
         weight, n_plans=n_plans, seed=seed, total_homes=total, links=demo.DEMO_LINKS
@@ -649,6 +653,8 @@ class DemoReport:
 
 def load_demo(svc: Service, principal: Principal, seed: int, n_plans: int) -> DemoReport:
     """Add the seeded, labelled SYNTHETIC pipeline and municipal realised figures."""
+    from opgave import demo
+
     weight, total = _demo_weights(svc)
     plan_rows = demo.synthetic_plans(
         weight, n_plans=n_plans, seed=seed, total_homes=total, links=demo.DEMO_LINKS

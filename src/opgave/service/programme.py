@@ -16,8 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from opgave import exchange, monitor, programme, store
-from opgave.model import AreaMember, Instrument, Precondition, Source
+from opgave import monitor, store
 from opgave.service import Service
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
@@ -40,6 +39,8 @@ class InitReport:
 
 def init(svc: Service) -> InitReport:
     """Create or upgrade the schema and load the default programme (idempotent)."""
+    from opgave import programme
+
     try:
         store.migrate(svc.engine)
         with svc.writing() as session:
@@ -64,7 +65,7 @@ def areas(
 ) -> list[Row]:
     """Areas filtered by kind, by lying inside an area, and by a text in id or name; each
     with its coverage (municipalities counted, expected, complete)."""
-    state = svc.state()
+    state = svc.outline()
     scope = area_scope(state, within, True)
     needle = (q or "").lower()
     return [
@@ -106,6 +107,8 @@ def area_detail(svc: Service, area_id: str) -> Row:
 
 def memberships(svc: Service) -> list[Row]:
     """Every membership row (parent contains child), for drawing the area tree."""
+    from opgave.model import AreaMember
+
     with svc.engine.connect() as connection:
         return rows(connection, AreaMember)
 
@@ -120,7 +123,7 @@ def targets(
     last: int | None = None,
 ) -> list[Row]:
     """Targets of an area (and inside it), of a measure, whose period overlaps first-last."""
-    state = svc.state()
+    state = svc.outline()
     scope = area_scope(state, area, within)
     return [
         t
@@ -133,7 +136,7 @@ def targets(
 
 def meetings(svc: Service) -> list[Row]:
     """The consultations in time order."""
-    state = svc.state()
+    state = svc.outline()
     return sorted(
         state.meetings, key=lambda m: (m["year"] or 0, str(m["date_first"] or ""), m["id"])
     )
@@ -141,6 +144,8 @@ def meetings(svc: Service) -> list[Row]:
 
 def table(svc: Service, name: str) -> list[Row]:
     """The rows of a small reference table: ``preconditions``, ``instruments`` or ``sources``."""
+    from opgave.model import Instrument, Precondition, Source
+
     model = {"preconditions": Precondition, "instruments": Instrument, "sources": Source}[name]
     with svc.engine.connect() as connection:
         return rows(connection, model)
@@ -148,6 +153,8 @@ def table(svc: Service, name: str) -> list[Row]:
 
 def sources_cited(svc: Service, ids: Iterable[str]) -> dict[str, Row]:
     """The sources with these ids, by id."""
+    from opgave.model import Source
+
     wanted = set(ids)
     with svc.engine.connect() as connection:
         return {
@@ -159,6 +166,9 @@ def sources_cited(svc: Service, ids: Iterable[str]) -> dict[str, Row]:
 def export(svc: Service, directory: Path, fmt: str) -> list[Path]:
     """Every table into ``directory``, one file each, plus a manifest naming the synthetic
     sources in the data."""
+    from opgave import exchange
+    from opgave.model import Source
+
     if fmt not in exchange.FORMATS:
         raise ServiceError(400, f"--format must be one of {', '.join(exchange.FORMATS)}")
     with svc.reading() as session:
@@ -170,6 +180,8 @@ def export(svc: Service, directory: Path, fmt: str) -> list[Path]:
 
 def import_folder(svc: Service, directory: Path) -> dict[str, int]:
     """An exported folder into an empty database: all or nothing."""
+    from opgave import exchange
+
     store.migrate(svc.engine)
     try:
         with svc.writing() as session:

@@ -12,12 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from opgave import monitor
 from opgave.i18n import LANGUAGES
-from opgave.report import builder, rendering
 from opgave.service import Service, agreements, forecasting, programme
 from opgave.service.errors import ServiceError
+
+if TYPE_CHECKING:
+    from opgave.report import builder
+    from opgave.report.press import Press
 
 
 def build(
@@ -33,6 +37,8 @@ def build(
     """The report after ``meeting`` (default: the latest at which agreements were made);
     with ``forecast_runs`` a fresh forecast gives each target's chance, else ``chances``
     (target id -> probability, and the run it comes from) when given."""
+    from opgave.report import builder
+
     meeting_id = agreements.find_meeting(svc, meeting)["id"] if meeting else None
     events, changes = agreements.events_and_changes(svc)
     forecast, source = chances if chances else (None, None)
@@ -57,17 +63,20 @@ def build(
         raise ServiceError(400, str(error)) from None
 
 
-def render(report: builder.Report, fmt: str, lang: str) -> bytes:
-    """The report as HTML, PDF or Markdown in Dutch or English."""
+def render(report: builder.Report, fmt: str, lang: str, press: Press | None = None) -> bytes:
+    """The report as HTML, PDF or Markdown in Dutch or English (a PDF through ``press`` when
+    given)."""
+    from opgave.report import rendering
+
     if lang not in LANGUAGES:
         raise ServiceError(400, f"--lang must be one of {', '.join(LANGUAGES)}")
     if fmt not in rendering.FORMATS:
         raise ServiceError(400, f"--format must be one of {', '.join(rendering.FORMATS)}")
-    if fmt == "pdf":
+    if fmt == "pdf" and press is None:
         problem = rendering.weasyprint_problem()
         if problem:
             raise ServiceError(400, problem)
     try:
-        return rendering.render(report, fmt, lang)
+        return rendering.render(report, fmt, lang, press)
     except rendering.ReportFormatError as error:
         raise ServiceError(400, str(error)) from None

@@ -19,10 +19,9 @@ import hashlib
 import json
 import secrets
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
@@ -32,6 +31,9 @@ from opgave.service import Service
 from opgave.service.errors import ServiceError
 from opgave.vocabulary import ROLES
 
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 AUDITED_TABLES = (
     "agreement", "plan", "application", "award", "realisation", "scenario", "app_user",
     "api_token", "area_boundary",
@@ -40,7 +42,15 @@ AUDITED_TABLES = (
 SESSION_HOURS = 12
 """How long a browser session lasts after signing in."""
 MIN_PASSWORD_LENGTH = 8
-_HASHER = PasswordHasher()
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    """The argon2id hasher, made when a password is first hashed or checked (the commands
+    that never touch one do not import argon2)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
 
 
 def _refused(problems: list[str]) -> ServiceError:
@@ -58,15 +68,17 @@ def now_text(at: dt.datetime | None = None) -> str:
 
 def hash_password(password: str) -> str:
     """The argon2id hash of a password (salted; parameters are in the hash)."""
-    return _HASHER.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches ``password_hash``; False for no hash or a bad one."""
     if not password_hash:
         return False
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _HASHER.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -156,11 +168,11 @@ def authenticate(svc: Service, name: str, password: str) -> Principal | None:
 def _authenticate(session: Session, name: str, password: str) -> Principal | None:
     user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
     if user is None:
-        _HASHER.hash(password)  # spend the same time as a real check
+        _hasher().hash(password)  # spend the same time as a real check
         return None
     if not verify_password(user.password_hash, password):
         return None
-    if user.password_hash and _HASHER.check_needs_rehash(user.password_hash):
+    if user.password_hash and _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return _principal(user)
 
