@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -11,6 +13,7 @@ from opgave import __version__
 from opgave.cli import app
 from opgave.model import Agreement, Meeting, Target
 from opgave.service import Service, users
+from opgave.vocabulary import AREA_KINDS
 
 
 def run(runner: CliRunner, url: str, *args: str) -> tuple[int, str, str]:
@@ -161,3 +164,34 @@ def test_command_line_writes_are_audited_and_exports_say_synthetic(
     assert run(runner, loaded_url, "export", str(tmp_path / "out"))[0] == 0
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["synthetic"] is True and manifest["synthetic_sources"] == ["synthetic-demo"]
+
+
+def every_command() -> list[list[str]]:
+    """Every command and group as typed: [], ['init'], ['ingest'], ['ingest', 'plans'], ..."""
+    import typer
+
+    def walk(command: Any, path: list[str]) -> list[list[str]]:
+        found = [path]
+        for name, sub in getattr(command, "commands", {}).items():
+            found += walk(sub, [*path, name])
+        return found
+
+    return walk(typer.main.get_command(app), [])
+
+
+def test_help_names_values_not_types(runner: CliRunner) -> None:
+    """No `--json <bool>` or `--compare <str,str>...`: options show what to type."""
+    shown = {}
+    for path in every_command():
+        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "100"})
+        assert result.exit_code == 0, path
+        typed = re.findall(r"^\s+(--\S+.*?<[a-z][^>]*>)", result.stdout, flags=re.M)
+        assert not typed, f"opgave {' '.join(path)} --help shows types: {typed}"
+        shown[" ".join(path)] = result.stdout
+    assert "--json " in shown["targets"] and "--json <" not in shown["targets"]
+    assert "--compare DATE1 DATE2" in shown["status"]
+    assert all(kind in shown["areas"] for kind in AREA_KINDS)  # --kind lists its values
+    assert "lapsed" in shown["agreements"] and "water_climate" in shown["agreements"]
+    ingest = shown["ingest"]
+    assert all(f"  {name} " in ingest for name in ("plans", "cbs", "bag", "geo", "capacity"))
+    assert "bag" in ingest.split("Commands:")[0] and "geo" in ingest.split("Commands:")[0]

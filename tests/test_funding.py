@@ -579,6 +579,47 @@ def test_marginal_value_of_budget() -> None:
     assert r.marginal_objective_per_meur == 700 and r.marginal_homes_per_meur == 700
 
 
+def test_a_binding_budget_never_has_a_marginal_value_of_zero() -> None:
+    # regression: EUR 1M more buys nothing here (the next whole application does not fit), so
+    # the report said "0.0 homes per extra EUR 1M" beside "budget binds; dropping it gains
+    # 1,000". The marginal value is measured over the smallest increase that buys more:
+    # A01 + A03 for EUR 3.5M (1,900 homes) beats A01 + A02 (1,700) - EUR 1.5M more, +200.
+    s = scheme(budget_eur=2e6)
+    apps = [app(1, homes=900), app(2, homes=800), app(3, homes=1000, requested=2.5e6)]
+    r = allocate(s, apps, {}, mip_rel_gap=0.0)
+    budget = r.constraints[0]
+    assert budget.binding and budget.value_if_dropped == 1000
+    assert r.marginal_step_eur == pytest.approx(1.5e6)
+    assert r.marginal_objective_per_meur == pytest.approx(200 / 1.5)
+    assert r.marginal_homes_per_meur == pytest.approx(200 / 1.5)
+    assert "133.3 homes per extra EUR 1M" in r.as_text()
+    assert "the smallest increase that buys more is EUR 1,500,000, for 200 more homes" in (
+        r.as_text()
+    )
+    assert r.to_dict()["marginal_step_eur"] == pytest.approx(1.5e6)
+    # and just below that step the optimum is indeed unchanged
+    below = allocate(scheme(budget_eur=3.5e6 - 1), apps, {}, mip_rel_gap=0.0, explain=False)
+    assert below.optimal.objective == r.optimal.objective
+
+
+def test_a_budget_that_does_not_bind_is_worth_nothing_more() -> None:
+    r = allocate(scheme(budget_eur=5e6), [app(1), app(2)], {}, mip_rel_gap=0.0)
+    assert r.constraints[0].binding is not True
+    assert r.marginal_objective_per_meur == 0 and r.marginal_step_eur is None
+    assert "no budget increase buys more" in r.as_text()
+
+
+def test_the_shipped_example_reports_a_positive_marginal_value_beside_a_binding_budget() -> None:
+    r = allocate(
+        load_scheme(SCHEMES_DIR / "woningbouwimpuls_t4.toml"),
+        read_applications(SCHEMES_DIR / "example_applications.csv"),
+    )
+    budget = r.constraints[0]
+    assert budget.binding and budget.slack > 0
+    assert r.marginal_objective_per_meur is not None and r.marginal_objective_per_meur > 0
+    assert r.marginal_step_eur is not None and r.marginal_step_eur > 1e6
+
+
 def test_parse_applications_from_plain_rows() -> None:
     rows = [
         {

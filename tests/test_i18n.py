@@ -27,6 +27,7 @@ def test_every_code_of_the_shown_vocabularies_has_its_words() -> None:
         "instrument_kind": vocabulary.INSTRUMENT_KINDS,
         "role": tuple(vocabulary.ROLES),
         "audit_action": vocabulary.VOCABULARIES[("audit_event", "action")],
+        "target_kind": vocabulary.TARGET_KINDS,
     }
     for name, codes in shown.items():
         assert set(i18n.WORDS[name]) == set(codes), name

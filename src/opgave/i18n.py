@@ -105,7 +105,7 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "reached": ("gehaald", "reached"),
     },
     "target_kind": {
-        "capacity": ("ruimte", "room"),
+        "capacity": ("ruimte", "capacity"),
         "expectation": ("verwachting", "expectation"),
         "target": ("opgave", "target"),
     },

@@ -79,7 +79,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
-    # Plain (click) help: Rich's help panels import a Markdown parser, 0.1 s on every --help.
+    # Plain (click) help: Rich's help panels import a Markdown parser, 0.1 s on every --help;
+    # options show their metavar (DATE, AREA, ...), not <str>/<bool> types.
     rich_markup_mode=None,
 )
 
@@ -142,6 +143,7 @@ def main(
         str | None,
         typer.Option(
             "--db",
+            metavar="URL",
             help="Database URL or SQLite file (default: $OPGAVE_DATABASE_URL, else ./opgave.db).",
         ),
     ] = None,
@@ -149,6 +151,7 @@ def main(
         str | None,
         typer.Option(
             "--by",
+            metavar="NAME",
             help="Who makes the changes, for the audit log: a user (its role and areas apply) "
             "or a name (default: your login name).",
         ),
@@ -323,12 +326,14 @@ from opgave.cli import serve  # noqa: E402
 from opgave.cli import geo  # noqa: E402
 from opgave.cli import registers  # noqa: E402, F401
 from opgave.cli import operations  # noqa: E402
+from opgave.cli import examples  # noqa: E402
 # isort: on
 
 __all__ = [
     "agreements",
     "app",
     "bag",
+    "examples",
     "forecast",
     "forecast_history",
     "funding",

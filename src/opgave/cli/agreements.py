@@ -23,6 +23,8 @@ from opgave.cli import (
     print_json,
     service,
 )
+from opgave.cli.render import choices, show, word
+from opgave.vocabulary import AGREEMENT_KINDS, AGREEMENT_STATUSES, THEMES
 
 if TYPE_CHECKING:
     from opgave.agreements import agenda as agenda_rules
@@ -36,13 +38,18 @@ agreements_app = typer.Typer(
 app.add_typer(agreements_app, name="agreements")
 
 ByOption = Annotated[
-    str | None, typer.Option("--by", help="Who made the change (default: your login name).")
+    str | None,
+    typer.Option("--by", metavar="NAME", help="Who made the change (default: your login name)."),
 ]
 OnOption = Annotated[
-    str | None, typer.Option("--on", help="When it took effect, YYYY-MM-DD (default: today).")
+    str | None,
+    typer.Option("--on", metavar="DATE", help="When it took effect, YYYY-MM-DD (default: today)."),
 ]
 ReasonOption = Annotated[
-    str | None, typer.Option("--reason", help="Why: the decision, minutes or letter behind it.")
+    str | None,
+    typer.Option(
+        "--reason", metavar="TEXT", help="Why: the decision, minutes or letter behind it."
+    ),
 ]
 
 
@@ -57,17 +64,27 @@ def _meeting_id(svc: Service, meeting: str) -> str:
 @agreements_app.callback()
 def list_agreements(
     ctx: typer.Context,
-    area: Annotated[str | None, typer.Option(help="Area id; includes areas inside it.")] = None,
-    status: Annotated[str | None, typer.Option(help="open, in_progress, done, ...")] = None,
+    area: Annotated[
+        str | None, typer.Option(metavar="AREA", help="Area id; includes areas inside it.")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(metavar="STATUS", help=f"Only this status: {choices(AGREEMENT_STATUSES)}."),
+    ] = None,
     due: Annotated[
         str | None,
-        typer.Option(help='Due at this meeting (name or id), e.g. "BO Leefomgeving 2022".'),
+        typer.Option(
+            metavar="MEETING", help='Due at this meeting (name or id), e.g. "BO Leefomgeving 2022".'
+        ),
     ] = None,
-    theme: Annotated[str | None, typer.Option(help="housing, mobility, green, ...")] = None,
+    theme: Annotated[
+        str | None, typer.Option(metavar="THEME", help=f"Only this theme: {choices(THEMES)}.")
+    ] = None,
     overdue_at: Annotated[
         str | None,
         typer.Option(
             "--overdue-at",
+            metavar="MEETING|DATE|today",
             help="Only agreements still open after their due moment: at a meeting (name or id),"
             ' on a date YYYY-MM-DD, or "today".',
         ),
@@ -99,8 +116,8 @@ def list_agreements(
         when = ", ".join(meeting_names[m] for m in calendar.due_meetings(a)) or a["due_text"] or ""
         if a["due_date"]:
             when = f"{when} ({a['due_date']})" if when else str(a["due_date"])
-        table.add_row(a["id"], a["area_id"], a["text"], when, a["status"])
-    console.print(table)
+        table.add_row(a["id"], a["area_id"], a["text"], when, word("agreement_status", a["status"]))
+    show(table)
 
 
 def _fields(
@@ -140,33 +157,54 @@ def _fields(
     return {k: v for k, v in given.items() if v is not None}
 
 
-KindOption = Annotated[str | None, typer.Option(help="agreement, next_step or attention_point.")]
-AreaOption = Annotated[str | None, typer.Option("--area", help="Area id, e.g. VS-ZR.")]
-TextOption = Annotated[str | None, typer.Option("--text", help="The agreement (Dutch).")]
-TextEnOption = Annotated[str | None, typer.Option("--text-en", help="In English.")]
+KindOption = Annotated[
+    str | None, typer.Option(metavar="KIND", help=f"{choices(AGREEMENT_KINDS)}.")
+]
+AreaOption = Annotated[
+    str | None, typer.Option("--area", metavar="AREA", help="Area id, e.g. VS-ZR.")
+]
+TextOption = Annotated[
+    str | None, typer.Option("--text", metavar="TEXT", help="The agreement (Dutch).")
+]
+TextEnOption = Annotated[str | None, typer.Option("--text-en", metavar="TEXT", help="In English.")]
 MadeAtOption = Annotated[
-    str | None, typer.Option("--made-at", help="Meeting where it was agreed (name or id).")
+    str | None,
+    typer.Option("--made-at", metavar="MEETING", help="Meeting where it was agreed (name or id)."),
 ]
 PartyOption = Annotated[
-    list[str] | None, typer.Option("--party", help="A party (repeat for more).")
+    list[str] | None, typer.Option("--party", metavar="PARTY", help="A party (repeat for more).")
 ]
 ThemeOption = Annotated[
-    list[str] | None, typer.Option("--theme", help="A theme (repeat): housing, mobility, ...")
+    list[str] | None,
+    typer.Option("--theme", metavar="THEME", help=f"A theme (repeat for more): {choices(THEMES)}."),
 ]
-DueOption = Annotated[str | None, typer.Option("--due", help="Due at this meeting (name or id).")]
-DueDateOption = Annotated[str | None, typer.Option("--due-date", help="Due by YYYY-MM-DD.")]
+DueOption = Annotated[
+    str | None, typer.Option("--due", metavar="MEETING", help="Due at this meeting (name or id).")
+]
+DueDateOption = Annotated[
+    str | None, typer.Option("--due-date", metavar="DATE", help="Due by YYYY-MM-DD.")
+]
 DueTextOption = Annotated[
-    str | None, typer.Option("--due-text", help='The due moment in words ("voorjaar 2022").')
+    str | None,
+    typer.Option("--due-text", metavar="TEXT", help='The due moment in words ("voorjaar 2022").'),
 ]
-OrderOption = Annotated[int | None, typer.Option("--order", help="Position in listings.")]
-SourceOption = Annotated[str | None, typer.Option("--source", help="Source id it comes from.")]
-SectionOption = Annotated[str | None, typer.Option("--section", help="Section of the source.")]
+OrderOption = Annotated[
+    int | None, typer.Option("--order", metavar="N", help="Position in listings.")
+]
+SourceOption = Annotated[
+    str | None, typer.Option("--source", metavar="SOURCE", help="Source id it comes from.")
+]
+SectionOption = Annotated[
+    str | None, typer.Option("--section", metavar="SECTION", help="Section of the source.")
+]
 
 
 @agreements_app.command("add")
 def add(
     ctx: typer.Context,
-    agreement_id: Annotated[str, typer.Argument(help="New id, e.g. ZR-AKKOORD-2022.")],
+    agreement_id: Annotated[
+        str, typer.Argument(metavar="ID", help="New id, e.g. ZR-AKKOORD-2022.")
+    ],
     area: AreaOption = None,
     text: TextOption = None,
     kind: KindOption = None,
@@ -180,7 +218,9 @@ def add(
     order: OrderOption = None,
     source: SourceOption = None,
     section: SectionOption = None,
-    status: Annotated[str, typer.Option(help="Starting status.")] = "open",
+    status: Annotated[
+        str, typer.Option(metavar="STATUS", help=f"Starting status: {choices(AGREEMENT_STATUSES)}.")
+    ] = "open",
     by: ByOption = None,
     on: OnOption = None,
     reason: ReasonOption = None,
@@ -226,7 +266,7 @@ def add(
 @agreements_app.command("update")
 def update(
     ctx: typer.Context,
-    agreement_id: Annotated[str, typer.Argument(help="The agreement to change.")],
+    agreement_id: Annotated[str, typer.Argument(metavar="ID", help="The agreement to change.")],
     area: AreaOption = None,
     text: TextOption = None,
     kind: KindOption = None,
@@ -242,7 +282,9 @@ def update(
     section: SectionOption = None,
     clear: Annotated[
         list[str] | None,
-        typer.Option("--clear", help="Empty this field (repeat), e.g. --clear due_date."),
+        typer.Option(
+            "--clear", metavar="FIELD", help="Empty this field (repeat), e.g. --clear due_date."
+        ),
     ] = None,
     by: ByOption = None,
     on: OnOption = None,
@@ -292,11 +334,15 @@ def update(
 @agreements_app.command("status")
 def set_status(
     ctx: typer.Context,
-    agreement_id: Annotated[str, typer.Argument(help="The agreement.")],
-    status: Annotated[str, typer.Argument(help="open, in_progress, done, lapsed or superseded.")],
+    agreement_id: Annotated[str, typer.Argument(metavar="ID", help="The agreement.")],
+    status: Annotated[
+        str, typer.Argument(metavar="STATUS", help="open, in_progress, done, lapsed or superseded.")
+    ],
     superseded_by: Annotated[
         str | None,
-        typer.Option("--superseded-by", help="With superseded: the agreement that replaces it."),
+        typer.Option(
+            "--superseded-by", metavar="ID", help="With superseded: the agreement that replaces it."
+        ),
     ] = None,
     by: ByOption = None,
     on: OnOption = None,
@@ -328,9 +374,11 @@ def set_status(
 @agreements_app.command("link")
 def link(
     ctx: typer.Context,
-    agreement_id: Annotated[str, typer.Argument(help="The agreement.")],
-    kind: Annotated[str, typer.Argument(help="target, plan, precondition or instrument.")],
-    ref_id: Annotated[str, typer.Argument(help="The id of the target, plan, ...")],
+    agreement_id: Annotated[str, typer.Argument(metavar="ID", help="The agreement.")],
+    kind: Annotated[
+        str, typer.Argument(metavar="KIND", help="target, plan, precondition or instrument.")
+    ],
+    ref_id: Annotated[str, typer.Argument(metavar="REF", help="The id of the target, plan, ...")],
     remove: Annotated[bool, typer.Option("--remove", help="Remove the link instead.")] = False,
     by: ByOption = None,
     on: OnOption = None,
@@ -366,7 +414,7 @@ def _entry_json(entry: register.HistoryEntry) -> dict[str, Any]:
 @agreements_app.command("history")
 def show_history(
     ctx: typer.Context,
-    agreement_id: Annotated[str, typer.Argument(help="The agreement.")],
+    agreement_id: Annotated[str, typer.Argument(metavar="ID", help="The agreement.")],
     as_json: JsonOption = False,
 ) -> None:
     """The history of an agreement: who changed what, when and why; and its links."""
@@ -382,7 +430,7 @@ def show_history(
     successor = register.superseded_by(entries)
     superseded = successor and current["status"] == "superseded"
     console.print(
-        f"[bold]{agreement_id}[/] - status {current['status']}"
+        f"[bold]{agreement_id}[/] - status {word('agreement_status', current['status'])}"
         + (f", superseded by {successor}" if superseded else "")
     )
     console.print(current["text"], highlight=False)
@@ -395,8 +443,14 @@ def show_history(
     for column in ("when", "who", "what", "why", "status after"):
         table.add_column(column)
     for e in entries:
-        table.add_row(str(e.changed_on), e.changed_by, e.what, e.reason or "", e.status)
-    console.print(table)
+        table.add_row(
+            str(e.changed_on),
+            e.changed_by,
+            e.what,
+            e.reason or "",
+            word("agreement_status", e.status),
+        )
+    show(table)
 
 
 def _agenda_json(result: agenda_rules.Agenda) -> dict[str, Any]:
@@ -430,7 +484,9 @@ def _agenda_json(result: agenda_rules.Agenda) -> dict[str, Any]:
 @app.command("agenda")
 def agenda(
     ctx: typer.Context,
-    meeting: Annotated[str, typer.Argument(help='Meeting name or id: "BO Leefomgeving 2022".')],
+    meeting: Annotated[
+        str, typer.Argument(metavar="MEETING", help='Meeting name or id: "BO Leefomgeving 2022".')
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the agenda as JSON.")] = False,
 ) -> None:
     """Per region: what is due at the meeting, what is overdue, what changed since the last."""
@@ -464,7 +520,8 @@ def agenda(
                 when = ", ".join(meeting_names[m] for m in due_at) or a["due_text"] or ""
                 area = "" if a["area_id"] == block.region["id"] else f" [{names[a['area_id']]}]"
                 console.print(
-                    f"  {label:8} {a['id']} ({a['status']}, {when}){area}: {a['text']}",
+                    f"  {label:8} {a['id']} ({word('agreement_status', a['status'])}, {when})"
+                    f"{area}: {a['text']}",
                     highlight=False,
                 )
         recorded = [

@@ -22,6 +22,7 @@ from opgave.cli import (
     service,
 )
 from opgave.cli.pipeline import ingest_app
+from opgave.cli.render import show
 
 if TYPE_CHECKING:  # DuckDB, pyogrio and numpy load when an extract is read
     from rich.progress import Progress
@@ -93,36 +94,50 @@ def ingest_bag(
     extract: Annotated[
         Path,
         typer.Argument(
+            metavar="EXTRACT",
             help="LV BAG extract (lvbag-extract-nl.zip, a municipality's zip, an unpacked "
-            "folder, XML) or canonical VBO status periods (.parquet/.csv, docs/bag.md)."
+            "folder, XML) or canonical VBO status periods (.parquet/.csv, docs/bag.md).",
         ),
     ],
     pand: Annotated[
-        Path | None, typer.Option(help="Canonical pand status periods (canonical input only).")
+        Path | None,
+        typer.Option(metavar="FILE", help="Canonical pand status periods (canonical input only)."),
     ] = None,
     geopackage: Annotated[
         Path | None,
-        typer.Option(help="BAG GeoPackage (current state): fills municipality and coordinates."),
+        typer.Option(
+            metavar="FILE",
+            help="BAG GeoPackage (current state): fills municipality and coordinates.",
+        ),
     ] = None,
     polygons: Annotated[
         Path | None,
-        typer.Option(help="Polygon file (GeoJSON, GeoPackage): count dwellings per polygon."),
+        typer.Option(
+            metavar="FILE", help="Polygon file (GeoJSON, GeoPackage): count dwellings per polygon."
+        ),
     ] = None,
     polygon_id: Annotated[
-        str | None, typer.Option(help="The polygon file's id field (default: area_id, id, ...).")
+        str | None,
+        typer.Option(
+            metavar="FIELD", help="The polygon file's id field (default: area_id, id, ...)."
+        ),
     ] = None,
     since: Annotated[
-        int, typer.Option(help="First year counted (CBS uses the LV BAG from 2012).")
+        int,
+        typer.Option(metavar="YEAR", help="First year counted (CBS uses the LV BAG from 2012)."),
     ] = DEFAULT_SINCE,
     as_of: Annotated[
         str | None,
-        typer.Option(help="Reference date YYYY-MM-DD (default: the extract's own date)."),
+        typer.Option(
+            metavar="DATE", help="Reference date YYYY-MM-DD (default: the extract's own date)."
+        ),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Parsing processes (default: one per core).")
+        int | None, typer.Option(metavar="N", help="Parsing processes (default: one per core).")
     ] = None,
     keep: Annotated[
-        Path | None, typer.Option(help="Save the canonical files and per-dwelling file here.")
+        Path | None,
+        typer.Option(metavar="DIR", help="Save the canonical files and per-dwelling file here."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -235,18 +250,20 @@ def _print_polygons(figures: bag_ingest.BagFigures, report: bag_ingest.StoreRepo
             *(homes(row.get(m, 0)) for m in measures),
             "yes" if area in report.polygon_areas else "no (not an area)",
         )
-    console.print(table)
+    show(table)
 
 
 @bag_app.command("reconcile")
 def reconcile(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option(help="Only this year.")] = None,
+    year: Annotated[int | None, typer.Option(metavar="YEAR", help="Only this year.")] = None,
     area: Annotated[
-        list[str] | None, typer.Option(help="Only these municipalities (GM0363 ...).")
+        list[str] | None,
+        typer.Option(metavar="AREA", help="Only these municipalities (GM0363 ...)."),
     ] = None,
     source: Annotated[
-        str | None, typer.Option(help="The BAG source id (default: the latest BAG import).")
+        str | None,
+        typer.Option(metavar="SOURCE", help="The BAG source id (default: the latest BAG import)."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -293,7 +310,7 @@ def reconcile(
             signed(r.difference_other_added),
             r.verdict,
         )
-    console.print(table)
+    show(table)
     differing = [r for r in result if r.verdict == "differs"]
     if differing:
         console.print("[bold]Why they differ[/]")

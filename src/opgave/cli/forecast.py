@@ -18,6 +18,7 @@ from opgave.cli import (
     principal,
     service,
 )
+from opgave.cli.render import show
 
 if TYPE_CHECKING:
     from opgave.forecast.questions import TargetDifference
@@ -55,24 +56,31 @@ app.add_typer(forecast_app, name="forecast")
 def run_forecast(
     ctx: typer.Context,
     area: Annotated[
-        str | None, typer.Option(help="Only this area and the areas inside it.")
+        str | None, typer.Option(metavar="AREA", help="Only this area and the areas inside it.")
     ] = None,
-    runs: Annotated[int, typer.Option(min=100, help="Monte Carlo runs.")] = 2000,
-    seed: Annotated[int, typer.Option(help="Random seed: same seed, same figures.")] = 0,
+    runs: Annotated[int, typer.Option(metavar="N", min=100, help="Monte Carlo runs.")] = 2000,
+    seed: Annotated[
+        int, typer.Option(metavar="N", help="Random seed: same seed, same figures.")
+    ] = 0,
     assumptions: Annotated[
-        Path | None, typer.Option(help="TOML file overriding drop-out/delay/preconditions.")
+        Path | None,
+        typer.Option(metavar="FILE", help="TOML file overriding drop-out/delay/preconditions."),
     ] = None,
     scenario: Annotated[
-        str | None, typer.Option(help="A stored scenario (opgave scenario).")
+        str | None, typer.Option(metavar="SCENARIO", help="A stored scenario (opgave scenario).")
     ] = None,
     vs: Annotated[
-        str | None, typer.Option(help="Compare with this scenario ('base' = none).")
+        str | None,
+        typer.Option(metavar="SCENARIO", help="Compare with this scenario ('base' = none)."),
     ] = None,
     norm: Annotated[
         bool, typer.Option("--norm", help="Plan-capacity ratio needed for 50/80/90%.")
     ] = False,
     chart: Annotated[
-        Path | None, typer.Option(help="Write fan charts (PNG and HTML) per area to this folder.")
+        Path | None,
+        typer.Option(
+            metavar="DIR", help="Write fan charts (PNG and HTML) per area to this folder."
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -156,7 +164,7 @@ def run_forecast(
                 " / ".join(_ratio(t.norm[k]) for k in ("p50", "p80", "p90")),
             ]
         table.add_row(*row)
-    console.print(table)
+    show(table)
     if result.gap_years:
         console.print(
             f"[yellow]No realised figures and no planned homes for "
@@ -179,9 +187,12 @@ def run_forecast(
 @scenario_app.command("add")
 def add_scenario(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Short name, e.g. oude-lijn-later.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Short name, e.g. oude-lijn-later.")],
     file: Annotated[
-        Path, typer.Argument(help="TOML: assumption overrides, [[extra_plan]], [[target]].")
+        Path,
+        typer.Argument(
+            metavar="FILE", help="TOML: assumption overrides, [[extra_plan]], [[target]]."
+        ),
     ],
 ) -> None:
     """Store (or replace) a named scenario after checking it loads."""
@@ -208,4 +219,4 @@ def list_scenarios(ctx: typer.Context, as_json: JsonOption = False) -> None:
         table.add_column(column)
     for s in records:
         table.add_row(s["id"], s["description"] or "", str(s["created_on"]))
-    console.print(table)
+    show(table)

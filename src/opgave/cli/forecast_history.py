@@ -14,6 +14,7 @@ import typer
 
 from opgave.cli import JsonOption, answering, console, homes, parse_date, service
 from opgave.cli.forecast import forecast_app
+from opgave.cli.render import show
 
 if TYPE_CHECKING:
     from opgave.forecast.backtest import BacktestCell
@@ -27,10 +28,12 @@ def _interval(lo: float, hi: float) -> str:
 def calibrate(
     ctx: typer.Context,
     out: Annotated[
-        Path | None, typer.Option(help="Write the assumptions file here (default: print it).")
+        Path | None,
+        typer.Option(metavar="FILE", help="Write the assumptions file here (default: print it)."),
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option(help="Use only the lists up to this date (YYYY-MM-DD).")
+        str | None,
+        typer.Option(metavar="DATE", help="Use only the lists up to this date (YYYY-MM-DD)."),
     ] = None,
 ) -> None:
     """Learn drop-out and delay per planstatus from the plan-list history (docs/forecast.md).
@@ -69,7 +72,7 @@ def calibrate(
             f"{e.dropout:.2f} ({_interval(*e.dropout_interval)})" if e.learned else "default",
             " / ".join(f"{q:.2f}" for q in e.delay) if e.learned else "default",
         )
-    console.print(table)
+    show(table)
     console.print(f"Wrote {out}; use it with `opgave forecast --assumptions {out}`.")
 
 
@@ -90,11 +93,14 @@ def _cell(c: BacktestCell) -> dict[str, Any]:
 @forecast_app.command("backtest")
 def run_backtest(
     ctx: typer.Context,
-    at: Annotated[str, typer.Option(help="Forecast from the lists up to this date.")],
-    runs: Annotated[int, typer.Option(min=100, help="Monte Carlo runs.")] = 2000,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    at: Annotated[
+        str, typer.Option(metavar="DATE", help="Forecast from the lists up to this date.")
+    ],
+    runs: Annotated[int, typer.Option(metavar="N", min=100, help="Monte Carlo runs.")] = 2000,
+    seed: Annotated[int, typer.Option(metavar="N", help="Random seed.")] = 0,
     assumptions: Annotated[
-        Path | None, typer.Option(help="Base assumptions (shocks; defaults for unlearned).")
+        Path | None,
+        typer.Option(metavar="FILE", help="Base assumptions (shocks; defaults for unlearned)."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -147,7 +153,7 @@ def run_backtest(
             c.area_id, f"{result.start_year}-{c.year}", homes(c.realised),
             f"{homes(c.p10)} / {homes(c.p50)} / {homes(c.p90)}", "yes" if c.inside_80 else "no",
         )  # fmt: skip
-    console.print(table)
+    show(table)
     console.print(
         f"Inside the 80% interval: {result.coverage_80:.0%} of {len(result.cells)} area-years "
         f"({result.coverage_80_cumulative:.0%} cumulative; goal 80%). Stated chance -> "

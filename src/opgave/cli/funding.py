@@ -20,6 +20,7 @@ from opgave.cli import (
     print_json,
     service,
 )
+from opgave.cli.render import show
 
 funding_app = typer.Typer(
     help="Funding: scheme rules, eligibility with reasons, optimal allocation of a tranche.",
@@ -31,9 +32,14 @@ app.add_typer(funding_app, name="funding")
 @funding_app.command("import")
 def import_applications(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Applications: .csv or .xlsx, one row each.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Applications: .csv or .xlsx, one row each.")
+    ],
     instrument: Annotated[
-        str | None, typer.Option(help="Instrument id the applications are for, e.g. WBI-T4.")
+        str | None,
+        typer.Option(
+            metavar="INSTRUMENT", help="Instrument id the applications are for, e.g. WBI-T4."
+        ),
     ] = None,
 ) -> None:
     """Import funding applications (validated per row; upsert by application_id; all or nothing).
@@ -78,7 +84,7 @@ def list_applications(ctx: typer.Context, as_json: JsonOption = False) -> None:
             f"{a['requested_eur']:,}",
             str(a["start_year"]),
         )
-    console.print(table)
+    show(table)
 
 
 @funding_app.command("schemes")
@@ -103,26 +109,35 @@ def list_schemes(as_json: JsonOption = False) -> None:
             r["objective"],
             str(len(r["assumptions"])),
         )
-    console.print(table)
+    show(table)
 
 
 @funding_app.command("allocate")
 def allocate(
     ctx: typer.Context,
     scheme: Annotated[
-        str, typer.Option(help="Scheme TOML file, or a shipped scheme (`opgave funding schemes`).")
+        str,
+        typer.Option(
+            metavar="SCHEME",
+            help="Scheme TOML file, or a shipped scheme (`opgave funding schemes`).",
+        ),
     ],
     applications: Annotated[
         Path | None,
-        typer.Option(help="Applications file; default: the applications in the database."),
+        typer.Option(
+            metavar="FILE", help="Applications file; default: the applications in the database."
+        ),
     ] = None,
     record: Annotated[
         bool, typer.Option("--record", help="Record the optimal allocation as awards.")
     ] = False,
     instrument: Annotated[
-        str | None, typer.Option(help="With --record: the instrument id, e.g. WBI-T4.")
+        str | None,
+        typer.Option(metavar="INSTRUMENT", help="With --record: the instrument id, e.g. WBI-T4."),
     ] = None,
-    date: Annotated[str | None, typer.Option(help="With --record: decision date.")] = None,
+    date: Annotated[
+        str | None, typer.Option(metavar="DATE", help="With --record: decision date.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Allocate a tranche optimally (MILP, HiGHS) and show it beside rank-until-budget-runs-out."""
@@ -175,4 +190,4 @@ def list_awards(ctx: typer.Context, as_json: JsonOption = False) -> None:
             homes(a["affordable_homes"]),
             str(a["decided_on"]),
         )
-    console.print(table)
+    show(table)

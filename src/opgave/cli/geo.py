@@ -17,8 +17,9 @@ def ingest_geo(
     file: Annotated[
         str,
         typer.Argument(
+            metavar="FILE|URL",
             help="GeoJSON of provinces or municipalities (WGS84), a file or an https URL "
-            "(e.g. PDOK's gebiedsindelingen WFS with outputFormat=json&srsName=EPSG:4326)."
+            "(e.g. PDOK's gebiedsindelingen WFS with outputFormat=json&srsName=EPSG:4326).",
         ),
     ],
 ) -> None:
@@ -36,7 +37,10 @@ def ingest_geo(
             with urllib.request.urlopen(file, timeout=60) as answer:
                 text = answer.read().decode("utf-8")
         except OSError as error:
-            raise fail(f"cannot download {file}: {error}") from None
+            from opgave.ingest import network
+
+            host = file.split("/")[2] if file.count("/") >= 2 else file
+            raise fail(f"cannot download {file}: {network.problem(error, host)}") from None
         name = file.rsplit("/", 1)[-1][:80] or "download.geojson"
     else:
         path = Path(file)

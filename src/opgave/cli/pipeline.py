@@ -30,13 +30,15 @@ from opgave.cli.programme import (
     DefinitionOption,
     headline_lines,
 )
+from opgave.cli.render import one_area, show, word
 
 CBS_TABLE = "81955NED"
 """The CBS table ``ingest cbs`` reads by default: the service's ``pipeline.CBS_TABLE``, kept
 here so that the command registers without importing the service (a test keeps them equal)."""
 
 ingest_app = typer.Typer(
-    help="Bring in realised construction and plan lists (validated, one transaction each).",
+    help="Bring in data, validated, one transaction each: plan lists (plans, capacity), "
+    "realised construction (cbs, bag) and boundaries for the map (geo).",
     no_args_is_help=True,
 )
 app.add_typer(ingest_app, name="ingest")
@@ -48,12 +50,15 @@ def ingest_plans(
     file: Annotated[
         Path,
         typer.Argument(
-            help="Plan list or register: .csv, .xlsx, .gpkg, .shp, .zip (Shapefile), .geojson."
+            metavar="FILE",
+            help="Plan list or register: .csv, .xlsx, .gpkg, .shp, .zip (Shapefile), .geojson.",
         ),
     ],
     date: Annotated[
         str | None,
-        typer.Option(help="Capture date (peildatum) of the list, YYYY-MM-DD; default today."),
+        typer.Option(
+            metavar="DATE", help="Capture date (peildatum) of the list, YYYY-MM-DD; default today."
+        ),
     ] = None,
     partial: Annotated[
         bool,
@@ -65,12 +70,15 @@ def ingest_plans(
         str,
         typer.Option(
             "--mapping",
+            metavar="PROFILE",
             help="Mapping profile: a shipped one (opgave, diwi, gis-register) or a .toml file.",
         ),
     ] = "opgave",
     report_file: Annotated[
         Path | None,
-        typer.Option("--report", help="Write the import report to this .html or .csv file."),
+        typer.Option(
+            "--report", metavar="FILE", help="Write the import report to this .html or .csv file."
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -99,6 +107,7 @@ def ingest_plans(
         f"{file.name} as of {captured}: {len(report.added)} added, "
         f"{len(report.changed)} changed, {len(report.dropped)} dropped, "
         f"{len(report.unchanged)} unchanged (source {report.source_id})."
+        + (" SYNTHETIC: it updates synthetic plans." if report.synthetic else "")
     )
     if report_file is not None:
         console.print(f"Import report written to {report_file}.")
@@ -108,13 +117,16 @@ def ingest_plans(
 def ingest_cbs(
     ctx: typer.Context,
     table: Annotated[
-        str, typer.Option(help="CBS table id (regional, with a use dimension).")
+        str,
+        typer.Option(metavar="TABLE", help="CBS table id (regional, with a use dimension)."),
     ] = CBS_TABLE,
     years: Annotated[
-        str | None, typer.Option(help="Years to fetch, e.g. 2021-2024 (default: all).")
+        str | None,
+        typer.Option(metavar="YYYY[-YYYY]", help="Years to fetch, e.g. 2021-2024 (default: all)."),
     ] = None,
     catalog_url: Annotated[
-        str | None, typer.Option(help="Another OData host (e.g. a mirror); default CBS.")
+        str | None,
+        typer.Option(metavar="HOST", help="Another OData host (e.g. a mirror); default CBS."),
     ] = None,
     http: Annotated[bool, typer.Option("--http", help="Plain http (a local mirror).")] = False,
 ) -> None:
@@ -150,9 +162,18 @@ def ingest_cbs(
 @app.command("realisations")
 def list_realisations(
     ctx: typer.Context,
-    area: Annotated[str | None, typer.Argument(help="Area id (includes areas inside it).")] = None,
+    area: Annotated[
+        str | None,
+        typer.Argument(metavar="[AREA]", help="Area id (includes areas inside it), or --area."),
+    ] = None,
+    area_option: Annotated[
+        str | None, typer.Option("--area", metavar="AREA", help="The same as AREA.")
+    ] = None,
     source: Annotated[
-        str | None, typer.Option(help="Only figures whose source id starts with this: cbs, bag...")
+        str | None,
+        typer.Option(
+            metavar="PREFIX", help="Only figures whose source id starts with this: cbs, bag..."
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -163,6 +184,7 @@ def list_realisations(
     """
     from opgave.service import monitoring
 
+    area = one_area(area, area_option)
     with answering():
         records = monitoring.realisations(service(ctx), area=area, within=True, source=source)
     if as_json:
@@ -181,13 +203,13 @@ def list_realisations(
         )
         table.add_row(
             r["area_id"],
-            r["measure"],
+            word("measure", r["measure"]),
             years_ + ("*" if r["provisional"] else ""),
             homes(r["value"]),
             f"{r['source_id']} ({r['source_section']})" + (" SYNTHETIC" if r["synthetic"] else ""),
             "yes" if r["stands"] else f"no: {r['set_aside_reason']}",
         )
-    console.print(table)
+    show(table)
     if len(records) > 300:
         console.print(f"... {len(records) - 300} more; use --json for all. * provisional")
 
@@ -195,7 +217,9 @@ def list_realisations(
 @app.command("flags")
 def list_flags(
     ctx: typer.Context,
-    on: Annotated[str | None, typer.Option(help="Reference date (default today).")] = None,
+    on: Annotated[
+        str | None, typer.Option(metavar="DATE", help="Reference date (default today).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Plans to review: stalled (no status change for 3+ years) and duplicates."""
@@ -213,7 +237,7 @@ def list_flags(
         table.add_column(column)
     for f in found:
         table.add_row(f.plan_id, f.flag, f.detail)
-    console.print(table)
+    show(table)
 
 
 @app.command("corrections")
@@ -221,10 +245,13 @@ def apply_corrections(
     ctx: typer.Context,
     file: Annotated[
         Path,
-        typer.Argument(help="CSV: plan_id, field, old_value, new_value, reason, date, editor."),
+        typer.Argument(
+            metavar="FILE", help="CSV: plan_id, field, old_value, new_value, reason, date, editor."
+        ),
     ],
     ledger: Annotated[
-        Path | None, typer.Option(help="Write the applied / not-applied ledger to this CSV.")
+        Path | None,
+        typer.Option(metavar="FILE", help="Write the applied / not-applied ledger to this CSV."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -256,7 +283,7 @@ def apply_corrections(
 def list_plans(
     ctx: typer.Context,
     area: Annotated[
-        str | None, typer.Option(help="Only plans in this area (and inside it).")
+        str | None, typer.Option(metavar="AREA", help="Only plans in this area (and inside it).")
     ] = None,
     as_of: AsOfOption = None,
     as_json: JsonOption = False,
@@ -285,7 +312,7 @@ def list_plans(
             p["planstatus"],
             f"{p['first_year']}-{p['last_year']}",
         )
-    console.print(table)
+    show(table)
     if len(records) > 200:
         console.print(f"... {len(records) - 200} more; use --json for all.")
 
@@ -293,19 +320,30 @@ def list_plans(
 @app.command("status")
 def status(
     ctx: typer.Context,
-    area: Annotated[str, typer.Argument(help="Area id, e.g. NL01, PV27, VS-MRA.")] = "NL01",
+    area_argument: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[AREA]", help="Area id, e.g. NL01 (default), PV27, VS-MRA; or --area."
+        ),
+    ] = None,
+    area_option: Annotated[
+        str | None, typer.Option("--area", metavar="AREA", help="The same as AREA.")
+    ] = None,
     as_of: AsOfOption = None,
     compare: Annotated[
         tuple[str, str] | None,
-        typer.Option(help="Show what changed in the pipeline between two dates."),
+        typer.Option(
+            metavar="DATE1 DATE2",
+            help="Show what changed in the pipeline between two dates (YYYY-MM-DD).",
+        ),
     ] = None,
     definition: DefinitionOption = DEFAULT_DEFINITION,
     as_json: JsonOption = False,
 ) -> None:
     """Progress and plan capacity for every target of AREA and of the areas inside it."""
-
     from opgave.service import monitoring
 
+    area = one_area(area_argument, area_option, "NL01") or "NL01"
     date = parse_date(as_of, "--as-of")
     svc = service(ctx)
     if compare:
@@ -382,7 +420,7 @@ def status(
                 capacity += f"; {r.capacity_max.ratio_all:.0%} of the maximum"
         name = r.area_name + ("" if not r.coverage.lower_bound else f" ({r.coverage.text})")
         table.add_row(f"{target_value(t)}", name, period(t), realised, pace, capacity)
-    console.print(table)
+    show(table)
     funded = result.funding
     if funded.awards:
         console.print(
@@ -400,11 +438,15 @@ def status(
 @app.command("demo")
 def demo(
     ctx: typer.Context,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 1,
-    plans: Annotated[int, typer.Option(help="Number of synthetic plans.")] = 5000,
+    seed: Annotated[
+        int, typer.Option(metavar="N", help="Random seed: the same seed gives the same data.")
+    ] = 1,
+    plans: Annotated[int, typer.Option(metavar="N", help="Number of synthetic plans.")] = 5000,
     out: Annotated[
         Path | None,
-        typer.Option(help="Write the synthetic plan list to this CSV instead of loading it."),
+        typer.Option(
+            metavar="FILE", help="Write the synthetic plan list to this CSV instead of loading it."
+        ),
     ] = None,
 ) -> None:
     """Add a seeded, clearly labelled SYNTHETIC pipeline of plans and municipal realisations.
@@ -412,6 +454,7 @@ def demo(
     For trying every feature without external data. Everything it adds cites the source
     `synthetic-demo` (confidence synthetic) and is shown as synthetic wherever it appears.
     """
+    from opgave import demo as demo_data
     from opgave.service import pipeline
 
     svc = service(ctx)
@@ -424,7 +467,8 @@ def demo(
     console.print(
         f"[bold yellow]SYNTHETIC demo data[/] (seed {seed}): {report.plans_added} plans added, "
         f"{report.plans_unchanged} unchanged; {report.realisations_added} municipal "
-        "realisation figures added. Try `opgave status VS-MRA` or `opgave overview`."
+        f"realisation figures added, as of {demo_data.CAPTURED}. Try `opgave status VS-MRA`, "
+        "`opgave overview` or `opgave examples`."
     )
 
 

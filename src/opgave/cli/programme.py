@@ -23,6 +23,8 @@ from opgave.cli import (
     service,
     target_value,
 )
+from opgave.cli.render import choices, show, word
+from opgave.vocabulary import AREA_KINDS, MEASURES
 
 
 @app.command()
@@ -49,7 +51,7 @@ def init(ctx: typer.Context) -> None:
             str(report.updated.get(name, 0)),
             str(report.unchanged.get(name, 0)),
         )
-    console.print(table)
+    show(table)
     console.print(
         f"Schema at revision {report.revision}; "
         + (f"{report.changed} rows written." if report.changed else "nothing to change.")
@@ -67,6 +69,7 @@ DefinitionOption = Annotated[
     str,
     typer.Option(
         "--definition",
+        metavar="DEFINITION",
         help="How homes built are counted: ministry (default: new-build plus the net of other "
         "additions and removals, CBS 'woningen erbij'), gross (new-build plus other additions) "
         "or net_stock (net change of the stock).",
@@ -74,7 +77,11 @@ DefinitionOption = Annotated[
 ]
 AsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", help="The programme as known on this date (plan lists, members)."),
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        help="The programme as known on this date, YYYY-MM-DD (plan lists, members).",
+    ),
 ]
 
 
@@ -203,25 +210,31 @@ def overview(
             realised,
             capacity,
             "\n".join(
-                f"{target_value(x)} ({period(x)}, {x['kind']}"
+                f"{target_value(x)} ({period(x)}, {word('target_kind', x['kind'])}"
                 + (f", {x['area_id']})" if x["area_id"] != region.area["id"] else ")")
                 for x in region.targets
             )
             or "-",
         )
-    console.print(regions)
+    show(regions)
     due = Table(title="Agreements due at the next meetings")
     for column in ("meeting", "when", "due", "not done"):
         due.add_column(column, justify="right" if column in ("due", "not done") else "left")
     for item in result.due:
         due.add_row(item.meeting_name, item.moment or "-", str(item.due), str(item.not_done))
-    console.print(due)
+    show(due)
 
 
 @app.command("areas")
 def list_areas(
     ctx: typer.Context,
-    kind: Annotated[str | None, typer.Option(help="Only areas of this kind, as a list.")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            metavar="KIND",
+            help=f"Only areas of this kind, as a table: {choices(AREA_KINDS)}.",
+        ),
+    ] = None,
     show_municipalities: Annotated[
         bool, typer.Option("--municipalities", help="Show municipalities in the tree too.")
     ] = False,
@@ -237,6 +250,8 @@ def list_areas(
         members = programme_service.memberships(svc)
         citations = {s["id"]: s["citation"] for s in programme_service.table(svc, "sources")}
     every = {a["id"]: a for a in all_areas}
+    if kind and kind not in AREA_KINDS:
+        raise fail(f"--kind expects {choices(AREA_KINDS)}, got {kind!r}")
     if kind:
         all_areas = [a for a in all_areas if a["kind"] == kind]
     if as_json:
@@ -245,7 +260,7 @@ def list_areas(
     if kind:
         from rich.table import Table
 
-        table = Table(title=f"areas of kind {kind}")
+        table = Table(title=f"areas of kind {kind}: {word('area_kind', kind)}")
         for column in ("id", "name", "complete", "in (confidence)", "lies in", "source", "note"):
             table.add_column(column)
         successions = set()
@@ -259,13 +274,15 @@ def list_areas(
                 a["id"],
                 a["name"],
                 complete,
-                "\n".join(f"{m['parent_id']} ({m['confidence']})" for m in groups),
+                "\n".join(
+                    f"{m['parent_id']} ({word('confidence', m['confidence'])})" for m in groups
+                ),
                 ", ".join(f"{h} {every[h]['name']}" for h in hosts) or "-",
                 f"{citations.get(a['source_id'] or '', a['source_id'] or '')}, "
                 f"{a['source_section'] or ''}",
                 a["note"] or "",
             )
-        console.print(table)
+        show(table)
         for group in sorted(successions):
             g = every[group]
             since = f" (from {g['valid_from']})" if g["valid_from"] else ""
@@ -286,11 +303,11 @@ def list_areas(
 
     def label(area_id: str, parent: str | None) -> str:
         a = by_id[area_id]
-        text = f"[bold]{a['name']}[/] [dim]{a['id']} ({a['kind']})[/]"
+        text = f"[bold]{a['name']}[/] [dim]{a['id']} ({word('area_kind', a['kind'])})[/]"
         if not a["members_complete_propagated"]:
             text += " [yellow]members incomplete[/]"
         if weak.get((parent, area_id), "official") != "official":
-            text += f" [yellow]membership {weak[(parent, area_id)]}[/]"
+            text += f" [yellow]membership {word('confidence', weak[(parent, area_id)])}[/]"
         return text
 
     from rich.tree import Tree
@@ -314,23 +331,31 @@ def list_areas(
     for root in areas.roots(all_areas, children):
         tree = Tree(label(root, None))
         add(tree, root, None, 0)
-        console.print(tree)
+        console.print(tree, soft_wrap=False)  # long labels wrap, never cut
 
 
 @app.command("targets")
 def list_targets(
     ctx: typer.Context,
-    area: Annotated[str | None, typer.Option(help="Area id, e.g. NL01, PV27, VS-MRA.")] = None,
+    area: Annotated[
+        str | None, typer.Option(metavar="AREA", help="Area id, e.g. NL01, PV27, VS-MRA.")
+    ] = None,
     within: Annotated[
         bool, typer.Option("--within", help="With --area: also targets of areas inside it.")
     ] = False,
-    measure: Annotated[str | None, typer.Option(help="e.g. homes_built.")] = None,
+    measure: Annotated[
+        str | None,
+        typer.Option(metavar="MEASURE", help=f"Only this measure: {choices(MEASURES)}."),
+    ] = None,
     year: Annotated[
-        int | None, typer.Option(help="Only targets whose period includes this year.")
+        int | None,
+        typer.Option(metavar="YEAR", help="Only targets whose period includes this year."),
     ] = None,
     period_filter: Annotated[
         str | None,
-        typer.Option("--period", help="Only targets whose period overlaps YYYY-YYYY."),
+        typer.Option(
+            "--period", metavar="YYYY-YYYY", help="Only targets whose period overlaps these years."
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -359,13 +384,13 @@ def list_targets(
         table.add_row(
             t["id"],
             t["area_id"],
-            t["measure"],
+            word("measure", t["measure"]),
             period(t),
             target_value(t),
-            t["kind"],
+            word("target_kind", t["kind"]),
             t["source_section"] or "",
         )
-    console.print(table)
+    show(table)
 
 
 @app.command("meetings")
@@ -384,7 +409,7 @@ def list_meetings(ctx: typer.Context, as_json: JsonOption = False) -> None:
         table.add_column(column)
     for m in records:
         table.add_row(m["id"], m["name"], m["kind"], m["moment_text"] or "", m["note"] or "")
-    console.print(table)
+    show(table)
 
 
 @app.command("preconditions")
@@ -402,8 +427,8 @@ def list_preconditions(ctx: typer.Context, as_json: JsonOption = False) -> None:
     for column in ("id", "name", "theme", "area"):
         table.add_column(column)
     for p in records:
-        table.add_row(p["id"], p["name"], p["theme"], p["area_id"])
-    console.print(table)
+        table.add_row(p["id"], p["name"], word("theme", p["theme"]), p["area_id"])
+    show(table)
 
 
 @app.command("instruments")
@@ -429,14 +454,18 @@ def list_instruments(ctx: typer.Context, as_json: JsonOption = False) -> None:
             budget = "-"
         expected = ("ca. " if i["approximate"] else "") + homes(i["expected_homes"])
         table.add_row(i["id"], i["name"], budget, expected if i["expected_homes"] else "-")
-    console.print(table)
+    show(table)
 
 
 @app.command("export")
 def export(
     ctx: typer.Context,
-    directory: Annotated[Path, typer.Argument(help="Folder to write (created if missing).")],
-    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder to write (created if missing).")
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="csv (default) or parquet.")
+    ] = "csv",
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace the files of an earlier export in DIR.")
     ] = False,
@@ -452,7 +481,9 @@ def export(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    directory: Annotated[Path, typer.Argument(help="A folder written by `opgave export`.")],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="A folder written by `opgave export`.")
+    ],
 ) -> None:
     """Load an exported folder into an empty database (all or nothing)."""
     from opgave.service import programme as programme_service

@@ -20,15 +20,21 @@ from opgave.cli import (
     service,
 )
 from opgave.cli.pipeline import ingest_app
+from opgave.cli.render import show
 
 
 @ingest_app.command("propose-mapping")
 def propose_mapping(
-    file: Annotated[Path, typer.Argument(help="A plan register: CSV, Excel or GIS file.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A plan register: CSV, Excel or GIS file.")
+    ],
     out: Annotated[
-        Path | None, typer.Option(help="Write the profile here (default: print it).")
+        Path | None,
+        typer.Option(metavar="FILE", help="Write the profile here (default: print it)."),
     ] = None,
-    sheet: Annotated[str | None, typer.Option(help="The Excel sheet (default: the first).")] = None,
+    sheet: Annotated[
+        str | None, typer.Option(metavar="SHEET", help="The Excel sheet (default: the first).")
+    ] = None,
 ) -> None:
     """Draft a mapping profile (TOML) from a file's header and values, to check and edit,
     then use with `opgave ingest plans FILE --mapping PROFILE.toml`."""
@@ -46,15 +52,22 @@ def propose_mapping(
 @ingest_app.command("capacity")
 def ingest_capacity(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="Capacity totals: an Excel workbook or CSV.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="Capacity totals: an Excel workbook or CSV.")
+    ],
     mapping: Annotated[
-        str, typer.Option("--mapping", help="Capacity profile (.toml): sheets, areas, periods.")
+        str,
+        typer.Option(
+            "--mapping", metavar="PROFILE", help="Capacity profile (.toml): sheets, areas, periods."
+        ),
     ],
     date: Annotated[
-        str | None, typer.Option(help="Capture date of the totals, YYYY-MM-DD; default today.")
+        str | None,
+        typer.Option(metavar="DATE", help="Capture date of the totals, YYYY-MM-DD; default today."),
     ] = None,
     report_file: Annotated[
-        Path | None, typer.Option("--report", help="Write the import report (.html or .csv).")
+        Path | None,
+        typer.Option("--report", metavar="FILE", help="Write the import report (.html or .csv)."),
     ] = None,
 ) -> None:
     """Import plan-capacity totals per municipality or region (hard / soft / unknown x
@@ -87,7 +100,9 @@ def list_profiles() -> None:
 @app.command("capacity-totals")
 def list_capacity_totals(
     ctx: typer.Context,
-    area: Annotated[str | None, typer.Option(help="Only this area's totals.")] = None,
+    area: Annotated[
+        str | None, typer.Option(metavar="AREA", help="Only this area's totals.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Capacity totals as imported (per area, hardness and period, with their source)."""
@@ -111,4 +126,4 @@ def list_capacity_totals(
             r["gross_or_net"],
             f"{r['source_id']} ({r['source_section']})",
         )
-    console.print(table)
+    show(table)

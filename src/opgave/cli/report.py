@@ -17,25 +17,33 @@ def report(
     meeting: Annotated[
         str | None,
         typer.Option(
+            metavar="MEETING",
             help="The meeting the report follows (name or id); default: the latest meeting "
-            "at which agreements were made."
+            "at which agreements were made.",
         ),
     ] = None,
-    lang: Annotated[str, typer.Option(help="nl (default, 900.000) or en (900,000).")] = "nl",
-    fmt: Annotated[str, typer.Option("--format", help="html, pdf or md.")] = "html",
+    lang: Annotated[
+        str, typer.Option(metavar="LANG", help="nl (default, 900.000) or en (900,000).")
+    ] = "nl",
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="html, pdf or md.")
+    ] = "html",
     out: Annotated[
-        Path | None, typer.Option("--out", help="File to write; default: stdout (html, md).")
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="File to write; default: stdout (html, md)."),
     ] = None,
     forecast_runs: Annotated[
         int,
         typer.Option(
+            metavar="N",
             min=0,
             help="Run a forecast with this many runs (seed 0, default assumptions) and "
             "report the chance of reaching each target; 0: no forecast.",
         ),
     ] = 0,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="The programme as known on this date.")
+        str | None,
+        typer.Option("--as-of", metavar="DATE", help="The programme as known on this date."),
     ] = None,
     kenmerk: Annotated[
         str | None,

@@ -15,7 +15,8 @@ from typing import Annotated
 
 import typer
 
-from opgave.cli import Context, app, console, errors, service
+from opgave.cli import Context, app, console, errors, fail, service
+from opgave.cli.render import port_problem
 
 SECURE_COOKIES_ENV = "OPGAVE_SECURE_COOKIES"
 
@@ -46,13 +47,15 @@ def secure_cookies_for(host: str, chosen: bool | None) -> bool:
 @app.command("serve")
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str, typer.Option(metavar="ADDRESS", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8000,
     public_read: Annotated[
         bool,
         typer.Option("--public-read", help="Let anyone read without signing in (writes never)."),
     ] = False,
-    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    workers: Annotated[int, typer.Option(metavar="N", help="Worker processes.", min=1)] = 1,
     secure_cookies: Annotated[
         bool | None,
         typer.Option(
@@ -85,6 +88,9 @@ def serve(
     read_only = svc.read_only
     svc.engine.dispose()
     secure = secure_cookies_for(host, secure_cookies)
+    problem = port_problem(host, port)
+    if problem is not None:
+        raise fail(problem)
     shown = f"[{host}]" if ":" in host else host
     console.print(
         f"opgave dashboard: http://{shown}:{port}/  (API: http://{shown}:{port}/api/v1/docs)"

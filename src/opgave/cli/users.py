@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from opgave.cli import JsonOption, answering, app, console, principal, print_json, service
+from opgave.cli.render import show
 
 users_app = typer.Typer(
     help="Users of the dashboard and API: admin (Rijk), editor (own areas), viewer.",
@@ -21,11 +22,13 @@ PASSWORD_ENV = "OPGAVE_PASSWORD"
 @users_app.command("add")
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="User name (to sign in with).")],
-    role: Annotated[str, typer.Option(help="admin, editor or viewer.")] = "viewer",
+    name: Annotated[str, typer.Argument(metavar="NAME", help="User name (to sign in with).")],
+    role: Annotated[str, typer.Option(metavar="ROLE", help="admin, editor or viewer.")] = "viewer",
     areas: Annotated[
         str | None,
-        typer.Option(help="Editors: comma-separated area ids it may write, e.g. VS-ZR,PV27."),
+        typer.Option(
+            metavar="AREAS", help="Editors: comma-separated area ids it may write, e.g. VS-ZR,PV27."
+        ),
     ] = None,
     password: Annotated[
         bool,
@@ -57,8 +60,10 @@ def add(
 @users_app.command("token")
 def token(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="User name.")],
-    label: Annotated[str | None, typer.Option(help="What the token is for.")] = None,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="User name.")],
+    label: Annotated[
+        str | None, typer.Option(metavar="LABEL", help="What the token is for.")
+    ] = None,
     revoke: Annotated[bool, typer.Option("--revoke", help="Revoke all tokens instead.")] = False,
 ) -> None:
     """Print a new API token for a user (or revoke all of its tokens)."""
@@ -89,4 +94,4 @@ def list_users(ctx: typer.Context, as_json: JsonOption = False) -> None:
         table.add_column(column)
     for u in records:
         table.add_row(u["name"], u["role"], ", ".join(u["area_ids"]), str(u["active"]))
-    console.print(table)
+    show(table)

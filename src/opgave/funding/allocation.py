@@ -15,7 +15,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 import highspy
@@ -27,7 +27,8 @@ from opgave.funding.eligibility import Eligibility, check_eligibility
 from opgave.funding.scheme import FundingError, Scheme, normalise_gemeente_code
 
 MARGINAL_STEP_EUR = 1_000_000.0
-"""Budget increment used to measure the marginal value of budget (EUR 1M)."""
+"""Budget increment used to measure the marginal value of budget (EUR 1M), and the unit it is
+expressed in; with whole applications the step grows to the smallest increase that buys more."""
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -109,6 +110,10 @@ class AllocationReport:
     n_eligible: int
     eligibility: tuple[Eligibility, ...]
     notes: tuple[str, ...] = ()
+    marginal_step_eur: float | None = None
+    """The budget increase the marginal value is measured over: EUR 1M, or, when EUR 1M more
+    buys nothing (whole applications), the smallest increase that buys more; None when no
+    increase buys anything (every eligible application that the other limits allow is funded)."""
 
     @property
     def gain_over_ranking(self) -> dict[str, float]:
@@ -142,11 +147,7 @@ class AllocationReport:
         eph = [f"{v:,.0f}" if v is not None else "-" for v in (o.eur_per_home, r.eur_per_home)]
         lines.append(f"{'EUR per home':22}{eph[0]:>16}{eph[1]:>16}")
         lines.append(f"ranking rule: by {ranked}, descending; award while budget and limits allow")
-        if self.marginal_objective_per_meur is not None:
-            lines.append(
-                f"marginal value of budget: {self.marginal_objective_per_meur:,.1f} "
-                f"{self.objective_kind} per extra EUR 1M"
-            )
+        lines.extend(self._marginal_lines())
         for c in self.constraints:
             state = {True: "binds", False: "does not bind", None: "unknown"}[c.binding]
             val = (
@@ -168,6 +169,22 @@ class AllocationReport:
         lines.extend(f"note: {n}" for n in self.notes)
         return "\n".join(lines)
 
+    def _marginal_lines(self) -> list[str]:
+        """The marginal value of budget in words, with the budget step it is measured over."""
+        per_meur, step = self.marginal_objective_per_meur, self.marginal_step_eur
+        if per_meur is None:
+            return []
+        text = f"marginal value of budget: {per_meur:,.1f} {self.objective_kind} per extra EUR 1M"
+        if step is None:
+            return [text + " - no budget increase buys more (the budget does not bind)"]
+        if step > MARGINAL_STEP_EUR + 0.5:
+            gained = per_meur * step / MARGINAL_STEP_EUR
+            text += (
+                f" (EUR 1M more buys nothing with whole applications; the smallest increase that "
+                f"buys more is EUR {step:,.0f}, for {gained:,.0f} more {self.objective_kind})"
+            )
+        return [text]
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; top-level keys as in the issue (`--json`)."""
         return {
@@ -179,6 +196,7 @@ class AllocationReport:
             "gain_over_ranking": self.gain_over_ranking,
             "marginal_objective_per_meur": self.marginal_objective_per_meur,
             "marginal_homes_per_meur": self.marginal_homes_per_meur,
+            "marginal_step_eur": self.marginal_step_eur,
             "constraints": [asdict(c) for c in self.constraints],
             "mip_gap": self.mip_gap,
             "solve_seconds": self.solve_seconds,
@@ -718,15 +736,37 @@ def _diagnose_infeasible(milp: _Milp) -> str:
     return "no allocation meets the budget, the regional caps and floors and the per-gemeente limit"
 
 
+def _cheapest_gain(
+    inst: _Instance, base: float, more: float, mip_rel_gap: float, time_limit_s: float
+) -> tuple[float | None, bool]:
+    """The least money that buys at least ``base + more`` under every constraint but the
+    budget: min sum requested_i x_i subject to sum coef_i x_i >= base + more. Returns (that
+    amount or None when nothing buys more, proven optimal)."""
+    milp = _Milp(replace(inst, budget=highspy.kHighsInf), mip_rel_gap, time_limit_s)
+    n = len(inst.ids)
+    cost = np.concatenate([inst.requested, np.zeros(milp.n_cols - n)])
+    milp.h.changeColsCost(milp.n_cols, np.arange(milp.n_cols, dtype=np.int32), cost)
+    milp.h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    milp.h.addRow(base + more, highspy.kHighsInf, n, np.arange(n, dtype=np.int32), inst.coef)
+    status, x, _ = milp.solve(None)
+    if x is None:
+        return None, status == "infeasible"
+    return float(inst.requested @ x), status == "optimal"
+
+
 def _explain(
     milp: _Milp, base: float, x: FloatArray, time_limit_s: float
-) -> tuple[tuple[float, float] | None, dict[int, tuple[float, bool]], list[str]]:
-    """Re-solve with the budget + EUR 1M and with each constraint dropped, within a time budget.
+) -> tuple[tuple[float, float, float | None] | None, dict[int, tuple[float, bool]], list[str]]:
+    """Re-solve with more budget and with each constraint dropped, within a time budget.
 
     Order: the marginal budget first, then caps, floors, the per-gemeente limit (row key -1,
     all its rows dropped together) and the budget itself. Every re-solve starts from the optimum
     `x`, which stays feasible, so each gain is >= 0 and, if the time runs out, a lower bound.
-    Returns ((objective, homes) per extra EUR 1M or None, {row: (gain, proven)}, unproven names).
+    The marginal budget is EUR 1M; when that buys nothing (whole applications that do not
+    fit) it is the smallest increase that buys more (:func:`_cheapest_gain`), so that a
+    budget that binds never shows a marginal value of 0.
+    Returns ((objective, homes) per extra EUR 1M and the step in EUR, None when no increase
+    buys more; or None when not computed), {row: (gain, proven)}, unproven names).
     """
     inst = milp.inst
     inf = highspy.kHighsInf
@@ -748,7 +788,7 @@ def _explain(
         values[row] = (0.0, True)  # until a re-solve says otherwise (skipped ones cannot bind)
     if inst.max_per_gemeente is not None:
         values[-1] = (0.0, True)
-    marginal = None
+    marginal: tuple[float, float, float | None] | None = None
     unproven: list[str] = []
     deadline = time.perf_counter() + time_limit_s
     for done, (key, rows, upper) in enumerate(jobs):
@@ -763,7 +803,7 @@ def _explain(
             continue
         gain = max(0.0, float(inst.coef @ xd) - base)
         if key == -2:
-            marginal = (gain, float(inst.homes @ xd) - homes0)
+            marginal = (gain, float(inst.homes @ xd) - homes0, MARGINAL_STEP_EUR)
         else:
             values[key] = (gain, status == "optimal")
         if status != "optimal":
@@ -774,7 +814,44 @@ def _explain(
                 if key == -1
                 else milp.rows[rows[0]][0]
             )
+    if marginal is not None and marginal[0] <= _more(base):
+        stepped, proven = _next_step(milp, base, x, max(0.05, deadline - time.perf_counter()))
+        if stepped is not None:
+            marginal = stepped
+        if not proven:
+            unproven.append("the smallest budget increase that buys more")
     return marginal, values, unproven
+
+
+def _more(base: float) -> float:
+    """The least gain that counts as buying more: a millionth of the objective, well above
+    the solver's feasibility tolerance (1e-7)."""
+    return 1e-6 * max(1.0, abs(base))
+
+
+def _next_step(
+    milp: _Milp, base: float, x: FloatArray, time_limit_s: float
+) -> tuple[tuple[float, float, float | None] | None, bool]:
+    """The marginal value over the smallest budget increase that buys more (EUR 1M bought
+    nothing): ((objective, homes) per EUR 1M, step), or (0, 0, None) when no increase does."""
+    inst = milp.inst
+    if inst.requested.sum() <= inst.budget + 1e-6:
+        return (0.0, 0.0, None), True  # every eligible application fits already
+    gap = float(milp.h.getOptionValue("mip_rel_gap")[1])
+    needed, proven = _cheapest_gain(inst, base, _more(base), gap, time_limit_s / 2)
+    if needed is None:
+        return ((0.0, 0.0, None), True) if proven else (None, False)
+    step = max(MARGINAL_STEP_EUR, needed - inst.budget)
+    milp.h.setOptionValue("time_limit", max(0.05, time_limit_s / 2))
+    milp.set_row(0, milp.rows[0][3], inst.budget + step)
+    status, xd, _ = milp.solve(x)
+    milp.restore_row(0)
+    if xd is None:
+        return None, False
+    per_meur = MARGINAL_STEP_EUR / step
+    gain = max(0.0, float(inst.coef @ xd) - base)
+    homes = float(inst.homes @ xd) - float(inst.homes @ x)
+    return (gain * per_meur, homes * per_meur, step), proven and status == "optimal"
 
 
 # --------------------------------------------------------------------------------------------
@@ -852,12 +929,12 @@ def allocate(
         notes.append("the applications are (partly) synthetic example data")
 
     tol = mip_rel_gap * max(1.0, abs(optimal.objective)) + 1e-9
-    marginal_obj = marginal_homes = None
+    marginal_obj = marginal_homes = marginal_step = None
     values: dict[int, tuple[float, bool]] = {}
     if explain:
         marginal, values, unproven = _explain(milp, optimal.objective, xr, explain_time_limit_s)
         if marginal is not None:
-            marginal_obj, marginal_homes = marginal
+            marginal_obj, marginal_homes, marginal_step = marginal
         if unproven:
             notes.append(
                 "explain_time_limit_s reached: the value of dropping "
@@ -924,4 +1001,5 @@ def allocate(
         n_eligible=len(eligible),
         eligibility=tuple(elig),
         notes=tuple(notes),
+        marginal_step_eur=marginal_step,
     )

@@ -365,7 +365,10 @@ def _record(
         if instrument and session.get(Instrument, instrument) is None:
             raise ServiceError(404, f"unknown instrument {instrument!r}; `opgave instruments`")
         by_id = {a.application_id: a for a in apps}
-        stored = set(session.scalars(select(Application.id)))
+        stored: dict[str, str | None] = {
+            app_id: source
+            for app_id, source in session.execute(select(Application.id, Application.source_id))
+        }
         share = dict(report.optimal.award_share)
         for app_id in report.optimal.awarded:
             a = by_id[app_id]
@@ -382,6 +385,7 @@ def _record(
                     affordable_homes=round(a.affordable_homes * fraction),
                     method="optimal",
                     decided_on=decided,
+                    source_id=stored.get(app_id),  # synthetic applications: synthetic awards
                 )
             )
         users.record(session, principal, "create", "award", rules.name, None,

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from opgave import monitor, programme, review
 from opgave.access import Placement, Principal
-from opgave.ingest import cbs, file_source, gemeente_codes, geo
+from opgave.ingest import cbs, file_source, gemeente_codes, geo, network
 from opgave.ingest import plans as plan_lists
 from opgave.model import (
     Area,
@@ -357,6 +357,13 @@ def _read_context(svc: Service) -> dict[str, Any]:
             "preconditions": session.scalars(select(Precondition.id)).all(),
             "area_polygons": geo.area_polygons(session),
             "latest": _latest_capture(session),
+            "synthetic_plans": set(
+                session.scalars(
+                    select(Plan.id)
+                    .join(Source, Plan.source_id == Source.id)
+                    .where(Source.confidence == "synthetic")
+                )
+            ),
         }
 
 
@@ -420,16 +427,21 @@ def import_plans(
             f"{len(error.problems)} problem(s) in the plan list, nothing written",
             problems=_problems(error),
         ) from None
-    except (UnicodeDecodeError, csv.Error, zipfile.BadZipFile, KeyError) as error:
+    except (UnicodeDecodeError, csv.Error, zipfile.BadZipFile, KeyError, OSError) as error:
         raise _unreadable(name, error) from None
+    # a list that changes plans resting on synthetic data (a later version of the demo's
+    # plans) is synthetic too: no synthetic plan turns real by an import
+    synthetic = any(row.id in context["synthetic_plans"] for row in plan_rows)
     source = Source(
         **file_source(
             path,
             "plans",
             f"Plan list {name} ({len(plan_rows)} plans), captured {captured}"
-            + (f", {source_note}" if source_note else ""),
+            + (f", {source_note}" if source_note else "")
+            + (", SYNTHETIC: a later version of synthetic plans" if synthetic else ""),
             retrieved=captured,
             title=name,
+            confidence="synthetic" if synthetic else "official",
         )
     )
     del context
@@ -668,8 +680,9 @@ def ingest_cbs(
     try:
         raw = cbs.fetch(table, years, catalog_url=catalog_url, use_https=use_https)
     except Exception as error:  # network, HTTP or JSON errors from cbsodata/requests
+        why = network.problem(error, catalog_url or "opendata.cbs.nl")
         raise ServiceError(
-            502, f"could not download CBS table {table}: {str(error).splitlines()[0][:300]}"
+            502, f"could not download CBS table {table}: {why}; nothing written"
         ) from None
     with svc.writing() as session:
         code_map = {

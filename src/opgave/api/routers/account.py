@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from opgave import access
-from opgave.api.routers import service
+from opgave.api.routers import FILES, Format, download, service
 from opgave.api.schemas import AuditEntry, Login, Me, TokenOut, TokenRequest
 from opgave.api.security import (
     CSRF_HEADER,
@@ -114,7 +114,7 @@ def new_token(
 @router.get(
     "/audit",
     response_model=list[AuditEntry],
-    responses=READ_ERRORS,
+    responses={**READ_ERRORS, **FILES},
     dependencies=[Depends(reader)],
 )
 def audit(
@@ -122,8 +122,14 @@ def audit(
     table: Annotated[Literal[users.AUDITED_TABLES] | None, Query()] = None,  # type: ignore[valid-type]
     record_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> list[dict[str, Any]]:
+    fmt: Format = None,
+) -> Any:
     """The audit log, newest first: every write with who, when, before and after."""
-    return users.audit_trail(
-        service(request), table, [record_id] if record_id is not None else None, limit
-    )
+    svc = service(request)
+
+    def build(size: int) -> list[dict[str, Any]]:
+        return users.audit_trail(svc, table, [record_id] if record_id is not None else None, size)
+
+    if fmt is not None:
+        return download(request, fmt, "audit", list[AuditEntry], build, limit)
+    return build(limit)

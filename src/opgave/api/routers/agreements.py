@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from opgave.access import Principal
-from opgave.api.routers import json_response, service
+from opgave.api.routers import FILES, Format, download, json_response, service
 from opgave.api.schemas import AgreementDetail, Page, StatusChange
 from opgave.api.security import READ_ERRORS, WRITE_ERRORS, reader, writer
 from opgave.service import agreements as register_service
@@ -22,7 +22,7 @@ router = APIRouter(tags=["agreements"])
 @router.get(
     "/agreements",
     response_model=Page[AgreementOut],  # type: ignore[valid-type]
-    responses=READ_ERRORS,
+    responses={**READ_ERRORS, **FILES},
     dependencies=[Depends(reader)],
 )
 def list_agreements(
@@ -36,15 +36,13 @@ def list_agreements(
     order: Annotated[Literal["asc", "desc"], Query()] = "asc",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    fmt: Format = None,
 ) -> Response:
     """Agreements and next steps with their status and version."""
     svc = service(request)
-    key = ("agreements", area, within, status, due_meeting, theme, sort, order, limit, offset)
-    return json_response(
-        svc.state(),
-        key,
-        Page[AgreementOut],  # type: ignore[valid-type]
-        lambda: register_service.listing_page(
+
+    def build(size: int) -> Any:
+        return register_service.listing_page(
             svc,
             area=area,
             within=within,
@@ -53,10 +51,14 @@ def list_agreements(
             theme=theme,
             sort=sort,
             order=order,
-            limit=limit,
+            limit=size,
             offset=offset,
-        ),
-    )
+        )
+
+    if fmt is not None:
+        return download(request, fmt, "agreements", Page[AgreementOut], build, limit)  # type: ignore[valid-type]
+    key = ("agreements", area, within, status, due_meeting, theme, sort, order, limit, offset)
+    return json_response(svc.state(), key, Page[AgreementOut], lambda: build(limit))  # type: ignore[valid-type]
 
 
 def agreement_detail(request: Request, agreement_id: str) -> dict[str, Any]:

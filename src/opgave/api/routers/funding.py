@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 
 from opgave.access import Principal
-from opgave.api.routers import service
+from opgave.api.routers import FILES, Format, download, service
 from opgave.api.schemas import ApplicationImportOut, Page
 from opgave.api.security import READ_ERRORS, WRITE_ERRORS, reader, writer
 from opgave.service import funding, pipeline
@@ -27,7 +27,7 @@ InstrumentFilter = Annotated[
 ]
 
 
-@router.get("/awards", response_model=Page[AwardOut])  # type: ignore[valid-type]
+@router.get("/awards", response_model=Page[AwardOut], responses=FILES)  # type: ignore[valid-type]
 def list_awards(
     request: Request,
     area: AreaFilter = None,
@@ -36,21 +36,29 @@ def list_awards(
     order: Order = "asc",
     limit: Limit = 100,
     offset: Offset = 0,
-) -> dict[str, Any]:
+    fmt: Format = None,
+) -> Any:
     """Awards: amount, homes and affordable homes per project, municipality and decision."""
-    return funding.listing_page(
-        service(request),
-        "awards",
-        area=area,
-        instrument=instrument,
-        sort=sort,
-        order=order,
-        limit=limit,
-        offset=offset,
-    )
+    svc = service(request)
+
+    def build(size: int) -> dict[str, Any]:
+        return funding.listing_page(
+            svc,
+            "awards",
+            area=area,
+            instrument=instrument,
+            sort=sort,
+            order=order,
+            limit=size,
+            offset=offset,
+        )
+
+    if fmt is not None:
+        return download(request, fmt, "awards", Page[AwardOut], build, limit)  # type: ignore[valid-type]
+    return build(limit)
 
 
-@router.get("/applications", response_model=Page[ApplicationOut])  # type: ignore[valid-type]
+@router.get("/applications", response_model=Page[ApplicationOut], responses=FILES)  # type: ignore[valid-type]
 def list_applications(
     request: Request,
     area: AreaFilter = None,
@@ -59,19 +67,27 @@ def list_applications(
     order: Order = "asc",
     limit: Limit = 100,
     offset: Offset = 0,
-) -> dict[str, Any]:
+    fmt: Format = None,
+) -> Any:
     """Funding applications (imported with `opgave funding import`): requested amount,
     deficit, co-financing, homes and scores."""
-    return funding.listing_page(
-        service(request),
-        "applications",
-        area=area,
-        instrument=instrument,
-        sort=sort,
-        order=order,
-        limit=limit,
-        offset=offset,
-    )
+    svc = service(request)
+
+    def build(size: int) -> dict[str, Any]:
+        return funding.listing_page(
+            svc,
+            "applications",
+            area=area,
+            instrument=instrument,
+            sort=sort,
+            order=order,
+            limit=size,
+            offset=offset,
+        )
+
+    if fmt is not None:
+        return download(request, fmt, "applications", Page[ApplicationOut], build, limit)  # type: ignore[valid-type]
+    return build(limit)
 
 
 @router.post(

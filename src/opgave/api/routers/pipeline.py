@@ -12,10 +12,10 @@ from pydantic import BeforeValidator
 
 from opgave import monitor
 from opgave.access import Principal
-from opgave.api.routers import json_response, service
+from opgave.api.routers import FILES, Format, download, file_answer, json_response, service
 from opgave.api.schemas import ImportReport, MapOut, Page, PlanDetail
 from opgave.api.security import READ_ERRORS, WRITE_ERRORS, reader, writer
-from opgave.service import monitoring, pipeline
+from opgave.service import downloads, monitoring, pipeline
 from opgave.service.records import PlanOut
 from opgave.vocabulary import PLANSTATUS
 
@@ -52,16 +52,23 @@ CaptureDate = Annotated[
 @router.get(
     "/overview",
     response_model=monitor.Overview,
-    responses=READ_ERRORS,
+    responses={**READ_ERRORS, **FILES},
     dependencies=[Depends(reader)],
 )
 def overview(
-    request: Request, as_of: AsOf = None, definition: Definition = monitor.DEFAULT_DEFINITION
+    request: Request,
+    as_of: AsOf = None,
+    definition: Definition = monitor.DEFAULT_DEFINITION,
+    fmt: Format = None,
 ) -> Response:
     """The national overview: 900,000 target, realised, pace, capacity vs 130%, the regions'
-    headlines with their coverage, what is due (as `opgave overview --json`)."""
+    headlines with their coverage, what is due (as `opgave overview --json`). As a file
+    (`format`): the table of the nation's and each region's headline figures."""
     svc = service(request)
     date = as_of
+    if downloads.check_format(fmt) is not None:
+        rows = downloads.overview_rows(monitoring.overview(svc, date, definition))
+        return file_answer(request, str(fmt), "overview", rows)
     state = svc.state(date)
     return json_response(
         state,
@@ -74,7 +81,7 @@ def overview(
 @router.get(
     "/status/{area_id}",
     response_model=monitoring.AreaStatus,
-    responses=READ_ERRORS,
+    responses={**READ_ERRORS, **FILES},
     dependencies=[Depends(reader)],
 )
 def status(
@@ -82,13 +89,18 @@ def status(
     area_id: str,
     as_of: AsOf = None,
     definition: Definition = monitor.DEFAULT_DEFINITION,
+    fmt: Format = None,
 ) -> Response:
     """An area's headline and progress and plan capacity (vs 130%) for every target of the
-    area and inside it (as `opgave status AREA --json`)."""
+    area and inside it (as `opgave status AREA --json`). As a file (`format`): the table of
+    the targets with their figures."""
     svc = service(request)
     date = as_of
     state = svc.state(date)
     monitoring.require_area(state, area_id)
+    if downloads.check_format(fmt) is not None:
+        rows = downloads.status_rows(monitoring.status(svc, area_id, date, definition))
+        return file_answer(request, str(fmt), f"status-{area_id}", rows)
     return json_response(
         state,
         ("status", area_id, definition),
@@ -100,7 +112,7 @@ def status(
 @router.get(
     "/plans",
     response_model=Page[PlanOut],  # type: ignore[valid-type]
-    responses=READ_ERRORS,
+    responses={**READ_ERRORS, **FILES},
     dependencies=[Depends(reader)],
 )
 def list_plans(
@@ -113,15 +125,13 @@ def list_plans(
     order: Annotated[Literal["asc", "desc"], Query()] = "asc",
     limit: Limit = 50,
     offset: Offset = 0,
+    fmt: Format = None,
 ) -> Response:
     """The current plans: filter by area, status, text and size; sort; page."""
     svc = service(request)
-    key = ("plans", area, tuple(planstatus), q, min_homes, sort, order, limit, offset)
-    return json_response(
-        svc.state(),
-        key,
-        Page[PlanOut],  # type: ignore[valid-type]
-        lambda: monitoring.plans(
+
+    def build(size: int) -> Any:
+        return monitoring.plans(
             svc,
             area=area,
             planstatus=planstatus,
@@ -129,10 +139,14 @@ def list_plans(
             min_homes=min_homes,
             sort=sort,
             order=order,
-            limit=limit,
+            limit=size,
             offset=offset,
-        ),
-    )
+        )
+
+    if fmt is not None:
+        return download(request, fmt, "plans", Page[PlanOut], build, limit)  # type: ignore[valid-type]
+    key = ("plans", area, tuple(planstatus), q, min_homes, sort, order, limit, offset)
+    return json_response(svc.state(), key, Page[PlanOut], lambda: build(limit))  # type: ignore[valid-type]
 
 
 @router.get(
@@ -171,14 +185,27 @@ def upload_plans(
     )
 
 
-@router.get("/map", response_model=MapOut, responses=READ_ERRORS, dependencies=[Depends(reader)])
+@router.get(
+    "/map",
+    response_model=MapOut,
+    responses={**READ_ERRORS, **FILES},
+    dependencies=[Depends(reader)],
+)
 def map_values(
     request: Request,
     measure: Annotated[Literal[monitoring.MAP_MEASURES], Query()] = "progress",  # type: ignore[valid-type]
     division: Annotated[Literal["province", "municipality"], Query()] = "province",
+    fmt: Format = None,
 ) -> Response:
-    """Values per province (progress or capacity) or municipality (planned homes)."""
+    """Values per province (progress or capacity) or municipality (planned homes). As a file
+    (`format`): the table of the areas and their values."""
     svc = service(request)
+    if downloads.check_format(fmt) is not None:
+        found = monitoring.map_values(svc, measure, division)
+        return file_answer(
+            request, str(fmt), f"map-{measure}-{division}", found["areas"],
+            synthetic=bool(found["synthetic"]),
+        )  # fmt: skip
     return json_response(
         svc.state(),
         ("map", measure, division),

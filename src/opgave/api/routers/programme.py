@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from opgave.api.routers import json_response, service
+from opgave.api.routers import FILES, Format, download, json_response, service
 from opgave.api.schemas import AreaDetail, Page
 from opgave.api.security import READ_ERRORS, reader
 from opgave.service import monitoring
@@ -20,7 +20,7 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000, description="records to skip"
 Order = Annotated[Literal["asc", "desc"], Query()]
 
 
-@router.get("/areas", response_model=Page[AreaOut])  # type: ignore[valid-type]
+@router.get("/areas", response_model=Page[AreaOut], responses=FILES)  # type: ignore[valid-type]
 def list_areas(
     request: Request,
     kind: Annotated[Literal[AREA_KINDS] | None, Query()] = None,  # type: ignore[valid-type]
@@ -30,18 +30,20 @@ def list_areas(
     order: Order = "asc",
     limit: Limit = 100,
     offset: Offset = 0,
+    fmt: Format = None,
 ) -> Response:
     """Areas: nation, landsdelen, provinces, strategy regions, municipalities, areas."""
     svc = service(request)
+
+    def build(size: int) -> Any:
+        return programme_service.areas_page(
+            svc, kind=kind, within=within, q=q, sort=sort, order=order, limit=size, offset=offset
+        )
+
+    if fmt is not None:
+        return download(request, fmt, "areas", Page[AreaOut], build, limit)  # type: ignore[valid-type]
     key = ("areas", kind, within, q, sort, order, limit, offset)
-    return json_response(
-        svc.state(),
-        key,
-        Page[AreaOut],  # type: ignore[valid-type]
-        lambda: programme_service.areas_page(
-            svc, kind=kind, within=within, q=q, sort=sort, order=order, limit=limit, offset=offset
-        ),
-    )
+    return json_response(svc.state(), key, Page[AreaOut], lambda: build(limit))  # type: ignore[valid-type]
 
 
 @router.get("/areas/{area_id}", response_model=AreaDetail)
@@ -56,7 +58,7 @@ def get_area(request: Request, area_id: str) -> Response:
     )
 
 
-@router.get("/targets", response_model=Page[TargetOut])  # type: ignore[valid-type]
+@router.get("/targets", response_model=Page[TargetOut], responses=FILES)  # type: ignore[valid-type]
 def list_targets(
     request: Request,
     area: Annotated[str | None, Query(description="area id, e.g. VS-ZR")] = None,
@@ -65,39 +67,37 @@ def list_targets(
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     limit: Limit = 100,
     offset: Offset = 0,
+    fmt: Format = None,
 ) -> Response:
     """Targets, expectations and capacity norms with their ranges and periods."""
     svc = service(request)
+
+    def build(size: int) -> Any:
+        found = programme_service.targets(
+            svc, area=area, within=within, measure=measure, first=year, last=year
+        )
+        return monitoring.page(found, "id", "asc", size, offset)
+
+    if fmt is not None:
+        return download(request, fmt, "targets", Page[TargetOut], build, limit)  # type: ignore[valid-type]
     key = ("targets", area, within, measure, year, limit, offset)
-    return json_response(
-        svc.state(),
-        key,
-        Page[TargetOut],  # type: ignore[valid-type]
-        lambda: monitoring.page(
-            programme_service.targets(
-                svc, area=area, within=within, measure=measure, first=year, last=year
-            ),
-            "id",
-            "asc",
-            limit,
-            offset,
-        ),
-    )
+    return json_response(svc.state(), key, Page[TargetOut], lambda: build(limit))  # type: ignore[valid-type]
 
 
-@router.get("/meetings", response_model=list[MeetingOut])  # type: ignore[valid-type]
-def list_meetings(request: Request) -> Response:
+@router.get("/meetings", response_model=list[MeetingOut], responses=FILES)  # type: ignore[valid-type]
+def list_meetings(request: Request, fmt: Format = None) -> Response:
     """The administrative consultations (Bestuurlijk Overleg), in id order."""
     svc = service(request)
-    return json_response(
-        svc.state(),
-        "meetings",
-        list[MeetingOut],  # type: ignore[valid-type]
-        lambda: sorted(programme_service.meetings(svc), key=lambda m: m["id"]),
-    )
+
+    def build(_size: int = 0) -> Any:
+        return sorted(programme_service.meetings(svc), key=lambda m: m["id"])
+
+    if fmt is not None:
+        return download(request, fmt, "meetings", list[MeetingOut], build)  # type: ignore[valid-type]
+    return json_response(svc.state(), "meetings", list[MeetingOut], build)  # type: ignore[valid-type]
 
 
-@router.get("/realisations", response_model=Page[RealisationOut])  # type: ignore[valid-type]
+@router.get("/realisations", response_model=Page[RealisationOut], responses=FILES)  # type: ignore[valid-type]
 def list_realisations(
     request: Request,
     area: Annotated[str | None, Query(description="area id, e.g. NL01")] = None,
@@ -106,20 +106,17 @@ def list_realisations(
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     limit: Limit = 100,
     offset: Offset = 0,
+    fmt: Format = None,
 ) -> Response:
     """Realised figures (CBS, BAG, or stated in a document) with their source, and whether
     each is the one that counts for its area, measure and year (`stands`)."""
     svc = service(request)
+
+    def build(size: int) -> Any:
+        found = monitoring.realisations(svc, area=area, within=within, measure=measure, year=year)
+        return monitoring.page(found, None, "asc", size, offset)
+
+    if fmt is not None:
+        return download(request, fmt, "realisations", Page[RealisationOut], build, limit)  # type: ignore[valid-type]
     key = ("realisations", area, within, measure, year, limit, offset)
-    return json_response(
-        svc.state(),
-        key,
-        Page[RealisationOut],  # type: ignore[valid-type]
-        lambda: monitoring.page(
-            monitoring.realisations(svc, area=area, within=within, measure=measure, year=year),
-            None,
-            "asc",
-            limit,
-            offset,
-        ),
-    )
+    return json_response(svc.state(), key, Page[RealisationOut], lambda: build(limit))  # type: ignore[valid-type]
