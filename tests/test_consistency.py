@@ -61,13 +61,16 @@ def client(programme_url: str) -> Iterator[TestClient]:
 
 
 def sections(markdown: str) -> dict[str, str]:
-    """The report's text per area: the opening for the nation, each region's section."""
-    opening = markdown.split("\n## ", 2)[1]
-    found = {"NL01": opening}
-    for part in markdown.split("\n## ")[2:]:
-        for line in part.splitlines():
-            if line.startswith("*Regio: "):
-                found[line[len("*Regio: ") :].split(" · ")[0].rstrip("*")] = part
+    """The report's text per area: everything before the first region's section for the
+    nation (summary, introduction), each region's section."""
+    found = {"NL01": ""}
+    for part in markdown.split("\n## ")[1:]:
+        region = [line for line in part.splitlines() if line.startswith("*Regio: ")]
+        if not region:
+            if len(found) == 1:
+                found["NL01"] += part
+            continue
+        found[region[0][len("*Regio: ") :].split(" · ")[0].rstrip("*")] = part
     return found
 
 

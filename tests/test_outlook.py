@@ -174,4 +174,4 @@ def test_report_with_a_forecast(runner: CliRunner, demo_url: str, tmp_path: Path
     assert code == 0, err
     text = out.read_text()
     assert "Volgens de prognose is de kans dat de opgave van 900.000 woningen wordt gehaald" in text
-    assert "opgave forecast: 200 runs, seed 0" in text  # the forecast is cited like any source
+    assert "Prognose van opgave: 200 simulaties, seed 0" in text  # cited like any source

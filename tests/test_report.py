@@ -168,6 +168,28 @@ def test_html_is_one_self_contained_file(built: report.Report) -> None:
     assert "<link" not in html and "@import" not in html
 
 
+def test_compiled_templates_of_one_format_never_serve_another(
+    built: report.Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Markdown compiles with a ``finalize`` HTML has not: a cache shared between them made
+    the next process's HTML report fail (the cache lives on disk, across processes)."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    for fresh in (rendering.compiled_templates, rendering.environment):
+        fresh.cache_clear()
+    try:
+        markdown = report.render(built, "md", "nl").decode()
+        rendering.environment.cache_clear()  # as a new process: compiled code from disk
+        html = report.render(built, "html", "nl").decode()
+    finally:
+        for fresh in (rendering.compiled_templates, rendering.environment):
+            fresh.cache_clear()
+    assert any(tmp_path.rglob("__opgave_md_*.cache")) and any(tmp_path.rglob("__opgave_html_*"))
+    assert "\\*" not in html and html.startswith("<!DOCTYPE html>")
+    assert markdown.startswith("# ")
+
+
 def test_pdf_has_one_bookmark_per_section_and_the_letters_words(built: report.Report) -> None:
     problem = report.weasyprint_problem()
     if problem:

@@ -43,7 +43,9 @@ def test_long_ids_fold_instead_of_being_cut(monkeypatch: pytest.MonkeyPatch) -> 
 def test_words_not_codes() -> None:
     assert render.word("area_kind", "strategy_region") == "urbanisation strategy region"
     assert render.word("agreement_status", "in_progress") == "in progress"
-    assert render.word("target_kind", "capacity") == "plan capacity"
+    assert (
+        render.word("target_kind", "capacity") == "capacity"
+    )  # room for homes (NOVEX), not plan capacity
     assert render.choices(["a", "b", "c"]) == "a, b or c"
 
 

@@ -22,7 +22,9 @@ app.add_typer(jobs_app, name="jobs")
 @app.command("backup")
 def backup(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="The backup file to write (a new file).")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The backup file to write (a new file).")
+    ],
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace FILE if it exists.")
     ] = False,
@@ -42,7 +44,9 @@ def backup(
 @app.command("restore")
 def restore(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A file written by `opgave backup`.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A file written by `opgave backup`.")
+    ],
     replace: Annotated[
         bool, typer.Option("--replace", help="Overwrite a database that holds opgave data.")
     ] = False,
@@ -84,10 +88,13 @@ def list_jobs(ctx: typer.Context, as_json: JsonOption = False) -> None:
 def work(
     ctx: typer.Context,
     once: Annotated[bool, typer.Option("--once", help="Do the waiting jobs, then stop.")] = False,
-    poll: Annotated[float, typer.Option(help="Seconds between looks for new jobs.")] = 1.0,
+    poll: Annotated[
+        float, typer.Option(metavar="SECONDS", help="Seconds between looks for new jobs.")
+    ] = 1.0,
     nice: Annotated[
         int,
         typer.Option(
+            metavar="N",
             help="Lower the jobs' CPU priority by this much (0-19); the work under the "
             "database's write lock keeps the normal one.",
             min=0,
@@ -142,8 +149,10 @@ def _interrupt(*_args: object) -> None:
 @jobs_app.command("cancel")
 def cancel(
     ctx: typer.Context,
-    job_id: Annotated[str, typer.Argument(help="The job's id (`opgave jobs list`).")],
-    by: Annotated[str | None, typer.Option("--by", help="Who cancels (a user).")] = None,
+    job_id: Annotated[str, typer.Argument(metavar="ID", help="The job's id (`opgave jobs list`).")],
+    by: Annotated[
+        str | None, typer.Option("--by", metavar="USER", help="Who cancels (a user).")
+    ] = None,
 ) -> None:
     """Cancel a job: a queued one at once, a running one at its next progress report."""
     from opgave.cli import principal

@@ -48,8 +48,9 @@ def report(
     kenmerk: Annotated[
         str | None,
         typer.Option(
+            metavar="TEXT",
             help="The reference (kenmerk) in the first block and the footer; default: "
-            "OPGAVE-<meeting id>-<date drawn up>."
+            "OPGAVE-<meeting id>-<date drawn up>.",
         ),
     ] = None,
 ) -> None:

@@ -83,10 +83,12 @@ class _CompiledTemplates(FileSystemBytecodeCache):
 
 
 @functools.cache
-def compiled_templates() -> BytecodeCache | None:
-    """The cache of compiled templates, or None where no private directory can be made."""
+def compiled_templates(fmt: str) -> BytecodeCache | None:
+    """The cache of compiled templates of one format, or None where no private directory
+    can be made. One per format: the compiled code depends on the environment's options
+    (Markdown's ``finalize``), which Jinja2's key (the template's source) does not see."""
     try:
-        return _CompiledTemplates()
+        return _CompiledTemplates(pattern=f"__opgave_{fmt}_%s.cache")
     except (OSError, RuntimeError):
         return None
 
@@ -98,7 +100,7 @@ def environment(fmt: str, lang: str) -> Environment:
     plan's name - can neither inject HTML nor links into the report)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
-        bytecode_cache=compiled_templates(),
+        bytecode_cache=compiled_templates(fmt),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=False,
