@@ -33,6 +33,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "api_load": [],
     "bag_ingest": ["--rows", "10000000"],
     "plan_import": [],
+    "dashboard": [],
 }
 """The benchmarks and the arguments of the figures the README states; any other script in
 benchmarks/ that takes --json runs with its defaults."""
