@@ -1,12 +1,11 @@
 """Benchmark: the dashboard in Chromium - bytes over the wire per page and the time the
 overview takes to draw its first chart, against the largest single file and the sign-in page.
 
-    .venv/bin/python benchmarks/dashboard.py [--repeat 5] [--geo DIR | --no-geo] [--json]
+    .venv/bin/python benchmarks/dashboard.py [--repeat 5] [--json]
 
 Builds a fresh SQLite database (`opgave init` + `opgave demo`: the letter's programme and the
-SYNTHETIC demo pipeline; with the CBS/Kadaster boundaries of ``--geo`` - by default
-``../shared/data/geo`` when it is there - also `opgave ingest geo` of the 2025 provinces and
-municipalities, so the map draws real shapes), adds a user (`opgave users add`), serves
+SYNTHETIC demo pipeline; the map draws the CBS/Kadaster boundaries shipped with the package),
+adds a user (`opgave users add`), serves
 `opgave.api.create_app` with uvicorn on a free 127.0.0.1 port in a process of its own, and
 drives Debian's Chromium (/usr/bin/chromium, through Playwright; no browser is downloaded):
 
@@ -45,8 +44,6 @@ GOAL_PAGE_MB = 1.5
 GOAL_OVERVIEW_S = 1.0
 MB = 1_000_000
 OPGAVE = str(Path(sys.executable).with_name("opgave"))
-SHARED_GEO = Path(__file__).resolve().parents[2] / "shared" / "data" / "geo"
-GEO_FILES = ("provincie_2025.geojson", "gemeente_2025.geojson")
 CHROMIUM = os.environ.get("OPGAVE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -105,13 +102,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def prepare(folder: Path, geo: Path | None) -> str:
-    """The database (init, demo, boundaries, a user); returns its URL."""
+def prepare(folder: Path) -> str:
+    """The database (init, demo, a user); returns its URL."""
     db = str(folder / "dashboard.db")
-    steps: list[list[str]] = [["init"], ["demo"]]
-    if geo is not None:
-        steps += [["ingest", "geo", str(geo / name)] for name in GEO_FILES]
-    steps.append(["users", "add", USER, "--role", "admin"])
+    steps = [["init"], ["demo"], ["users", "add", USER, "--role", "admin"]]
     env = {**os.environ, "OPGAVE_PASSWORD": PASSWORD}
     for step in steps:
         done = subprocess.run(
@@ -271,19 +265,14 @@ def kb(n: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--geo", type=Path, default=SHARED_GEO if SHARED_GEO.is_dir() else None,
-                        help="folder with provincie_2025/gemeente_2025.geojson "
-                             "(default: ../shared/data/geo when present)")  # fmt: skip
-    parser.add_argument("--no-geo", action="store_true", help="no boundaries: the tile map")
     parser.add_argument("--json", action="store_true", help="one JSON object per figure")
     options = parser.parse_args()
-    geo = None if options.no_geo else options.geo
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with reporting(options.json), tempfile.TemporaryDirectory() as tmp:
-        url = prepare(Path(tmp), geo)
+        url = prepare(Path(tmp))
         with serving(url) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                         args=CHROMIUM_ARGS)  # fmt: skip
@@ -295,8 +284,7 @@ def main() -> None:
             times, steps = render_times(browser, base, options.repeat)
             load_after = os.getloadavg()[0]
             browser.close()
-        boundaries = f"boundaries from {geo}" if geo else "no boundaries (tile map)"
-        print(f"dashboard: init + demo, {boundaries}; Chromium {CHROMIUM}, 1280x900; "
+        print(f"dashboard: init + demo; Chromium {CHROMIUM}, 1280x900; "
               f"load average {load_before:.1f} before, {load_after:.1f} after")  # fmt: skip
         print("\nbytes over the wire per page, empty cache (compressed bodies + headers)")
         print(f"{'page':46}{'requests':>9}{'total':>13}  largest request")
