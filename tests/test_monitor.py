@@ -283,3 +283,11 @@ def test_year_so_far_maps_a_merged_municipality_to_its_successor() -> None:
     assert not result.lower_bound
     [aside] = state.month_figures.set_aside
     assert aside.area_id == "GM0457" and aside.month == 3 and "merged into GM0363" in aside.reason
+
+
+def test_year_so_far_is_this_years_or_last_years_never_older() -> None:
+    rows = _months("GM1", 2026, 10, 100) + _months("GM1", 2025, 12, 80, source="bag-1")
+    january = monitor.year_so_far(make_state(months=rows, as_of=dt.date(2027, 1, 20)), "GM1")
+    assert january is not None and january.months_text == "Jan-Sep 2026"
+    assert january.previous == {"homes_completed": 720, "homes_completed_new_build": 711}
+    assert monitor.year_so_far(make_state(months=rows, as_of=dt.date(2028, 3, 1)), "GM1") is None

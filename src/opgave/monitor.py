@@ -912,23 +912,25 @@ def _months_by_area(figures: Mapping[MonthKey, MonthFigure]) -> dict[str, list[M
 
 def year_so_far(state: ProgrammeState, area_id: str) -> YearSoFar | None:
     """The year so far of an area from the standing monthly figures (``state.month_figures``):
-    the latest year with figures for its municipalities, January up to the last month that is
-    complete in the sources used (on the state's date, within the extract's date). An area's
+    the latest year with figures for its municipalities - the state's year, or the year before
+    while no month of this year is complete in an extract - January up to the last month that
+    is complete in the sources used (on the state's date, within the extract's date). An area's
     figure is the sum over its municipalities (a municipality: its own). Real figures only,
     unless there are none: then the synthetic ones, labelled; never combined. None without
     monthly figures."""
     municipalities = state.municipalities(area_id)
     if not municipalities:
         return None
+    first_year = (state.as_of or dt.date.today()).year - 1  # older months are no "so far"
     for dataset in ("real", "synthetic"):
         index = state.memo(
             ("months_by_area", dataset),
             partial(_months_by_area, state.month_figures.of(dataset)),
         )
         found = [f for m in sorted(municipalities) for f in index.get(m, ())]
-        if not found:
+        year = max((f.year for f in found), default=0)
+        if year < first_year:
             continue
-        year = max(f.year for f in found)
         this_year = [f for f in found if f.year == year]
         last_month = max(
             _last_complete_month(state.month_figures.complete_to[s], year)
