@@ -6,8 +6,9 @@ realised figures, memberships and their completeness) and, for the small helpers
 numbers. Outputs: typed results (:class:`Series`, :class:`Progress`, :class:`Capacity`,
 :class:`Headline`, :class:`Overview`) that every door shows as they are. Derives: homes
 added by a named :data:`DEFINITIONS` entry (the ministry's count by default), progress over
-a target's period, the pace needed, plan capacity against what remains, coverage. Every
-headline figure is computed here and only here (docs/figures.md).
+a target's period, the pace needed, plan capacity against what remains, coverage, and the
+BAG-derived year so far from the monthly figures (:func:`year_so_far`). Every headline
+figure is computed here and only here (docs/figures.md).
 """
 
 from __future__ import annotations
