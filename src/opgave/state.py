@@ -22,6 +22,7 @@ object, so a figure means the same wherever it is shown (docs/figures.md).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -311,6 +312,7 @@ class MonthFigures:
         return self.real if dataset == "real" else self.synthetic
 
 
+@functools.lru_cache(maxsize=512)
 def month_end(year: int, month: int) -> dt.date:
     """The last day of a calendar month."""
     first_of_next = dt.date(year + month // 12, month % 12 + 1, 1)
@@ -460,7 +462,6 @@ class ProgrammeState:
     kinds: dict[str, str] = field(init=False)
     complete: dict[str, bool] = field(init=False)
     figures: Figures = field(init=False)
-    month_figures: MonthFigures = field(init=False)
     synthetic_sources: tuple[str, ...] = field(init=False)
     _inside: dict[str, frozenset[str]] = field(init=False, default_factory=dict)
     _municipalities: dict[str, frozenset[str]] = field(init=False, default_factory=dict)
@@ -500,13 +501,6 @@ class ProgrammeState:
             self.code_changes,
             {a["id"]: a["valid_to"] for a in self.areas if a["kind"] == "municipality"},
         )
-        self.month_figures = standing_month_figures(
-            self.months,
-            self.source_by_id,
-            self.code_changes,
-            {a["id"]: a["valid_to"] for a in self.areas if a["kind"] == "municipality"},
-            today,
-        )
         self.synthetic_sources = tuple(
             sorted(s["id"] for s in self.sources if s["confidence"] == "synthetic")
         )
@@ -524,6 +518,21 @@ class ProgrammeState:
                 self._memo.clear()
             self._memo[key] = value
         return value
+
+    @property
+    def month_figures(self) -> MonthFigures:
+        """The standing monthly figures on the state's date (:func:`standing_month_figures`),
+        derived on first use: only the year so far reads them."""
+        return self.memo(
+            ("month_figures",),
+            lambda: standing_month_figures(
+                self.months,
+                self.source_by_id,
+                self.code_changes,
+                {a["id"]: a["valid_to"] for a in self.areas if a["kind"] == "municipality"},
+                self.as_of or dt.date.today(),
+            ),
+        )
 
     def inside(self, area_id: str) -> frozenset[str]:
         """The area and every area inside it (on the state's date)."""
