@@ -16,6 +16,13 @@ SOURCES = {
         "retrieved": dt.date(2025, 7, 1),
     },
     "bag-1": {"id": "bag-1", "kind": "import", "confidence": "official"},
+    "bag-2": {
+        "id": "bag-2",
+        "kind": "import",
+        "confidence": "official",
+        "retrieved": dt.date(2026, 10, 20),
+        "note": "area: Nederland; reference date 2026-10-08; started: True; since 2012",
+    },
     "doc": {"id": "doc", "kind": "document", "confidence": "official"},
     "demo": {"id": "demo", "kind": "dataset", "confidence": "synthetic"},
 }
@@ -51,6 +58,21 @@ def figure(
     }
 
 
+def month(
+    area_id: str, measure: str, year: int, month_: int, value: float, source: str = "bag-2"
+) -> dict[str, Any]:
+    """A monthly realisation row (``realisation_month``)."""
+    return {
+        "area_id": area_id,
+        "measure": measure,
+        "year": year,
+        "month": month_,
+        "value": value,
+        "provisional": True,
+        "source_id": source,
+    }
+
+
 def ministry(area_id: str, year: int, homes: float, source: str = "cbs") -> list[dict[str, Any]]:
     """The two figures the ministry's count of ``homes`` is made of (net change + demolition)."""
     return [
@@ -67,6 +89,7 @@ def make_state(
     targets: list[dict[str, Any]] | None = None,
     plans: list[dict[str, Any]] | None = None,
     code_changes: list[dict[str, Any]] | None = None,
+    months: list[dict[str, Any]] | None = None,
     as_of: dt.date | None = None,
 ) -> ProgrammeState:
     """A state of a nation with two municipalities (GM1, GM2) in region R unless told otherwise."""
@@ -93,4 +116,5 @@ def make_state(
         plans=plans or [],
         plan_areas=[],
         plan_preconditions=[],
+        months=months or [],
     )

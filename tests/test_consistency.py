@@ -130,3 +130,55 @@ def test_status_agrees_with_the_overview(
         status = client.get(f"/api/v1/status/{area_id}").json()
         assert status["headline"] == region["headline"], area_id
         assert cli_json(runner, programme_url, "status", area_id, "--json") == status
+
+
+def test_the_year_so_far_is_the_same_in_every_door(runner: CliRunner, loaded_url: str) -> None:
+    """The BAG-derived year so far (monitor.year_so_far) in ``status --json``, the status
+    text, the API's status and the region page, for a municipality, a region and the nation;
+    absent everywhere without monthly figures."""
+    from lvbag_data import HANDMADE
+
+    before = cli_json(runner, loaded_url, "status", "GM0363", "--json")
+    assert before["year_so_far"] is None
+    plain = runner.invoke(cli_app, ["--db", loaded_url, "status", "GM0363"])
+    assert plain.exit_code == 0 and "Year so far" not in plain.stdout
+    result = runner.invoke(
+        cli_app, ["--db", loaded_url, "ingest", "bag", str(HANDMADE), "--workers", "1"]
+    )
+    assert result.exit_code == 0, result.stderr
+    app = create_app(loaded_url, public_read=True)
+    with TestClient(app) as client:
+        # The extract is of 30 June 2023; Amsterdam completed a home in March and in May.
+        for as_of, months, completed in (
+            ("2023-07-01", "Jan-Jun", 2),
+            ("2023-05-15", "Jan-Apr", 1),
+        ):
+            for area_id in ("GM0363", "VS-MRA", "NL01"):
+                from_cli = cli_json(
+                    runner, loaded_url, "status", area_id, "--as-of", as_of, "--json"
+                )["year_so_far"]
+                api = client.get(f"/api/v1/status/{area_id}", params={"as_of": as_of})
+                assert api.status_code == 200, api.text
+                assert api.json()["year_so_far"] == from_cli, (area_id, as_of)
+                assert from_cli["to_date"]["homes_completed"] == completed
+                assert from_cli["synthetic"] and from_cli["year"] == 2023
+                assert from_cli["lower_bound"] == (area_id != "GM0363")
+                page = client.get(f"/regions/{area_id}", params={"as_of": as_of})
+                shown = shown_figures(page.text)[area_id]
+                assert shown["year_so_far_months"] == f"2023-{from_cli['last_month']}"
+                for measure, value in from_cli["to_date"].items():
+                    assert float(shown[f"year_so_far_{measure}"]) == value, (area_id, measure)
+                assert (
+                    int(shown["year_so_far_municipalities"])
+                    == (from_cli["municipalities_with_figures"])
+                )
+                text = runner.invoke(cli_app, ["--db", loaded_url, "status", area_id, "--as-of",
+                                               as_of])  # fmt: skip
+                line = next(x for x in text.stdout.splitlines() if x.startswith("Year so far"))
+                assert line.startswith(
+                    f"Year so far (BAG, {months} 2023): {completed} homes completed, of which "
+                    f"{completed} new-build; "
+                ), line
+                assert line.endswith("SYNTHETIC") and (
+                    "lower bound" in line) == from_cli["lower_bound"]  # fmt: skip
+    app.state.opgave.service.engine.dispose()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from state_fixtures import figure, make_state, ministry
+from state_fixtures import area, figure, make_state, ministry, month
 
 from opgave import monitor
 
@@ -166,3 +168,126 @@ def test_yearly_picture_shows_realised_pace_and_plans_without_summing_them() -> 
     # P1's 2022 share lies in a realised year: shown as realised only; 2023-2024 as planned
     assert picture.planned_hard == {2023: 100, 2024: 100} and picture.plans_synthetic
     assert picture.planned_soft == {2030: 50}
+
+
+# ---------------------------------------------------------------- the year so far
+
+
+def _months(area_id: str, year: int, last: int, value: float, source: str = "bag-2") -> list:
+    """Completions (all new-build but one a month) for January to ``last``."""
+    rows = []
+    for m in range(1, last + 1):
+        rows.append(month(area_id, "homes_completed", year, m, value, source))
+        rows.append(month(area_id, "homes_completed_new_build", year, m, value - 1, source))
+    return rows
+
+
+def test_year_so_far_counts_a_month_once_it_has_ended_and_within_the_extract() -> None:
+    # bag-2 is an extract of 8 October 2026: its October is partial.
+    rows = _months("GM1", 2026, 10, 100) + _months("GM2", 2026, 10, 10)
+    on = {d: make_state(months=rows, as_of=dt.date.fromisoformat(d)) for d in (
+        "2026-06-29", "2026-06-30", "2026-12-01")}  # fmt: skip
+    june = monitor.year_so_far(on["2026-06-30"], "R")
+    assert june is not None and (june.year, june.last_month) == (2026, 6)
+    assert june.to_date == {"homes_completed": 660, "homes_completed_new_build": 648}
+    assert june.months_text == "Jan-Jun 2026"
+    before = monitor.year_so_far(on["2026-06-29"], "R")
+    assert (
+        before is not None and before.last_month == 5 and before.to_date["homes_completed"] == 550
+    )
+    late = monitor.year_so_far(on["2026-12-01"], "R")
+    assert late is not None and late.last_month == 9  # not October: the extract is of the 8th
+    assert late.to_date["homes_completed"] == 990
+    assert late.sources == ("bag-2",) and not late.synthetic and late.provisional
+    partial = [s for s in on["2026-12-01"].month_figures.set_aside if s.month == 10]
+    assert len(partial) == 4 and "2026-10-08" in partial[0].reason
+    # January alone; nothing complete yet: no year so far
+    assert make_state(months=rows, as_of=dt.date(2026, 2, 3)).month_figures.real
+    jan = monitor.year_so_far(make_state(months=rows, as_of=dt.date(2026, 2, 3)), "GM1")
+    assert (
+        jan is not None and jan.months_text == "Jan 2026" and jan.to_date["homes_completed"] == 100
+    )
+    assert monitor.year_so_far(make_state(months=rows, as_of=dt.date(2026, 1, 30)), "R") is None
+
+
+def test_year_so_far_is_a_lower_bound_when_municipalities_lack_monthly_figures() -> None:
+    when = dt.date(2026, 11, 1)
+    one = monitor.year_so_far(make_state(months=_months("GM1", 2026, 9, 100), as_of=when), "R")
+    assert one is not None and (one.municipalities_with_figures, one.municipalities) == (1, 2)
+    assert one.lower_bound and one.coverage_text == "lower bound: 1 of 2 municipalities"
+    rows = _months("GM1", 2026, 9, 100) + _months("GM2", 2026, 9, 10)
+    both = monitor.year_so_far(make_state(months=rows, as_of=when), "R")
+    assert both is not None and not both.lower_bound
+    assert both.coverage_text == "2 of 2 municipalities" and both.to_date["homes_completed"] == 990
+    # every municipality known has figures, but the region's member list is incomplete
+    areas = [area("NL01", "nation"), area("R", "strategy_region", members_complete=False),
+             area("GM1", "municipality"), area("GM2", "municipality")]  # fmt: skip
+    partial = monitor.year_so_far(make_state(areas=areas, months=rows, as_of=when), "R")
+    assert partial is not None and partial.lower_bound
+    assert monitor.year_so_far(make_state(areas=areas, months=rows, as_of=when), "GM1") is not None
+
+
+def test_year_so_far_from_synthetic_figures_says_so_and_never_mixes_them_with_real() -> None:
+    when = dt.date(2026, 11, 1)
+    demo = [{**r, "provisional": False} for r in _months("GM1", 2026, 9, 7, source="demo")]
+    only = monitor.year_so_far(make_state(months=demo, as_of=when), "GM1")
+    assert only is not None and only.synthetic and only.sources == ("demo",)
+    assert only.to_date["homes_completed"] == 63
+    mixed = monitor.year_so_far(make_state(months=demo + _months("GM1", 2026, 9, 100),
+                                           as_of=when), "GM1")  # fmt: skip
+    assert mixed is not None and not mixed.synthetic and mixed.sources == ("bag-2",)
+    assert mixed.to_date["homes_completed"] == 900
+
+
+def test_year_so_far_takes_one_source_per_month_and_the_same_months_a_year_before() -> None:
+    when = dt.date(2026, 11, 1)
+    older = _months("GM1", 2026, 9, 55, source="bag-1")  # bag-2 is the more recent import
+    rows = older + _months("GM1", 2026, 9, 100) + _months("GM1", 2025, 12, 80, source="bag-1")
+    result = monitor.year_so_far(make_state(months=rows, as_of=when), "GM1")
+    assert result is not None and result.to_date["homes_completed"] == 900  # never 900 + 495
+    assert result.previous == {"homes_completed": 720, "homes_completed_new_build": 711}
+    assert result.sources == ("bag-1", "bag-2")
+    # the year before stored only to June: no comparison of January-September with it
+    short = _months("GM1", 2026, 9, 100) + _months("GM1", 2025, 6, 80, source="bag-1")
+    result = monitor.year_so_far(make_state(months=short, as_of=when), "GM1")
+    assert result is not None and result.previous is None
+    # a figure whose source is not known does not count
+    unknown = [*_months("GM1", 2026, 9, 100), month("GM1", "homes_completed", 2026, 3, 5, "x")]
+    state = make_state(months=unknown, as_of=when)
+    result = monitor.year_so_far(state, "GM1")
+    assert result is not None and result.to_date["homes_completed"] == 900
+    assert [s.reason for s in state.month_figures.set_aside] == ["unknown source"]
+
+
+def test_year_so_far_maps_a_merged_municipality_to_its_successor() -> None:
+    areas = [
+        area("NL01", "nation"),
+        area("GM0363", "municipality"),
+        area("GM0457", "municipality", valid_to=2021),  # Weesp, merged into Amsterdam
+    ]
+    members = [{"parent_id": "NL01", "child_id": a} for a in ("GM0363", "GM0457")]
+    changes = [{"old_code": "GM0457", "new_code": "GM0363", "kind": "merged", "year": 2022}]
+    rows = [
+        month("GM0363", "homes_completed", 2021, 3, 700, "bag-1"),
+        month("GM0457", "homes_completed", 2021, 3, 10, "bag-1"),  # Weesp's own year
+        month("GM0363", "homes_completed", 2026, 3, 500),
+        month("GM0457", "homes_completed", 2026, 3, 8),  # after the merger: Amsterdam's
+    ]
+    state = make_state(
+        areas=areas, members=members, code_changes=changes, months=rows, as_of=dt.date(2026, 6, 1)
+    )
+    assert state.month_figures.real[("GM0363", "homes_completed", 2021, 3)].value == 710
+    result = monitor.year_so_far(state, "NL01")
+    assert result is not None and result.to_date == {"homes_completed": 500}
+    assert (result.municipalities_with_figures, result.municipalities) == (1, 1)
+    assert not result.lower_bound
+    [aside] = state.month_figures.set_aside
+    assert aside.area_id == "GM0457" and aside.month == 3 and "merged into GM0363" in aside.reason
+
+
+def test_year_so_far_is_this_years_or_last_years_never_older() -> None:
+    rows = _months("GM1", 2026, 10, 100) + _months("GM1", 2025, 12, 80, source="bag-1")
+    january = monitor.year_so_far(make_state(months=rows, as_of=dt.date(2027, 1, 20)), "GM1")
+    assert january is not None and january.months_text == "Jan-Sep 2026"
+    assert january.previous == {"homes_completed": 720, "homes_completed_new_build": 711}
+    assert monitor.year_so_far(make_state(months=rows, as_of=dt.date(2028, 3, 1)), "GM1") is None

@@ -6,8 +6,9 @@ realised figures, memberships and their completeness) and, for the small helpers
 numbers. Outputs: typed results (:class:`Series`, :class:`Progress`, :class:`Capacity`,
 :class:`Headline`, :class:`Overview`) that every door shows as they are. Derives: homes
 added by a named :data:`DEFINITIONS` entry (the ministry's count by default), progress over
-a target's period, the pace needed, plan capacity against what remains, coverage. Every
-headline figure is computed here and only here (docs/figures.md).
+a target's period, the pace needed, plan capacity against what remains, coverage, and the
+BAG-derived year so far from the monthly figures (:func:`year_so_far`). Every headline
+figure is computed here and only here (docs/figures.md).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any, Literal, get_args
 from opgave import areas as area_graph
 from opgave import capacity as capacity_totals
 from opgave.areas import Coverage
-from opgave.state import Figure, ProgrammeState
+from opgave.state import Figure, MonthFigure, MonthKey, ProgrammeState, month_end
 from opgave.vocabulary import HARD_PLANSTATUS
 
 Row = Mapping[str, Any]
@@ -844,3 +845,135 @@ def yearly_picture(
         realised_synthetic=series.synthetic,
         plans_synthetic=any(state.is_synthetic(p.get("source_id")) for p in plans),
     )
+
+
+# ---------------------------------------------------------------- the year so far (BAG, monthly)
+
+
+MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                       "Nov", "Dec")  # fmt: skip
+YEAR_SO_FAR_MEASURES = (
+    "homes_completed",
+    "homes_completed_new_build",
+    "homes_completed_other",
+    "homes_permitted",
+    "homes_started",
+)
+"""The BAG-derived measures the year so far sums (as `opgave ingest bag` stores them)."""
+
+
+@dataclass(frozen=True)
+class YearSoFar:
+    """An area's BAG-derived figures of one year from January to ``last_month`` (the last
+    month complete on the state's date): per measure the sum over the area's municipalities
+    (``to_date``), the same months of the year before (``previous``, None when not stored),
+    how many of the municipalities have monthly figures (``lower_bound`` when not all, or
+    when the area's member list is incomplete), the sources and whether they are synthetic.
+    Monthly figures are provisional: registrations come in late."""
+
+    area_id: str
+    year: int
+    last_month: int
+    to_date: dict[str, float]
+    previous: dict[str, float] | None
+    municipalities: int
+    municipalities_with_figures: int
+    lower_bound: bool
+    sources: tuple[str, ...]
+    synthetic: bool
+    provisional: bool = True
+
+    @property
+    def months_text(self) -> str:
+        """The months summed, in English: "Jan-Sep 2026" ("Jan 2026" for January alone)."""
+        first, last = MONTH_ABBREVIATIONS[0], MONTH_ABBREVIATIONS[self.last_month - 1]
+        return f"{first}-{last} {self.year}" if self.last_month > 1 else f"{first} {self.year}"
+
+    @property
+    def coverage_text(self) -> str:
+        """ "9 of 9 municipalities", "lower bound: 7 of 9 municipalities"."""
+        text = f"{self.municipalities_with_figures} of {self.municipalities} municipalities"
+        return f"lower bound: {text}" if self.lower_bound else text
+
+
+def _last_complete_month(day: dt.date, year: int) -> int:
+    """The last month of ``year`` that has ended on ``day`` (0: none, 12: all)."""
+    if day.year != year:
+        return 12 if day.year > year else 0
+    return day.month if day == month_end(year, day.month) else day.month - 1
+
+
+def _months_by_area(figures: Mapping[MonthKey, MonthFigure]) -> dict[str, list[MonthFigure]]:
+    """Area -> its standing monthly figures (built once per state and dataset)."""
+    index: dict[str, list[MonthFigure]] = {}
+    for found in figures.values():
+        index.setdefault(found.area_id, []).append(found)
+    return index
+
+
+def year_so_far(state: ProgrammeState, area_id: str) -> YearSoFar | None:
+    """The year so far of an area from the standing monthly figures (``state.month_figures``):
+    the latest year with figures for its municipalities - the state's year, or the year before
+    while no month of this year is complete in an extract - January up to the last month that
+    is complete in the sources used (on the state's date, within the extract's date). An area's
+    figure is the sum over its municipalities (a municipality: its own). Real figures only,
+    unless there are none: then the synthetic ones, labelled; never combined. None without
+    monthly figures."""
+    municipalities = state.municipalities(area_id)
+    if not municipalities:
+        return None
+    first_year = (state.as_of or dt.date.today()).year - 1  # older months are no "so far"
+    for dataset in ("real", "synthetic"):
+        index = state.memo(
+            ("months_by_area", dataset),
+            partial(_months_by_area, state.month_figures.of(dataset)),
+        )
+        found = [f for m in sorted(municipalities) for f in index.get(m, ())]
+        year = max((f.year for f in found), default=0)
+        if year < first_year:
+            continue
+        this_year = [f for f in found if f.year == year]
+        last_month = max(
+            _last_complete_month(state.month_figures.complete_to[s], year)
+            for f in this_year
+            for s in f.sources
+        )
+        with_figures = {f.area_id for f in this_year}
+        to_date = {
+            measure: sum(f.value for f in this_year if f.measure == measure)
+            for measure in YEAR_SO_FAR_MEASURES
+            if any(f.measure == measure for f in this_year)
+        }
+        before = [
+            f
+            for f in found
+            if f.year == year - 1 and f.month <= last_month and f.area_id in with_figures
+        ]
+        reached = max(
+            (
+                _last_complete_month(state.month_figures.complete_to[s], year - 1)
+                for f in before
+                for s in f.sources
+            ),
+            default=0,
+        )
+        previous = (
+            {m: sum(f.value for f in before if f.measure == m) for m in to_date}
+            if before and reached >= last_month
+            else None
+        )
+        return YearSoFar(
+            area_id=area_id,
+            year=year,
+            last_month=last_month,
+            to_date=to_date,
+            previous=previous,
+            municipalities=len(municipalities),
+            municipalities_with_figures=len(with_figures),
+            lower_bound=len(with_figures) < len(municipalities)
+            or coverage(state, area_id).lower_bound,
+            sources=tuple(sorted({s for f in this_year + before for s in f.sources})),
+            synthetic=dataset == "synthetic",
+            provisional=any(f.provisional for f in this_year),
+        )
+    return None

@@ -11,6 +11,8 @@ Outputs: a :class:`ProgrammeState` with
   :data:`PRECEDENCE`, never a sum across sources; figures under a merged municipality's code
   read as its successor's (mapped when read, not only at ingest); the figures that did not
   stand are kept in ``set_aside`` with the reason;
+- the monthly figures (``realisation_month``, BAG: the year so far) by the same rules, a
+  month counting once it has ended on the date (and within its extract's date);
 - real and synthetic figures in two separate sets, so that no number mixes them, and the
   synthetic sources present.
 Derives: nothing else. Monitoring, the forecast, the report and every door compute from this
@@ -20,6 +22,8 @@ object, so a figure means the same wherever it is shown (docs/figures.md).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -97,6 +101,8 @@ class SetAside:
     value: float
     source_id: str | None
     reason: str
+    month: int | None = None
+    """The calendar month of a monthly figure (``realisation_month``); None for a year's."""
 
 
 @dataclass(frozen=True)
@@ -147,22 +153,57 @@ def standing_figures(
     year is set aside, because the successor's figure already covers it. Figures for a
     period of several years are not yearly figures and are not part of this set.
     """
-    candidates: dict[tuple[str, Key], list[Row]] = {}
-    for r in realisations:
-        if r["first_year"] != r["last_year"]:
-            continue
+    yearly = [r for r in realisations if r["first_year"] == r["last_year"]]
+    out, set_aside = _stand(
+        yearly,
+        lambda r: (r["area_id"], r["measure"], r["first_year"]),
+        sources,
+        code_changes,
+        last_year_of,
+    )
+
+    def made(found: Mapping[tuple[Any, ...], _Standing]) -> dict[Key, Figure]:
+        return {
+            (area, measure, year): Figure(area, measure, year, *standing)
+            for (area, measure, year), standing in found.items()
+        }
+
+    return Figures(real=made(out["real"]), synthetic=made(out["synthetic"]), set_aside=set_aside)
+
+
+_Standing = tuple[float, bool, str, tuple[str, ...], tuple[str, ...]]
+"""What stands for a key: value, provisional, tier, sources, parts (see :class:`Figure`)."""
+
+
+def _stand(
+    rows: Iterable[Row],
+    key_of: Callable[[Row], tuple[Any, ...]],
+    sources: Mapping[str, Row],
+    code_changes: Iterable[Row],
+    last_year_of: Mapping[str, int | None],
+) -> tuple[dict[str, dict[tuple[Any, ...], _Standing]], tuple[SetAside, ...]]:
+    """The one figure per key (area, measure, year[, month]) by :data:`PRECEDENCE`, real and
+    synthetic apart, merged municipalities folded into their successor (see
+    :func:`standing_figures`); shared by yearly and monthly figures."""
+
+    def aside(key: tuple[Any, ...], value: float, source_id: str | None, reason: str) -> SetAside:
+        return SetAside(
+            key[0], key[1], key[2], value, source_id, reason, key[3] if len(key) > 3 else None
+        )
+
+    candidates: dict[tuple[str, tuple[Any, ...]], list[Row]] = {}
+    for r in rows:
         source = sources.get(r["source_id"] or "")
         dataset = "synthetic" if tier_of(source, r["provisional"]) == "synthetic" else "real"
-        key = (r["area_id"], r["measure"], r["first_year"])
-        candidates.setdefault((dataset, key), []).append(r)
+        candidates.setdefault((dataset, key_of(r)), []).append(r)
     set_aside: list[SetAside] = []
-    winners: dict[tuple[str, Key], tuple[Row, str]] = {}
-    for (dataset, key), rows in candidates.items():
+    winners: dict[tuple[str, tuple[Any, ...]], tuple[Row, str]] = {}
+    for (dataset, key), found in candidates.items():
         ranked = (
-            rows
-            if len(rows) == 1
+            found
+            if len(found) == 1
             else sorted(  # most figures have no competitor
-                rows,
+                found,
                 key=lambda r: (
                     PRECEDENCE.index(tier_of(sources.get(r["source_id"] or ""), r["provisional"])),
                     -_recency(sources.get(r["source_id"] or "")),
@@ -175,63 +216,193 @@ def standing_figures(
         winners[(dataset, key)] = (best, tier)
         for other in ranked[1:]:
             set_aside.append(
-                SetAside(
-                    *key,
-                    value=float(other["value"]),
-                    source_id=other["source_id"],
-                    reason=f"another source stands: {best['source_id']} ({TIER_TEXT[tier]})",
+                aside(
+                    key,
+                    float(other["value"]),
+                    other["source_id"],
+                    f"another source stands: {best['source_id']} ({TIER_TEXT[tier]})",
                 )
             )
     merged_into = successors(code_changes)
-    out: dict[str, dict[Key, Figure]] = {"real": {}, "synthetic": {}}
-    folded: list[tuple[str, Key, Row, str]] = []
+    out: dict[str, dict[tuple[Any, ...], _Standing]] = {"real": {}, "synthetic": {}}
+    folded: list[tuple[str, tuple[Any, ...], Row, str]] = []
     for (dataset, key), (row, tier) in sorted(winners.items(), key=lambda kv: kv[0]):
-        area, measure, year = key
-        if area in merged_into:
+        if key[0] in merged_into:
             folded.append((dataset, key, row, tier))
             continue
-        out[dataset][key] = Figure(
-            area, measure, year, float(row["value"]), bool(row["provisional"]), tier,
-            (str(row["source_id"]),),
+        out[dataset][key] = (
+            float(row["value"]), bool(row["provisional"]), tier, (str(row["source_id"]),), ()
         )  # fmt: skip
-    for dataset, (area, measure, year), row, tier in folded:
+    for dataset, key, row, tier in folded:
+        area, year = key[0], key[2]
         new = merged_into[area]
         last = last_year_of.get(area)
         if last is not None and year > last:
             set_aside.append(
-                SetAside(
-                    area, measure, year, float(row["value"]), row["source_id"],
+                aside(
+                    key, float(row["value"]), row["source_id"],
                     f"{area} merged into {new}; from {last + 1} its figures are {new}'s",
                 )
             )  # fmt: skip
             continue
-        target = (new, measure, year)
+        target = (new, *key[1:])
         current = out[dataset].get(target)
-        if current is not None and current.tier != tier:
+        if current is not None and current[2] != tier:
             set_aside.append(
-                SetAside(
-                    area, measure, year, float(row["value"]), row["source_id"],
-                    f"part of {new}, whose figure comes from another tier ({current.tier})",
+                aside(
+                    key, float(row["value"]), row["source_id"],
+                    f"part of {new}, whose figure comes from another tier ({current[2]})",
                 )
             )  # fmt: skip
             continue
-        value = float(row["value"]) + (current.value if current else 0.0)
-        out[dataset][target] = Figure(
-            new,
-            measure,
-            year,
-            value,
-            bool(row["provisional"]) or bool(current and current.provisional),
+        out[dataset][target] = (
+            float(row["value"]) + (current[0] if current else 0.0),
+            bool(row["provisional"]) or bool(current and current[1]),
             tier,
-            tuple(sorted({str(row["source_id"]), *(current.sources if current else ())})),
-            tuple(sorted({area, *(current.parts if current else (new,))})),
+            tuple(sorted({str(row["source_id"]), *(current[3] if current else ())})),
+            tuple(sorted({area, *(current[4] if current else (new,))})),
         )
-    return Figures(
-        real=out["real"],
-        synthetic=out["synthetic"],
+    return out, tuple(
+        sorted(
+            set_aside,
+            key=lambda s: (s.area_id, s.measure, s.year, s.month or 0, str(s.source_id)),
+        )
+    )
+
+
+MonthKey = tuple[str, str, int, int]
+"""(area id, measure, year, month) of a monthly realised figure."""
+REFERENCE_DATE = re.compile(r"reference date (\d{4}-\d{2}-\d{2})")
+"""How a BAG import's source note states the extract's date (``ingest.bag_ingest``)."""
+
+
+@dataclass(frozen=True)
+class MonthFigure:
+    """The realised figure that stands for an area, measure and calendar month (BAG, the
+    year so far; see :class:`Figure` for ``parts`` and ``sources``)."""
+
+    area_id: str
+    measure: str
+    year: int
+    month: int
+    value: float
+    provisional: bool
+    tier: str
+    sources: tuple[str, ...]
+    parts: tuple[str, ...] = ()
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the figure comes from synthetic (demo) data."""
+        return self.tier == "synthetic"
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """The standing monthly figures, real and synthetic apart, what was set aside, and per
+    source the day up to which its months are complete (``complete_to``)."""
+
+    real: Mapping[MonthKey, MonthFigure]
+    synthetic: Mapping[MonthKey, MonthFigure]
+    set_aside: tuple[SetAside, ...]
+    complete_to: Mapping[str, dt.date]
+
+    def of(self, dataset: str) -> Mapping[MonthKey, MonthFigure]:
+        """The figures of one dataset: ``real`` or ``synthetic``."""
+        return self.real if dataset == "real" else self.synthetic
+
+
+@functools.lru_cache(maxsize=512)
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of a calendar month."""
+    first_of_next = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first_of_next - dt.timedelta(days=1)
+
+
+def reference_date(source: Row) -> dt.date | None:
+    """The date of the extract a source's figures were counted from, when its note states it
+    (a BAG import's does: "reference date 2026-10-08"); None otherwise."""
+    found = REFERENCE_DATE.search(str(source.get("note") or ""))
+    if found is None:
+        return None
+    try:
+        return dt.date.fromisoformat(found.group(1))
+    except ValueError:
+        return None
+
+
+def standing_month_figures(
+    months: Iterable[Row],
+    sources: Mapping[str, Row],
+    code_changes: Iterable[Row],
+    last_year_of: Mapping[str, int | None],
+    on: dt.date,
+) -> MonthFigures:
+    """The one figure per area, measure and month on the date ``on``, by the same rules as the
+    yearly figures (:func:`standing_figures`: :data:`PRECEDENCE`, never a sum across sources,
+    real and synthetic apart, merged municipalities mapped to their successor).
+
+    A month counts once it has ended on or before ``on`` and, for a source whose note states
+    its extract's date, on or before that date too (an extract of 8 October counts October
+    only partly: that month is set aside). A figure whose source is not known is set aside."""
+    counted: list[Row] = []
+    set_aside: list[SetAside] = []
+    ends: dict[str, dt.date] = {}
+    references: dict[str, dt.date | None] = {}
+    for r in months:
+        source_id = str(r["source_id"] or "")
+        source = sources.get(source_id)
+        key = (r["area_id"], r["measure"], r["year"])
+        if source is None:
+            set_aside.append(
+                SetAside(*key, float(r["value"]), r["source_id"], "unknown source", r["month"])
+            )
+            continue
+        end = month_end(r["year"], r["month"])
+        if end > on:
+            continue  # not ended on the state's date: not yet a figure
+        if source_id not in references:
+            references[source_id] = reference_date(source)
+        reference = references[source_id]
+        if reference is not None and end > reference:
+            set_aside.append(
+                SetAside(
+                    *key, float(r["value"]), source_id,
+                    f"the extract of {reference.isoformat()} covers this month only in part",
+                    r["month"],
+                )
+            )  # fmt: skip
+            continue
+        counted.append(r)
+        ends[source_id] = max(end, ends.get(source_id, end))
+    complete_to = {}  # a dated extract is complete to its date; else to its last month's end
+    for source_id, end in ends.items():
+        reference = references[source_id]
+        complete_to[source_id] = end if reference is None else min(on, reference)
+    out, aside = _stand(
+        counted,
+        lambda r: (r["area_id"], r["measure"], r["year"], r["month"]),
+        sources,
+        code_changes,
+        last_year_of,
+    )
+
+    def made(found: Mapping[tuple[Any, ...], _Standing]) -> dict[MonthKey, MonthFigure]:
+        return {
+            (area, measure, year, month): MonthFigure(area, measure, year, month, *standing)
+            for (area, measure, year, month), standing in found.items()
+        }
+
+    return MonthFigures(
+        real=made(out["real"]),
+        synthetic=made(out["synthetic"]),
         set_aside=tuple(
-            sorted(set_aside, key=lambda s: (s.area_id, s.measure, s.year, str(s.source_id)))
+            sorted(
+                (*aside, *set_aside),
+                key=lambda s: (s.area_id, s.measure, s.year, s.month or 0, str(s.source_id)),
+            )
         ),
+        complete_to=complete_to,
     )
 
 
@@ -282,6 +453,7 @@ class ProgrammeState:
     awards: list[dict[str, Any]] = field(default_factory=list)
     boundary_ids: frozenset[str] = frozenset()
     capacity_totals: list[dict[str, Any]] = field(default_factory=list)
+    months: list[dict[str, Any]] = field(default_factory=list)
     area_by_id: dict[str, dict[str, Any]] = field(init=False)
     source_by_id: dict[str, dict[str, Any]] = field(init=False)
     plan_by_id: dict[str, dict[str, Any]] = field(init=False)
@@ -346,6 +518,21 @@ class ProgrammeState:
                 self._memo.clear()
             self._memo[key] = value
         return value
+
+    @property
+    def month_figures(self) -> MonthFigures:
+        """The standing monthly figures on the state's date (:func:`standing_month_figures`),
+        derived on first use: only the year so far reads them."""
+        return self.memo(
+            ("month_figures",),
+            lambda: standing_month_figures(
+                self.months,
+                self.source_by_id,
+                self.code_changes,
+                {a["id"]: a["valid_to"] for a in self.areas if a["kind"] == "municipality"},
+                self.as_of or dt.date.today(),
+            ),
+        )
 
     def inside(self, area_id: str) -> frozenset[str]:
         """The area and every area inside it (on the state's date)."""

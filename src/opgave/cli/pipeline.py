@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -31,6 +31,9 @@ from opgave.cli.programme import (
     headline_lines,
 )
 from opgave.cli.render import one_area, show, word
+
+if TYPE_CHECKING:
+    from opgave import monitor
 
 CBS_TABLE = "81955NED"
 """The CBS table ``ingest cbs`` reads by default: the service's ``pipeline.CBS_TABLE``, kept
@@ -384,6 +387,8 @@ def status(
     console.rule(f"[bold]{result.area['name']} ({area})" + (f" as of {date}" if date else ""))
     for line in headline_lines(result.headline, monitor.definition_for("homes_built", definition)):
         console.print(line)
+    if result.year_so_far is not None:
+        console.print(year_so_far_line(result.year_so_far))
     from rich.table import Table
 
     table = Table(title=f"targets of {area} and inside it", show_lines=True)
@@ -433,6 +438,27 @@ def status(
             "≥ Only the municipalities a source names are counted for such an area, so its "
             "realised figures and plan capacity are lower bounds."
         )
+
+
+def year_so_far_line(y: monitor.YearSoFar) -> str:
+    """ "Year so far (BAG, Jan-Sep 2026): 41,230 homes completed, of which 38,900 new-build;
+    9 of 9 municipalities", with the same months of the year before when stored."""
+    words = {"homes_permitted": "permitted", "homes_started": "started"}
+    done = y.to_date.get("homes_completed")
+    if done is not None:
+        said = f"{homes(done)} homes completed"
+        new_build = y.to_date.get("homes_completed_new_build")
+        if new_build is not None:
+            said += f", of which {homes(new_build)} new-build"
+        before = y.previous.get("homes_completed") if y.previous else None
+    else:
+        said = ", ".join(f"{homes(v)} homes {words[m]}" for m, v in y.to_date.items() if m in words)
+        before = None
+    if before is not None:
+        said += f" ({homes(before)} in the same months of {y.year - 1})"
+    return f"Year so far (BAG, {y.months_text}): {said}; {y.coverage_text}" + (
+        " [bold yellow]SYNTHETIC[/]" if y.synthetic else ""
+    )
 
 
 @app.command("demo")

@@ -35,6 +35,8 @@ FINGERPRINT_SQL = text(
             "(SELECT count(*) FROM plan_area)",
             "(SELECT count(*) FROM realisation)",
             "(SELECT coalesce(max(id), 0) FROM realisation)",
+            "(SELECT count(*) FROM realisation_month)",
+            "(SELECT coalesce(sum(value), 0) FROM realisation_month)",
             "(SELECT count(*) FROM target)",
             "(SELECT count(*) FROM area)",
             "(SELECT count(*) FROM area_member)",
@@ -145,6 +147,7 @@ def load_state(connection: Connection, as_of: dt.date | None = None) -> Programm
         PlanHistory,
         PlanPrecondition,
         Realisation,
+        RealisationMonth,
         Source,
         Target,
     )
@@ -170,6 +173,7 @@ def load_state(connection: Connection, as_of: dt.date | None = None) -> Programm
         agreements=agreements_with_version(connection),
         awards=rows(connection, Award),
         capacity_totals=rows(connection, CapacityTotal),
+        months=rows(connection, RealisationMonth),
         boundary_ids=frozenset(connection.execute(select(AreaBoundary.area_id)).scalars())
         | shipped_ids(),
     )

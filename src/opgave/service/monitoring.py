@@ -101,7 +101,7 @@ def overview(
 @dataclass(frozen=True)
 class AreaStatus:
     """An area's headline and every target of it and of the areas inside it, with the
-    funding awarded there."""
+    funding awarded there and the BAG-derived year so far (None without monthly figures)."""
 
     area: Row
     headline: monitor.Headline
@@ -109,6 +109,7 @@ class AreaStatus:
     funding: monitor.Funding
     synthetic_sources: list[str]
     as_of: str | None
+    year_so_far: monitor.YearSoFar | None = None
 
 
 def status(
@@ -131,9 +132,15 @@ def status(
             funding=monitor.funding_in(state, area_id),
             synthetic_sources=list(state.synthetic_sources),
             as_of=as_of.isoformat() if as_of else None,
+            year_so_far=year_so_far_of(state, area_id),
         )
 
     return state.memo(("status", area_id, definition), compute)
+
+
+def year_so_far_of(state: ProgrammeState, area_id: str) -> monitor.YearSoFar | None:
+    """An area's BAG-derived year so far (:func:`opgave.monitor.year_so_far`), once per state."""
+    return state.memo(("year_so_far", area_id), lambda: monitor.year_so_far(state, area_id))
 
 
 def headlines(
