@@ -141,6 +141,15 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _texts_once(raw: list[Any]) -> list[str | None]:
+    """``_text(v) or None`` of every cell, worked out once per distinct cell."""
+    try:
+        distinct = {(type(v), v): _text(v) or None for v in raw}
+        return [distinct[(type(v), v)] for v in raw]
+    except TypeError:  # an unhashable cell (a list attribute of a GIS file)
+        return [_text(v) or None for v in raw]
+
+
 class _Memo:
     """A column's parse, worked out once per distinct value: (value, problem)."""
 
@@ -384,7 +393,7 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         mapped("estimate")
     for f in ("plantype", "dwelling_type", "tenure", "provincie"):
         if f in columns:
-            values[f] = [_text(v) or None for v in source_cols[f]]
+            values[f] = _texts_once(source_cols[f])
     fallback = str(rule("planstatus_unknown"))
     if fallback != "refuse":
         raw_status = source_cols["planstatus"]
@@ -451,7 +460,8 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
             gemeente_column[i] = gemeente_id
             if where.note:
                 notes.append(Problem(table.name, numbers[i], "geometry", where.note))
-            raw_named = _text(raw_gemeente[i])
+            raw_cell = raw_gemeente[i]
+            raw_named = raw_cell.strip() if type(raw_cell) is str else _text(raw_cell)
             if raw_named:
                 named_key = (raw_named, raw_province[i])
                 named = named_memo.get(named_key)
@@ -501,7 +511,19 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     # --- what needs the whole row -------------------------------------------------------------
     rows: list[PlanRow] = []
     first_row: dict[str, int] = {}
-    phase_values = {p.column: table.column(phase_columns[p.column]) for p in phases}
+    # phase columns: each distinct cell parsed once, then homes per year for every row at once
+    phase_issues: list[list[str | None]] = []
+    phase_counts = np.zeros((n, len(phases)), dtype=np.int64)
+    for k, phase in enumerate(phases):
+        raw = table.column(phase_columns[phase.column])
+        keys = [(type(v), v) for v in raw] if typed else raw
+        parsed = {key: memo["homes"](key[1] if typed else key) for key in set(keys)}
+        pairs = [parsed[key] for key in keys]
+        phase_issues.append([trouble for _, trouble in pairs])
+        phase_counts[:, k] = [value if value and not trouble else 0 for value, trouble in pairs]
+    phase_trouble = {i for issues in phase_issues for i, issue in enumerate(issues) if issue}
+    phase_totals = phase_counts.sum(axis=1).tolist() if phases else []
+    spreads = _spread_phases_all(phase_counts, phases, rule("unknown_phase")) if phases else []
     year_values = {y: table.column(c) for y, c in year_columns}
     gross = rule("homes_basis") == "gross"
     homes_out: list[Any] = list(homes_column)
@@ -523,24 +545,23 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         first = last = None
         by_year: list[int] | None = None
         if phases:
-            counts: list[tuple[Phase, int]] = []
-            for phase in phases:
-                value, issue = memo["homes"](phase_values[phase.column][i])
-                if issue:
-                    flag(i, phase_columns[phase.column], issue)
-                elif value:
-                    counts.append((phase, value))
+            if i in phase_trouble:
+                for k, phase in enumerate(phases):
+                    issue = phase_issues[k][i]
+                    if issue:
+                        flag(i, phase_columns[phase.column], issue)
             if bad[i]:
                 continue
-            total = sum(c for _, c in counts)
+            total = phase_totals[i]
             if homes is not None and total and homes != total:
                 flag(i, columns["homes"], f"the phase columns add up to {total}, not {homes}")
                 continue
             if homes is None:
                 homes = total
-            spread = _spread_phases(counts, rule("unknown_phase"))
+            spread = spreads[i]
             if isinstance(spread, str):
-                flag(i, phase_columns[counts[-1][0].column], spread)
+                last_phase = [p for k, p in enumerate(phases) if phase_counts[i, k]][-1]
+                flag(i, phase_columns[last_phase.column], spread)
                 continue
             if spread is not None:
                 first, by_year = spread
@@ -766,6 +787,59 @@ def _spread_phases(
     while per_year and per_year[-1] == 0:
         per_year.pop()
     return first, per_year
+
+
+def _spread_phases_all(
+    counts: np.ndarray[Any, np.dtype[np.int64]], phases: list[Phase], unknown_rule: Any
+) -> list[tuple[int, list[int]] | str | None]:
+    """:func:`_spread_phases` for every row of ``counts`` (rows x phases, 0 = none) at once,
+    with the same arithmetic: each phase spread evenly, the earliest years taking the
+    remainder; unknown timing by largest remainder in proportion (ties to the earlier
+    year); leading and trailing empty years dropped. Rows without a known phase go
+    through :func:`_spread_phases` itself."""
+    n = counts.shape[0]
+    known = [k for k, p in enumerate(phases) if p.first_year is not None]
+    unknown_cols = [k for k, p in enumerate(phases) if p.first_year is None]
+    result: list[tuple[int, list[int]] | str | None] = [None] * n
+    known_total = counts[:, known].sum(axis=1) if known else np.zeros(n, dtype=np.int64)
+    for i in np.flatnonzero(known_total == 0).tolist():
+        row = [(phases[k], int(counts[i, k])) for k in range(len(phases)) if counts[i, k]]
+        result[i] = _spread_phases(row, unknown_rule)
+    rows = np.flatnonzero(known_total > 0)
+    if len(rows) == 0:
+        return result
+    start = min(int(phases[k].first_year or 0) for k in known)
+    end = max(int(phases[k].last_year or 0) for k in known)
+    per_year = np.zeros((len(rows), end - start + 1), dtype=np.int64)
+    for k in known:
+        first, last = phases[k].first_year, phases[k].last_year
+        assert first is not None and last is not None
+        years = last - first + 1
+        base, extra = np.divmod(counts[rows, k], years)
+        per_year[:, first - start : last + 1 - start] += base[:, None] + (
+            np.arange(years)[None, :] < extra[:, None]
+        )
+    unknown = counts[rows][:, unknown_cols].sum(axis=1) if unknown_cols else None
+    if unknown is not None and (unknown > 0).any():
+        some = np.flatnonzero(unknown > 0)
+        shares = (per_year[some] * unknown[some, None]).astype(np.float64) / known_total[
+            rows[some], None
+        ].astype(np.float64)
+        running = np.zeros(len(some))
+        for column in range(shares.shape[1]):  # summed in order, as Python's sum() does
+            running = running + shares[:, column]
+        floors = shares.astype(np.int64)
+        order = np.argsort(-(shares - floors), axis=1, kind="stable")
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(shares.shape[1])[None, :], axis=1)
+        adds = np.rint(running).astype(np.int64) - floors.sum(axis=1)
+        per_year[some] += floors + (rank < adds[:, None])
+    filled = per_year > 0
+    lead = filled.argmax(axis=1)
+    trail = per_year.shape[1] - filled[:, ::-1].argmax(axis=1)
+    for i, row, a, b in zip(rows.tolist(), per_year.tolist(), lead.tolist(), trail.tolist(), strict=True):
+        result[i] = (start + a, row[a:b])
+    return result
 
 
 def _to_geojson(geometry: np.ndarray[Any, np.dtype[np.object_]]) -> list[str | None]:
