@@ -273,8 +273,9 @@ def locate(
     point), mapped to the current division; None for a missing geometry.
 
     Plans wholly inside one municipality are found by one vectorised test of the prepared
-    boundaries ("contains") on the bounding-box candidates; only the others are intersected. A geometry outside every boundary goes to the nearest
-    municipality within :data:`NEAREST_WITHIN_M` (reported in ``note``)."""
+    boundaries ("contains") on the bounding-box candidates; only the others are
+    intersected. A geometry outside every boundary goes to the nearest municipality
+    within :data:`NEAREST_WITHIN_M` (reported in ``note``)."""
     import shapely
 
     from opgave import boundaries
