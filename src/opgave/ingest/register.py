@@ -888,10 +888,10 @@ def _spread_phases_all(
     filled = per_year > 0
     lead = filled.argmax(axis=1)
     trail = per_year.shape[1] - filled[:, ::-1].argmax(axis=1)
-    for i, row, a, b in zip(
+    for i, homes_row, a, b in zip(
         rows.tolist(), per_year.tolist(), lead.tolist(), trail.tolist(), strict=True
     ):
-        result[i] = (start + a, row[a:b])
+        result[i] = (start + a, homes_row[a:b])
     return result
 
 
