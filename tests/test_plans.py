@@ -320,3 +320,22 @@ def test_capacity_totals_through_the_cli(
     assert [(t["area_id"], t["homes"], t["gross_or_net"]) for t in totals] == [
         ("GM0344", 1500, "net")
     ]
+
+
+def test_rows_from_columns_equal_rows_made_one_by_one() -> None:
+    """The column-wise constructor makes the same frozen rows as ``PlanRow(...)``."""
+    import dataclasses
+
+    from opgave.ingest.plans import PlanRow
+
+    made = [
+        PlanRow("P1", "Eén", "GM0363", 10, 1, None, 2, "1A", 2025, 2026, [5, 5], ("X",), (), None),
+        PlanRow("P2", "Twee", "GM0599", 3, None, None, None, "4B", 2030, 2030, None),
+    ]
+    columns = [[getattr(r, f.name) for r in made] for f in dataclasses.fields(PlanRow)]
+    rows = PlanRow.from_columns(columns)
+    assert rows == made and hash(rows[1]) == hash(made[1])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rows[0].homes = 11  # type: ignore[misc]
+    with pytest.raises(ValueError, match="expected 14 columns"):
+        PlanRow.from_columns(columns[:3])

@@ -202,3 +202,30 @@ def test_no_geometry_and_no_municipality_column(tmp_path: Path) -> None:
     with pytest.raises(PlanReadError, match="row 1, field gemeente or gemeentenaam: column"):
         read_plans(path, profiles.load_profile("gis-register"), CONTEXT)
     assert np.array([1]).size == 1
+
+
+@pytest.mark.parametrize("unknown_rule", ["spread", [2025, 2030]])
+def test_phases_spread_for_all_rows_at_once_as_one_by_one(unknown_rule: object) -> None:
+    """The vectorised spread (every row at once) gives what the per-plan rule gives: even
+    spread, the earliest years taking the remainder, unknown timing by largest remainder."""
+
+    from opgave.ingest.profiles import Phase
+    from opgave.ingest.register import _spread_phases, _spread_phases_all
+
+    phases = [
+        Phase("OP2019", 2019, 2019),
+        Phase("OP2020-2024", 2020, 2024),
+        Phase("Op2030-2050", 2030, 2050),
+        Phase("onbekend", None, None),
+        Phase("overlapping", 2022, 2026),
+    ]
+    rng = np.random.default_rng(12)
+    counts = rng.integers(0, 40, size=(3000, len(phases))) * (rng.random((3000, 5)) < 0.45)
+    counts[:40] = rng.integers(0, 3, size=(40, len(phases)))  # ties and empty rows
+    counts[40] = [0, 0, 0, 7, 0]  # only unknown timing
+    counts[41] = [0, 2, 0, 3, 0]  # 3 unknown over 2 homes in 2020-2021: ties by year
+    got = _spread_phases_all(counts.astype(np.int64), phases, unknown_rule)
+    for i, row in enumerate(counts):
+        given = [(phases[k], int(c)) for k, c in enumerate(row) if c]
+        assert got[i] == _spread_phases(given, unknown_rule), (i, row)
+    assert got[41] == (2020, [3, 2])

@@ -272,9 +272,10 @@ def locate(
     the one holding the largest part of a polygon (or of a line; the one containing a
     point), mapped to the current division; None for a missing geometry.
 
-    Plans wholly inside one municipality are found with a prepared "within" test; only the
-    others are intersected. A geometry outside every boundary goes to the nearest
-    municipality within :data:`NEAREST_WITHIN_M` (reported in ``note``)."""
+    Plans wholly inside one municipality are found by one vectorised test of the prepared
+    boundaries ("contains") on the bounding-box candidates; only the others are
+    intersected. A geometry outside every boundary goes to the nearest municipality
+    within :data:`NEAREST_WITHIN_M` (reported in ``note``)."""
     import shapely
 
     from opgave import boundaries
@@ -289,16 +290,31 @@ def locate(
             continue
         division = boundaries.rd_new("gemeente", int(year))
         tree = _tree(int(year))
+        shapely.prepare(division.geometry)  # idempotent; the boundaries are cached
         geoms = geometry[wanted]
-        within = tree.query(geoms, predicate="within")
-        inside: dict[int, int] = {int(i): int(j) for i, j in zip(*within, strict=True)}
-        rest = [i for i in range(len(wanted)) if i not in inside]
-        for i, j in inside.items():
-            result[wanted[i]] = _located(gazetteer, [(division.codes[j], 1.0)], int(year))
+        # candidates by bounding box, then one vectorised prepared test per pair:
+        # "a within b" is "b contains a", and a plan inside one polygon needs no intersection
+        pairs = tree.query(geoms)
+        holds = shapely.contains(division.geometry[pairs[1]], geoms[pairs[0]])
+        inside = np.full(len(wanted), -1, dtype=np.int64)
+        inside[pairs[0][holds]] = pairs[1][holds]  # the last one, as the tree's order goes
+        year_located: dict[str, Located] = {}
+        for i in np.flatnonzero(inside >= 0).tolist():
+            code = division.codes[int(inside[i])]
+            hit = year_located.get(code)
+            if hit is None:
+                hit = year_located[code] = _located(gazetteer, [(code, 1.0)], int(year))
+            result[wanted[i]] = hit
+        rest = np.flatnonzero(inside < 0).tolist()
         if not rest:
             continue
         rest_geoms = geoms[rest]
-        pairs = tree.query(rest_geoms, predicate="intersects")
+        position = np.full(len(wanted), -1, dtype=np.int64)
+        position[rest] = np.arange(len(rest))
+        crossing = position[pairs[0]] >= 0
+        pairs = np.vstack([position[pairs[0][crossing]], pairs[1][crossing]])
+        meets = shapely.intersects(division.geometry[pairs[1]], rest_geoms[pairs[0]])
+        pairs = pairs[:, meets]
         dims = shapely.get_dimensions(rest_geoms)
         parts = shapely.intersection(rest_geoms[pairs[0]], division.geometry[pairs[1]])
         weight = np.where(
@@ -307,9 +323,9 @@ def locate(
             np.where(dims[pairs[0]] == 1, shapely.length(parts), 1.0),
         )
         overlaps: dict[int, list[tuple[str, float]]] = defaultdict(list)
-        for i, j, w in zip(pairs[0], pairs[1], weight, strict=True):
+        for i, j, w in zip(pairs[0].tolist(), pairs[1].tolist(), weight.tolist(), strict=True):
             if w > 0:
-                overlaps[int(i)].append((division.codes[int(j)], float(w)))
+                overlaps[i].append((division.codes[j], w))
         for k, i in enumerate(rest):
             found = overlaps.get(k)
             if found:

@@ -100,8 +100,7 @@ def read_gis(
             notes.append(f"{int(invalid.sum())} invalid geometries repaired")
     columns = {}
     for column in attributes:
-        values = table.column(column).to_pylist()
-        columns[column] = [v.strip() if isinstance(v, str) else v for v in values]
+        columns[column] = _stripped(table.column(column))
     return SourceTable(
         name=name,
         kind="gis",
@@ -112,6 +111,25 @@ def read_gis(
         decimal=",",
         notes=notes,
     )
+
+
+_SPACE = "".join(f"\\x{{{c:04x}}}" for c in range(0x3001) if chr(c).isspace())
+_PADDED = f"^[{_SPACE}]|[{_SPACE}]$"
+"""A text starting or ending with what Python's ``str.strip`` removes (RE2 syntax)."""
+
+
+def _stripped(column: Any) -> list[Any]:
+    """A column's values, text stripped; the per-value pass only when Arrow finds a cell
+    to strip (most files have none)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values: list[Any] = column.to_pylist()
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return values
+    if not pc.any(pc.match_substring_regex(column, _PADDED)).as_py():
+        return values
+    return [v.strip() if isinstance(v, str) else v for v in values]
 
 
 def _read(pyogrio: Any, source: str, layer: str | None, encoding: str | None) -> Any:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import operator
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -139,6 +140,15 @@ def _text(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     return str(value).strip()
+
+
+def _texts_once(raw: list[Any]) -> list[str | None]:
+    """``_text(v) or None`` of every cell, worked out once per distinct cell."""
+    try:
+        distinct = {(type(v), v): _text(v) or None for v in raw}
+        return [distinct[(type(v), v)] for v in raw]
+    except TypeError:  # an unhashable cell (a list attribute of a GIS file)
+        return [_text(v) or None for v in raw]
 
 
 class _Memo:
@@ -341,20 +351,24 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         else:
             keys = raw
             lookup = {v: parse(v) for v in set(raw)}
-        pairs = [lookup[k] for k in keys]
         column = columns.get(f, f)
-        for i, (value, trouble) in enumerate(pairs):
-            if trouble:
-                flag(i, column, trouble)
-            elif required and (value is None or value == ""):
-                flag(i, column, "a value is required")
-        result = [v for v, _ in pairs]
+        if any(t or (required and (v is None or v == "")) for v, t in lookup.values()):
+            for i, (value, trouble) in enumerate([lookup[k] for k in keys]):
+                if trouble:
+                    flag(i, column, trouble)
+                elif required and (value is None or value == ""):
+                    flag(i, column, "a value is required")
+        plain = {k: v for k, (v, _) in lookup.items()}
+        result = [plain[k] for k in keys]
         values[f] = result
         return result
 
     def texts(f: str) -> list[str]:
         raw = source_cols[f]
-        result = [v.strip() if type(v) is str else _text(v) for v in raw]
+        try:  # CSV cells are all text
+            result = list(map(str.strip, raw))
+        except TypeError:
+            result = [v.strip() if type(v) is str else _text(v) for v in raw]
         column = columns[f]
         for i, value in enumerate(result):
             if value == "":
@@ -384,7 +398,7 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         mapped("estimate")
     for f in ("plantype", "dwelling_type", "tenure", "provincie"):
         if f in columns:
-            values[f] = [_text(v) or None for v in source_cols[f]]
+            values[f] = _texts_once(source_cols[f])
     fallback = str(rule("planstatus_unknown"))
     if fallback != "refuse":
         raw_status = source_cols["planstatus"]
@@ -451,7 +465,8 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
             gemeente_column[i] = gemeente_id
             if where.note:
                 notes.append(Problem(table.name, numbers[i], "geometry", where.note))
-            raw_named = _text(raw_gemeente[i])
+            raw_cell = raw_gemeente[i]
+            raw_named = raw_cell.strip() if type(raw_cell) is str else _text(raw_cell)
             if raw_named:
                 named_key = (raw_named, raw_province[i])
                 named = named_memo.get(named_key)
@@ -501,157 +516,214 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     # --- what needs the whole row -------------------------------------------------------------
     rows: list[PlanRow] = []
     first_row: dict[str, int] = {}
-    phase_values = {p.column: table.column(phase_columns[p.column]) for p in phases}
+    # phase columns: each distinct cell parsed once, then homes per year for every row at once
+    phase_issues: list[list[str | None]] = []
+    phase_counts = np.zeros((n, len(phases)), dtype=np.int64)
+    for k, phase in enumerate(phases):
+        raw = table.column(phase_columns[phase.column])
+        keys = [(type(v), v) for v in raw] if typed else raw
+        parsed = {key: memo["homes"](key[1] if typed else key) for key in set(keys)}
+        pairs = [parsed[key] for key in keys]
+        phase_issues.append([trouble for _, trouble in pairs])
+        phase_counts[:, k] = [value if value and not trouble else 0 for value, trouble in pairs]
+    phase_trouble = {i for issues in phase_issues for i, issue in enumerate(issues) if issue}
+    phase_totals = phase_counts.sum(axis=1).tolist() if phases else []
+    spreads = _spread_phases_all(phase_counts, phases, rule("unknown_phase")) if phases else []
     year_values = {y: table.column(c) for y, c in year_columns}
     gross = rule("homes_basis") == "gross"
     homes_out: list[Any] = list(homes_column)
     firsts: list[Any] = list(first_column)
     lasts: list[Any] = list(last_column)
-    for i in range(n):
-        number = numbers[i]
-        plan_id = ids_column[i]
-        if plan_id:
-            if plan_id in first_row:
-                flag(
-                    i,
-                    columns.get("plan_id", columns.get("name", "plan_id")),
-                    f"duplicate id {plan_id!r} (first in row {first_row[plan_id]})",
-                )
-            else:
-                first_row[plan_id] = number
-        homes = homes_column[i]
-        first = last = None
-        by_year: list[int] | None = None
-        if phases:
-            counts: list[tuple[Phase, int]] = []
-            for phase in phases:
-                value, issue = memo["homes"](phase_values[phase.column][i])
-                if issue:
-                    flag(i, phase_columns[phase.column], issue)
-                elif value:
-                    counts.append((phase, value))
-            if bad[i]:
-                continue
-            total = sum(c for _, c in counts)
-            if homes is not None and total and homes != total:
-                flag(i, columns["homes"], f"the phase columns add up to {total}, not {homes}")
-                continue
-            if homes is None:
-                homes = total
-            spread = _spread_phases(counts, rule("unknown_phase"))
-            if isinstance(spread, str):
-                flag(i, phase_columns[counts[-1][0].column], spread)
-                continue
-            if spread is not None:
-                first, by_year = spread
-                last = first + len(by_year) - 1
-            else:  # no homes in any phase: the profile's span
-                spans = [(p.first_year, p.last_year) for p in phases]
-                known_firsts = [a for a, _ in spans if a is not None]
-                known_lasts = [b for _, b in spans if b is not None]
-                if known_firsts and known_lasts:
-                    first, last = min(known_firsts), max(known_lasts)
-        if first is None and use_years_columns:
-            first, last = first_column[i], last_column[i]
-            if first is not None and last is not None and last < first:
-                flag(i, columns["last_year"], f"last_year {last} is before first_year {first}")
-                continue
-        firsts[i], lasts[i] = first, last
-        if year_columns and first is not None and last is not None:
-            given: dict[int, int | None] = {}
-            for y, column in year_columns:
-                value, issue = memo["homes"](year_values[y][i])
-                if issue:
-                    flag(i, column, issue)
-                given[y] = value
-            if any(v is not None for v in given.values()):
-                outside = [y for y, v in given.items() if v and not first <= y <= last]
-                if outside:
-                    flag(
-                        i,
-                        dict(year_columns)[outside[0]],
-                        f"homes in {outside[0]}, outside {first}-{last}",
-                    )
-                by_year = [given.get(y) or 0 for y in range(first, last + 1)]
-                if homes is not None and sum(by_year) != homes and not bad[i]:
-                    flag(
-                        i,
-                        columns["homes"],
-                        f"the yearly columns add up to {sum(by_year)}, not {homes}",
-                    )
-        if homes is None and "homes" in columns and not phases and not bad[i]:
-            flag(i, columns["homes"], "a value is required")
-        demolition = demolition_column[i]
-        if demolition and gross and homes is not None:
-            if demolition > homes:
-                flag(
-                    i,
-                    columns["demolition"],
-                    f"demolition {demolition} exceeds the {homes} gross homes; a plan's net "
-                    "homes cannot be negative",
-                )
-            else:
-                net = homes - demolition
-                if by_year is not None and homes:
-                    by_year = _largest_remainder([v * net / homes for v in by_year])
-                homes = net
-        homes_out[i] = homes
-        segments: dict[str, int | None] = {}
-        if segment_columns:
-            for s in SEGMENTS:
-                count = (
-                    segment_columns[f"{s}_homes"][i] if f"{s}_homes" in segment_columns else None
-                )
-                fraction = (
-                    segment_columns[f"{s}_share"][i] if f"{s}_share" in segment_columns else None
-                )
-                if count is None and fraction is not None and homes is not None:
-                    count = round(fraction * homes)
-                segments[s] = count
-            if homes is not None and sum(v or 0 for v in segments.values()) > homes:
-                flag(
-                    i,
-                    columns.get("homes", "homes"),
-                    f"the segments add up to more than the {homes} homes of the plan",
-                )
-        area_ids: tuple[str, ...] = ()
-        if area_column is not None:
-            area_ids = area_column[i]
-            for area in area_ids:
-                if area not in context.areas:
-                    flag(i, columns["area_ids"], f"unknown area {area!r}")
-        if links[i]:
-            area_ids = tuple(dict.fromkeys([*area_ids, *links[i]]))
-        precondition_ids: tuple[str, ...] = ()
-        if precondition_column is not None:
-            precondition_ids = precondition_column[i]
-            for precondition in precondition_ids:
-                if precondition not in context.preconditions:
-                    flag(i, columns["precondition_ids"], f"unknown precondition {precondition!r}")
-        if bad[i]:
-            continue
-        gemeente_id = gemeente_column[i]
-        if gemeente_id is None or homes is None or first is None or last is None or not plan_id:
-            flag(i, "plan_id", "the row has no plan (no identifier, municipality or years)")
-            continue
-        rows.append(
-            PlanRow(
-                plan_id,
-                names_column[i] or plan_id,
-                gemeente_id,
-                homes,
-                segments.get("social_rent"),
-                segments.get("mid_rent"),
-                segments.get("affordable_buy"),
-                status_column[i],
-                first,
-                last,
-                by_year,
-                area_ids,
-                precondition_ids,
-                geojson[i],
+    # a plain list (no phases, yearly or segment columns, links or demolition) without a
+    # problem so far needs no per-row checks: its rows are made in one pass; any doubt
+    # (a missing value, a duplicate, reversed years) takes the row-by-row path below
+    plain_list = (
+        not phases
+        and not year_columns
+        and not segment_columns
+        and area_column is None
+        and precondition_column is None
+        and not any(links)
+        and not (gross and "demolition" in columns)
+        and not any(bad)
+        and all(ids_column)
+        and None not in homes_column
+        and None not in first_column
+        and None not in last_column
+        and None not in gemeente_column
+        and len(set(ids_column)) == n
+        and not any(map(operator.lt, last_column, first_column))
+    )
+    if plain_list:
+        rows = PlanRow.from_columns(
+            (
+                ids_column,
+                [name or plan_id for name, plan_id in zip(names_column, ids_column, strict=True)],
+                gemeente_column,
+                homes_column,
+                none,
+                none,
+                none,
+                status_column,
+                first_column,
+                last_column,
+                none,
+                [()] * n,
+                [()] * n,
+                geojson,
             )
         )
+    else:
+        for i in range(n):
+            number = numbers[i]
+            plan_id = ids_column[i]
+            if plan_id:
+                if plan_id in first_row:
+                    flag(
+                        i,
+                        columns.get("plan_id", columns.get("name", "plan_id")),
+                        f"duplicate id {plan_id!r} (first in row {first_row[plan_id]})",
+                    )
+                else:
+                    first_row[plan_id] = number
+            homes = homes_column[i]
+            first = last = None
+            by_year: list[int] | None = None
+            if phases:
+                if i in phase_trouble:
+                    for k, phase in enumerate(phases):
+                        issue = phase_issues[k][i]
+                        if issue:
+                            flag(i, phase_columns[phase.column], issue)
+                if bad[i]:
+                    continue
+                total = phase_totals[i]
+                if homes is not None and total and homes != total:
+                    flag(i, columns["homes"], f"the phase columns add up to {total}, not {homes}")
+                    continue
+                if homes is None:
+                    homes = total
+                spread = spreads[i]
+                if isinstance(spread, str):
+                    last_phase = [p for k, p in enumerate(phases) if phase_counts[i, k]][-1]
+                    flag(i, phase_columns[last_phase.column], spread)
+                    continue
+                if spread is not None:
+                    first, by_year = spread
+                    last = first + len(by_year) - 1
+                else:  # no homes in any phase: the profile's span
+                    spans = [(p.first_year, p.last_year) for p in phases]
+                    known_firsts = [a for a, _ in spans if a is not None]
+                    known_lasts = [b for _, b in spans if b is not None]
+                    if known_firsts and known_lasts:
+                        first, last = min(known_firsts), max(known_lasts)
+            if first is None and use_years_columns:
+                first, last = first_column[i], last_column[i]
+                if first is not None and last is not None and last < first:
+                    flag(i, columns["last_year"], f"last_year {last} is before first_year {first}")
+                    continue
+            firsts[i], lasts[i] = first, last
+            if year_columns and first is not None and last is not None:
+                given: dict[int, int | None] = {}
+                for y, column in year_columns:
+                    value, issue = memo["homes"](year_values[y][i])
+                    if issue:
+                        flag(i, column, issue)
+                    given[y] = value
+                if any(v is not None for v in given.values()):
+                    outside = [y for y, v in given.items() if v and not first <= y <= last]
+                    if outside:
+                        flag(
+                            i,
+                            dict(year_columns)[outside[0]],
+                            f"homes in {outside[0]}, outside {first}-{last}",
+                        )
+                    by_year = [given.get(y) or 0 for y in range(first, last + 1)]
+                    if homes is not None and sum(by_year) != homes and not bad[i]:
+                        flag(
+                            i,
+                            columns["homes"],
+                            f"the yearly columns add up to {sum(by_year)}, not {homes}",
+                        )
+            if homes is None and "homes" in columns and not phases and not bad[i]:
+                flag(i, columns["homes"], "a value is required")
+            demolition = demolition_column[i]
+            if demolition and gross and homes is not None:
+                if demolition > homes:
+                    flag(
+                        i,
+                        columns["demolition"],
+                        f"demolition {demolition} exceeds the {homes} gross homes; a plan's net "
+                        "homes cannot be negative",
+                    )
+                else:
+                    net = homes - demolition
+                    if by_year is not None and homes:
+                        by_year = _largest_remainder([v * net / homes for v in by_year])
+                    homes = net
+            homes_out[i] = homes
+            segments: dict[str, int | None] = {}
+            if segment_columns:
+                for s in SEGMENTS:
+                    count = (
+                        segment_columns[f"{s}_homes"][i]
+                        if f"{s}_homes" in segment_columns
+                        else None
+                    )
+                    fraction = (
+                        segment_columns[f"{s}_share"][i]
+                        if f"{s}_share" in segment_columns
+                        else None
+                    )
+                    if count is None and fraction is not None and homes is not None:
+                        count = round(fraction * homes)
+                    segments[s] = count
+                if homes is not None and sum(v or 0 for v in segments.values()) > homes:
+                    flag(
+                        i,
+                        columns.get("homes", "homes"),
+                        f"the segments add up to more than the {homes} homes of the plan",
+                    )
+            area_ids: tuple[str, ...] = ()
+            if area_column is not None:
+                area_ids = area_column[i]
+                for area in area_ids:
+                    if area not in context.areas:
+                        flag(i, columns["area_ids"], f"unknown area {area!r}")
+            if links[i]:
+                area_ids = tuple(dict.fromkeys([*area_ids, *links[i]]))
+            precondition_ids: tuple[str, ...] = ()
+            if precondition_column is not None:
+                precondition_ids = precondition_column[i]
+                for precondition in precondition_ids:
+                    if precondition not in context.preconditions:
+                        flag(
+                            i, columns["precondition_ids"], f"unknown precondition {precondition!r}"
+                        )
+            if bad[i]:
+                continue
+            gemeente_id = gemeente_column[i]
+            if gemeente_id is None or homes is None or first is None or last is None or not plan_id:
+                flag(i, "plan_id", "the row has no plan (no identifier, municipality or years)")
+                continue
+            rows.append(
+                PlanRow(
+                    plan_id,
+                    names_column[i] or plan_id,
+                    gemeente_id,
+                    homes,
+                    segments.get("social_rent"),
+                    segments.get("mid_rent"),
+                    segments.get("affordable_buy"),
+                    status_column[i],
+                    first,
+                    last,
+                    by_year,
+                    area_ids,
+                    precondition_ids,
+                    geojson[i],
+                )
+            )
     values["homes"], values["first_year"], values["last_year"] = homes_out, firsts, lasts
     report.plan_ids = list(ids_column)
     problems.sort(key=lambda p: p.row or 0)
@@ -766,6 +838,61 @@ def _spread_phases(
     while per_year and per_year[-1] == 0:
         per_year.pop()
     return first, per_year
+
+
+def _spread_phases_all(
+    counts: np.ndarray[Any, np.dtype[np.int64]], phases: list[Phase], unknown_rule: Any
+) -> list[tuple[int, list[int]] | str | None]:
+    """:func:`_spread_phases` for every row of ``counts`` (rows x phases, 0 = none) at once,
+    with the same arithmetic: each phase spread evenly, the earliest years taking the
+    remainder; unknown timing by largest remainder in proportion (ties to the earlier
+    year); leading and trailing empty years dropped. Rows without a known phase go
+    through :func:`_spread_phases` itself."""
+    n = counts.shape[0]
+    known = [k for k, p in enumerate(phases) if p.first_year is not None]
+    unknown_cols = [k for k, p in enumerate(phases) if p.first_year is None]
+    result: list[tuple[int, list[int]] | str | None] = [None] * n
+    known_total = counts[:, known].sum(axis=1) if known else np.zeros(n, dtype=np.int64)
+    for i in np.flatnonzero(known_total == 0).tolist():
+        row = [(phases[k], int(counts[i, k])) for k in range(len(phases)) if counts[i, k]]
+        result[i] = _spread_phases(row, unknown_rule)
+    rows = np.flatnonzero(known_total > 0)
+    if len(rows) == 0:
+        return result
+    start = min(int(phases[k].first_year or 0) for k in known)
+    end = max(int(phases[k].last_year or 0) for k in known)
+    per_year = np.zeros((len(rows), end - start + 1), dtype=np.int64)
+    for k in known:
+        first, last = phases[k].first_year, phases[k].last_year
+        assert first is not None and last is not None
+        years = last - first + 1
+        base, extra = np.divmod(counts[rows, k], years)
+        per_year[:, first - start : last + 1 - start] += base[:, None] + (
+            np.arange(years)[None, :] < extra[:, None]
+        )
+    unknown = counts[rows][:, unknown_cols].sum(axis=1) if unknown_cols else None
+    if unknown is not None and (unknown > 0).any():
+        some = np.flatnonzero(unknown > 0)
+        shares = (per_year[some] * unknown[some, None]).astype(np.float64) / known_total[
+            rows[some], None
+        ].astype(np.float64)
+        running = np.zeros(len(some))
+        for column in range(shares.shape[1]):  # summed in order, as Python's sum() does
+            running = running + shares[:, column]
+        floors = shares.astype(np.int64)
+        order = np.argsort(-(shares - floors), axis=1, kind="stable")
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(shares.shape[1])[None, :], axis=1)
+        adds = np.rint(running).astype(np.int64) - floors.sum(axis=1)
+        per_year[some] += floors + (rank < adds[:, None])
+    filled = per_year > 0
+    lead = filled.argmax(axis=1)
+    trail = per_year.shape[1] - filled[:, ::-1].argmax(axis=1)
+    for i, homes_row, a, b in zip(
+        rows.tolist(), per_year.tolist(), lead.tolist(), trail.tolist(), strict=True
+    ):
+        result[i] = (start + a, homes_row[a:b])
+    return result
 
 
 def _to_geojson(geometry: np.ndarray[Any, np.dtype[np.object_]]) -> list[str | None]:
