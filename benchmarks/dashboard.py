@@ -9,7 +9,7 @@ adds a user (`opgave users add`), serves
 `opgave.api.create_app` with uvicorn on a free 127.0.0.1 port in a process of its own, and
 drives Debian's Chromium (/usr/bin/chromium, through Playwright; no browser is downloaded):
 
-- bytes: every dashboard page (the list of tests/browser/test_pages_browser.py) in a new
+- bytes: every dashboard page (the list of tests/web/browser/test_pages_browser.py) in a new
   browser context, so with an empty cache; the sum over its requests of what came over the
   wire (Chromium's ``encodedDataLength`` of ``Network.loadingFinished``: compressed bodies
   plus headers). The baseline is the largest single file any page loaded.
@@ -54,7 +54,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-"""As tests/browser/conftest.py launches it."""
+"""As tests/web/browser/conftest.py launches it."""
 PAGES = (
     "/",
     "/map",
@@ -69,7 +69,7 @@ PAGES = (
     "/scenarios",
     "/regions/NOPE",
 )
-"""The pages of tests/browser/test_pages_browser.py."""
+"""The pages of tests/web/browser/test_pages_browser.py."""
 USER, PASSWORD = "bench", "benchmark-wachtwoord"
 SERVE = """
 import sys, uvicorn

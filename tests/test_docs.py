@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_cbs import cbs_server  # noqa: F401 - the recorded CBS answers, for `ingest cbs`
+from ingest.test_cbs import cbs_server  # noqa: F401 - the recorded CBS answers, for `ingest cbs`
 from typer.testing import CliRunner
 
 from opgave.cli import app

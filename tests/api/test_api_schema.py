@@ -2,7 +2,7 @@
 error, and every answer matches the status codes and schemas the API declares. Over HTTP
 with every check (`st run --checks all`: also negative data rejected, schema-valid data
 accepted, ``Allow`` on 405, authentication not ignored, stateful links): clean, but for the
-rules listed with their reason in tests/schemathesis.toml (docs/api.md)."""
+rules listed with their reason in tests/api/schemathesis.toml (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def test_no_server_errors_and_answers_match_the_schema(served: tuple[FastAPI, st
 def test_every_schemathesis_check_passes_over_http(tmp_path: Path) -> None:
     """`st run --checks all` against a served app (issue 13: undocumented 400s on malformed
     JSON, 405 without ``Allow``, schema-valid requests refused by rules the schema did not
-    state). Only the rules in tests/schemathesis.toml may refuse schema-valid input."""
+    state). Only the rules in tests/api/schemathesis.toml may refuse schema-valid input."""
     app, token = _app(tmp_path)
     st = shutil.which("st", path=str(Path(sys.executable).parent)) or shutil.which("st")
     assert st is not None, "schemathesis' st command is not installed"

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from opgave.cli import app
 from opgave.ingest import cbs
 
-RECORDED = Path(__file__).parent / "data" / "cbs"
+RECORDED = Path(__file__).parents[1] / "data" / "cbs"
 
 
 def recorded(table: str) -> dict[str, list[dict]]:

@@ -1,6 +1,6 @@
 """What the API says it answers (break 9): schemathesis with every check found undocumented
 400s on malformed JSON, 405s without an Allow header, and schema-valid requests refused by
-rules the schema did not state. The full run is tests/test_api_schema.py (slow); these are
+rules the schema did not state. The full run is tests/api/test_api_schema.py (slow); these are
 the findings, one by one."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ current plans, or for a date the plans and their history) in one transaction.
 
 The outline (areas, memberships, targets, sources, meetings: what the listings need) is read
 through tables reflected from the database, so that a listing imports neither the ORM nor
-the model's 34 classes (0.2 s of a command's start); tests/test_loading.py keeps its rows
+the model's 34 classes (0.2 s of a command's start); tests/service/test_loading.py keeps its rows
 equal to the model's.
 """
 
