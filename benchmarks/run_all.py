@@ -98,6 +98,8 @@ def goal_text(f: dict[str, Any]) -> str:
     """The goal as words: "<= 1.3x the floor" or "<= 2 s"."""
     if f.get("goal") is None:
         return "-"
+    if isinstance(f["goal"], str):  # a benchmark that states its goal in words
+        return str(f["goal"])
     on_ratio = f.get("goal_on", "ratio" if f.get("ratio") is not None else "value") == "ratio"
     return (
         f"<= {f['goal']:g}x"
