@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from opgave.access import Principal
+    from opgave.cli.words import Words
     from opgave.service import Service
     from opgave.service.errors import ServiceError
 
@@ -156,21 +158,38 @@ def main(
             "or a name (default: your login name).",
         ),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="nl|en",
+            help="Language of the output: nl (Dutch) or en (English); default $OPGAVE_LANG, "
+            "else en. So far overview and status speak it, the other commands English; the "
+            "default becomes nl once every command is translated. --json never changes.",
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
     """opgave: steer a national housing programme."""
-    ctx.obj = Context(db, by)
+    from opgave.cli.words import language
+
+    try:
+        chosen = language(lang, os.environ)
+    except ValueError as error:
+        raise fail(str(error)) from None
+    ctx.obj = Context(db, by, chosen)
 
 
 @dataclasses.dataclass
 class Context:
-    """What every command gets: the database (``--db``, resolved when first asked) and who
-    writes."""
+    """What every command gets: the database (``--db``, resolved when first asked), who
+    writes, and the language to speak (``--lang``, else ``OPGAVE_LANG``, else English)."""
 
     db: str | None
     by: str | None
+    lang: str = "en"
     _service: Service | None = None
 
     @property
@@ -209,6 +228,14 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
     errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
+
+
+def speaking(ctx: typer.Context) -> Words:
+    """The words of the command's language (``--lang``)."""
+    from opgave.cli.words import Words
+
+    context: Context = ctx.obj
+    return Words(context.lang)
 
 
 def service(ctx: typer.Context) -> Service:

@@ -18,11 +18,10 @@ from opgave.cli import (
     fail,
     homes,
     parse_date,
-    period,
     principal,
     print_json,
     service,
-    target_value,
+    speaking,
 )
 from opgave.cli.programme import (
     DEFAULT_DEFINITION,
@@ -31,6 +30,7 @@ from opgave.cli.programme import (
     headline_lines,
 )
 from opgave.cli.render import one_area, show, word
+from opgave.cli.words import Words
 
 if TYPE_CHECKING:
     from opgave import monitor
@@ -379,85 +379,96 @@ def status(
     if as_json:
         print_json(result)
         return
+    w = speaking(ctx)
     if result.synthetic_sources:
         console.print(
-            f"[bold yellow]Synthetic demo data is loaded ({', '.join(result.synthetic_sources)}):"
-            " figures marked SYNTHETIC rest on it.[/]"
+            "[bold yellow]"
+            + w("synthetic_loaded_status", sources=", ".join(result.synthetic_sources))
+            + "[/]"
         )
-    console.rule(f"[bold]{result.area['name']} ({area})" + (f" as of {date}" if date else ""))
-    for line in headline_lines(result.headline, monitor.definition_for("homes_built", definition)):
+    console.rule(
+        f"[bold]{result.area['name']} ({area})" + (w("as_of", date=w.date(date)) if date else "")
+    )
+    chosen = monitor.definition_for("homes_built", definition)
+    for line in headline_lines(result.headline, chosen, w):
         console.print(line)
     if result.year_so_far is not None:
-        console.print(year_so_far_line(result.year_so_far))
+        console.print(year_so_far_line(result.year_so_far, w))
     from rich.table import Table
 
-    table = Table(title=f"targets of {area} and inside it", show_lines=True)
+    table = Table(title=w("targets_title", area=area), show_lines=True)
     for column in (
-        "target",
-        "area",
-        "period",
-        "realised",
-        "pace needed / last 3 yrs",
-        "plan capacity vs what remains",
+        "column_target",
+        "column_area",
+        "column_period",
+        "column_realised",
+        "column_pace",
+        "column_capacity_remaining",
     ):
-        table.add_column(column)
+        table.add_column(w(column))
+    marked = " " + w("synthetic")
     for r in result.targets:
         t, p, c = r.target, r.progress, r.capacity
         realised = pace = capacity = "-"
         if p and p.realised_years:
             realised = (
                 ("≥ " if p.lower_bound else "")
-                + f"{homes(p.realised)} ({p.realised_years[0]}-{p.realised_years[-1]})"
-                + (" SYNTHETIC" if p.synthetic else "")
+                + f"{w.number(p.realised)} ({p.realised_years[0]}-{p.realised_years[-1]})"
+                + (marked if p.synthetic else "")
             )
-            pace = f"{homes(p.required_pace_min)} / {homes(p.recent_pace)}: " + p.status.replace(
-                "_", " "
+            pace = f"{w.number(p.required_pace_min)} / {w.number(p.recent_pace)}: " + w.word(
+                "pace_status", p.status
             )
         elif p:
-            pace = p.status.replace("_", " ")
+            pace = w.word("pace_status", p.status)
         if c:
-            capacity = (
-                f"{homes(c.planned_all)} = {c.ratio_all:.0%} (hard {c.ratio_hard:.0%}); "
-                f"130% {'met' if c.meets_norm else 'not met'}"
-                + (" SYNTHETIC" if c.synthetic else "")
-            )
+            capacity = w(
+                "capacity_cell", planned=w.number(c.planned_all), ratio=w.percent(c.ratio_all),
+                hard=w.percent(c.ratio_hard), norm=w.percent(c.norm),
+                verdict=w("met") if c.meets_norm else w("not_met"),
+            ) + (marked if c.synthetic else "")  # fmt: skip
             if r.capacity_max:
-                capacity += f"; {r.capacity_max.ratio_all:.0%} of the maximum"
-        name = r.area_name + ("" if not r.coverage.lower_bound else f" ({r.coverage.text})")
-        table.add_row(f"{target_value(t)}", name, period(t), realised, pace, capacity)
+                capacity += w("of_maximum", ratio=w.percent(r.capacity_max.ratio_all))
+        name = r.area_name
+        if r.coverage.lower_bound:
+            name += f" ({w.coverage(r.coverage)})"
+        table.add_row(w.target_value(t), name, w.period(t), realised, pace, capacity)
     show(table)
     funded = result.funding
     if funded.awards:
         console.print(
-            f"Funding awarded in {area} (and areas inside it): {funded.awards} awards, "
-            f"EUR {funded.amount_eur:,} for {homes(funded.homes)} homes "
-            f"({homes(funded.affordable_homes)} affordable)."
-        )
+            w("funding_line", area=area, awards=w.number(funded.awards),
+              amount=w.number(funded.amount_eur), homes=w.number(funded.homes),
+              affordable=w.number(funded.affordable_homes))
+        )  # fmt: skip
     if any(r.coverage.lower_bound for r in result.targets):
-        console.print(
-            "≥ Only the municipalities a source names are counted for such an area, so its "
-            "realised figures and plan capacity are lower bounds."
-        )
+        console.print(w("lower_bound_note"))
 
 
-def year_so_far_line(y: monitor.YearSoFar) -> str:
+def year_so_far_line(y: monitor.YearSoFar, w: Words | None = None) -> str:
     """ "Year so far (BAG, Jan-Sep 2026): 41,230 homes completed, of which 38,900 new-build;
-    9 of 9 municipalities", with the same months of the year before when stored."""
-    words = {"homes_permitted": "permitted", "homes_started": "started"}
+    9 of 9 municipalities", with the same months of the year before when stored; in the
+    words of ``w`` (English when not given)."""
+    w = w or Words("en")
     done = y.to_date.get("homes_completed")
     if done is not None:
-        said = f"{homes(done)} homes completed"
+        said = w("ysf_completed", count=w.number(done))
         new_build = y.to_date.get("homes_completed_new_build")
         if new_build is not None:
-            said += f", of which {homes(new_build)} new-build"
+            said += w("ysf_new_build", count=w.number(new_build))
         before = y.previous.get("homes_completed") if y.previous else None
     else:
-        said = ", ".join(f"{homes(v)} homes {words[m]}" for m, v in y.to_date.items() if m in words)
+        keys = {"homes_permitted": "ysf_permitted", "homes_started": "ysf_started"}
+        said = ", ".join(w(keys[m], count=w.number(v)) for m, v in y.to_date.items() if m in keys)
         before = None
     if before is not None:
-        said += f" ({homes(before)} in the same months of {y.year - 1})"
-    return f"Year so far (BAG, {y.months_text}): {said}; {y.coverage_text}" + (
-        " [bold yellow]SYNTHETIC[/]" if y.synthetic else ""
+        said += w("ysf_previous", count=w.number(before), year=y.year - 1)
+    coverage = w(
+        "ysf_coverage_lower" if y.lower_bound else "ysf_coverage",
+        count=w.number(y.municipalities_with_figures), expected=w.number(y.municipalities),
+    )  # fmt: skip
+    return w("year_so_far", months=w.months(y.last_month, y.year), said=said, coverage=coverage) + (
+        f" [bold yellow]{w('synthetic')}[/]" if y.synthetic else ""
     )
 
 

@@ -21,9 +21,11 @@ from opgave.cli import (
     period,
     print_json,
     service,
+    speaking,
     target_value,
 )
 from opgave.cli.render import choices, show, word
+from opgave.cli.words import Words
 from opgave.vocabulary import AREA_KINDS, MEASURES
 
 
@@ -85,50 +87,59 @@ AsOfOption = Annotated[
 ]
 
 
-def headline_lines(h: monitor.Headline, definition: monitor.Definition) -> list[str]:
-    """An area's headline figures as lines of text (the overview and ``status`` print them)."""
+def headline_lines(
+    h: monitor.Headline, definition: monitor.Definition, w: Words | None = None
+) -> list[str]:
+    """An area's headline figures as lines of text (the overview and ``status`` print them),
+    in the words of ``w`` (English when not given)."""
+    w = w or Words("en")
     lines = []
     t, p, c = h.target, h.progress, h.capacity
     if h.kind != "nation":
-        lines.append(f"Coverage: {h.coverage.text}.")
+        lines.append(w("coverage_line", coverage=w.coverage(h.coverage)))
     if t is not None and p is not None and p.realised_years:
         years = f"{p.realised_years[0]}-{p.realised_years[-1]}"
         provisional = (
-            f" ({', '.join(map(str, p.provisional_years))} provisional)"
+            w("provisional_years", years=", ".join(map(str, p.provisional_years)))
             if p.provisional_years
             else ""
         )
-        bound = "at least " if p.lower_bound else ""
-        share = f" = {p.realised / t['value_min']:.1%} of the target" if t["value_min"] else ""
-        lines.append(
-            f"Realised {years}{provisional}: [bold]{bound}{homes(p.realised)}[/] homes added "
-            f"({definition.label}){share}" + (" [bold yellow]SYNTHETIC[/]" if p.synthetic else "")
+        realised = w.number(p.realised)
+        amount = w("at_least", value=realised) if p.lower_bound else realised
+        share = (
+            w("share_of_target", share=w.percent(p.realised / t["value_min"], 1))
+            if t["value_min"]
+            else ""
         )
+        label = definition.label if w.lang == "en" else definition.label_nl
+        lines.append(
+            w("realised_line", years=years, provisional=provisional, amount=f"[bold]{amount}[/]",
+              definition=label, share=share)
+            + (f" [bold yellow]{w('synthetic')}[/]" if p.synthetic else "")
+        )  # fmt: skip
         if p.gap_years:
-            lines.append(
-                f"No figure under this definition for {', '.join(map(str, p.gap_years))}: the "
-                "realised total is a lower bound."
-            )
+            lines.append(w("gap_line", years=", ".join(map(str, p.gap_years))))
         if p.required_pace_min is not None:
             lines.append(
-                f"Remaining: {homes(p.remaining_min)} in {t['last_year'] - p.realised_years[-1]} "
-                f"years -> {homes(p.required_pace_min)} a year needed; mean of the last 3 years "
-                f"{homes(p.recent_pace)} -> [bold]{p.status.replace('_', ' ')}[/]"
-            )
+                w("remaining_line", remaining=w.number(p.remaining_min),
+                  years=t["last_year"] - p.realised_years[-1],
+                  needed=w.number(p.required_pace_min), recent=w.number(p.recent_pace),
+                  status=f"[bold]{w.word('pace_status', p.status)}[/]")
+            )  # fmt: skip
     elif t is not None:
-        lines.append("No realised figures yet: run `opgave ingest cbs` (or load a dataset).")
+        lines.append(w("no_realised"))
     if c is not None:
         lines.append(
-            f"Plan capacity {c.first_year}-{c.last_year}: {homes(c.planned_all)} homes in "
-            f"{c.plans} plans = {c.ratio_all:.0%} of the {homes(c.against)} still to be built "
-            f"(hard {c.ratio_hard:.0%}); norm {c.norm:.0%}: "
-            + ("[green]met[/]" if c.meets_norm else "[red]not met[/]")
-            + (" [bold yellow]SYNTHETIC plans[/]" if c.synthetic else "")
-        )
+            w("capacity_line", first=c.first_year, last=c.last_year,
+              planned=w.number(c.planned_all), plans=w.number(c.plans),
+              ratio=w.percent(c.ratio_all), against=w.number(c.against),
+              hard=w.percent(c.ratio_hard), norm=w.percent(c.norm),
+              verdict=f"[green]{w('met')}[/]" if c.meets_norm else f"[red]{w('not_met')}[/]")
+            + (f" [bold yellow]{w('synthetic_plans')}[/]" if c.synthetic else "")
+        )  # fmt: skip
+    marked = f" [bold yellow]({w('synthetic')})[/]" if "plans" in h.synthetic_parts else ""
     lines.append(
-        f"Plans in the area: {h.plans:,} with {homes(h.planned_homes)} homes"
-        + (" [bold yellow](SYNTHETIC)[/]" if "plans" in h.synthetic_parts else "")
-        + "."
+        w("plans_line", plans=w.number(h.plans), homes=w.number(h.planned_homes), synthetic=marked)
     )
     return lines
 
@@ -158,70 +169,72 @@ def overview(
     if as_json:
         print_json(result)
         return
+    w = speaking(ctx)
     h = result.headline
     if result.synthetic_sources:
         console.print(
-            f"[bold yellow]Synthetic demo data is loaded: {', '.join(result.synthetic_sources)}. "
-            "Figures marked SYNTHETIC rest on it.[/]"
+            "[bold yellow]"
+            + w("synthetic_loaded_overview", sources=", ".join(result.synthetic_sources))
+            + "[/]"
         )
     if h.target is None:
-        console.print("No national homes target is loaded; run `opgave init`.")
+        console.print(w("no_national_target"))
         return
     t = h.target
-    console.rule(f"[bold]Woningbouwopgave {period(t)}: {target_value(t)}")
+    console.rule(f"[bold]Woningbouwopgave {w.period(t)}: {w.target_value(t)}")
     console.print(
-        f"Target source: {titles.get(t['source_id'], t['source_id'])}, {t['source_section']}"
-    )
-    for line in headline_lines(h, result.definition):
+        w("target_source", source=titles.get(t["source_id"], t["source_id"]),
+          section=t["source_section"])
+    )  # fmt: skip
+    for line in headline_lines(h, result.definition, w):
         console.print(line)
     if h.progress and h.progress.sources:
         console.print(
-            "Source: " + "; ".join(titles.get(s, s) for s in h.progress.sources), style="dim"
+            w("source", sources="; ".join(titles.get(s, s) for s in h.progress.sources)),
+            style="dim",
         )
     if h.capacity is None:
-        console.print(
-            "Plan capacity: no plan lists loaded yet (norm: 130% of the task, "
-            "Kamerstuk 34 682 nr. 90)."
-        )
+        console.print(w("no_capacity"))
     from rich.table import Table
 
-    regions = Table(
-        title="Regional urbanisation strategies (letter order); `opgave status AREA` for "
-        "their coverage",
-        show_lines=True,
-    )
-    regions.add_column("region", no_wrap=True)
-    for column in ("realised", "capacity", "targets"):
-        regions.add_column(column)
+    regions = Table(title=w("regions_title"), show_lines=True)
+    regions.add_column(w("column_region"), no_wrap=True)
+    for column in ("column_realised", "column_capacity", "column_targets"):
+        regions.add_column(w(column))
+    marked = " " + w("synthetic")
     for region in result.regions:
         rh = region.headline
         realised = capacity = "-"
         if rh.progress and rh.progress.realised_years:
-            realised = ("≥ " if rh.progress.lower_bound else "") + homes(rh.progress.realised)
-            realised += " SYNTHETIC" if rh.progress.synthetic else ""
+            realised = ("≥ " if rh.progress.lower_bound else "") + w.number(rh.progress.realised)
+            realised += marked if rh.progress.synthetic else ""
         if rh.capacity:
-            capacity = f"{rh.capacity.ratio_all:.0%}"
-            capacity += " SYNTHETIC" if rh.capacity.synthetic else ""
+            capacity = w.percent(rh.capacity.ratio_all)
+            capacity += marked if rh.capacity.synthetic else ""
         name = region.area["name"]
         if rh.coverage.lower_bound:
-            name += "\n[yellow]lower bound[/]"
+            name += f"\n[yellow]{w('lower_bound')}[/]"
         regions.add_row(
             name,
             realised,
             capacity,
             "\n".join(
-                f"{target_value(x)} ({period(x)}, {word('target_kind', x['kind'])}"
+                f"{w.target_value(x)} ({w.period(x)}, {w.word('target_kind', x['kind'])}"
                 + (f", {x['area_id']})" if x["area_id"] != region.area["id"] else ")")
                 for x in region.targets
             )
             or "-",
         )
     show(regions)
-    due = Table(title="Agreements due at the next meetings")
-    for column in ("meeting", "when", "due", "not done"):
-        due.add_column(column, justify="right" if column in ("due", "not done") else "left")
+    due = Table(title=w("due_title"))
+    for column in ("column_meeting", "column_when", "column_due", "column_not_done"):
+        due.add_column(
+            w(column), justify="right" if column in ("column_due", "column_not_done") else "left"
+        )
     for item in result.due:
-        due.add_row(item.meeting_name, item.moment or "-", str(item.due), str(item.not_done))
+        due.add_row(
+            item.meeting_name, item.moment or "-", w.number(item.due), w.number(item.not_done)
+        )
     show(due)
 
 
