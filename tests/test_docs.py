@@ -34,6 +34,16 @@ def test_every_command_is_in_the_command_reference() -> None:
     assert commands and not missing, f"commands missing from the README's reference: {missing}"
 
 
+def test_every_global_option_is_in_the_readme() -> None:
+    import typer
+
+    group = typer.main.get_command(app)
+    options = [o for p in group.params for o in p.opts if o.startswith("--") and o != "--help"]
+    global_line = README.split("Global options:", 1)[1].split("\n\n", 1)[0]
+    missing = [o for o in options if f"`{o}" not in global_line]
+    assert "--lang" in options and not missing, f"global options not in the README: {missing}"
+
+
 def test_ci_runs_the_readme_test_command() -> None:
     blocks = re.findall(r"```bash\n(.*?)\n```", README, flags=re.S)
     test_command = next(b for b in blocks if "pytest" in b and "\n" not in b)

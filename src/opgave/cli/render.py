@@ -15,7 +15,8 @@ if TYPE_CHECKING:  # Rich loads when a table is shown, not when a command regist
     from rich.table import Column, Table
 
 LANGUAGE = "en"
-"""The command line's language (its sentences are English; the words come from i18n)."""
+"""The language of the commands not yet translated (their sentences are English; the words
+come from i18n). ``overview`` and ``status`` speak ``--lang`` through :mod:`opgave.cli.words`."""
 
 
 def word(vocabulary: str, code: str | None) -> str:
