@@ -23,6 +23,13 @@ SOURCES = {
         "retrieved": dt.date(2026, 10, 20),
         "note": "area: Nederland; reference date 2026-10-08; started: True; since 2012",
     },
+    "bag-gm2": {  # a municipality's own, earlier extract
+        "id": "bag-gm2",
+        "kind": "import",
+        "confidence": "official",
+        "retrieved": dt.date(2026, 7, 10),
+        "note": "area: GM2; reference date 2026-07-05; started: True; since 2012",
+    },
     "doc": {"id": "doc", "kind": "document", "confidence": "official"},
     "demo": {"id": "demo", "kind": "dataset", "confidence": "synthetic"},
 }

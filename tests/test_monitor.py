@@ -227,6 +227,19 @@ def test_year_so_far_is_a_lower_bound_when_municipalities_lack_monthly_figures()
     assert monitor.year_so_far(make_state(areas=areas, months=rows, as_of=when), "GM1") is not None
 
 
+def test_year_so_far_is_a_lower_bound_when_an_extract_ends_before_the_last_month() -> None:
+    # GM1 from the national extract (to September), GM2 from its own of 5 July (to June):
+    # January-September for the region, with GM2's July-September missing from the sum
+    rows = _months("GM1", 2026, 9, 100) + _months("GM2", 2026, 6, 10, source="bag-gm2")
+    region = monitor.year_so_far(make_state(months=rows, as_of=dt.date(2026, 11, 1)), "R")
+    assert region is not None and region.last_month == 9
+    assert region.to_date["homes_completed"] == 900 + 60
+    assert (region.municipalities_with_figures, region.municipalities) == (2, 2)
+    assert region.lower_bound  # not the whole of January-September
+    alone = monitor.year_so_far(make_state(months=rows, as_of=dt.date(2026, 11, 1)), "GM2")
+    assert alone is not None and alone.last_month == 6 and not alone.lower_bound
+
+
 def test_year_so_far_from_synthetic_figures_says_so_and_never_mixes_them_with_real() -> None:
     when = dt.date(2026, 11, 1)
     demo = [{**r, "provisional": False} for r in _months("GM1", 2026, 9, 7, source="demo")]

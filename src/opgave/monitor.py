@@ -235,7 +235,9 @@ class Progress:
     """Where a homes target stands: realised so far, what is left, the pace needed.
 
     ``lower_bound`` is true when the realised figure may understate the truth: years
-    without a figure inside the realised span, or an area whose members are incomplete."""
+    without a figure inside the realised span, or an area whose members are incomplete.
+    ``share_min``: realised as a share of the minimum (None without one); ``years_left``: the
+    target's years after the last realised one - every door prints these, none divides."""
 
     target_id: str
     area_id: str
@@ -258,6 +260,8 @@ class Progress:
     sources: tuple[str, ...]
     synthetic: bool
     lower_bound: bool
+    share_min: float | None
+    years_left: int
 
 
 def progress_of(target: Row, series: Series, coverage_: Coverage | None = None) -> Progress:
@@ -313,6 +317,8 @@ def progress_of(target: Row, series: Series, coverage_: Coverage | None = None) 
         sources=series.sources if years else (),
         synthetic=series.synthetic and bool(years),
         lower_bound=bool(gaps) or bool(coverage_ and coverage_.lower_bound and years),
+        share_min=realised / target["value_min"] if target["value_min"] else None,
+        years_left=max(left_years, 0),
     )
 
 
@@ -933,12 +939,16 @@ def year_so_far(state: ProgrammeState, area_id: str) -> YearSoFar | None:
         if year < first_year:
             continue
         this_year = [f for f in found if f.year == year]
-        last_month = max(
-            _last_complete_month(state.month_figures.complete_to[s], year)
-            for f in this_year
-            for s in f.sources
-        )
-        with_figures = {f.area_id for f in this_year}
+        reached_by: dict[str, int] = {}  # each municipality's last complete month
+        for f in this_year:
+            for s in f.sources:
+                month = _last_complete_month(state.month_figures.complete_to[s], year)
+                reached_by[f.area_id] = max(reached_by.get(f.area_id, 0), month)
+        last_month = max(reached_by.values())
+        with_figures = set(reached_by)
+        # a municipality whose extract ends before the last month is summed to its own end:
+        # the sum is then a lower bound for January up to the last month, and says so
+        behind = any(month < last_month for month in reached_by.values())
         to_date = {
             measure: sum(f.value for f in this_year if f.measure == measure)
             for measure in YEAR_SO_FAR_MEASURES
@@ -971,6 +981,7 @@ def year_so_far(state: ProgrammeState, area_id: str) -> YearSoFar | None:
             municipalities=len(municipalities),
             municipalities_with_figures=len(with_figures),
             lower_bound=len(with_figures) < len(municipalities)
+            or behind
             or coverage(state, area_id).lower_bound,
             sources=tuple(sorted({s for f in this_year + before for s in f.sources})),
             synthetic=dataset == "synthetic",

@@ -119,7 +119,7 @@ def test_targets_and_periods_in_dutch() -> None:
         "qualitative": None, "first_year": None, "last_year": 2030,
     }  # fmt: skip
     assert w.target_value(target) == "ca. 175.000-220.000 woningen"
-    assert w.period(target) == "tot 2030"
+    assert w.period(target) == "t/m 2030"
     share = {**target, "value_max": None, "value_min": 0.675, "unit": "share"}
     assert w.target_value({**share, "approximate": False}) == "ten minste 68%"
     assert w.period({**target, "first_year": 2031, "last_year": None}) == "vanaf 2031"
@@ -135,12 +135,12 @@ def test_the_year_so_far_in_dutch() -> None:
     )  # fmt: skip
     assert year_so_far_line(y, Words("nl")) == (
         "Dit jaar tot nu toe (BAG, jan-sep 2026): 41.230 woningen opgeleverd, waarvan 38.900 "
-        "nieuwbouw (39.000 in dezelfde maanden van 2025); ondergrens: 28 van 30 gemeenten "
-        "[bold yellow]SYNTHETISCH[/]"
+        "nieuwbouw (39.000 in dezelfde maanden van 2025); ondergrens: 28 van 30 gemeenten; "
+        "voorlopig [bold yellow]SYNTHETISCH[/]"
     )
     english = year_so_far_line(y)
     assert english.startswith(f"Year so far (BAG, {y.months_text}): 41,230 homes completed")
-    assert f"; {y.coverage_text} [bold yellow]SYNTHETIC" in english
+    assert f"; {y.coverage_text}; provisional [bold yellow]SYNTHETIC" in english
 
 
 @pytest.mark.usefixtures("wide")

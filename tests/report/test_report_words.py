@@ -20,7 +20,7 @@ def test_dates_in_words_from_dates_and_iso_text() -> None:
 
 def test_a_period_is_never_written_as_minus_a_year() -> None:
     t = {"first_year": None, "last_year": 2030, "period_text": "tot 2030"}
-    assert words.period_text(t, "nl") == "tot 2030"
+    assert words.period_text(t, "nl") == "t/m 2030"  # the last year included
     assert words.period_text(t, "en") == "to 2030"
     assert words.period_text({**t, "first_year": 2022}, "nl") == "2022-2030"
     assert words.period_text({"first_year": 2025, "last_year": None}, "nl") == "vanaf 2025"

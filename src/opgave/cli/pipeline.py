@@ -467,6 +467,8 @@ def year_so_far_line(y: monitor.YearSoFar, w: Words | None = None) -> str:
         "ysf_coverage_lower" if y.lower_bound else "ysf_coverage",
         count=w.number(y.municipalities_with_figures), expected=w.number(y.municipalities),
     )  # fmt: skip
+    if y.provisional:
+        coverage += w("ysf_provisional")
     return w("year_so_far", months=w.months(y.last_month, y.year), said=said, coverage=coverage) + (
         f" [bold yellow]{w('synthetic')}[/]" if y.synthetic else ""
     )

@@ -107,8 +107,8 @@ def headline_lines(
         realised = w.number(p.realised)
         amount = w("at_least", value=realised) if p.lower_bound else realised
         share = (
-            w("share_of_target", share=w.percent(p.realised / t["value_min"], 1))
-            if t["value_min"]
+            w("share_of_target", share=w.percent(p.share_min, 1))
+            if p.share_min is not None
             else ""
         )
         label = definition.label if w.lang == "en" else definition.label_nl
@@ -122,7 +122,7 @@ def headline_lines(
         if p.required_pace_min is not None:
             lines.append(
                 w("remaining_line", remaining=w.number(p.remaining_min),
-                  years=t["last_year"] - p.realised_years[-1],
+                  years=p.years_left,
                   needed=w.number(p.required_pace_min), recent=w.number(p.recent_pace),
                   status=f"[bold]{w.word('pace_status', p.status)}[/]")
             )  # fmt: skip

@@ -27,9 +27,6 @@ ENVIRONMENT = "OPGAVE_LANG"
 CLI_DEFAULT_LANGUAGE = "en"
 """The command line's language when neither ``--lang`` nor ``OPGAVE_LANG`` says: English
 until every command is translated, then Dutch (:data:`opgave.i18n.DEFAULT_LANGUAGE`)."""
-TRANSLATED_COMMANDS = ("overview", "status")
-"""The commands that speak the chosen language; the others are English for now."""
-
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "synthetic": "SYNTHETIC",
@@ -98,6 +95,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "ysf_previous": " ({count} in the same months of {year})",
         "ysf_coverage": "{count} of {expected} municipalities",
         "ysf_coverage_lower": "lower bound: {count} of {expected} municipalities",
+        "ysf_provisional": "; provisional",
         "months": "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec",
         "homes_suffix": "{value} homes",
         "open": "open",
@@ -175,10 +173,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "ysf_previous": " ({count} in dezelfde maanden van {year})",
         "ysf_coverage": "{count} van {expected} gemeenten",
         "ysf_coverage_lower": "ondergrens: {count} van {expected} gemeenten",
+        "ysf_provisional": "; voorlopig",
         "months": "jan,feb,mrt,apr,mei,jun,jul,aug,sep,okt,nov,dec",
         "homes_suffix": "{value} woningen",
         "open": "open",
-        "period_to": "tot {year}",
+        "period_to": "t/m {year}",  # the last year is included
         "period_from": "vanaf {year}",
         "no_period": "geen periode",
     },
@@ -251,7 +250,7 @@ class Words:
         return line + (f" ({', '.join(weak)})" if weak else "")
 
     def period(self, t: Mapping[str, Any]) -> str:
-        """A target's inclusive years: 2021-2030, tot 2040, vanaf 2031, geen periode."""
+        """A target's inclusive years: 2021-2030, t/m 2040, vanaf 2031, geen periode."""
         first, last = t["first_year"], t["last_year"]
         if first and last:
             return f"{first}-{last}"

@@ -108,7 +108,7 @@ def environment(fmt: str, lang: str) -> Environment:
         finalize=_markdown_value if fmt == "md" else None,
     )
     env.filters["n"] = lambda v: number(v, lang)
-    env.filters["pct"] = lambda v: percent(v, lang)
+    env.filters["pct"] = lambda v, digits=None: percent(v, lang, digits)
     env.filters["amount"] = lambda v, share=False: percent(v, lang) if share else number(v, lang)
     env.filters["longdate"] = lambda v: long_date(v, lang)
     env.filters["css_string"] = css_string

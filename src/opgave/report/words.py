@@ -47,11 +47,12 @@ def dates_text(values: Iterable[object], lang: str, joiner: str) -> str:
     return ", ".join(texts[:-1]) + f" {joiner} " + texts[-1]
 
 
-PERIOD_WORDS = {"nl": ("tot", "vanaf"), "en": ("to", "from")}
+PERIOD_WORDS = {"nl": ("t/m", "vanaf"), "en": ("to", "from")}
+"""The last year is included ("t/m" = tot en met: "tot" alone would read as excluding it)."""
 
 
 def period_text(target: Mapping[str, Any], lang: str) -> str:
-    """A target's years for a table cell or a chart label: 2022-2030, tot 2030, vanaf 2025
+    """A target's years for a table cell or a chart label: 2022-2030, t/m 2030, vanaf 2025
     (never "-2030"); its own words when it names no year, else "-"."""
     first, last = target.get("first_year"), target.get("last_year")
     until, since = PERIOD_WORDS.get(lang, PERIOD_WORDS["nl"])

@@ -49,7 +49,6 @@ from opgave.service import Service, failures, forecasting, pipeline, priority, u
 from opgave.service.errors import ServiceError
 from opgave.service.forecasting import BASE
 
-JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled")
 FINISHED = ("done", "failed", "cancelled")
 Progress = Callable[[float, str], None]
 JOB = table_of(JobRow)

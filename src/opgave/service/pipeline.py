@@ -86,10 +86,6 @@ HISTORY = table_of(PlanHistory)
 PLAN_AREA = table_of(PlanArea)
 PLAN_PRECONDITION = table_of(PlanPrecondition)
 GEOMETRY = table_of(PlanGeometry)
-CHUNK = 900
-"""Ids per ``IN (...)`` (SQLite allows 999 parameters per statement)."""
-
-
 BATCH = 20_000
 """Rows per bulk statement: a large list is written in a few statements of bounded size."""
 

@@ -553,10 +553,15 @@ def _yearly_chart(picture: monitor.YearlyPicture, name: str, lang: str) -> figur
     realised_name = t("realised_per_year")
     if picture.realised_synthetic:
         realised_name += f" ({t('synthetic_mark')})"
+    plans_mark = f" ({t('synthetic_mark')})" if picture.plans_synthetic else ""
     series = [
         figures.YearSeries(realised_name, "bar", row(picture.realised), figures.BLUE),
-        figures.YearSeries(t("planned_hard"), "bar", row(picture.planned_hard), figures.LIGHT_BLUE),
-        figures.YearSeries(t("planned_soft"), "bar", row(picture.planned_soft), "#c9c9c9"),
+        figures.YearSeries(
+            t("planned_hard") + plans_mark, "bar", row(picture.planned_hard), figures.LIGHT_BLUE
+        ),
+        figures.YearSeries(
+            t("planned_soft") + plans_mark, "bar", row(picture.planned_soft), "#c9c9c9"
+        ),
     ]
     if picture.pace_even:
         series.append(
@@ -756,7 +761,8 @@ def logout_save(request: Request, csrf_token: Annotated[str | None, Form()] = No
     try:
         sign_out(request, answer, csrf_token)
     except ApiError as error:
-        return render(request, "error.html", identify(request), status=403, message=error.detail)
+        t = translator(language(request))
+        return error_page(request, identify(request), 403, t("forbidden"), str(error.detail))
     return answer
 
 
