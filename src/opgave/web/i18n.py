@@ -110,11 +110,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "provinces": "Provincies",
         "language": "English",
         "read_only": "Alleen lezen",
-        "no_data": "geen gegevens",
-        "on_track": "op koers",
-        "behind": "achter",
-        "reached": "gehaald",
-        "period_over": "periode voorbij",
         "scenarios": "Scenario's",
         "compare_title": "Scenario's vergelijken",
         "compare_intro": "Kies twee opgeslagen scenario's (of het basisscenario). De prognose "
@@ -346,11 +341,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "provinces": "Provinces",
         "language": "Nederlands",
         "read_only": "Read only",
-        "no_data": "no data",
-        "on_track": "on track",
-        "behind": "behind",
-        "reached": "reached",
-        "period_over": "period over",
         "scenarios": "Scenarios",
         "compare_title": "Compare scenarios",
         "compare_intro": "Choose two stored scenarios (or the base case). The forecast runs in "

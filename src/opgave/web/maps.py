@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from opgave.i18n import number, percent
+from opgave.monitor import PLAN_CAPACITY_NORM
 from opgave.web.figures import separators
 
 TILES: dict[str, tuple[int, int]] = {
@@ -37,7 +38,7 @@ TILES: dict[str, tuple[int, int]] = {
 RATIO_MAX = 1.6
 """Progress and capacity share one fixed colour range, 0% to 160% (above: the top colour),
 so a colour means the same on every map and every day."""
-MIDPOINTS = {"progress": 1.0, "capacity": 1.3}
+MIDPOINTS = {"progress": 1.0, "capacity": PLAN_CAPACITY_NORM}
 """Where the diverging scale turns from orange (short) to purple (there): the target itself
 for progress, the 130% norm for plan capacity."""
 NO_DATA_COLOUR = "#d0d0d0"
@@ -74,7 +75,7 @@ def colour_bar(measure: str, title: str, language: str, norm_word: str = "norm")
     }
     if measure == "planned":
         return {**bar, "tickformat": ",.0f"}
-    ticks = [0.0, 0.4, 0.8, 1.0, 1.3, 1.6]
+    ticks = [0.0, 0.4, 0.8, 1.0, PLAN_CAPACITY_NORM, RATIO_MAX]
     text = [percent(v, language) for v in ticks]
     if measure == "capacity":
         text[ticks.index(MIDPOINTS[measure])] += f" {norm_word}"
