@@ -107,9 +107,7 @@ def headline_lines(
         realised = w.number(p.realised)
         amount = w("at_least", value=realised) if p.lower_bound else realised
         share = (
-            w("share_of_target", share=w.percent(p.share_min, 1))
-            if p.share_min is not None
-            else ""
+            w("share_of_target", share=w.percent(p.share_min, 1)) if p.share_min is not None else ""
         )
         label = definition.label if w.lang == "en" else definition.label_nl
         lines.append(
