@@ -277,24 +277,11 @@ REFERENCE_DATE = re.compile(r"reference date (\d{4}-\d{2}-\d{2})")
 
 
 @dataclass(frozen=True)
-class MonthFigure:
+class MonthFigure(Figure):
     """The realised figure that stands for an area, measure and calendar month (BAG, the
-    year so far; see :class:`Figure` for ``parts`` and ``sources``)."""
+    year so far): a :class:`Figure` of one month of its year."""
 
-    area_id: str
-    measure: str
-    year: int
-    month: int
-    value: float
-    provisional: bool
-    tier: str
-    sources: tuple[str, ...]
-    parts: tuple[str, ...] = ()
-
-    @property
-    def synthetic(self) -> bool:
-        """Whether the figure comes from synthetic (demo) data."""
-        return self.tier == "synthetic"
+    month: int = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -389,7 +376,7 @@ def standing_month_figures(
 
     def made(found: Mapping[tuple[Any, ...], _Standing]) -> dict[MonthKey, MonthFigure]:
         return {
-            (area, measure, year, month): MonthFigure(area, measure, year, month, *standing)
+            (area, measure, year, month): MonthFigure(area, measure, year, *standing, month=month)
             for (area, measure, year, month), standing in found.items()
         }
 
