@@ -182,3 +182,22 @@ def test_the_year_so_far_is_the_same_in_every_door(runner: CliRunner, loaded_url
                 assert line.endswith("SYNTHETIC") and (
                     "lower bound" in line) == from_cli["lower_bound"]  # fmt: skip
     app.state.opgave.service.engine.dispose()
+
+
+def test_agreements_due_at_a_meeting_are_counted_once(runner: CliRunner, loaded_url: str) -> None:
+    """The overview's "due at" table, the meeting's agenda and the report's summary count the
+    same agreements: assigned to the meeting, or due by a date or moment in its time frame
+    (EHV-AKKOORD, "voorjaar 2022", is due at the BO Leefomgeving medio 2022 by its moment)."""
+    overview = cli_json(runner, loaded_url, "overview", "--json")
+    due = {d["meeting_id"]: d for d in overview["due"]}
+    assert [d["meeting_id"] for d in overview["due"]] == ["BO-LEEFOMGEVING-2022", "BO-MIRT-2022"]
+    leefomgeving = due["BO-LEEFOMGEVING-2022"]
+    assert "EHV-AKKOORD" in leefomgeving["agreement_ids"]
+    assert (leefomgeving["due"], due["BO-MIRT-2022"]["due"]) == (8, 7)
+    for meeting_id, item in due.items():
+        agenda = cli_json(runner, loaded_url, "agenda", meeting_id, "--json")
+        on_agenda = [a["id"] for block in agenda["regions"] for a in block["due"]]
+        assert sorted(on_agenda) == sorted(item["agreement_ids"]), meeting_id
+    report = runner.invoke(cli_app, ["--db", loaded_url, "report", "--format", "md"])
+    assert report.exit_code == 0, report.stderr
+    assert "8 staan op de agenda van het BO Leefomgeving 2022" in report.stdout

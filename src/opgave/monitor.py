@@ -22,6 +22,7 @@ from typing import Any, Literal, get_args
 
 from opgave import areas as area_graph
 from opgave import capacity as capacity_totals
+from opgave.agreements import calendar
 from opgave.areas import Coverage
 from opgave.state import Figure, MonthFigure, MonthKey, ProgrammeState, month_end
 from opgave.vocabulary import HARD_PLANSTATUS
@@ -36,7 +37,6 @@ PLAN_CAPACITY_NORM = 1.3
 HOME_MEASURES = ("homes_built", "homes_started")
 """Target measures that progress is measured for."""
 NATION = "NL01"
-CLOSED_STATUSES = ("done", "superseded", "lapsed")
 
 
 @dataclass(frozen=True)
@@ -608,6 +608,8 @@ class DueItem:
     moment: str | None
     due: int
     not_done: int
+    agreement_ids: tuple[str, ...] = ()
+    """The agreements due there, in register order."""
 
 
 @dataclass(frozen=True)
@@ -633,25 +635,30 @@ class Overview:
 
 
 def due_items(agreements: Sequence[Row], meetings: Sequence[Row]) -> list[DueItem]:
-    """Per meeting, the agreements due there and how many are not done."""
-    meeting_by_id = {m["id"]: m for m in meetings}
-    due: dict[str, list[Row]] = {}
-    for a in agreements:
-        for mid in a.get("due_meeting_ids") or ([a["due_meeting_id"]] if a["due_meeting_id"]
-                                                 else []):  # fmt: skip
-            due.setdefault(mid, []).append(a)
-    return [
-        DueItem(
-            meeting_id=mid,
-            meeting_name=meeting_by_id[mid]["name"],
-            moment=meeting_by_id[mid]["moment_text"],
-            due=len(items),
-            not_done=sum(1 for a in items if a["status"] not in CLOSED_STATUSES),
-        )
-        for mid, items in sorted(
-            due.items(), key=lambda kv: (meeting_by_id[kv[0]]["year"] or 0, kv[0])
-        )
-    ]
+    """Per meeting, in time order, the agreements due there and how many are not done.
+
+    "Due at a meeting" is the calendar's one definition (:func:`opgave.agreements.calendar.
+    due_at`): assigned to it (or to a meeting that is part of it), or due by a date or moment
+    after the previous meeting and no later than this one. Meetings that are part of another
+    count as that one; meetings with nothing due are left out.
+    """
+    by_id = {m["id"]: m for m in meetings}
+    items = []
+    for meeting in calendar.chronological(m for m in meetings if not m["parent_id"]):
+        at = calendar.frame(meeting["id"], meetings)
+        due = [a for a in agreements if calendar.due_at(a, at, by_id)]
+        if due:
+            items.append(
+                DueItem(
+                    meeting_id=meeting["id"],
+                    meeting_name=meeting["name"],
+                    moment=meeting["moment_text"],
+                    due=len(due),
+                    not_done=sum(1 for a in due if not calendar.is_closed(a)),
+                    agreement_ids=tuple(a["id"] for a in due),
+                )
+            )
+    return items
 
 
 def overview(state: ProgrammeState, definition: str = DEFAULT_DEFINITION) -> Overview:

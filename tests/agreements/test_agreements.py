@@ -249,3 +249,30 @@ def test_cli_add_update_and_errors(runner: CliRunner, loaded_url: str) -> None:
     assert code == 1 and "'gone' is not one of" in err
     code, _, err = run(runner, loaded_url, "agenda", "BO Nergens")
     assert code == 1 and '"BO Leefomgeving 2022"' in err
+
+
+def test_a_month_is_a_month() -> None:
+    assert calendar.moment_window("24 of 25 november 2021") == calendar.Window(
+        D(2021, 11, 1), D(2021, 11, 30)
+    )
+    assert calendar.moment_window("februari 2024").latest == D(2024, 2, 29)
+
+
+def test_due_items_count_what_the_calendar_says_is_due() -> None:
+    """One definition of "due at a meeting" for the overview, the agenda and the report."""
+    from opgave import monitor
+
+    agreements = [
+        agreement("ASSIGNED", due_meeting_id="BO-LEEF-2022"),
+        agreement("DONE", due_meeting_id="BO-LEEF-2022", status="done"),
+        agreement("SPRING", due_text="voorjaar 2022"),  # by its moment: before medio 2022
+        agreement("DATED", due_date=D(2022, 10, 1)),  # after medio 2022: at the BO MIRT
+        agreement("PART", due_meeting_id="BO-2021-ZUID"),  # part of BO-2021: counted there
+        agreement("NEVER", due_text="bij de actualisatie van het akkoord"),
+    ]
+    items = monitor.due_items(agreements, MEETINGS)
+    assert [(d.meeting_id, d.agreement_ids, d.due, d.not_done) for d in items] == [
+        ("BO-2021", ("PART",), 1, 1),
+        ("BO-LEEF-2022", ("ASSIGNED", "DONE", "SPRING"), 3, 2),
+        ("BO-MIRT-2022", ("DATED",), 1, 1),
+    ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from calendar import monthrange
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,15 @@ MOMENTS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
     "late": ((10, 1), (12, 31)),
 }
 """Fuzzy moments of the letter and their month window (first day, last day) in the year."""
+MONTHS: dict[str, int] = {
+    name: number
+    for names in (
+        "januari februari maart april mei juni juli augustus september oktober november december",
+        "january february march april may june july august september october november december",
+    )
+    for number, name in enumerate(names.split(), start=1)
+}
+"""Month names (Dutch and English): "november 2021" is the month, not the whole year."""
 _MOMENT = re.compile(r"(?:\b([a-z]+)\s+)?\b((?:19|20)\d\d)\b")
 
 
@@ -46,10 +56,12 @@ class Window:
 
 
 def moment_window(text: str | None, year: int | None = None) -> Window | None:
-    """The days a fuzzy moment can mean: "medio 2022" = 1 May-31 Aug 2022, "2022" = the year.
+    """The days a fuzzy moment can mean: "medio 2022" = 1 May-31 Aug 2022, "november 2021" =
+    the month, "2022" = the year.
 
     The first year in the text counts, with the word just before it when that is a known
-    moment (``MOMENTS``); without a year in the text, ``year`` is used as a whole year.
+    moment (``MOMENTS``) or month (``MONTHS``); without a year in the text, ``year`` is used
+    as a whole year.
     """
     match = _MOMENT.search(text.lower()) if text else None
     if match is None:
@@ -57,6 +69,9 @@ def moment_window(text: str | None, year: int | None = None) -> Window | None:
             return None
         return Window(dt.date(year, 1, 1), dt.date(year, 12, 31))
     word, found = match.group(1), int(match.group(2))
+    if word in MONTHS:
+        month = MONTHS[word]
+        return Window(dt.date(found, month, 1), dt.date(found, month, monthrange(found, month)[1]))
     (m1, d1), (m2, d2) = MOMENTS.get(word or "", ((1, 1), (12, 31)))
     return Window(dt.date(found, m1, d1), dt.date(found, m2, d2))
 

@@ -142,17 +142,16 @@ def listing_page(
 
 
 def due_next(svc: Service, limit: int = 12) -> list[Row]:
-    """The open agreements due at the next two meetings that still have open ones."""
+    """The open agreements due at the next two meetings that still have open ones (due as
+    :func:`opgave.monitor.due_items` counts them), in that order."""
     state = svc.state()
-    pending = [d.meeting_id for d in monitor.due_items(state.agreements, state.meetings)
-               if d.not_done][:2]  # fmt: skip
-    chosen = [
-        (next(m for m in calendar.due_meetings(a) if m in pending), a)
-        for a in state.agreements
-        if not calendar.is_closed(a) and set(calendar.due_meetings(a)) & set(pending)
-    ]
-    chosen.sort(key=lambda ma: (pending.index(ma[0]), ma[1]["display_order"] or 0, ma[1]["id"]))
-    return [a for _, a in chosen][:limit]
+    by_id = {a["id"]: a for a in state.agreements}
+    chosen: dict[str, Row] = {}
+    for item in [d for d in monitor.due_items(state.agreements, state.meetings) if d.not_done][:2]:
+        due = [by_id[i] for i in item.agreement_ids if not calendar.is_closed(by_id[i])]
+        for a in sorted(due, key=lambda a: (a["display_order"] or 0, a["id"])):
+            chosen.setdefault(a["id"], a)
+    return list(chosen.values())[:limit]
 
 
 def detail(svc: Service, agreement_id: str) -> Row:
