@@ -36,13 +36,15 @@ import numpy as np
 from _figures import emit, figure, reporting
 
 from opgave import programme, store
+from opgave.access import Principal
 from opgave.ingest.plans import PlanRow
 from opgave.model import Area, Source
 from opgave.service import Service, users
-from opgave.service.pipeline import apply_plan_list
+from opgave.service.pipeline import write_plans
 from opgave.vocabulary import PLANSTATUS
 
 BAR_P95_MS = 100.0
+ADMIN = Principal(0, "benchmark", "admin")
 
 
 def synthetic_plans(gemeenten: list[str], n: int, seed: int) -> list[PlanRow]:
@@ -84,17 +86,17 @@ def prepare(folder: Path, n_plans: int) -> tuple[str, str, list[str]]:
         areas = session.query(Area).all()
         gemeenten = sorted(a.id for a in areas if a.kind == "municipality" and a.valid_to is None)
         regions = sorted(a.id for a in areas if a.kind in ("strategy_region", "province"))
-        rows = synthetic_plans(gemeenten, n_plans, seed=7)
-        source = Source(
-            id="synthetic-load-benchmark",
-            kind="dataset",
-            title="SYNTHETIC plans for the API load benchmark",
-            citation=f"benchmarks/api_load.py, seed 7, {n_plans} made-up plans",
-            confidence="synthetic",
-        )
-        apply_plan_list(session, rows, source=source, captured=dt.date(2025, 1, 1))
+    rows = synthetic_plans(gemeenten, n_plans, seed=7)
+    source = Source(
+        id="synthetic-load-benchmark",
+        kind="dataset",
+        title="SYNTHETIC plans for the API load benchmark",
+        citation=f"benchmarks/api_load.py, seed 7, {n_plans} made-up plans",
+        confidence="synthetic",
+    )
     engine.dispose()
     svc = Service(url)
+    write_plans(svc, ADMIN, rows, source=source, captured=dt.date(2025, 1, 1))
     users.add_user(svc, "load", "viewer", [], "load-benchmark")
     token = users.create_token(svc, "load", "benchmark")
     svc.engine.dispose()

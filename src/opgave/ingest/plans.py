@@ -4,7 +4,7 @@ validate; the service layer writes them with history.
 Inputs: a file with one row per plan and the known municipalities, areas and preconditions.
 Outputs: checked :class:`PlanRow` records (and the import report), or
 :class:`PlanListError` naming every problem by file, row and column. The write (upsert by
-plan id, history, drops, geometries) is :func:`opgave.service.pipeline.apply_plan_list`.
+plan id, history, drops, geometries) is :func:`opgave.service.pipeline.write_plans`.
 Derives: DiWi status codes from their labels, segment counts from shares, the current
 municipality code of merged municipalities (see :mod:`opgave.ingest.register`).
 """

@@ -16,12 +16,12 @@ import datetime as dt
 import io
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opgave import monitor, programme, review
@@ -33,15 +33,12 @@ from opgave.model import (
     AreaCodeChange,
     Plan,
     PlanArea,
-    PlanGeometry,
     PlanHistory,
-    PlanPrecondition,
     Precondition,
     Realisation,
     Source,
-    table_of,
 )
-from opgave.service import Service, authority, users
+from opgave.service import Service, authority, plan_staging, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
 from opgave.vocabulary import PLAN_FIELDS
@@ -81,93 +78,6 @@ def _problems(error: plan_lists.PlanListError) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- plan lists: the history
 
 
-PLAN = table_of(Plan)
-HISTORY = table_of(PlanHistory)
-PLAN_AREA = table_of(PlanArea)
-PLAN_PRECONDITION = table_of(PlanPrecondition)
-GEOMETRY = table_of(PlanGeometry)
-BATCH = 20_000
-"""Rows per bulk statement: a large list is written in a few statements of bounded size."""
-
-
-class _Batch:
-    """Rows for one bulk statement, executed every :data:`BATCH` rows (bounded memory)."""
-
-    def __init__(self, session: Session, statement: Any) -> None:
-        self.session = session
-        self.statement = statement
-        self.rows: list[dict[str, Any]] = []
-
-    def add(self, row: dict[str, Any]) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.rows:
-            self.session.execute(self.statement, self.rows)
-            self.rows = []
-
-
-@dataclass
-class _Current:
-    """What the database holds now about the plans a list may touch (read in bulk)."""
-
-    plans: dict[str, dict[str, Any]]
-    areas: dict[str, set[str]]
-    preconditions: dict[str, set[str]]
-
-
-def _latest_capture(session: Session) -> dt.date | None:
-    latest = session.scalar(select(func.max(Plan.valid_from)))
-    latest_drop = session.scalar(select(func.max(Plan.dropped_on)))
-    return max((d for d in (latest, latest_drop) if d is not None), default=None)
-
-
-def _check_order(session: Session, captured: dt.date, title: str) -> None:
-    """Refuse a capture date before the latest list already imported (lists in date order)."""
-    newest = _latest_capture(session)
-    if newest is not None and captured < newest:
-        raise ServiceError(
-            422,
-            f"capture date {captured} is before the latest plan list already imported "
-            f"({newest}); import lists in date order",
-            problems=[{"file": title, "field": "date", "message": "out of date order"}],
-        )
-
-
-def _current(session: Session) -> _Current:
-    """Every plan (its versioned fields, validity and version) and every plan's links, in
-    three queries - a 200,000-plan database is read in well under a second."""
-    columns = [PLAN.c[k] for k in ("id", *PLAN_FIELDS, "valid_from", "dropped_on", "source_id",
-                                   "version")]  # fmt: skip
-    plans = {r["id"]: dict(r) for r in session.execute(select(*columns)).mappings()}
-    areas: dict[str, set[str]] = {}
-    for pid, area in session.execute(select(PLAN_AREA.c.plan_id, PLAN_AREA.c.area_id)):
-        areas.setdefault(pid, set()).add(area)
-    preconditions: dict[str, set[str]] = {}
-    for pid, pre in session.execute(
-        select(PLAN_PRECONDITION.c.plan_id, PLAN_PRECONDITION.c.precondition_id)
-    ):
-        preconditions.setdefault(pid, set()).add(pre)
-    return _Current(plans, areas, preconditions)
-
-
-def _dropping(
-    current: _Current, plan_rows: Sequence[plan_lists.PlanRow], partial: bool
-) -> list[str]:
-    """The plans a list drops: current plans of its municipalities it does not list."""
-    if partial:
-        return []
-    listed = {row.id for row in plan_rows}
-    scope = {row.gemeente_id for row in plan_rows}
-    return [
-        pid
-        for pid, plan in current.plans.items()
-        if pid not in listed and plan["gemeente_id"] in scope and plan["dropped_on"] is None
-    ]
-
-
 def _history_row(plan: Mapping[str, Any], until: dt.date) -> dict[str, Any]:
     """The plan's current version, closed on ``until`` (a ``plan_history`` row)."""
     return {
@@ -177,83 +87,6 @@ def _history_row(plan: Mapping[str, Any], until: dt.date) -> dict[str, Any]:
         "source_id": plan["source_id"],
         **{k: plan[k] for k in PLAN_FIELDS},
     }
-
-
-def apply_plan_list(
-    session: Session,
-    plan_rows: Sequence[plan_lists.PlanRow],
-    *,
-    source: Source,
-    captured: dt.date,
-    partial: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-    current: _Current | None = None,
-) -> PlanImportReport:
-    """Write a checked list as the state on ``captured``; earlier versions go to history.
-
-    A plan absent from the list is dropped when its municipality is in the list (unless
-    ``partial``). Lists must come in date order: a capture date before the latest one
-    already imported is refused. Written in bulk (one statement per table and kind of
-    change), so that a 200,000-plan list holds the write lock for seconds, not minutes.
-    ``progress(plans done, plans listed)`` is called as the stages go by and at the end.
-    """
-    _check_order(session, captured, source.title)
-    if session.get(Source, source.id) is None:
-        session.add(source)
-        session.flush()
-    report = PlanImportReport(
-        source_id=source.id, captured=captured, synthetic=source.confidence == "synthetic"
-    )
-    total = len(plan_rows)
-    tell = progress or (lambda _done, _total: None)
-    current = current or _current(session)
-    history = _Batch(session, insert(HISTORY))
-    added = _Batch(session, insert(PLAN))
-    updated = _Batch(
-        session,
-        update(PLAN).where(PLAN.c.id == bindparam("b_id")).values(version=PLAN.c.version + 1),
-    )
-    for done, row in enumerate(plan_rows, start=1):
-        fields = row.fields()
-        plan = current.plans.get(row.id)
-        if plan is None:
-            added.add({"id": row.id, "source_id": source.id, "valid_from": captured,
-                       "dropped_on": None, "version": 1, **fields})  # fmt: skip
-            report.added.append(row.id)
-        elif plan["dropped_on"] is None and all(plan[k] == v for k, v in fields.items()):
-            report.unchanged.append(row.id)
-        else:
-            returning = plan["dropped_on"] is not None
-            if not returning:
-                history.add(_history_row(plan, captured))
-                report.changes[row.id] = {
-                    k: [plan[k], v] for k, v in fields.items() if plan[k] != v
-                }
-            updated.add({"b_id": row.id, "source_id": source.id, "valid_from": captured,
-                         "dropped_on": None, **fields})  # fmt: skip
-            (report.added if returning else report.changed).append(row.id)
-        if done % BATCH == 0:
-            tell(done // 2, total)
-    dropped = _dropping(current, plan_rows, partial)
-    for pid in dropped:
-        history.add(_history_row(current.plans[pid], captured))
-    report.dropped = dropped
-    for batch in (history, added, updated):
-        batch.flush()
-    tell(total // 2, total)
-    if dropped:
-        session.execute(
-            update(PLAN)
-            .where(PLAN.c.id == bindparam("b_id"))
-            .values(dropped_on=captured, version=PLAN.c.version + 1),
-            [{"b_id": pid} for pid in dropped],
-        )
-    tell(3 * total // 4, total)
-    _replace_links(session, plan_rows, current)
-    _replace_geometries(session, plan_rows, source.id)
-    session.expire_all()  # the ORM's copies of plans (if any) are stale now
-    tell(total, total)
-    return report
 
 
 def correct(
@@ -267,80 +100,7 @@ def correct(
     plan.valid_from, plan.source_id = on, source_id
 
 
-def _replace_links(
-    session: Session, plan_rows: Sequence[plan_lists.PlanRow], current: _Current
-) -> None:
-    """Set each listed plan's areas and preconditions to those of the list (only the plans
-    whose links differ are rewritten)."""
-    for table, column, old, new in (
-        (PLAN_AREA, "area_id", current.areas, {r.id: set(r.area_ids) for r in plan_rows}),
-        (PLAN_PRECONDITION, "precondition_id", current.preconditions,
-         {r.id: set(r.precondition_ids) for r in plan_rows}),
-    ):  # fmt: skip
-        changed = [pid for pid, links in new.items() if links != old.get(pid, set())]
-        gone = [pid for pid in changed if old.get(pid)]
-        if gone:
-            session.execute(
-                delete(table).where(table.c.plan_id == bindparam("b_id")),
-                [{"b_id": pid} for pid in gone],
-            )
-        links = [{"plan_id": pid, column: link} for pid in changed for link in sorted(new[pid])]
-        if links:
-            session.execute(insert(table), links)
-
-
-def _replace_geometries(
-    session: Session, plan_rows: Sequence[plan_lists.PlanRow], source_id: str
-) -> None:
-    """Keep the geometry of each listed plan that has one (GIS registers) for the map."""
-    shaped = [r for r in plan_rows if r.geometry_json is not None]
-    if not shaped:
-        return
-    session.execute(
-        delete(GEOMETRY).where(GEOMETRY.c.plan_id == bindparam("b_id")),
-        [{"b_id": r.id} for r in shaped],
-    )
-    session.execute(
-        insert(GEOMETRY),
-        [{"plan_id": r.id, "geometry_json": r.geometry_json, "source_id": source_id}
-         for r in shaped],
-    )  # fmt: skip
-
-
 # ---------------------------------------------------------------- plan lists: importing
-
-
-def placements(
-    session: Session,
-    plan_rows: Sequence[plan_lists.PlanRow],
-    current: _Current,
-    dropped: Sequence[str],
-) -> list[Placement]:
-    """Every placing field of every plan a list touches, as the file has it (new) and as
-    the database has it now (old): the municipality, the linked areas and the areas of the
-    linked preconditions - also of the plans it drops (dropping a plan linked to another
-    region's area lowers that region's capacity)."""
-    precondition_area = dict(session.execute(select(Precondition.id, Precondition.area_id)).all())
-    found: list[Placement] = []
-
-    def place(pid: str, when: str, gemeente: str, areas: Iterable[str],
-              preconditions: Iterable[str]) -> None:  # fmt: skip
-        record = f"plan {pid}"
-        found.append(Placement("gemeente_code", gemeente, record, when))
-        found.extend(Placement("area_ids", a, record, when) for a in sorted(areas))
-        found.extend(
-            Placement("precondition_ids", precondition_area.get(p) or p, record, when)
-            for p in sorted(preconditions)
-        )
-
-    for r in plan_rows:
-        place(r.id, "new", r.gemeente_id, r.area_ids, r.precondition_ids)
-    for pid in [*(r.id for r in plan_rows), *dropped]:
-        old = current.plans.get(pid)
-        if old is not None:
-            place(pid, "old", old["gemeente_id"], current.areas.get(pid, ()),
-                  current.preconditions.get(pid, ()))  # fmt: skip
-    return found
 
 
 def _read_context(svc: Service) -> dict[str, Any]:
@@ -352,7 +112,7 @@ def _read_context(svc: Service) -> dict[str, Any]:
             "areas": session.scalars(select(Area.id)).all(),
             "preconditions": session.scalars(select(Precondition.id)).all(),
             "area_polygons": geo.area_polygons(session),
-            "latest": _latest_capture(session),
+            "latest": plan_staging.latest_capture(session),
             "synthetic_plans": set(
                 session.scalars(
                     select(Plan.id)
@@ -441,26 +201,49 @@ def import_plans(
         )
     )
     del context
-    summary = reading.report.summary()
+    return write_plans(
+        svc, principal, plan_rows, source=source, captured=captured, partial=partial,
+        name=name, reading=reading.report.summary(), progress=report_progress,
+        finish=on_written,
+    )  # fmt: skip
+
+
+def write_plans(
+    svc: Service,
+    principal: Principal,
+    plan_rows: Sequence[plan_lists.PlanRow],
+    *,
+    source: Source,
+    captured: dt.date,
+    partial: bool = False,
+    name: str | None = None,
+    reading: str = "",
+    progress: Progress | None = None,
+    finish: Callable[[Session, PlanImportReport], None] | None = None,
+) -> PlanImportReport:
+    """Write checked plan rows as the plans on ``captured`` - the one writer of plans (see
+    :mod:`opgave.service.plan_staging`): earlier versions go to history, a plan missing from
+    the list is dropped when its municipality is listed (unless ``partial``), lists come in
+    date order. Audited as one event; ``finish(session, report)`` runs after that in the same
+    write transaction (a job's end, the demo's realised figures)."""
 
     def new_report() -> PlanImportReport:
         return PlanImportReport(
             source_id=source.id,
             captured=captured,
             synthetic=source.confidence == "synthetic",
-            reading=summary,
+            reading=reading,
         )
 
-    def finish(session: Session, report: PlanImportReport) -> None:
+    def done(session: Session, report: PlanImportReport) -> None:
         _audit_import(session, principal, report)
-        if on_written is not None:
-            on_written(session, report)
-
-    from opgave.service import plan_staging
+        if finish is not None:
+            finish(session, report)
 
     report: PlanImportReport = plan_staging.write(
         svc, principal, plan_rows, source=source, captured=captured, partial=partial,
-        name=name, new_report=new_report, progress=report_progress, finish=finish,
+        name=name or source.title, new_report=new_report,
+        progress=progress or (lambda _share, _stage: None), finish=done,
     )  # fmt: skip
     return report
 
@@ -580,9 +363,11 @@ def apply_corrections(
         entries = review.ledger(corrections, plans)
         applied = [e for e in entries if e.applied]
         if principal.role != "admin":
-            current = _current(session)
+            current = plan_staging.current_plans(session)
             touched = sorted({e.plan_id for e in applied})
-            found = placements(session, [], current, touched)  # where each plan lies now
+            found = plan_staging.placements(
+                session, [], current, touched
+            )  # where each plan lies now
             found += [
                 Placement(
                     "gemeente_id",
@@ -774,9 +559,12 @@ def load_demo(svc: Service, principal: Principal, seed: int, n_plans: int) -> De
     plan_rows = demo.synthetic_plans(
         weight, n_plans=n_plans, seed=seed, total_homes=total, links=demo.DEMO_LINKS
     )
-    with svc.writing() as session:
-        authority.authorise(session, principal, "realisations.ingest")
-        source = Source(**demo.source_record(seed))
+    authority.require(principal, "realisations.ingest")  # admin only: no placements to check
+    source = Source(**demo.source_record(seed))
+    figures = demo.synthetic_realisations(weight, seed=seed, years=demo.YEARS)
+    counts = programme.LoadReport()
+
+    def refuse_another_seed(session: Session) -> None:
         existing = session.get(Source, source.id)
         # the seed is in the citation's first part (the rest is words that may change)
         if (
@@ -788,15 +576,20 @@ def load_demo(svc: Service, principal: Principal, seed: int, n_plans: int) -> De
                 f"demo data with another seed is loaded ({existing.citation}); "
                 "start from a new database to change the seed",
             )
-        report = apply_plan_list(
-            session, plan_rows, source=source, captured=demo.CAPTURED, partial=True
-        )
-        _audit_import(session, principal, report)
-        figures = demo.synthetic_realisations(weight, seed=seed, years=demo.YEARS)
-        counts = programme.LoadReport()
+
+    with svc.reading() as session:
+        refuse_another_seed(session)  # at once; checked again under the write lock
+
+    def with_figures(session: Session, report: PlanImportReport) -> None:
+        refuse_another_seed(session)
         programme.upsert(session, Realisation, figures, counts)
         users.record(session, principal, "upload", "realisation", source.id, None,
                      {"figures": len(figures), "synthetic": True})  # fmt: skip
+
+    report = write_plans(
+        svc, principal, plan_rows, source=source, captured=demo.CAPTURED, partial=True,
+        finish=with_figures,
+    )  # fmt: skip
     return DemoReport(
         seed, len(report.added), len(report.unchanged), counts.inserted.get("realisation", 0)
     )
