@@ -33,3 +33,22 @@ def test_every_code_of_the_shown_vocabularies_has_its_words() -> None:
         assert set(i18n.WORDS[name]) == set(codes), name
     assert i18n.label("area_kind", "strategy_region", "nl") == "verstedelijkingsstrategie"
     assert i18n.label("measure", "homes_built", "en") == "homes added"
+
+
+def test_coverage_periods_and_months_are_written_once_for_every_door() -> None:
+    """The CLI, the dashboard and the report call these; a change shows in all of them."""
+    from opgave.i18n import coverage, months, period
+
+    assert coverage(30, 30, False, "nl") == "30 van 30 gemeenten"
+    assert coverage(1, 1, False, "nl", [("official", 1)]) == "1 van 1 gemeente"
+    assert coverage(21, 22, True, "nl", [("official", 18), ("secondary", 3)]) == (
+        "ondergrens: 21 van 22 gemeenten (3 secundair)"
+    )
+    assert coverage(1234, None, True, "en") == (
+        "lower bound: 1,234 municipalities known, total not stated"
+    )
+    assert [period(2021, 2030, "nl"), period(2025, 2025, "nl"), period(None, 2030, "nl")] == [
+        "2021-2030", "2025", "t/m 2030"
+    ]  # fmt: skip
+    assert period(2031, None, "en") == "from 2031" and period(None, None, "nl", "open") == "open"
+    assert months(9, 2026, "nl") == "jan-sep 2026" and months(1, 2026, "en") == "Jan 2026"

@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from opgave import i18n
+
 Row = Mapping[str, Any]
 
 
@@ -233,16 +235,9 @@ def coverage_text(
     known: int, expected: int | None, complete: bool, by_confidence: Iterable[tuple[str, int]]
 ) -> str:
     """ "30 of 30 municipalities", "lower bound: 21 of 22 municipalities", "lower bound: 5
-    municipalities known, total not stated"; weaker memberships counted in brackets."""
-    noun = "municipality" if (expected or known) == 1 else "municipalities"
-    if complete:
-        line = f"{known} of {known} {noun}"
-    elif expected is not None:
-        line = f"lower bound: {known} of {expected} {noun}"
-    else:
-        line = f"lower bound: {known} {noun} known, total not stated"
-    weak = [f"{n} {c}" for c, n in by_confidence if c != "official" and n]
-    return line + (f" ({', '.join(weak)})" if weak else "")
+    municipalities known, total not stated"; weaker memberships counted in brackets (the
+    English of :func:`opgave.i18n.coverage`, as the data says it)."""
+    return i18n.coverage(known, known if complete else expected, not complete, "en", by_confidence)
 
 
 def coverage(

@@ -8,6 +8,7 @@ One place so the dashboard, the report and the CLI never disagree on 900.000 aga
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -48,6 +49,78 @@ def long_date(value: dt.date | None, language: str) -> str:
     if value is None:
         return "-"
     return str(format_date(value, format="long", locale=locale_of(language)))
+
+
+PHRASES: dict[str, dict[str, str]] = {
+    "nl": {
+        "municipality": "gemeente",
+        "municipalities": "gemeenten",
+        "of": "{known} van {expected} {noun}",
+        "not_stated": "{known} {noun} bekend, het totaal is niet genoemd",
+        "lower_bound": "ondergrens: {line}",
+        "until": "t/m {year}",  # tot en met: "tot" alone would read as excluding the year
+        "from": "vanaf {year}",
+        "months": "jan,feb,mrt,apr,mei,jun,jul,aug,sep,okt,nov,dec",
+    },
+    "en": {
+        "municipality": "municipality",
+        "municipalities": "municipalities",
+        "of": "{known} of {expected} {noun}",
+        "not_stated": "{known} {noun} known, total not stated",
+        "lower_bound": "lower bound: {line}",
+        "until": "to {year}",
+        "from": "from {year}",
+        "months": "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec",
+    },
+}
+"""The phrases of coverage, periods and months, which every door writes the same way."""
+
+
+def coverage(
+    known: int,
+    expected: int | None,
+    lower_bound: bool,
+    language: str,
+    by_confidence: Iterable[tuple[str, int]] = (),
+) -> str:
+    """How many municipalities a figure covers: "30 van 30 gemeenten (3 secundair)",
+    "ondergrens: 21 van 22 gemeenten", "ondergrens: 5 gemeenten bekend, het totaal is niet
+    genoemd" - memberships weaker than official counted in brackets."""
+    words = PHRASES["en" if language == "en" else "nl"]
+    noun = words["municipality" if (expected or known) == 1 else "municipalities"]
+    if expected is None:
+        line = words["not_stated"].format(known=number(known, language), noun=noun)
+    else:
+        line = words["of"].format(
+            known=number(known, language), expected=number(expected, language), noun=noun
+        )
+    if lower_bound:
+        line = words["lower_bound"].format(line=line)
+    weak = [
+        f"{number(n, language)} {label('confidence', c, language)}"
+        for c, n in by_confidence
+        if c != "official" and n
+    ]
+    return line + (f" ({', '.join(weak)})" if weak else "")
+
+
+def period(first: int | None, last: int | None, language: str, otherwise: str = "-") -> str:
+    """A period of whole years, both ends included: 2021-2030, 2025, t/m 2030, vanaf 2031;
+    ``otherwise`` when it names no year."""
+    words = PHRASES["en" if language == "en" else "nl"]
+    if first and last:
+        return str(first) if first == last else f"{first}-{last}"
+    if last:
+        return words["until"].format(year=last)
+    if first:
+        return words["from"].format(year=first)
+    return otherwise
+
+
+def months(last_month: int, year: int, language: str) -> str:
+    """The months of a year so far: "jan-sep 2026" ("jan 2026" for January alone)."""
+    names = PHRASES["en" if language == "en" else "nl"]["months"].split(",")
+    return f"{names[0]}-{names[last_month - 1]} {year}" if last_month > 1 else f"{names[0]} {year}"
 
 
 WORDS: dict[str, dict[str, tuple[str, str]]] = {

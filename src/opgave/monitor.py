@@ -22,6 +22,7 @@ from typing import Any, Literal, get_args
 
 from opgave import areas as area_graph
 from opgave import capacity as capacity_totals
+from opgave import i18n
 from opgave.agreements import calendar
 from opgave.areas import Coverage
 from opgave.state import Figure, MonthFigure, MonthKey, ProgrammeState, month_end
@@ -863,8 +864,6 @@ def yearly_picture(
 # ---------------------------------------------------------------- the year so far (BAG, monthly)
 
 
-MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-                       "Nov", "Dec")  # fmt: skip
 YEAR_SO_FAR_MEASURES = (
     "homes_completed",
     "homes_completed_new_build",
@@ -899,14 +898,14 @@ class YearSoFar:
     @property
     def months_text(self) -> str:
         """The months summed, in English: "Jan-Sep 2026" ("Jan 2026" for January alone)."""
-        first, last = MONTH_ABBREVIATIONS[0], MONTH_ABBREVIATIONS[self.last_month - 1]
-        return f"{first}-{last} {self.year}" if self.last_month > 1 else f"{first} {self.year}"
+        return i18n.months(self.last_month, self.year, "en")
 
     @property
     def coverage_text(self) -> str:
         """ "9 of 9 municipalities", "lower bound: 7 of 9 municipalities"."""
-        text = f"{self.municipalities_with_figures} of {self.municipalities} municipalities"
-        return f"lower bound: {text}" if self.lower_bound else text
+        return i18n.coverage(
+            self.municipalities_with_figures, self.municipalities, self.lower_bound, "en"
+        )
 
 
 def _last_complete_month(day: dt.date, year: int) -> int:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from opgave import i18n
 from opgave.cli import (
     JsonOption,
     answering,
@@ -463,10 +464,7 @@ def year_so_far_line(y: monitor.YearSoFar, w: Words | None = None) -> str:
         before = None
     if before is not None:
         said += w("ysf_previous", count=w.number(before), year=y.year - 1)
-    coverage = w(
-        "ysf_coverage_lower" if y.lower_bound else "ysf_coverage",
-        count=w.number(y.municipalities_with_figures), expected=w.number(y.municipalities),
-    )  # fmt: skip
+    coverage = i18n.coverage(y.municipalities_with_figures, y.municipalities, y.lower_bound, w.lang)
     if y.provisional:
         coverage += w("ysf_provisional")
     return w("year_so_far", months=w.months(y.last_month, y.year), said=said, coverage=coverage) + (

@@ -36,9 +36,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "synthetic_loaded_status": "Synthetic demo data is loaded ({sources}): "
         "figures marked SYNTHETIC rest on it.",
         "coverage_line": "Coverage: {coverage}.",
-        "coverage_complete": "{known} of {known} {noun}",
-        "coverage_expected": "lower bound: {known} of {expected} {noun}",
-        "coverage_not_stated": "lower bound: {known} {noun} known, total not stated",
         "municipality": "municipality",
         "municipalities": "municipalities",
         "realised_line": "Realised {years}{provisional}: {amount} homes added ({definition})"
@@ -93,14 +90,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "ysf_permitted": "{count} homes permitted",
         "ysf_started": "{count} homes started",
         "ysf_previous": " ({count} in the same months of {year})",
-        "ysf_coverage": "{count} of {expected} municipalities",
-        "ysf_coverage_lower": "lower bound: {count} of {expected} municipalities",
         "ysf_provisional": "; provisional",
-        "months": "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec",
         "homes_suffix": "{value} homes",
         "open": "open",
-        "period_to": "to {year}",
-        "period_from": "from {year}",
         "no_period": "no period",
     },
     "nl": {
@@ -111,9 +103,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "synthetic_loaded_status": "Er zijn synthetische demogegevens geladen ({sources}): "
         "cijfers met SYNTHETISCH erbij rusten daarop.",
         "coverage_line": "Dekking: {coverage}.",
-        "coverage_complete": "{known} van {known} {noun}",
-        "coverage_expected": "ondergrens: {known} van {expected} {noun}",
-        "coverage_not_stated": "ondergrens: {known} {noun} bekend, het totaal is niet genoemd",
         "municipality": "gemeente",
         "municipalities": "gemeenten",
         "realised_line": "Gerealiseerd {years}{provisional}: {amount} woningen toegevoegd "
@@ -171,14 +160,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "ysf_permitted": "{count} woningen vergund",
         "ysf_started": "{count} woningen in aanbouw genomen",
         "ysf_previous": " ({count} in dezelfde maanden van {year})",
-        "ysf_coverage": "{count} van {expected} gemeenten",
-        "ysf_coverage_lower": "ondergrens: {count} van {expected} gemeenten",
         "ysf_provisional": "; voorlopig",
-        "months": "jan,feb,mrt,apr,mei,jun,jul,aug,sep,okt,nov,dec",
         "homes_suffix": "{value} woningen",
         "open": "open",
-        "period_to": "t/m {year}",  # the last year is included
-        "period_from": "vanaf {year}",
         "no_period": "geen periode",
     },
 }
@@ -231,34 +215,12 @@ class Words:
 
     def coverage(self, c: Coverage) -> str:
         """An area's coverage: "30 van 30 gemeenten (3 secundair)", "ondergrens: 21 van 22
-        gemeenten" (the line :func:`opgave.areas.coverage_text` writes in English)."""
-        noun = self("municipality" if (c.expected or c.known) == 1 else "municipalities")
-        known = self.number(c.known)
-        if c.complete:
-            line = self("coverage_complete", known=known, noun=noun)
-        elif c.expected is not None:
-            line = self(
-                "coverage_expected", known=known, expected=self.number(c.expected), noun=noun
-            )
-        else:
-            line = self("coverage_not_stated", known=known, noun=noun)
-        weak = [
-            f"{self.number(n)} {self.word('confidence', conf)}"
-            for conf, n in c.by_confidence
-            if conf != "official" and n
-        ]
-        return line + (f" ({', '.join(weak)})" if weak else "")
+        gemeenten" (:func:`opgave.i18n.coverage`, as the dashboard and the report say it)."""
+        return i18n.coverage(c.known, c.expected, c.lower_bound, self.lang, c.by_confidence)
 
     def period(self, t: Mapping[str, Any]) -> str:
         """A target's inclusive years: 2021-2030, t/m 2040, vanaf 2031, geen periode."""
-        first, last = t["first_year"], t["last_year"]
-        if first and last:
-            return f"{first}-{last}"
-        if last:
-            return self("period_to", year=last)
-        if first:
-            return self("period_from", year=first)
-        return self("no_period")
+        return i18n.period(t["first_year"], t["last_year"], self.lang, self("no_period"))
 
     def target_value(self, t: Mapping[str, Any]) -> str:
         """A target's value as the letter says it: ranges, "ca.", "ten minste", open."""
@@ -282,7 +244,4 @@ class Words:
 
     def months(self, last_month: int, year: int) -> str:
         """The months of a year so far: "jan-sep 2026" ("jan 2026" for January alone)."""
-        names = self("months").split(",")
-        if last_month > 1:
-            return f"{names[0]}-{names[last_month - 1]} {year}"
-        return f"{names[0]} {year}"
+        return i18n.months(last_month, year, self.lang)

@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from opgave import i18n
 from opgave.i18n import label, long_date
 
 
@@ -47,22 +48,11 @@ def dates_text(values: Iterable[object], lang: str, joiner: str) -> str:
     return ", ".join(texts[:-1]) + f" {joiner} " + texts[-1]
 
 
-PERIOD_WORDS = {"nl": ("t/m", "vanaf"), "en": ("to", "from")}
-"""The last year is included ("t/m" = tot en met: "tot" alone would read as excluding it)."""
-
-
 def period_text(target: Mapping[str, Any], lang: str) -> str:
     """A target's years for a table cell or a chart label: 2022-2030, t/m 2030, vanaf 2025
     (never "-2030"); its own words when it names no year, else "-"."""
-    first, last = target.get("first_year"), target.get("last_year")
-    until, since = PERIOD_WORDS.get(lang, PERIOD_WORDS["nl"])
-    if first and last:
-        return f"{first}-{last}"
-    if last:
-        return f"{until} {last}"
-    if first:
-        return f"{since} {first}"
-    return str(target.get("period_text") or "-")
+    otherwise = str(target.get("period_text") or "-")
+    return i18n.period(target.get("first_year"), target.get("last_year"), lang, otherwise)
 
 
 CHANGE_VOCABULARIES = {"kind": "agreement_kind", "status": "agreement_status", "themes": "theme"}
@@ -100,10 +90,13 @@ def install(env: Environment, lang: str) -> None:
     """Add the report's filters for ``lang`` to a template environment: ``label``
     (``code|label("theme")``), ``longdate`` (dates and ISO text), ``dates`` (several dates
     in words), ``period`` (a target's years), ``change_value`` (a register change),
-    ``slug`` (a Markdown heading's anchor)."""
+    ``slug`` (a Markdown heading's anchor), ``coverage`` (:func:`opgave.i18n.coverage`)."""
     env.filters["label"] = lambda code, vocabulary: label(vocabulary, code, lang)
     env.filters["longdate"] = lambda value: date_text(value, lang)
     env.filters["dates"] = lambda values, joiner: dates_text(values, lang, joiner)
     env.filters["period"] = lambda target: period_text(target, lang)
+    env.filters["coverage"] = lambda c: i18n.coverage(
+        c.known, c.expected, c.lower_bound, lang, c.by_confidence
+    )
     env.filters["change_value"] = lambda value, field: change_value(value, field, lang)
     env.filters["slug"] = slug

@@ -33,7 +33,7 @@ from opgave.api.routers.account import sign_in, sign_out
 from opgave.api.routers.agreements import agreement_detail
 from opgave.api.routers.jobs import start_plan_import
 from opgave.api.security import ApiError, Caller, identify, state_of
-from opgave.i18n import label, long_date
+from opgave.i18n import coverage, label, long_date, months, period
 from opgave.service import agreements as register_service
 from opgave.service import geo, monitoring, pipeline, users
 from opgave.state import ProgrammeState
@@ -69,18 +69,6 @@ def viewer(request: Request) -> Caller:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInNeeded(target)
     return caller
-
-
-def period(first: int | None, last: int | None, lang: str) -> str:
-    """A period of years as words: 2021-2030, t/m 2030, vanaf 2025, or '-'."""
-    t = translator(lang)
-    if first is not None and last is not None:
-        return str(first) if first == last else f"{first}-{last}"
-    if last is not None:
-        return t("until_year", last=last)
-    if first is not None:
-        return t("from_year", first=first)
-    return "-"
 
 
 def value_span(lo: float | None, hi: float | None, unit: str, lang: str) -> str:
@@ -205,6 +193,10 @@ def render(
             "moment": lambda v: moment(v, lang),
             "label": lambda vocabulary, code: label(vocabulary, code, lang),
             "period": lambda first, last: period(first, last, lang),
+            "coverage": lambda c: coverage(
+                c.known, c.expected, c.lower_bound, lang, c.by_confidence
+            ),
+            "months": lambda last_month, year: months(last_month, year, lang),
             "span": lambda lo, hi, unit="homes": value_span(lo, hi, unit, lang),
             "area_name": area_name,
             "source_title": source_title,

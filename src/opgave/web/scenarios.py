@@ -23,8 +23,9 @@ from opgave.api.routers.jobs import start_forecast
 from opgave.api.schemas import ForecastJobRequest
 from opgave.api.security import ApiError, state_of
 from opgave.forecast.questions import compare_targets
+from opgave.i18n import period
 from opgave.service import forecasting, reporting
-from opgave.web import _writer, error_page, figures, language, period, render, viewer
+from opgave.web import _writer, error_page, figures, language, render, viewer
 from opgave.web.i18n import percent, translator
 
 router = APIRouter(include_in_schema=False)
