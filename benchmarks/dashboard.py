@@ -40,36 +40,13 @@ from typing import Any
 
 from _figures import emit, figure, median, reporting
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from browser_pages import CHROMIUM, CHROMIUM_ARGS, PAGES  # shared with the browser tests
+
 GOAL_PAGE_MB = 1.5
 GOAL_OVERVIEW_S = 1.0
 MB = 1_000_000
 OPGAVE = str(Path(sys.executable).with_name("opgave"))
-CHROMIUM = os.environ.get("OPGAVE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-"""As tests/web/browser/conftest.py launches it."""
-PAGES = (
-    "/",
-    "/map",
-    "/map?measure=capacity",
-    "/map?measure=planned&division=municipality",
-    "/regions",
-    "/regions/VS-MRA",
-    "/regions/PV27",
-    "/regions/GM0363",
-    "/agreements/ZR-FASERING",
-    "/upload",
-    "/scenarios",
-    "/regions/NOPE",
-)
-"""The pages of tests/web/browser/test_pages_browser.py."""
 USER, PASSWORD = "bench", "benchmark-wachtwoord"
 SERVE = """
 import sys, uvicorn

@@ -14,18 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_pages import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = os.environ.get("OPGAVE_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_ENV = "OPGAVE_REQUIRE_BROWSER"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def _missing() -> str | None:
@@ -49,6 +40,6 @@ def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

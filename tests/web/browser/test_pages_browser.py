@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_pages import PAGES
 from typer.testing import CliRunner
 from web_fixtures import PASSWORD, LiveServer, LoadedTemplates, Watched
 
@@ -23,20 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 AXE = Path(__file__).parent / "axe" / "axe.min.js"
 AXE_VERSION = "4.14.1"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-PAGES = (
-    "/",
-    "/map",
-    "/map?measure=capacity",
-    "/map?measure=planned&division=municipality",
-    "/regions",
-    "/regions/VS-MRA",
-    "/regions/PV27",
-    "/regions/GM0363",
-    "/agreements/ZR-FASERING",
-    "/upload",
-    "/scenarios",
-    "/regions/NOPE",
-)
 
 
 @pytest.fixture(scope="module")
