@@ -51,6 +51,29 @@ def long_date(value: dt.date | None, language: str) -> str:
     return str(format_date(value, format="long", locale=locale_of(language)))
 
 
+def as_date(value: object) -> dt.date | None:
+    """A date from a date, a datetime or an ISO text; None for anything else."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def date_text(value: object, language: str) -> str:
+    """A date (or datetime, or ISO text) as the language writes it: 16 december 2021; '-'
+    for None; text that is not a date as it is."""
+    day = as_date(value)
+    if day is None:
+        return "-" if value is None or value == "" else str(value)
+    return long_date(day, language)
+
+
 PHRASES: dict[str, dict[str, str]] = {
     "nl": {
         "municipality": "gemeente",

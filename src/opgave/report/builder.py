@@ -23,7 +23,7 @@ from typing import Any
 from opgave import monitor
 from opgave.agreements import agenda, calendar, register
 from opgave.areas import Coverage
-from opgave.report.words import as_date
+from opgave.i18n import as_date
 from opgave.state import ProgrammeState
 
 Row = Mapping[str, Any]

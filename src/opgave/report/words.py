@@ -7,7 +7,6 @@ Inputs: a code and its vocabulary, a date; the report's language. Outputs: text.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -15,29 +14,7 @@ from typing import Any
 from jinja2 import Environment
 
 from opgave import i18n
-from opgave.i18n import label, long_date
-
-
-def as_date(value: object) -> dt.date | None:
-    """A date from a date, a datetime or an ISO text; None for anything else."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
-def date_text(value: object, lang: str) -> str:
-    """A date as the language writes it (16 december 2021); text that is not a date as is."""
-    day = as_date(value)
-    if day is None:
-        return "-" if value is None else str(value)
-    return long_date(day, lang)
+from opgave.i18n import date_text, label
 
 
 def dates_text(values: Iterable[object], lang: str, joiner: str) -> str:

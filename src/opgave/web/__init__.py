@@ -33,7 +33,7 @@ from opgave.api.routers.account import sign_in, sign_out
 from opgave.api.routers.agreements import agreement_detail
 from opgave.api.routers.jobs import start_plan_import
 from opgave.api.security import ApiError, Caller, identify, state_of
-from opgave.i18n import coverage, label, long_date, months, period
+from opgave.i18n import coverage, date_text, label, months, period
 from opgave.service import agreements as register_service
 from opgave.service import geo, monitoring, pipeline, users
 from opgave.state import ProgrammeState
@@ -84,22 +84,12 @@ def value_span(lo: float | None, hi: float | None, unit: str, lang: str) -> str:
     return f"{one(lo)}-{one(hi)}"
 
 
-def _as_date(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def moment(value: Any, lang: str) -> str:
     """A timestamp (ISO text, UTC) as a long date with the time: 3 december 2025 12:05 UTC."""
     if not value:
         return "-"
     text = str(value)
-    day = long_date(_as_date(text), lang)
+    day = date_text(text, lang)
     return f"{day} {text[11:16]} UTC" if len(text) >= 16 else day
 
 
@@ -189,7 +179,7 @@ def render(
             "csrf": caller.csrf_token if caller else None,
             "num": lambda v, d=0: number(v, lang, d),
             "pct": lambda v, d=None: percent(v, lang, d),
-            "date": lambda v: long_date(_as_date(v), lang),
+            "date": lambda v: date_text(v, lang),
             "moment": lambda v: moment(v, lang),
             "label": lambda vocabulary, code: label(vocabulary, code, lang),
             "period": lambda first, last: period(first, last, lang),
