@@ -1,0 +1,80 @@
+"""The language of the commands beyond overview and status (opgave.cli.words): agreements and
+the agenda, forecast and scenarios, funding, jobs and backups, report, serve, users, examples.
+Each speaks Dutch with ``--lang nl`` - no English catalogue string, no raw vocabulary code,
+numbers as 900.000 - and its English and ``--json`` stay as they were."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_words import BOX, english_leaks, raw_codes, run
+from typer.testing import CliRunner
+
+from opgave.cli import console, errors
+
+
+@pytest.fixture
+def wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wide terminal, so that no sentence is folded over two lines of a table cell."""
+    monkeypatch.setattr(console._made(), "_width", 400)
+    monkeypatch.setattr(errors._made(), "_width", 400)
+
+
+def dutch(runner: CliRunner, url: str, *args: str) -> str:
+    """The output of a command run in Dutch (it must succeed), table lines as spaces; it must
+    hold no English catalogue string and no raw vocabulary code."""
+    code, out, err = run(runner, url, "--lang", "nl", *args)
+    assert code == 0, err
+    text = BOX.sub(" ", out)
+    assert english_leaks(text) == [], args
+    assert raw_codes(text) == [], args
+    return text
+
+
+def english(runner: CliRunner, url: str, *args: str) -> str:
+    code, out, err = run(runner, url, *args)
+    assert code == 0, err
+    return BOX.sub(" ", out)
+
+
+def test_the_check_finds_english_in_these_commands(runner: CliRunner, loaded_url: str) -> None:
+    out = english(runner, loaded_url, "agreements", "history", "NL-FASERING")
+    assert {"agr_history_title: 'history of'", "column_status_after: 'status after'"} <= set(
+        english_leaks(out)
+    )
+
+
+@pytest.mark.usefixtures("wide")
+def test_agreements_and_the_agenda_in_dutch(runner: CliRunner, loaded_url: str) -> None:
+    out = dutch(runner, loaded_url, "agreements", "--area", "VS-ZR")
+    assert re.search(r"afspraken\s", out) and "aan de beurt" in out and "stand" in out
+    out = dutch(
+        runner, loaded_url, "agreements", "add", "ZR-PROEF", "--area", "VS-ZR", "--text",
+        "Proef", "--due-date", "2026-03-01", "--theme", "housing",
+    )  # fmt: skip
+    assert out.strip() == "ZR-PROEF toegevoegd (open) voor VS-ZR."
+    out = dutch(
+        runner, loaded_url, "agreements", "update", "ZR-PROEF", "--theme", "mobility",
+        "--due-date", "2026-04-01",
+    )  # fmt: skip
+    assert out.strip() == (
+        "ZR-PROEF: uiterste datum: 1 maart 2026 -> 1 april 2026; thema's: wonen -> bereikbaarheid"
+    )
+    out = dutch(runner, loaded_url, "agreements", "status", "ZR-PROEF", "in_progress")
+    assert out.strip() == "ZR-PROEF: stand: open -> in uitvoering"
+    out = dutch(runner, loaded_url, "agreements", "history", "ZR-PROEF")
+    assert "ZR-PROEF - stand in uitvoering" in out and "geschiedenis van ZR-PROEF" in out
+    assert "vastgelegd" in out and "stand daarna" in out
+    code, _, err = run(runner, loaded_url, "--lang", "nl", "agreements", "update", "ZR-PROEF")
+    assert code == 1 and "niets te wijzigen" in err
+    out = dutch(runner, loaded_url, "agenda", "BO Leefomgeving 2022")
+    assert "Wijzigingen sinds het vorige overleg" in out and "25 november 2021" in out
+    assert "  aan de beurt ZR-ACTUALISATIE (open, BO Leefomgeving 2022)" in out
+    assert re.search(r"  nieuw +ZR-ACTUALISATIE", out)
+    # English as it was
+    out = english(runner, loaded_url, "agenda", "BO Leefomgeving 2022")
+    assert "(after 2021-11-25, up to 2022-08-31)" in out
+    assert "  due      ZR-ACTUALISATIE (open, BO Leefomgeving 2022)" in out
+    out = english(runner, loaded_url, "agreements", "history", "ZR-PROEF")
+    assert "status: open -> in_progress" in out and "status in progress" in out
