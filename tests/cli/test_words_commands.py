@@ -6,6 +6,7 @@ numbers as 900.000 - and its English and ``--json`` stay as they were."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from test_words import BOX, english_leaks, raw_codes, run
@@ -78,3 +79,35 @@ def test_agreements_and_the_agenda_in_dutch(runner: CliRunner, loaded_url: str) 
     assert "  due      ZR-ACTUALISATIE (open, BO Leefomgeving 2022)" in out
     out = english(runner, loaded_url, "agreements", "history", "ZR-PROEF")
     assert "status: open -> in_progress" in out and "status in progress" in out
+
+
+@pytest.fixture
+def demo_url(runner: CliRunner, loaded_url: str) -> str:
+    """The programme with the synthetic demo loaded."""
+    assert run(runner, loaded_url, "demo", "--plans", "200")[0] == 0
+    return loaded_url
+
+
+@pytest.mark.usefixtures("wide")
+def test_the_forecast_and_scenarios_in_dutch(
+    runner: CliRunner, demo_url: str, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "later.toml"
+    scenario.write_text('description = "Later"\n[dropout]\n"4B" = 0.9\n', encoding="utf-8")
+    out = dutch(runner, demo_url, "scenario", "add", "later", str(scenario))
+    assert "Scenario 'later' opgeslagen; probeer `opgave forecast --scenario later" in out
+    out = dutch(runner, demo_url, "scenario", "list")
+    assert "omschrijving" in out and "aangemaakt" in out
+    args = ["--runs", "200", "--area", "VS-MRA", "--scenario", "later", "--vs", "base", "--norm"]
+    out = dutch(runner, demo_url, "forecast", *args)
+    assert "synthetische demogegevens" in out
+    assert "prognose vanaf 2025: " in out and " simulaties, startgetal 0, scenario later" in out
+    assert "P50 basisscenario" in out and "verhouding nu" in out and "procentpunt" in out
+    assert "175.000-220.000" in out and "Aannames: standaardaannames, scenario later" in out
+    english_out = english(runner, demo_url, "forecast", *args)
+    assert (
+        "P50 base case" in english_out
+        and "175,000-220,000" in english_out
+        and " pts" in english_out
+    )
+    assert "Assumptions: defaults, scenario later" in english_out

@@ -83,6 +83,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "synthetic_not_real": "Synthetic demo data is loaded: these figures are not real.",
         "fc_title": "forecast from {year}: {plans} plans, {runs} runs, seed {seed}",
         "fc_title_scenario": ", scenario {name}",
+        "fc_base": "base case",
+        "fc_defaults": "defaults",
         "column_p50_of": "P50 {name}",
         "column_p_min_of": "P(min) {name}",
         "column_difference": "difference",
@@ -96,8 +98,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "the forecast period (see `opgave targets`).",
         "fc_assumptions": "Assumptions: {files}. P(min): probability of reaching the target (its "
         "minimum for a range).",
-        "fc_scenario_stored": "Scenario {quoted} stored; try `opgave forecast --scenario {name} "
-        "--vs base`.",
+        "fc_scenario_stored": "Scenario {quoted} stored; try `{command}`.",
         "fc_scenarios_title": "scenarios",
         "column_description": "description",
         "column_created": "created",
@@ -110,6 +111,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "column_dropout": "drop-out (90%)",
         "column_delay": "delay 0/1/2/3+ years",
         "fc_default": "default",
+        "fc_learned_until": "learned from the plan lists up to {date} ({plans} plans, "
+        "{lists} lists)",
         "fc_wrote_assumptions": "Wrote {file}; use it with `opgave forecast --assumptions {file}`.",
         "fc_backtest_title": "backtest at {at}: {plans} plans pending, forecast {first}-{last} "
         "against what the later lists show",
@@ -376,6 +379,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "echt.",
         "fc_title": "prognose vanaf {year}: {plans} plannen, {runs} simulaties, startgetal {seed}",
         "fc_title_scenario": ", scenario {name}",
+        "fc_base": "basisscenario",
+        "fc_defaults": "standaardaannames",
         "column_p50_of": "P50 {name}",
         "column_p_min_of": "P(min) {name}",
         "column_difference": "verschil",
@@ -389,8 +394,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "eindjaar in de prognoseperiode (zie `opgave targets`).",
         "fc_assumptions": "Aannames: {files}. P(min): de kans dat het doel wordt gehaald (bij "
         "een bandbreedte het minimum).",
-        "fc_scenario_stored": "Scenario {quoted} opgeslagen; probeer `opgave forecast --scenario "
-        "{name} --vs base`.",
+        "fc_scenario_stored": "Scenario {quoted} opgeslagen; probeer `{command}`.",
         "fc_scenarios_title": "scenario's",
         "column_description": "omschrijving",
         "column_created": "aangemaakt",
@@ -403,6 +407,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "column_dropout": "uitval (90%)",
         "column_delay": "vertraging 0/1/2/3+ jaar",
         "fc_default": "standaard",
+        "fc_learned_until": "geleerd uit de planlijsten t/m {date} ({plans} plannen, "
+        "{lists} lijsten)",
         "fc_wrote_assumptions": "{file} geschreven; gebruik het met `opgave forecast "
         "--assumptions {file}`.",
         "fc_backtest_title": "terugtoets per {at}: {plans} plannen nog open, prognose "
