@@ -193,6 +193,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "ops_backed_up": "Backed up to {file}: {size} bytes, schema revision {revision} "
         "({method}).",
         "ops_restored": "Restored {database} from {file} (schema revision {revision}).",
+        "ops_sqlite_backup": "sqlite backup",
         "ops_jobs_title": "jobs",
         "column_kind": "kind",
         "column_progress": "progress",
@@ -220,6 +221,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "stage_failed": "failed",
         "stage_cancelled": "cancelled",
         "stage_forecast": "forecast {i} of {n}",
+        "job_error_cancelled_before": "cancelled before it started",
+        "job_error_cancelled_while": "cancelled while it ran; nothing written",
+        "job_error_memory": "not enough memory; nothing was written",
         "rep_pdf_needs_out": "a PDF needs --out FILE",
         "rep_wrote": "Wrote {file} ({format}, {lang}): after {meeting}, {sections} sections, "
         "{notes} source notes{synthetic}.",
@@ -492,6 +496,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "ops_backed_up": "Back-up gemaakt in {file}: {size} bytes, schemaversie {revision} "
         "({method}).",
         "ops_restored": "{database} hersteld uit {file} (schemaversie {revision}).",
+        "ops_sqlite_backup": "online back-up van SQLite",
         "ops_jobs_title": "taken",
         "column_kind": "soort",
         "column_progress": "voortgang",
@@ -519,6 +524,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "stage_failed": "mislukt",
         "stage_cancelled": "geannuleerd",
         "stage_forecast": "prognose {i} van {n}",
+        "job_error_cancelled_before": "geannuleerd voordat de taak begon",
+        "job_error_cancelled_while": "geannuleerd tijdens het werk; niets opgeslagen",
+        "job_error_memory": "te weinig geheugen; niets opgeslagen",
         "rep_pdf_needs_out": "een PDF heeft --out BESTAND nodig",
         "rep_wrote": "{file} geschreven ({format}, {lang}): na {meeting}, {sections} "
         "hoofdstukken, {notes} bronvermeldingen{synthetic}.",
