@@ -111,3 +111,29 @@ def test_the_forecast_and_scenarios_in_dutch(
         and " pts" in english_out
     )
     assert "Assumptions: defaults, scenario later" in english_out
+
+
+def test_the_report_speaks_the_command_line_s_language_unless_told(
+    runner: CliRunner, loaded_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.md"
+    args = ["report", "--format", "md", "--out", str(out)]
+    said = dutch(runner, loaded_url, *args)
+    assert re.fullmatch(
+        rf"{re.escape(str(out))} geschreven \(md, nl\): na .+, 11 hoofdstukken, \d+ "
+        r"bronvermeldingen\.\n",
+        said,
+    )
+    assert out.read_text().startswith("# Voortgang woningbouwopgave")
+    said = english(runner, loaded_url, "--lang", "en", *args)
+    assert said.startswith(f"Wrote {out} (md, en): after ") and "11 sections" in said
+    assert out.read_text().startswith("# Progress of the housing programme")
+    code, said, _ = run(runner, loaded_url, *args, env={"OPGAVE_LANG": "en"})
+    assert code == 0 and out.read_text().startswith("# Progress of the housing programme")
+    # the report's own --lang wins; without any, the report stays Dutch
+    said = english(runner, loaded_url, "--lang", "en", *args, "--lang", "nl")
+    assert "(md, nl)" in said and out.read_text().startswith("# Voortgang woningbouwopgave")
+    said = english(runner, loaded_url, *args)
+    assert "(md, nl)" in said and out.read_text().startswith("# Voortgang woningbouwopgave")
+    code, _, err = run(runner, loaded_url, "--lang", "nl", "report", "--format", "pdf")
+    assert code == 1 and "een PDF heeft --out BESTAND nodig" in err
