@@ -6,6 +6,7 @@ numbers as 900.000 - and its English and ``--json`` stay as they were."""
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,43 @@ def test_the_report_speaks_the_command_line_s_language_unless_told(
     assert "(md, nl)" in said and out.read_text().startswith("# Voortgang woningbouwopgave")
     code, _, err = run(runner, loaded_url, "--lang", "nl", "report", "--format", "pdf")
     assert code == 1 and "een PDF heeft --out BESTAND nodig" in err
+
+
+def test_serve_users_and_examples_in_dutch(
+    runner: CliRunner, loaded_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    served: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(options))
+    for name in ("OPGAVE_SERVE_URL", "OPGAVE_SERVE_PUBLIC_READ", "OPGAVE_SECURE_COOKIES"):
+        monkeypatch.setenv(name, "")  # serve sets them; restored after the test
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    out = dutch(runner, loaded_url, "serve", "--port", port, "--no-jobs")
+    assert served and out.splitlines() == [
+        f"opgave-dashboard: http://127.0.0.1:{port}/  (API: http://127.0.0.1:{port}/api/v1/docs)",
+        "Nog geen gebruikers: voeg er een toe met `opgave users add NAAM --role admin`, of "
+        "start met --public-read om rond te kijken.",
+    ]
+    out = english(runner, loaded_url, "serve", "--port", port, "--no-jobs")
+    assert out.startswith(f"opgave dashboard: http://127.0.0.1:{port}/  (API: ")
+    assert "No users yet: add one with `opgave users add NAME --role admin`" in out
+
+    monkeypatch.setenv("OPGAVE_PASSWORD", "een lang wachtwoord")
+    out = dutch(runner, loaded_url, "users", "add", "piet", "--role", "editor", "--areas", "VS-ZR")
+    assert out.strip() == "Gebruiker piet: redacteur voor VS-ZR."
+    assert english(runner, loaded_url, "users", "add", "jan").strip() == "User jan: viewer."
+    out = dutch(runner, loaded_url, "users", "list")
+    assert "gebruikers (2)" in out and re.search(r"piet\s+redacteur\s+VS-ZR\s+ja", out)
+    assert re.search(r"jan\s+lezer\s+ja", out) and "actief" in out
+    assert dutch(runner, loaded_url, "users", "token", "piet", "--revoke").strip() == (
+        "0 token(s) van piet ingetrokken."
+    )
+
+    out = dutch(runner, loaded_url, "examples", str(tmp_path))
+    assert "geschreven   " in out and "prognosescenario: de OV-schaalsprong" in out
+    assert "             daarna: opgave scenario add zonder-ov zonder-ov.toml" in out
+    assert "overgeslagen synthetic-plans-2025-07-01.csv: geen SYNTHETISCHE demoplannen" in out
+    assert "ongewijzigd  " in dutch(runner, loaded_url, "examples", str(tmp_path))
