@@ -178,3 +178,15 @@ def test_serve_users_and_examples_in_dutch(
     assert "             daarna: opgave scenario add zonder-ov zonder-ov.toml" in out
     assert "overgeslagen synthetic-plans-2025-07-01.csv: geen SYNTHETISCHE demoplannen" in out
     assert "ongewijzigd  " in dutch(runner, loaded_url, "examples", str(tmp_path))
+
+
+def test_overdue_titles_in_dutch(runner: CliRunner, loaded_url: str) -> None:
+    for given, title in (
+        ("today", "afspraken die vandaag over tijd zijn"),
+        ("2023-01-01", "afspraken die op 1 januari 2023 over tijd zijn"),
+        ("BO Leefomgeving 2022", "afspraken die bij BO Leefomgeving 2022 over tijd zijn"),
+    ):
+        out = dutch(runner, loaded_url, "agreements", "--overdue-at", given)
+        assert out.splitlines()[0].strip() == title
+    out = english(runner, loaded_url, "agreements", "--overdue-at", "2023-01-01")
+    assert out.splitlines()[0].strip() == "agreements overdue at 2023-01-01"

@@ -112,7 +112,7 @@ def list_agreements(
     if as_json:
         print_json(records)
         return
-    title = w("agr_title_overdue", when=overdue_at) if overdue_at else w("agr_title")
+    title = overdue_title(overdue_at, w) if overdue_at else w("agr_title")
     from rich.table import Table
 
     table = Table(title=title, show_lines=True)
@@ -127,6 +127,18 @@ def list_agreements(
             a["id"], a["area_id"], a["text"], when, w.word("agreement_status", a["status"])
         )
     show(table)
+
+
+def overdue_title(given: str, w: Words) -> str:
+    """The title of the agreements overdue at a meeting, on a date or today (--overdue-at),
+    the date in words."""
+    if given.strip().lower() == "today":
+        return w("agr_title_overdue_today")
+    try:
+        day = dt.date.fromisoformat(given.strip())
+    except ValueError:
+        return w("agr_title_overdue", when=given)
+    return w("agr_title_overdue_on", when=w.date(day))
 
 
 def _fields(

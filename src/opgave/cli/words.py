@@ -31,6 +31,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "agr_title": "agreements",
         "agr_title_overdue": "agreements overdue at {when}",
+        "agr_title_overdue_on": "agreements overdue at {when}",
+        "agr_title_overdue_today": "agreements overdue today",
         "column_id": "id",
         "column_agreement": "agreement",
         "column_status": "status",
@@ -330,6 +332,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "nl": {
         "agr_title": "afspraken",
         "agr_title_overdue": "afspraken die bij {when} over tijd zijn",
+        "agr_title_overdue_on": "afspraken die op {when} over tijd zijn",
+        "agr_title_overdue_today": "afspraken die vandaag over tijd zijn",
         "column_id": "id",
         "column_agreement": "afspraak",
         "column_status": "stand",
