@@ -4,6 +4,7 @@ stored in the database (real municipalities, made-up plans)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,29 @@ def test_the_forecast_itself_still_runs_as_the_group_s_default(
     assert any(
         r["target_id"] == "NL-WONINGEN-2021-2030" for r in json.loads(result.stdout)["targets"]
     )
+
+
+def test_calibrate_and_backtest_in_dutch(
+    runner: CliRunner, history_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_words import BOX, english_leaks, raw_codes
+
+    from opgave.cli import console
+
+    monkeypatch.setattr(console._made(), "_width", 400)  # sentences on one line
+    out = tmp_path / "learned.toml"
+    args = ["--db", history_url, "--lang", "nl", "forecast"]
+    result = runner.invoke(app, [*args, "calibrate", "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    text = BOX.sub(" ", result.stdout)
+    assert english_leaks(text) == [] and raw_codes(text) == []
+    assert "geleerd van 780 plannen in 13 lijsten" in text and "uitval (90%)" in text
+    assert re.search(r"\d,\d\d \(\d,\d\d-\d,\d\d\)", text)  # 0,12 (0,08-0,17): decimal commas
+    assert f"{out} geschreven; gebruik het met `opgave forecast --assumptions {out}`." in text
+    result = runner.invoke(app, [*args, "backtest", "--at", "2020-01-01", "--runs", "300"])
+    assert result.exit_code == 0, result.stderr
+    text = BOX.sub(" ", result.stdout)
+    assert english_leaks(text) == [] and raw_codes(text) == []
+    assert "terugtoets per 1 januari 2020" in text and "Binnen het 80%-interval" in text
+    assert "Aannames: standaardaannames; geleerd uit de planlijsten t/m 1 januari 2020 (" in text
+    assert re.search(r"Gemiddelde fout [+-][\d.]+ woningen per gebiedsjaar \([+-]\d+,\d%", text)

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+from test_words import BOX, english_leaks, raw_codes
 from typer.testing import CliRunner
 
 from opgave.cli import app
-from opgave.funding.scheme import SCHEMES_DIR
+from opgave.cli.funding import allocation_text
+from opgave.cli.words import Words
+from opgave.funding.allocation import Allocation, AllocationReport, ConstraintUse
+from opgave.funding.applications import read_applications
+from opgave.funding.scheme import SCHEMES_DIR, load_scheme
 
 EXAMPLE = SCHEMES_DIR / "example_applications.csv"
 
@@ -121,3 +129,108 @@ def test_awards_show_in_status_and_funded_plans_drop_out_less(
     bad.write_text("[funded]\ndropout_factor = -1\n")
     code, _, err = cli(runner, loaded_url, "scenario", "add", "bad", str(bad))
     assert code == 1 and "[funded].dropout_factor: expected a number >= 0" in err
+
+
+def _reports() -> list[AllocationReport]:
+    """Allocation reports through every branch of the text: the example tranche, and made-up
+    ones with caps, floors, a per-gemeente limit, a marginal step and every kind of note."""
+    from opgave.funding.allocation import allocate
+
+    real = allocate(
+        load_scheme(SCHEMES_DIR / "woningbouwimpuls_t4.toml"), read_applications(EXAMPLE), {}
+    )
+    optimal = Allocation(
+        "optimal", ("A01", "A03"), (("A01", 1.0),), 1900.0, 1900.0, 650.0, 3.5e6, 1842.1
+    )
+    ranking = Allocation("ranking", (), (), 0.0, 0.0, 0.0, 0.0, None, ("VS-MRA",))
+    constraints = (
+        ConstraintUse("budget", "budget", "eur", 4e6, 3.5e6, 5e5, True, 1000.0, True),
+        ConstraintUse("region_cap VS-ZR", "region_cap", "eur", 2e6, 2e6, 0.0, None, 12.5),
+        ConstraintUse("region_floor VS-MRA", "region_floor", "eur", 1e6, 9e5, -1e5, False, None),
+        ConstraintUse(
+            "max_awards_per_gemeente", "max_awards_per_gemeente", "awards", 1.0, 1.0, 0.0,
+            True, 300.0, True, "at the limit: GM0363, GM0599",
+        ),
+    )  # fmt: skip
+    notes = (
+        "the ranking method leaves the floor(s) for VS-MRA unmet; its figures are shown but it "
+        "is not a valid allocation",
+        "solver stopped with status time_limit; gap 1.23e-03",
+        "the applications are (partly) synthetic example data",
+        "explain_time_limit_s reached: the value of dropping budget, region_cap VS-ZR is a "
+        "lower bound",
+    )
+    made = AllocationReport(
+        "proef", "affordable_homes", "time_limit", optimal, ranking, "ratio", constraints,
+        133.3333, 133.3333, 1e-3, 0.5, 12, 9, (), notes, 1.5e6,
+    )  # fmt: skip
+    return [
+        real,
+        made,
+        replace(made, marginal_step_eur=None, ranking_rule="score", objective_kind="score"),
+        replace(made, marginal_objective_per_meur=None, status="optimal", notes=()),
+    ]
+
+
+def test_the_allocation_text_in_english_is_the_report_s_own_and_dutch_has_its_figures() -> None:
+    for report in _reports():
+        assert allocation_text(report, Words("en")) == report.as_text()
+        dutch = allocation_text(report, Words("nl"))
+        assert english_leaks(dutch) == [], english_leaks(dutch)
+        assert len(dutch.splitlines()) == len(report.as_text().splitlines())
+    made = allocation_text(_reports()[1], Words("nl"))
+    assert "proef: 9 van 12 aanvragen komen in aanmerking; doel betaalbare woningen; status " in (
+        made
+    )
+    assert "tijdslimiet bereikt" in made
+    assert "\nbesteed (EUR)                3.500.000               0      +3.500.000\n" in made
+    assert "\nEUR per woning                   1.842               -\n" in made
+    assert "marginale waarde van het budget: 133,3 betaalbare woningen per extra EUR 1 mln" in made
+    assert "de kleinste verhoging die meer oplevert is EUR 1.500.000, voor 200 meer" in made
+    assert (
+        "  budget: grens EUR 4.000.000, gebruikt EUR 3.500.000, ruimte EUR 500.000 - knelt; "
+        in (made)
+    )
+    assert "zonder deze grens 1.000 meer" in made
+    assert "  plafond van VS-ZR: grens EUR 2.000.000" in made and "ten minste 12 meer" in made
+    assert (
+        "  minimum voor VS-MRA: grens EUR 1.000.000, gebruikt EUR 900.000, ruimte EUR -100.000"
+        in (made)
+    )
+    assert "(op de grens: GM0363, GM0599)" in made and "toegekend: A01, A03" in made
+    assert "toekenningen volgens de rangorde: geen" in made
+    assert "let op: de rangorde haalt het minimum voor VS-MRA niet" in made
+    assert "let op: de solver stopte met status tijdslimiet bereikt; gap 1.23e-03" in made
+    assert "het loslaten van budget, plafond van VS-ZR is een ondergrens" in made
+
+
+def test_funding_in_dutch(
+    runner: CliRunner, loaded_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opgave.cli import console
+
+    monkeypatch.setattr(console._made(), "_width", 400)
+    nl = ("--lang", "nl", "funding")
+
+    def dutch(*args: str) -> str:
+        code, out, err = cli(runner, loaded_url, *nl, *args)
+        assert code == 0, err
+        text = BOX.sub(" ", out)
+        assert english_leaks(text) == [] and raw_codes(text) == [], args
+        return text
+
+    out = dutch("import", str(EXAMPLE), "--instrument", "WBI-T4")
+    assert "40 aanvragen toegevoegd, 0 gewijzigd, 0 ongewijzigd." in out
+    out = dutch("applications")
+    assert "Synthetische aanvragen (demogegevens)" in out and "aanvragen (40)" in out
+    assert re.search(r"\d{1,3}\.\d{3}\.\d{3}", out)  # EUR 12.500.000
+    out = dutch("schemes")
+    assert "meegeleverde regelingen" in out and "EUR 250.000.000" in out and "woningen" in out
+    out = dutch(
+        "allocate", "--scheme", "woningbouwimpuls_t4", "--record", "--instrument", "WBI-T4",
+        "--date", "2022-12-15",
+    )  # fmt: skip
+    assert "aanvragen komen in aanmerking; doel woningen; status optimaal" in out
+    assert "toekenningen vastgelegd (besluit van 15 december 2022)." in out
+    out = dutch("awards")
+    assert "toekenningen (" in out and "15 december 2022" in out and "besloten" in out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -71,6 +72,44 @@ def test_jobs_cancel_on_the_command_line(templates: LoadedTemplates) -> None:
     code, _out, err = cli(url, "jobs", "cancel", job_id, "--by", "rijk")
     assert code == 1 and "has ended already" in err
     assert cli(url, "jobs", "work", "--once")[1].strip() == "0 job(s) done."
+
+
+def test_jobs_backup_and_restore_in_dutch(
+    templates: LoadedTemplates, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_words import BOX, english_leaks, raw_codes
+
+    from opgave.cli import console
+
+    monkeypatch.setattr(console._made(), "_width", 400)
+
+    def dutch(url: str, *args: str) -> str:
+        code, out, err = cli(url, "--lang", "nl", *args)
+        assert code == 0, err
+        text = BOX.sub(" ", out)
+        assert english_leaks(text) == [] and raw_codes(text) == [], args
+        return text
+
+    url = templates.sqlite()
+    first, second = queue_plan_list(url), queue_plan_list(url)
+    out = dutch(url, "jobs", "list")
+    assert "taken" in out and "soort" in out and "fase" in out
+    assert out.count("planlijst") == 2 and out.count("in de wachtrij") == 2  # kind, status
+    assert dutch(url, "jobs", "cancel", second, "--by", "rijk").strip() == (
+        f"Taak {second}: geannuleerd."
+    )
+    assert dutch(url, "jobs", "work", "--once").strip() == "1 taak afgerond."
+    listed = dutch(url, "jobs", "list")
+    assert re.search(rf"{first}\s+planlijst\s+klaar\s+100%\s+klaar", listed)
+    assert re.search(rf"{second}\s+planlijst\s+geannuleerd\s+0%\s+geannuleerd", listed)
+    out = dutch(url, "backup", str(tmp_path / "kopie.db"))
+    assert re.fullmatch(
+        r"Back-up gemaakt in .*kopie\.db: [\d.]+ bytes, schemaversie \S+ \(.+\)\.\n", out
+    )
+    assert "." in out.split(": ")[1].split(" bytes")[0]  # 1.234.567 bytes
+    assert "(online back-up van SQLite)" in out
+    out = dutch(f"sqlite:///{tmp_path / 'nieuw.db'}", "restore", str(tmp_path / "kopie.db"))
+    assert re.fullmatch(r".*nieuw\.db hersteld uit .*kopie\.db \(schemaversie \S+\)\.\n", out)
 
 
 @pytest.mark.skipif(not hasattr(os, "setpriority"), reason="no thread priorities here")

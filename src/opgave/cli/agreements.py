@@ -6,6 +6,8 @@ changes data runs in one transaction and records who, when and why in the histor
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,13 +24,16 @@ from opgave.cli import (
     principal,
     print_json,
     service,
+    speaking,
 )
-from opgave.cli.render import choices, show, word
+from opgave.cli.render import choices, show
+from opgave.cli.words import TEXTS
 from opgave.vocabulary import AGREEMENT_KINDS, AGREEMENT_STATUSES, THEMES
 
 if TYPE_CHECKING:
     from opgave.agreements import agenda as agenda_rules
     from opgave.agreements import register
+    from opgave.cli.words import Words
     from opgave.service import Service
 
 agreements_app = typer.Typer(
@@ -97,6 +102,7 @@ def list_agreements(
 
     if ctx.invoked_subcommand is not None:
         return
+    w = speaking(ctx)
     svc = service(ctx)
     with answering():
         records = register_service.listing(
@@ -106,18 +112,33 @@ def list_agreements(
     if as_json:
         print_json(records)
         return
-    title = "agreements" + (f" overdue at {overdue_at}" if overdue_at else "")
+    title = overdue_title(overdue_at, w) if overdue_at else w("agr_title")
     from rich.table import Table
 
     table = Table(title=title, show_lines=True)
-    for column in ("id", "area", "agreement", "due", "status"):
-        table.add_column(column)
+    for column in ("column_id", "column_area", "column_agreement", "column_due", "column_status"):
+        table.add_column(w(column))
     for a in records:
         when = ", ".join(meeting_names[m] for m in calendar.due_meetings(a)) or a["due_text"] or ""
         if a["due_date"]:
-            when = f"{when} ({a['due_date']})" if when else str(a["due_date"])
-        table.add_row(a["id"], a["area_id"], a["text"], when, word("agreement_status", a["status"]))
+            due_date = w.date(a["due_date"])
+            when = f"{when} ({due_date})" if when else due_date
+        table.add_row(
+            a["id"], a["area_id"], a["text"], when, w.word("agreement_status", a["status"])
+        )
     show(table)
+
+
+def overdue_title(given: str, w: Words) -> str:
+    """The title of the agreements overdue at a meeting, on a date or today (--overdue-at),
+    the date in words."""
+    if given.strip().lower() == "today":
+        return w("agr_title_overdue_today")
+    try:
+        day = dt.date.fromisoformat(given.strip())
+    except ValueError:
+        return w("agr_title_overdue", when=given)
+    return w("agr_title_overdue_on", when=w.date(day))
 
 
 def _fields(
@@ -229,6 +250,7 @@ def add(
     """Add an agreement or next step (needs --area and --text) and open its history."""
     from opgave.service import agreements as register_service
 
+    w = speaking(ctx)
     when = parse_date(on, "--on")
     svc = service(ctx)
     with answering():
@@ -260,7 +282,9 @@ def add(
     if as_json:
         print_json([record])
         return
-    console.print(f"Added {agreement_id} ({record['status']}) for {record['area_id']}.")
+    w = speaking(ctx)
+    status_word = w.word("agreement_status", record["status"])
+    console.print(w("agr_added", id=agreement_id, status=status_word, area=record["area_id"]))
 
 
 @agreements_app.command("update")
@@ -294,6 +318,7 @@ def update(
     """Change fields of an agreement; the changes are kept in its history as one event."""
     from opgave.service import agreements as register_service
 
+    w = speaking(ctx)
     when = parse_date(on, "--on")
     svc = service(ctx)
     with answering():
@@ -315,10 +340,10 @@ def update(
         )
         for name in clear or []:
             if name in fields:
-                raise fail(f"{name} is both set and cleared")
+                raise fail(w("agr_set_and_cleared", name=name))
             fields[name] = [] if name in ("parties", "themes") else None
         if not fields:
-            raise fail("nothing to change: give a field option")
+            raise fail(w("agr_nothing_to_change"))
         entry = register_service.change(
             svc, principal(ctx, by), agreement_id, fields, on=when, reason=reason
         )
@@ -326,9 +351,9 @@ def update(
         print_json([_entry_json(entry)] if entry else [])
         return
     if entry is None:
-        console.print(f"{agreement_id}: nothing differs; no change recorded.")
+        console.print(w("agr_no_difference", id=agreement_id))
     else:
-        console.print(f"{agreement_id}: {entry.what}", highlight=False)
+        console.print(f"{agreement_id}: {what(entry, w)}", highlight=False)
 
 
 @agreements_app.command("status")
@@ -368,7 +393,7 @@ def set_status(
     if as_json:
         print_json([_entry_json(entry)])
         return
-    console.print(f"{agreement_id}: {entry.what}", highlight=False)
+    console.print(f"{agreement_id}: {what(entry, speaking(ctx))}", highlight=False)
 
 
 @agreements_app.command("link")
@@ -399,10 +424,56 @@ def link(
             reason=reason,
             remove=remove,
         )
+    w = speaking(ctx)
     if entry is None:
-        console.print(f"{agreement_id}: the link was already as asked; nothing recorded.")
+        console.print(w("agr_link_unchanged", id=agreement_id))
     else:
-        console.print(f"{agreement_id}: {entry.what}", highlight=False)
+        console.print(f"{agreement_id}: {what(entry, w)}", highlight=False)
+
+
+def what(entry: register.HistoryEntry, w: Words) -> str:
+    """What a history entry did, in the command's language: "recorded", "status: open ->
+    done; ..." (``entry.what``) in English; the fields and the status and kind codes as
+    words in Dutch ("stand: open -> afgerond")."""
+    if w.lang == "en":
+        return entry.what
+    if not entry.changes:
+        return w("agr_recorded")
+
+    def value(field: str, text: str | None) -> str:
+        if text is None:
+            return "-"
+        if field == "status":
+            return w.word("agreement_status", text)
+        if field == "kind":
+            return w.word("agreement_kind", text)
+        if field == "themes" and text.startswith("["):
+            return ", ".join(w.word("theme", t) for t in json.loads(text))
+        if field == "due_date":
+            with contextlib.suppress(ValueError):
+                return w.date(dt.date.fromisoformat(text))
+        return text
+
+    def name(field: str) -> str:
+        key = f"agr_field_{field}"
+        return w(key) if key in TEXTS[w.lang] else field
+
+    return "; ".join(
+        f"{name(c.field)}: {value(c.field, c.old_value)} -> {value(c.field, c.new_value)}"
+        for c in entry.changes
+    )
+
+
+ADDED_REASON = "added to the register"
+"""The reason the service records for a new agreement when none is given (English)."""
+
+
+def reason(entry: register.HistoryEntry, w: Words) -> str:
+    """Why, as recorded; the service's own reason for a new agreement in the command's
+    language."""
+    if entry.reason == ADDED_REASON and not entry.changes:
+        return w("agr_added_reason")
+    return entry.reason or ""
 
 
 def _entry_json(entry: register.HistoryEntry) -> dict[str, Any]:
@@ -427,28 +498,30 @@ def show_history(
     if as_json:
         print_json([_entry_json(e) for e in entries])
         return
+    w = speaking(ctx)
     successor = register.superseded_by(entries)
     superseded = successor and current["status"] == "superseded"
+    status_word = w.word("agreement_status", current["status"])
     console.print(
-        f"[bold]{agreement_id}[/] - status {word('agreement_status', current['status'])}"
-        + (f", superseded by {successor}" if superseded else "")
+        w("agr_status_line", id=f"[bold]{agreement_id}[/]", status=status_word)
+        + (w("agr_superseded_by", id=successor) if superseded else "")
     )
     console.print(current["text"], highlight=False)
     for kind, ids in linked.items():
         if ids:
-            console.print(f"linked {kind}s: {', '.join(ids)}", highlight=False)
+            console.print(w(f"agr_linked_{kind}", ids=", ".join(ids)), highlight=False)
     from rich.table import Table
 
-    table = Table(title=f"history of {agreement_id}")
-    for column in ("when", "who", "what", "why", "status after"):
-        table.add_column(column)
+    table = Table(title=w("agr_history_title", id=agreement_id))
+    for column in ("column_when", "column_who", "column_what", "column_why", "column_status_after"):
+        table.add_column(w(column))
     for e in entries:
         table.add_row(
-            str(e.changed_on),
+            w.date(e.changed_on),
             e.changed_by,
-            e.what,
-            e.reason or "",
-            word("agreement_status", e.status),
+            what(e, w),
+            reason(e, w),
+            w.word("agreement_status", e.status),
         )
     show(table)
 
@@ -493,6 +566,7 @@ def agenda(
     from opgave.agreements import calendar
     from opgave.service import agreements as register_service
 
+    w = speaking(ctx)
     svc = service(ctx)
     with answering():
         result = register_service.agenda(svc, meeting)
@@ -505,22 +579,30 @@ def agenda(
     m = result.meeting
     console.rule(f"[bold]Agenda {m['name']}[/] ({m['moment_text'] or m['year'] or '-'})")
     if result.previous:
+        since, until = result.since, result.until
         console.print(
-            f"Changes since the previous meeting, {result.previous['name']} "
-            f"(after {result.since}, up to {result.until}).",
+            w(
+                "agr_changes_since",
+                name=result.previous["name"],
+                since=w.date(since) if isinstance(since, dt.date) else since,
+                until=w.date(until) if isinstance(until, dt.date) else until,
+            ),
             highlight=False,
         )
+    labels = {k: w(f"agr_label_{k}") for k in ("due", "overdue", "new", "changed")}
+    width = max(8, *map(len, labels.values()))
     for block in result.regions:
         if block.empty:
             continue
         console.print(f"\n[bold]{block.region['name']}[/]", highlight=False)
-        for label, items in (("due", block.due), ("overdue", block.overdue)):
+        for label, items in ((labels["due"], block.due), (labels["overdue"], block.overdue)):
             for a in items:
                 due_at = calendar.due_meetings(a)
                 when = ", ".join(meeting_names[m] for m in due_at) or a["due_text"] or ""
                 area = "" if a["area_id"] == block.region["id"] else f" [{names[a['area_id']]}]"
                 console.print(
-                    f"  {label:8} {a['id']} ({word('agreement_status', a['status'])}, {when})"
+                    f"  {label:{width}} {a['id']} ({w.word('agreement_status', a['status'])}, "
+                    f"{when})"
                     f"{area}: {a['text']}",
                     highlight=False,
                 )
@@ -528,16 +610,23 @@ def agenda(
             c.agreement["id"] for c in block.changed if any(not e.changes for e in c.entries)
         ]
         if recorded:
-            console.print(f"  new      {', '.join(recorded)}", highlight=False)
+            console.print(f"  {labels['new']:{width}} {', '.join(recorded)}", highlight=False)
         for c in block.changed:
             for e in c.entries:
                 if not e.changes:
                     continue
+                said = w(
+                    "agr_changed_by",
+                    id=c.agreement["id"],
+                    on=w.date(e.changed_on),
+                    who=e.changed_by,
+                    what=what(e, w),
+                )
                 console.print(
-                    f"  changed  {c.agreement['id']} {e.changed_on} by {e.changed_by}: {e.what}"
-                    + (f" ({e.reason})" if e.reason else ""),
+                    f"  {labels['changed']:{width}} {said}"
+                    + (f" ({reason(e, w)})" if e.reason else ""),
                     highlight=False,
                 )
     quiet = [b.region["name"] for b in result.regions if b.empty]
     if quiet:
-        console.print(f"\nNothing on the table for: {', '.join(quiet)}.", highlight=False)
+        console.print("\n" + w("agr_nothing_on_the_table", names=", ".join(quiet)), highlight=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -14,13 +15,17 @@ from opgave.cli import (
     answering,
     app,
     console,
-    homes,
     principal,
     service,
+    speaking,
 )
 from opgave.cli.render import show
 
+DEFAULTS = "defaults"
+"""How the forecast names its shipped assumptions (:mod:`opgave.forecast.assumptions`)."""
+
 if TYPE_CHECKING:
+    from opgave.cli.words import Words
     from opgave.forecast.questions import TargetDifference
 
 scenario_app = typer.Typer(
@@ -30,22 +35,33 @@ scenario_app = typer.Typer(
 app.add_typer(scenario_app, name="scenario")
 
 
-def _pct(p: float | None) -> str:
-    return "-" if p is None else f"{p:.0%}"
+def signed(value: float, shown: str) -> str:
+    """A figure with its sign always shown: ``shown`` is the figure's absolute value as the
+    language writes it (+1.234, -53%)."""
+    return ("-" if value < 0 else "+") + shown
 
 
-def _difference(d: TargetDifference) -> str:
+def _difference(d: TargetDifference, w: Words) -> str:
     """P50 in homes and relatively, P(min) in points: 'P50 -11,798 (-53%), P(min) +0 pts'."""
     if not d.in_b or d.p50_diff is None:
         return "-"
-    rel = "" if d.p50_rel is None else f" ({d.p50_rel:+.0%})"
+    rel = "" if d.p50_rel is None else f" ({signed(d.p50_rel, w.percent(abs(d.p50_rel)))})"
     sign = "+" if d.p50_diff > 0 else ""
-    chance = "" if d.p_min_diff is None else f", P(min) {d.p_min_diff * 100:+.0f} pts"
-    return f"P50 {sign}{homes(d.p50_diff)}{rel}{chance}"
+    chance = ""
+    if d.p_min_diff is not None:
+        points = d.p_min_diff * 100
+        chance = w("fc_points", points=signed(points, w.number(abs(points))))
+    return f"P50 {sign}{w.number(d.p50_diff)}{rel}{chance}"
 
 
-def _ratio(r: float | None) -> str:
-    return "unreachable" if r is None else f"{r:.0%}"
+def assumption_name(stated: str, w: Words) -> str:
+    """How a forecast names one assumptions document: the shipped "defaults" in the
+    command's language, a file by its name (with its checksum)."""
+    return w("fc_defaults") if stated == DEFAULTS else Path(stated).name
+
+
+def _ratio(r: float | None, w: Words) -> str:
+    return w("fc_unreachable") if r is None else w.percent(r, 0)
 
 
 forecast_app = typer.Typer()  # `opgave forecast` runs it; `calibrate`, `backtest`: subcommands
@@ -95,6 +111,7 @@ def run_forecast(
     from opgave.forecast.questions import compare_targets
     from opgave.service import forecasting
 
+    w = speaking(ctx)
     svc = service(ctx)
     with answering():
         result = forecasting.run(
@@ -112,25 +129,31 @@ def run_forecast(
         from opgave.charts import fan_charts  # matplotlib and plotly load only when asked
 
         written = fan_charts(result, chart)
-        console.print(f"Wrote {len(written)} chart files to {chart}")
+        console.print(w("fc_wrote_charts", count=w.number(len(written)), folder=chart))
     if as_json:
         payload = forecasting.payload(result, other, area=area, scenario=scenario, vs=vs)
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
         return
     if result.synthetic_sources:
-        console.print("[bold yellow]Synthetic demo data is loaded: these figures are not real.[/]")
-    title = (
-        f"forecast from {result.start_year}: {result.plans} plans, {result.runs} runs, "
-        f"seed {result.seed}" + (f", scenario {scenario}" if scenario else "")
-    )
+        console.print(f"[bold yellow]{w('synthetic_not_real')}[/]")
+    title = w(
+        "fc_title",
+        year=result.start_year,
+        plans=w.number(result.plans),
+        runs=w.number(result.runs),
+        seed=result.seed,
+    ) + (w("fc_title_scenario", name=scenario) if scenario else "")
     from rich.table import Table
 
     table = Table(title=title)
-    columns = ["target", "area", "period", "realised", "P10 / P50 / P90", "P(min)", "P(max)"]
+    columns = [w(c) for c in ("column_target", "column_area", "column_period", "column_realised")]
+    columns += ["P10 / P50 / P90", "P(min)", "P(max)"]
     if other is not None:
-        columns += [f"P50 {vs}", f"P(min) {vs}", "difference"]
+        against = w("fc_base") if vs == forecasting.BASE else vs
+        columns += [w("column_p50_of", name=against), w("column_p_min_of", name=against)]
+        columns += [w("column_difference")]
     if norm:
-        columns += ["ratio now", "needed 50/80/90%"]
+        columns += [w("column_ratio_now"), w("column_ratio_needed")]
     for column in columns:
         table.add_column(column)
     others = {t.target_id: t for t in other.targets} if other else {}
@@ -142,44 +165,36 @@ def run_forecast(
     } if other else {}  # fmt: skip
     for t in result.targets:
         value = (
-            homes(t.value_min) if t.value_min == t.value_max
-            else f"{homes(t.value_min)}-{homes(t.value_max)}"
+            w.number(t.value_min) if t.value_min == t.value_max
+            else f"{w.number(t.value_min)}-{w.number(t.value_max)}"
         )  # fmt: skip
         row = [
             ("ca. " if t.approximate else "") + value,
             t.area_name,
             f"{t.first_year}-{t.last_year}",
-            homes(t.realised),
-            f"{homes(t.p10)} / {homes(t.p50)} / {homes(t.p90)}",
-            _pct(t.p_reach_min),
-            _pct(t.p_reach_max),
+            w.number(t.realised),
+            f"{w.number(t.p10)} / {w.number(t.p50)} / {w.number(t.p90)}",
+            w.percent(t.p_reach_min, 0),
+            w.percent(t.p_reach_max, 0),
         ]
         if other is not None:
             o = others.get(t.target_id)
-            row += [homes(o.p50) if o else "-", _pct(o.p_reach_min if o else None)]
-            row += [_difference(differences[t.target_id])]
+            row += [w.number(o.p50) if o else "-", w.percent(o.p_reach_min if o else None, 0)]
+            row += [_difference(differences[t.target_id], w)]
         if norm and t.norm:
             row += [
-                _ratio(t.norm["current"]),
-                " / ".join(_ratio(t.norm[k]) for k in ("p50", "p80", "p90")),
+                _ratio(t.norm["current"], w),
+                " / ".join(_ratio(t.norm[k], w) for k in ("p50", "p80", "p90")),
             ]
         table.add_row(*row)
     show(table)
     if result.gap_years:
-        console.print(
-            f"[yellow]No realised figures and no planned homes for "
-            f"{', '.join(map(str, result.gap_years))}: these years add nothing to the forecast "
-            "(a gap in the data, not a forecast of zero).[/]"
-        )
+        years = ", ".join(map(str, result.gap_years))
+        console.print(f"[yellow]{w('fc_gap_years', years=years)}[/]")
     if silent and area is None:
-        console.print(
-            "No forecast for " + ", ".join(silent) + ": they have no target in homes with an "
-            "end year in the forecast period (see `opgave targets`)."
-        )
+        console.print(w("fc_silent", areas=", ".join(silent)))
     console.print(
-        "Assumptions: "
-        + ", ".join(Path(a).name for a in result.assumptions)
-        + ". P(min): probability of reaching the target (its minimum for a range).",
+        w("fc_assumptions", files=", ".join(assumption_name(a, w) for a in result.assumptions)),
         style="dim",
     )
 
@@ -200,7 +215,8 @@ def add_scenario(
 
     with answering():
         forecasting.add_scenario(service(ctx), principal(ctx), name, file)
-    console.print(f"Scenario {name!r} stored; try `opgave forecast --scenario {name} --vs base`.")
+    command = f"opgave forecast --scenario {name} --vs base"
+    console.print(speaking(ctx)("fc_scenario_stored", quoted=repr(name), command=command))
 
 
 @scenario_app.command("list")
@@ -214,9 +230,12 @@ def list_scenarios(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     from rich.table import Table
 
-    table = Table(title="scenarios")
-    for column in ("id", "description", "created"):
-        table.add_column(column)
+    w = speaking(ctx)
+    table = Table(title=w("fc_scenarios_title"))
+    for column in ("column_id", "column_description", "column_created"):
+        table.add_column(w(column))
     for s in records:
-        table.add_row(s["id"], s["description"] or "", str(s["created_on"]))
+        created = s["created_on"]
+        shown = w.date(created) if isinstance(created, dt.date) else str(created)
+        table.add_row(s["id"], s["description"] or "", shown)
     show(table)

@@ -7,21 +7,28 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from opgave.cli import JsonOption, answering, console, homes, parse_date, service
-from opgave.cli.forecast import forecast_app
+from opgave.cli import JsonOption, answering, console, parse_date, service, speaking
+from opgave.cli.forecast import DEFAULTS, forecast_app, signed
 from opgave.cli.render import show
 
 if TYPE_CHECKING:
+    from opgave.cli.words import Words
     from opgave.forecast.backtest import BacktestCell
 
 
-def _interval(lo: float, hi: float) -> str:
-    return "-" if math.isnan(lo) else f"{lo:.2f}-{hi:.2f}"
+def _interval(lo: float, hi: float, w: Words) -> str:
+    return "-" if math.isnan(lo) else f"{w.number(lo, 2)}-{w.number(hi, 2)}"
+
+
+def _day(value: object, w: Words) -> str:
+    """A date as the language writes it (other values as they are)."""
+    return w.date(value) if isinstance(value, dt.date) else str(value)
 
 
 @forecast_app.command("calibrate")
@@ -55,25 +62,57 @@ def calibrate(
         typer.echo(text, nl=False)
         return
     out.write_text(text, encoding="utf-8")
+    w = speaking(ctx)
     table = Table(
-        title=f"learned from {learned.plans:,} plans in {len(learned.captures)} lists "
-        f"({learned.captures[0]} to {learned.captures[-1]})"
+        title=w(
+            "fc_learned_title",
+            plans=w.number(learned.plans),
+            lists=w.number(len(learned.captures)),
+            first=_day(learned.captures[0], w),
+            last=_day(learned.captures[-1], w),
+        )
     )
-    for column in ("planstatus", "plans", "dropped", "started", "pending", "drop-out (90%)",
-                   "delay 0/1/2/3+ years"):  # fmt: skip
-        table.add_column(column)
+    for column in ("column_planstatus", "column_plans", "column_dropped", "column_started",
+                   "column_pending", "column_dropout", "column_delay"):  # fmt: skip
+        table.add_column(w(column))
+    default = w("fc_default")
     for e in learned.by_status.values():
         table.add_row(
             e.status,
-            str(e.entries),
-            str(e.dropped),
-            str(e.started),
-            str(e.censored),
-            f"{e.dropout:.2f} ({_interval(*e.dropout_interval)})" if e.learned else "default",
-            " / ".join(f"{q:.2f}" for q in e.delay) if e.learned else "default",
+            w.number(e.entries),
+            w.number(e.dropped),
+            w.number(e.started),
+            w.number(e.censored),
+            f"{w.number(e.dropout, 2)} ({_interval(*e.dropout_interval, w)})"
+            if e.learned
+            else default,
+            " / ".join(w.number(q, 2) for q in e.delay) if e.learned else default,
         )
     show(table)
-    console.print(f"Wrote {out}; use it with `opgave forecast --assumptions {out}`.")
+    console.print(w("fc_wrote_assumptions", file=out))
+
+
+LEARNED = re.compile(
+    r"learned from the plan lists up to (\d{4}-\d\d-\d\d) \((\d+) plans, (\d+) lists\)"
+)
+"""How the backtest names the assumptions it learned (:func:`opgave.forecast.backtest`)."""
+
+
+def _stated(assumption: str, w: Words) -> str:
+    """An assumption of the backtest as stated (the shipped defaults and the learned ones in
+    the command's language)."""
+    if assumption == DEFAULTS:
+        return w("fc_defaults")
+    learned = LEARNED.fullmatch(assumption)
+    if learned is None or w.lang == "en":
+        return assumption
+    at, plans, lists = learned.groups()
+    return w(
+        "fc_learned_until",
+        date=w.date(dt.date.fromisoformat(at)),
+        plans=w.number(int(plans)),
+        lists=w.number(int(lists)),
+    )
 
 
 def _cell(c: BacktestCell) -> dict[str, Any]:
@@ -140,26 +179,47 @@ def run_backtest(
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
+    w = speaking(ctx)
     if synthetic:
-        console.print("[bold yellow]Synthetic demo data is loaded: these figures are not real.[/]")
+        console.print(f"[bold yellow]{w('synthetic_not_real')}[/]")
     table = Table(
-        title=f"backtest at {result.at}: {result.plans:,} plans pending, forecast "
-        f"{result.start_year}-{result.end_year} against what the later lists show"
+        title=w(
+            "fc_backtest_title",
+            at=w.date(result.at),
+            plans=w.number(result.plans),
+            first=result.start_year,
+            last=result.end_year,
+        )
     )
-    for column in ("area", "year", "realised", "P10 / P50 / P90", "inside 80%"):
-        table.add_column(column)
+    for column in ("column_area", "column_year", "column_realised"):
+        table.add_column(w(column))
+    table.add_column("P10 / P50 / P90")
+    table.add_column(w("column_inside_80"))
     for c in sorted(result.cumulative, key=lambda c: (c.area_id != "NL01", c.area_id, c.year)):
         table.add_row(
-            c.area_id, f"{result.start_year}-{c.year}", homes(c.realised),
-            f"{homes(c.p10)} / {homes(c.p50)} / {homes(c.p90)}", "yes" if c.inside_80 else "no",
+            c.area_id, f"{result.start_year}-{c.year}", w.number(c.realised),
+            f"{w.number(c.p10)} / {w.number(c.p50)} / {w.number(c.p90)}",
+            w("yes") if c.inside_80 else w("no"),
         )  # fmt: skip
     show(table)
     console.print(
-        f"Inside the 80% interval: {result.coverage_80:.0%} of {len(result.cells)} area-years "
-        f"({result.coverage_80_cumulative:.0%} cumulative; goal 80%). Stated chance -> "
-        "observed: "
-        + ", ".join(f"{c.stated:.0%} -> {c.observed:.0%}" for c in result.calibration)
-        + f". Mean error {result.mean_error:+,.0f} homes per area-year "
-        f"({result.relative_error:+.1%} of the forecast)."
+        w(
+            "fc_backtest_summary",
+            coverage=w.percent(result.coverage_80, 0),
+            cells=w.number(len(result.cells)),
+            cumulative=w.percent(result.coverage_80_cumulative, 0),
+            calibration=", ".join(
+                f"{w.percent(c.stated, 0)} -> {w.percent(c.observed, 0)}"
+                for c in result.calibration
+            ),
+            error=signed(result.mean_error, w.number(abs(result.mean_error))),
+            relative=signed(result.relative_error, w.percent(abs(result.relative_error), 1)),
+        )
     )
-    console.print("Assumptions: " + "; ".join(result.assumptions) + ".", style="dim")
+    console.print(
+        w(
+            "fc_assumptions_list",
+            files="; ".join(_stated(a, w) for a in result.assumptions),
+        ),
+        style="dim",
+    )

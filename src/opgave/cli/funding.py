@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,13 +15,19 @@ from opgave.cli import (
     answering,
     app,
     console,
-    homes,
     parse_date,
     principal,
     print_json,
     service,
+    speaking,
 )
+from opgave.cli.forecast import signed
 from opgave.cli.render import show
+from opgave.cli.words import TEXTS
+
+if TYPE_CHECKING:
+    from opgave.cli.words import Words
+    from opgave.funding.allocation import AllocationReport
 
 funding_app = typer.Typer(
     help="Funding: scheme rules, eligibility with reasons, optimal allocation of a tranche.",
@@ -50,12 +57,18 @@ def import_applications(
     """
     from opgave.service import funding
 
+    w = speaking(ctx)
     svc = service(ctx)
     with answering():
         report = funding.import_applications(svc, principal(ctx), file, instrument=instrument)
     console.print(
-        f"{file.name}: {len(report.added)} applications added, {len(report.changed)} changed, "
-        f"{len(report.unchanged)} unchanged."
+        w(
+            "fund_imported",
+            file=file.name,
+            added=w.number(len(report.added)),
+            changed=w.number(len(report.changed)),
+            unchanged=w.number(len(report.unchanged)),
+        )
     )
 
 
@@ -68,27 +81,29 @@ def list_applications(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(records)
         return
+    w = speaking(ctx)
     if any(r["synthetic"] for r in records):
-        console.print("[bold yellow]Synthetic applications (demo data), not real projects.[/]")
+        console.print(f"[bold yellow]{w('fund_synthetic')}[/]")
     from rich.table import Table
 
-    table = Table(title=f"applications ({len(records)})")
-    for column in ("id", "gemeente", "homes", "affordable", "requested EUR", "start"):
-        table.add_column(column)
+    table = Table(title=w("fund_applications_title", count=w.number(len(records))))
+    for column in ("column_id", "column_gemeente", "column_homes", "column_affordable",
+                   "column_requested_eur", "column_start"):  # fmt: skip
+        table.add_column(w(column))
     for a in records:
         table.add_row(
             a["id"],
             a["gemeente_id"],
-            homes(a["homes"]),
-            homes(a["affordable_homes"]),
-            f"{a['requested_eur']:,}",
+            w.number(a["homes"]),
+            w.number(a["affordable_homes"]),
+            w.number(a["requested_eur"]),
             str(a["start_year"]),
         )
     show(table)
 
 
 @funding_app.command("schemes")
-def list_schemes(as_json: JsonOption = False) -> None:
+def list_schemes(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """The schemes shipped with opgave (usable by name with --scheme)."""
     from opgave.service import funding
 
@@ -98,16 +113,18 @@ def list_schemes(as_json: JsonOption = False) -> None:
         return
     from rich.table import Table
 
-    table = Table(title="shipped schemes")
-    for column in ("name", "title", "budget", "objective", "assumed values"):
-        table.add_column(column)
+    w = speaking(ctx)
+    table = Table(title=w("fund_schemes_title"))
+    for column in ("column_name", "column_title", "column_budget", "column_objective",
+                   "column_assumed_values"):  # fmt: skip
+        table.add_column(w(column))
     for r in records:
         table.add_row(
             r["name"],
             r["title"],
-            f"EUR {r['budget_eur']:,.0f}",
-            r["objective"],
-            str(len(r["assumptions"])),
+            w("fund_eur", amount=w.number(r["budget_eur"])),
+            objective(r["objective"], w),
+            w.number(len(r["assumptions"])),
         )
     show(table)
 
@@ -143,6 +160,7 @@ def allocate(
     """Allocate a tranche optimally (MILP, HiGHS) and show it beside rank-until-budget-runs-out."""
     from opgave.service import funding
 
+    w = speaking(ctx)
     decided = parse_date(date, "--date") or dt.date.today()
     svc = service(ctx)
     with answering():
@@ -160,10 +178,11 @@ def allocate(
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
         return
     if synthetic:
-        console.print("[bold yellow]Synthetic applications (demo data), not real projects.[/]")
-    console.print(report.as_text(), highlight=False)
+        console.print(f"[bold yellow]{w('fund_synthetic')}[/]")
+    console.print(allocation_text(report, w), highlight=False)
     if record:
-        console.print(f"Recorded {len(report.optimal.awarded)} awards (decided {decided}).")
+        count = w.number(len(report.optimal.awarded))
+        console.print(w("fund_recorded", count=count, date=w.date(decided)))
 
 
 @funding_app.command("awards")
@@ -177,17 +196,150 @@ def list_awards(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"awards ({len(records)})")
-    for column in ("scheme", "application", "gemeente", "EUR", "homes", "affordable", "decided"):
-        table.add_column(column)
+    w = speaking(ctx)
+    table = Table(title=w("fund_awards_title", count=w.number(len(records))))
+    for column in ("column_scheme", "column_application", "column_gemeente", "column_eur",
+                   "column_homes", "column_affordable", "column_decided"):  # fmt: skip
+        table.add_column(w(column))
     for a in records:
+        decided = a["decided_on"]
         table.add_row(
             a["scheme_name"],
             a["application_id"] or "-",
             a["gemeente_id"],
-            f"{a['amount_eur']:,}",
-            homes(a["homes"]),
-            homes(a["affordable_homes"]),
-            str(a["decided_on"]),
+            w.number(a["amount_eur"]),
+            w.number(a["homes"]),
+            w.number(a["affordable_homes"]),
+            w.date(decided) if isinstance(decided, dt.date) else str(decided),
         )
     show(table)
+
+
+def objective(kind: str, w: Words) -> str:
+    """A scheme's objective (homes, affordable_homes, score) in words."""
+    key = f"fund_objective_{kind}"
+    return w(key) if key in TEXTS[w.lang] else kind
+
+
+MARGINAL_STEP_EUR = 1_000_000.0
+"""The budget step of the marginal value (:data:`opgave.funding.allocation.MARGINAL_STEP_EUR`;
+not imported: that module loads numpy and HiGHS)."""
+NOTES = {
+    "alloc_note_unmet": re.compile(
+        r"the ranking method leaves the floor\(s\) for (?P<areas>.+) unmet; its figures are "
+        r"shown but it is not a valid allocation"
+    ),
+    "alloc_note_stopped": re.compile(
+        r"solver stopped with status (?P<status>\S+); gap (?P<gap>\S+)"
+    ),
+    "alloc_note_synthetic": re.compile(r"the applications are \(partly\) synthetic example data"),
+    "alloc_note_unproven": re.compile(
+        r"explain_time_limit_s reached: the value of dropping (?P<names>.+) is a lower bound"
+    ),
+}
+"""The notes of an allocation (:func:`opgave.funding.allocation.allocate`) by their words."""
+
+
+def allocation_text(report: AllocationReport, w: Words) -> str:
+    """The side-by-side report of ``funding allocate`` in the command's language: in English
+    exactly :meth:`AllocationReport.as_text`; the same figures, unrounded differently, in
+    Dutch (900.000). Only words change: every figure is the report's own."""
+    o, r = report.optimal, report.ranking
+    kind = objective(report.objective_kind, w)
+    ranked = w("alloc_by_score" if report.ranking_rule == "score" else "alloc_by_ratio")
+    status = solver_status(report.status, w)
+    lines = [
+        w(
+            "alloc_head",
+            scheme=report.scheme,
+            eligible=report.n_eligible,
+            applications=report.n_applications,
+            objective=kind,
+            status=status,
+        ),
+        f"{'':22}{w('alloc_optimal'):>16}{w('alloc_ranking'):>16}{w('alloc_difference'):>16}",
+    ]
+    rows: list[tuple[str, float, float]] = [
+        (w("alloc_objective"), o.objective, r.objective),
+        (w("alloc_homes"), o.homes, r.homes),
+        (w("alloc_affordable"), o.affordable_homes, r.affordable_homes),
+        (w("alloc_spent"), o.spent_eur, r.spent_eur),
+        (w("alloc_awards"), float(len(o.awarded)), float(len(r.awarded))),
+    ]
+    for label, a, b in rows:
+        difference = signed(a - b, w.number(abs(a - b)))
+        lines.append(f"{label:22}{w.number(a):>16}{w.number(b):>16}{difference:>16}")
+    eph = [w.number(v) for v in (o.eur_per_home, r.eur_per_home)]
+    lines.append(f"{w('alloc_eur_per_home'):22}{eph[0]:>16}{eph[1]:>16}")
+    lines.append(w("alloc_rule", ranked=ranked))
+    per_meur, step = report.marginal_objective_per_meur, report.marginal_step_eur
+    if per_meur is not None:
+        text = w("alloc_marginal", value=w.number(per_meur, 1), objective=kind)
+        if step is None:
+            text += w("alloc_marginal_none")
+        elif step > MARGINAL_STEP_EUR + 0.5:
+            gained = per_meur * step / MARGINAL_STEP_EUR
+            text += w(
+                "alloc_marginal_step", step=w.number(step), gained=w.number(gained), objective=kind
+            )
+        lines.append(text)
+    states = {True: "alloc_binds", False: "alloc_does_not_bind", None: "alloc_unknown"}
+    for c in report.constraints:
+        unit = "EUR " if c.unit == "eur" else ""
+        value = ""
+        if c.value_if_dropped is not None:
+            gained_text = w.number(c.value_if_dropped)
+            if not c.value_proven:
+                gained_text = w("alloc_at_least", value=gained_text)
+            value = w("alloc_gains", value=gained_text)
+        line = w(
+            "alloc_constraint",
+            name=constraint_name(c.kind, c.name, w),
+            limit=unit + w.number(c.limit),
+            used=unit + w.number(c.used),
+            slack=unit + w.number(c.slack),
+            state=w(states[c.binding]),
+        )
+        detail = c.detail
+        if detail.startswith("at the limit: "):
+            detail = w("alloc_at_the_limit", gemeenten=detail.removeprefix("at the limit: "))
+        lines.append(line + value + (f" ({detail})" if detail else ""))
+    lines.append(w("alloc_awarded", ids=", ".join(o.awarded) or w("alloc_none")))
+    lines.append(w("alloc_ranking_awards", ids=", ".join(r.awarded) or w("alloc_none")))
+    lines.extend(w("alloc_note", note=note(n, w)) for n in report.notes)
+    return "\n".join(lines)
+
+
+def solver_status(status: str, w: Words) -> str:
+    """The solver's status (optimal, time_limit) in words."""
+    key = f"fund_status_{status}"
+    return w(key) if key in TEXTS[w.lang] else status
+
+
+def constraint_name(kind: str, name: str, w: Words) -> str:
+    """A constraint of the allocation in words: the budget, a region's cap or floor, the
+    limit of awards per municipality (``kind`` is the first word of ``name``)."""
+    if kind in ("region_cap", "region_floor"):
+        return w(f"alloc_{kind}", area=name.partition(" ")[2])
+    if kind == "max_awards_per_gemeente":
+        return w("alloc_max_awards")
+    if kind == "budget":
+        return w("alloc_budget")
+    return name
+
+
+def note(text: str, w: Words) -> str:
+    """A note of the allocation in the command's language (as it is when not known)."""
+    for key, pattern in NOTES.items():
+        found = pattern.fullmatch(text)
+        if found is None:
+            continue
+        values = found.groupdict()
+        if "status" in values:
+            values["status"] = solver_status(values["status"], w)
+        if "names" in values:
+            values["names"] = ", ".join(
+                constraint_name(n.partition(" ")[0], n, w) for n in values["names"].split(", ")
+            )
+        return w(key, **values)
+    return text

@@ -3,20 +3,38 @@ process beside the servers, the list, cancelling). docs/operations.md."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from opgave.cli import Context, JsonOption, answering, app, console, print_json, service
+from opgave.cli import (
+    Context,
+    JsonOption,
+    answering,
+    app,
+    console,
+    print_json,
+    service,
+    speaking,
+)
+from opgave.cli.words import TEXTS
+
+if TYPE_CHECKING:
+    from opgave.cli.words import Words
 
 jobs_app = typer.Typer(
     help="Background jobs (forecasts, plan-list imports): list, work on them, cancel.",
     no_args_is_help=True,
 )
 app.add_typer(jobs_app, name="jobs")
+
+
+SQLITE_BACKUP = "sqlite backup"
+"""How the service names SQLite's online backup (:mod:`opgave.service.backup`)."""
 
 
 @app.command("backup")
@@ -35,9 +53,15 @@ def backup(
 
     with answering():
         done = backups.backup(service(ctx), file, overwrite=overwrite)
+    w = speaking(ctx)
     console.print(
-        f"Backed up to {done.file}: {done.bytes:,} bytes, schema revision "
-        f"{done.revision or '-'} ({done.method})."
+        w(
+            "ops_backed_up",
+            file=done.file,
+            size=w.number(done.bytes),
+            revision=done.revision or "-",
+            method=w("ops_sqlite_backup") if done.method == SQLITE_BACKUP else done.method,
+        )
     )
 
 
@@ -59,7 +83,9 @@ def restore(
     with answering():
         done = backups.restore(svc, file, replace=replace)
     console.print(
-        f"Restored {svc.shown_url} from {done.file} (schema revision {done.revision or '-'})."
+        speaking(ctx)(
+            "ops_restored", database=svc.shown_url, file=done.file, revision=done.revision or "-"
+        )
     )
 
 
@@ -73,13 +99,16 @@ def list_jobs(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(found)
         return
-    table = Table(title="jobs")
-    for column in ("id", "kind", "status", "progress", "stage", "user", "created", "error"):
-        table.add_column(column)
+    w = speaking(ctx)
+    table = Table(title=w("ops_jobs_title"))
+    for column in ("column_id", "column_kind", "column_status", "column_progress",
+                   "column_stage", "column_user", "column_created", "column_error"):  # fmt: skip
+        table.add_column(w(column))
     for j in found:
         table.add_row(
-            j["id"], j["kind"], j["status"], f"{j['progress']:.0%}", j["stage"],
-            j["user_name"], j["created_at"], (j["error"] or "")[:60],
+            j["id"], known(w, "job_kind", j["kind"]), known(w, "job", j["status"]),
+            w.percent(j["progress"], 0), stage(j["stage"], w), j["user_name"], j["created_at"],
+            job_error(j["error"], w)[:60],
         )  # fmt: skip
     console.print(table)
 
@@ -138,7 +167,8 @@ def work(
         registry.close()
         svc.engine.dispose()
     if once:
-        console.print(f"{done} job(s) done.")
+        w = speaking(ctx)
+        console.print(w("ops_jobs_done_one" if done == 1 else "ops_jobs_done", count=done))
 
 
 def _interrupt(*_args: object) -> None:
@@ -161,4 +191,43 @@ def cancel(
     registry = JobRegistry(service(ctx), run=False)
     with answering():
         job = registry.cancel(job_id, principal(ctx, by))
-    console.print(f"Job {job.id}: {job.status}.")
+    w = speaking(ctx)
+    console.print(w("ops_job", id=job.id, status=known(w, "job", job.status)))
+
+
+def known(w: Words, prefix: str, code: str) -> str:
+    """A job's kind or status in words (the code itself in English, as before, and when the
+    catalogue has no word for it)."""
+    key = f"{prefix}_{code}"
+    return w(key) if w.lang != "en" and key in TEXTS[w.lang] else code
+
+
+JOB_ERRORS = {
+    "cancelled before it started": "job_error_cancelled_before",
+    "cancelled while it ran; nothing written": "job_error_cancelled_while",
+    "not enough memory; nothing was written": "job_error_memory",
+}
+"""The service's own words for how a job ended (:mod:`opgave.service.jobs`), by key."""
+
+
+def job_error(text: str | None, w: Words) -> str:
+    """Why a job ended, in the command's language where the service's words are known
+    (other reasons, such as a refusal's detail, as they are)."""
+    if not text:
+        return ""
+    key = JOB_ERRORS.get(text)
+    return w(key) if key is not None else text
+
+
+FORECAST_STAGE = re.compile(r"forecast (\d+) of (\d+)")
+"""The stage of a forecast job that runs several (:mod:`opgave.service.jobs`)."""
+
+
+def stage(text: str, w: Words) -> str:
+    """A job's stage in words: "reading", "forecast 2 of 3" (English as it is)."""
+    if w.lang == "en":
+        return text
+    several = FORECAST_STAGE.fullmatch(text)
+    if several is not None:
+        return w("stage_forecast", i=several[1], n=several[2])
+    return known(w, "stage", text)

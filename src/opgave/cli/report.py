@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from opgave.cli import answering, app, fail, parse_date, service
+from opgave.cli import answering, app, fail, parse_date, service, speaking
+
+REPORT_DEFAULT_LANGUAGE = "nl"
+"""The report's language when neither its own ``--lang``, nor ``--lang`` before the command,
+nor ``OPGAVE_LANG`` says: Dutch, the language of the letter to parliament."""
+
+
+def report_language(ctx: typer.Context, own: str | None) -> str:
+    """The language of the report: its own ``--lang``, else the command line's language when
+    chosen (``opgave --lang`` or ``OPGAVE_LANG``), else Dutch. (The command line speaks
+    English when nothing is chosen; the report stays Dutch then.)"""
+    from opgave.cli.words import ENVIRONMENT
+
+    if own is not None:
+        return own
+    chosen = ctx.parent is not None and ctx.parent.params.get("lang") is not None
+    if chosen or os.environ.get(ENVIRONMENT, "").strip():
+        return str(ctx.obj.lang)
+    return REPORT_DEFAULT_LANGUAGE
 
 
 @app.command("report")
@@ -23,8 +42,13 @@ def report(
         ),
     ] = None,
     lang: Annotated[
-        str, typer.Option(metavar="LANG", help="nl (default, 900.000) or en (900,000).")
-    ] = "nl",
+        str | None,
+        typer.Option(
+            metavar="nl|en",
+            help="The report's language: nl (900.000) or en (900,000); default: the language "
+            "of the command line (opgave --lang, $OPGAVE_LANG), else nl.",
+        ),
+    ] = None,
     fmt: Annotated[
         str, typer.Option("--format", metavar="FORMAT", help="html, pdf or md.")
     ] = "html",
@@ -57,8 +81,10 @@ def report(
     """The progress report to parliament, region by region, every figure with its source."""
     from opgave.report.press import started
 
+    w = speaking(ctx)
+    language = report_language(ctx, lang)
     if fmt == "pdf" and out is None:
-        raise fail("a PDF needs --out FILE")
+        raise fail(w("rep_pdf_needs_out"))
     # WeasyPrint loads in a helper process while the database is read and the report built.
     with started(fmt == "pdf") as press:
         from opgave.service import reporting
@@ -72,16 +98,21 @@ def report(
                 as_of=parse_date(as_of, "--as-of"),
                 reference=kenmerk,
             )
-            content = reporting.render(built, fmt, lang, press)
+            content = reporting.render(built, fmt, language, press)
     if out is None:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
         return
     out.write_bytes(content)
-    sections = len(built.sections)
     typer.echo(  # plain text: Rich would add its import to every report
-        f"Wrote {out} ({fmt}, {lang}): after {built.meeting['name']}, {sections} sections, "
-        f"{len(built.notes)} source notes"
-        + (", SYNTHETIC data included" if built.synthetic_sources else "")
-        + "."
+        w(
+            "rep_wrote",
+            file=out,
+            format=fmt,
+            lang=language,
+            meeting=built.meeting["name"],
+            sections=w.number(len(built.sections)),
+            notes=w.number(len(built.notes)),
+            synthetic=w("rep_synthetic") if built.synthetic_sources else "",
+        )
     )

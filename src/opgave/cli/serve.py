@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from opgave.cli import Context, app, console, errors, fail, service
+from opgave.cli import Context, app, console, errors, fail, service, speaking
 from opgave.cli.render import port_problem
 
 SECURE_COOKIES_ENV = "OPGAVE_SECURE_COOKIES"
@@ -80,6 +80,7 @@ def serve(
     from opgave.service import Service
     from opgave.service import users as user_service
 
+    w = speaking(ctx)
     context: Context = ctx.obj
     url = context.url
     service(ctx)  # refuses a missing database, another schema, in words
@@ -92,24 +93,14 @@ def serve(
     if problem is not None:
         raise fail(problem)
     shown = f"[{host}]" if ":" in host else host
-    console.print(
-        f"opgave dashboard: http://{shown}:{port}/  (API: http://{shown}:{port}/api/v1/docs)"
-    )
+    base = f"http://{shown}:{port}"
+    console.print(w("srv_listening", url=f"{base}/", api=f"{base}/api/v1/docs"))
     if read_only:
-        errors.print(
-            "note: the database file is read-only here: serving it to read; writes are refused",
-            highlight=False,
-        )
+        errors.print(w("srv_read_only"), highlight=False)
     if secure and not loopback(host):
-        console.print(
-            "Session cookies are HTTPS-only: put a TLS proxy in front (docs/operations.md), "
-            "or pass --no-secure-cookies on a trusted network."
-        )
+        console.print(w("srv_secure_cookies"))
     if not users and not public_read:
-        console.print(
-            "No users yet: add one with `opgave users add NAME --role admin`, "
-            "or serve with --public-read to look around."
-        )
+        console.print(w("srv_no_users"))
     os.environ["OPGAVE_SERVE_URL"] = url
     os.environ["OPGAVE_SERVE_PUBLIC_READ"] = "1" if public_read else ""
     os.environ[SECURE_COOKIES_ENV] = "1" if secure else "0"

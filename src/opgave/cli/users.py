@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import getpass
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from opgave.cli import JsonOption, answering, app, console, principal, print_json, service
+from opgave.cli import (
+    JsonOption,
+    answering,
+    app,
+    console,
+    principal,
+    print_json,
+    service,
+    speaking,
+)
 from opgave.cli.render import show
+
+if TYPE_CHECKING:
+    from opgave.cli.words import Words
 
 users_app = typer.Typer(
     help="Users of the dashboard and API: admin (Rijk), editor (own areas), viewer.",
@@ -42,19 +54,20 @@ def add(
     """Add a user, or change the role, areas and password of an existing one."""
     from opgave.service import users
 
+    w = speaking(ctx)
     secret: str | None = None
     if password:
-        secret = os.environ.get(PASSWORD_ENV) or getpass.getpass(f"Password for {name}: ")
+        secret = os.environ.get(PASSWORD_ENV) or getpass.getpass(w("usr_password_for", name=name))
     area_ids = [a.strip() for a in (areas or "").split(",") if a.strip()]
     svc = service(ctx)
     with answering():
         by = principal(ctx)
         added = users.add_user(svc, name, role, area_ids, secret, by=by)
         new_token = users.create_token(svc, name, "opgave users add", by=by) if token else None
-    scope = f" for {', '.join(added.area_ids)}" if added.area_ids else ""
-    console.print(f"User {name}: {role}{scope}.")
+    scope = w("usr_scope", areas=", ".join(added.area_ids)) if added.area_ids else ""
+    console.print(w("usr_added", name=name, role=role_word(role, w), scope=scope))
     if new_token:
-        console.print(f"API token (shown once): {new_token}", highlight=False, soft_wrap=True)
+        console.print(w("usr_token", token=new_token), highlight=False, soft_wrap=True)
 
 
 @users_app.command("token")
@@ -73,7 +86,7 @@ def token(
     with answering():
         if revoke:
             count = users.revoke_tokens(svc, name, by=principal(ctx))
-            console.print(f"{count} token(s) of {name} revoked.")
+            console.print(speaking(ctx)("usr_revoked", count=count, name=name))
             return
         typer.echo(users.create_token(svc, name, label, by=principal(ctx)))
 
@@ -89,9 +102,17 @@ def list_users(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"users ({len(records)})")
-    for column in ("name", "role", "areas", "active"):
-        table.add_column(column)
+    w = speaking(ctx)
+    table = Table(title=w("usr_title", count=w.number(len(records))))
+    for column in ("column_name", "column_role", "column_areas", "column_active"):
+        table.add_column(w(column))
     for u in records:
-        table.add_row(u["name"], u["role"], ", ".join(u["area_ids"]), str(u["active"]))
+        active = str(u["active"]) if w.lang == "en" else w("yes" if u["active"] else "no")
+        table.add_row(u["name"], role_word(u["role"], w), ", ".join(u["area_ids"]), active)
     show(table)
+
+
+def role_word(role: str, w: Words) -> str:
+    """A role in words in Dutch (beheerder, redacteur, lezer); in English the role's name as
+    it is given on the command line (admin, editor, viewer)."""
+    return role if w.lang == "en" else w.word("role", role)
