@@ -111,7 +111,7 @@ def test_the_contents_give_the_page_of_every_section(built: report.Report) -> No
     contents = reader.pages[1].extract_text()
     listed = {
         m.group(1).strip(): int(m.group(2))
-        for m in re.finditer(r"^(.+?)[ .]*\.{3,}\s*(\d+)$", contents, flags=re.M)
+        for m in re.finditer(r"^(.+?)(?:\s*\.){3,}\s*(\d+)$", contents, flags=re.M)
     }
     expected = {
         item.title: reader.get_destination_page_number(item) + 1
