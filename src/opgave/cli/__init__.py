@@ -129,7 +129,8 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise fail(f"{option} expects a date YYYY-MM-DD, got {value!r}") from None
+        w = current_words()
+        raise fail(w("expects", option=option, expected=w("a_date"), got=repr(value))) from None
 
 
 def _version(value: bool) -> None:
@@ -164,8 +165,7 @@ def main(
             "--lang",
             metavar="nl|en",
             help="Language of the output: nl (Dutch) or en (English); default $OPGAVE_LANG, "
-            "else en. So far overview and status speak it, the other commands English; the "
-            "default becomes nl once every command is translated. --json never changes.",
+            "else en (nl once every command is translated). --json never changes.",
         ),
     ] = None,
     version: Annotated[

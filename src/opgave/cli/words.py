@@ -5,9 +5,10 @@ dashboard's (:mod:`opgave.web.i18n`) and the report's templates; the words for v
 codes and the way numbers, percentages and dates are written come from :mod:`opgave.i18n`
 (Babel: 900.000 and 117,5% in Dutch), so the doors never disagree.
 
-The language is ``--lang`` (before the command), else ``OPGAVE_LANG``, else English. So far
-the reading commands ``overview`` and ``status`` speak it; the other commands are English
-until they are translated, and then the default becomes Dutch, as on the dashboard.
+The language is ``--lang`` (before the command), else ``OPGAVE_LANG``, else English.
+``overview``, ``status`` and the commands of the programme, the pipeline, the registers, geo
+and the BAG speak it; the other commands are English until they are translated, and then the
+default becomes Dutch, as on the dashboard.
 Markup (Rich) stays out of the catalogue: the commands mark the values they put in.
 """
 
@@ -122,6 +123,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "port_other": "cannot listen on {host}:{port}: {error}",
         # shared words of listings
         "expects": "{option} expects {expected}, got {got}",
+        "a_date": "a date YYYY-MM-DD",
         "yes": "yes",
         "column_name": "name",
         "column_source": "source",
@@ -388,6 +390,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "1023 (--port)",
         "port_other": "kan niet luisteren op {host}:{port}: {error}",
         "expects": "{option} verwacht {expected}, niet {got}",
+        "a_date": "een datum JJJJ-MM-DD",
         "yes": "ja",
         "column_name": "naam",
         "column_source": "bron",
