@@ -14,7 +14,7 @@ from lvbag_data import national_zip
 from test_words import BOX, english_leaks, raw_codes
 from typer.testing import CliRunner
 
-from opgave.cli import app, console, errors, render
+from opgave.cli import app, console, errors, homes, render
 from opgave.cli.pipeline import TIERS, correction_note, flag_detail, set_aside_reason
 from opgave.cli.words import Words
 
@@ -173,6 +173,12 @@ def test_refusals_and_messages_in_dutch(runner: CliRunner, loaded_url: str, tmp_
             f"poort {port} op 127.0.0.1 is al in gebruik (nog een `opgave serve`?): stop die "
             "of kies een andere poort met --port"
         )
+
+
+def test_the_language_ends_with_the_command(runner: CliRunner, loaded_url: str) -> None:
+    assert "randvoorwaarden" in run(runner, loaded_url, "--lang", "nl", "preconditions")[1]
+    assert render.word("theme", "water_climate") == "water and climate"  # outside a command
+    assert homes(900000) == "900,000"
 
 
 def test_the_analysis_sentences_the_commands_translate() -> None:

@@ -50,6 +50,8 @@ class _Answering(TyperGroup):
             if said is None:
                 raise
             raise _refusal(said) from None
+        finally:
+            _SPOKEN.clear()  # the command's language ends with it
 
 
 def _said(ctx: Any, error: Exception) -> ServiceError | None:
