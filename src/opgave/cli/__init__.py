@@ -42,6 +42,15 @@ class _Answering(TyperGroup):
     """The command group: every command's refusals and failures as one line and an exit
     code, never a traceback."""
 
+    def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
+        """Run the command line; its help in Dutch when ``--lang nl`` (before the command) or
+        ``OPGAVE_LANG`` asks for it (read here: click builds the help before ``main`` runs)."""
+        if _help_language(sys.argv[1:] if args is None else list(args)) == "nl":
+            from opgave.cli.help_nl import dutch
+
+            dutch(self)
+        return super().main(args, *rest, **options)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -52,6 +61,33 @@ class _Answering(TyperGroup):
             raise _refusal(said) from None
         finally:
             _SPOKEN.clear()  # the command's language ends with it
+
+
+def _help_language(args: list[str]) -> str | None:
+    """The language the arguments ask for before the command (``--lang``, else
+    ``OPGAVE_LANG``); None when neither is given or the value is refused later by
+    :func:`main`. Cheap: nothing is imported unless a language is asked for."""
+    given: str | None = None
+    at = 0
+    while at < len(args):
+        arg = args[at]
+        if arg == "--lang":
+            given = args[at + 1] if at + 1 < len(args) else None
+            break
+        if arg.startswith("--lang="):
+            given = arg.partition("=")[2]
+            break
+        if not arg.startswith("-"):
+            break  # the command: its own options (report --lang) are not the output's
+        at += 2 if arg in ("--db", "--by") else 1
+    if given is None and not os.environ.get("OPGAVE_LANG", "").strip():
+        return None
+    from opgave.cli.words import language
+
+    try:
+        return language(given, os.environ)
+    except ValueError:
+        return None
 
 
 def _said(ctx: Any, error: Exception) -> ServiceError | None:
