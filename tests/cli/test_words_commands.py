@@ -196,6 +196,9 @@ def test_the_analysis_sentences_the_commands_translate() -> None:
         "GM0457 is opgegaan in GM0363; vanaf 2022 zijn de cijfers die van GM0363"
     )
     assert set_aside_reason("something new", nl) == "something new"  # shown as it is
+    assert set_aside_reason("part of GM0363, whose figure comes from another tier (bag)", nl) == (
+        "deel van GM0363, waarvan het cijfer uit een andere bron komt (afgeleid uit de BAG)"
+    )
     stalled = "planstatus 3 since 2021-01-01 (4.2 years)"
     assert flag_detail(stalled, nl) == "planstatus 3 sinds 2021-01-01 (4,2 jaar)"
     twin = "same municipality (GM0599), name and homes (1200) as P2, P3"

@@ -323,11 +323,16 @@ def set_aside_reason(reason: str | None, w: Words) -> str:
         if match:
             values = match.groupdict()
             if "tier" in values:
-                values["tier"] = (
-                    w(TIERS[values["tier"]]) if values["tier"] in TIERS else values["tier"]
-                )
+                values["tier"] = tier_words(values["tier"], w)
             return w(key, **values)
     return reason
+
+
+def tier_words(tier: str, w: Words) -> str:
+    """A source tier, given as :data:`opgave.state.TIER_TEXT` writes it or as its code
+    (cbs_final), in the words of ``w`` (as it is when unknown)."""
+    key = TIERS.get(tier, f"tier_{tier}")
+    return w(key) if w.knows(key) else tier
 
 
 @app.command("flags")

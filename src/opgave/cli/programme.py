@@ -299,7 +299,9 @@ def list_areas(
         show(table)
         for group in sorted(successions):
             g = every[group]
-            since = w("since", date=g["valid_from"]) if g["valid_from"] else ""
+            start = g["valid_from"]
+            shown = w.date(start) if isinstance(start, dt.date) else start
+            since = w("since", date=shown) if start else ""
             old = every[g["succeeds_id"]]
             console.print(
                 w("succeeds", group=group, name=g["name"], since=since, old=old["id"],
