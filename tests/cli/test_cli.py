@@ -28,7 +28,7 @@ def test_version(runner: CliRunner) -> None:
 
 def test_init_twice_then_overview(runner: CliRunner, db_url: str) -> None:
     code, out, _ = run(runner, db_url, "init")
-    assert code == 0 and "1393 rows written" in out
+    assert code == 0 and "1,393 rows written" in out  # a count as English writes it
     code, out, _ = run(runner, db_url, "init")
     assert code == 0 and "nothing to change" in out
     code, out, _ = run(runner, db_url, "overview")

@@ -42,6 +42,15 @@ class _Answering(TyperGroup):
     """The command group: every command's refusals and failures as one line and an exit
     code, never a traceback."""
 
+    def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
+        """Run the command line; its help in Dutch when ``--lang nl`` (before the command) or
+        ``OPGAVE_LANG`` asks for it (read here: click builds the help before ``main`` runs)."""
+        if _help_language(sys.argv[1:] if args is None else list(args)) == "nl":
+            from opgave.cli.help_nl import dutch
+
+            dutch(self)
+        return super().main(args, *rest, **options)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -50,6 +59,35 @@ class _Answering(TyperGroup):
             if said is None:
                 raise
             raise _refusal(said) from None
+        finally:
+            _SPOKEN.clear()  # the command's language ends with it
+
+
+def _help_language(args: list[str]) -> str | None:
+    """The language the arguments ask for before the command (``--lang``, else
+    ``OPGAVE_LANG``); None when neither is given or the value is refused later by
+    :func:`main`. Cheap: nothing is imported unless a language is asked for."""
+    given: str | None = None
+    at = 0
+    while at < len(args):
+        arg = args[at]
+        if arg == "--lang":
+            given = args[at + 1] if at + 1 < len(args) else None
+            break
+        if arg.startswith("--lang="):
+            given = arg.partition("=")[2]
+            break
+        if not arg.startswith("-"):
+            break  # the command: its own options (report --lang) are not the output's
+        at += 2 if arg in ("--db", "--by") else 1
+    if given is None and not os.environ.get("OPGAVE_LANG", "").strip():
+        return None
+    from opgave.cli.words import language
+
+    try:
+        return language(given, os.environ)
+    except ValueError:
+        return None
 
 
 def _said(ctx: Any, error: Exception) -> ServiceError | None:
@@ -129,7 +167,8 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise fail(f"{option} expects a date YYYY-MM-DD, got {value!r}") from None
+        w = current_words()
+        raise fail(w("expects", option=option, expected=w("a_date"), got=repr(value))) from None
 
 
 def _version(value: bool) -> None:
@@ -164,8 +203,7 @@ def main(
             "--lang",
             metavar="nl|en",
             help="Language of the output: nl (Dutch) or en (English); default $OPGAVE_LANG, "
-            "else en. So far overview and status speak it, the other commands English; the "
-            "default becomes nl once every command is translated. --json never changes.",
+            "else en (nl once every command is translated). --json never changes.",
         ),
     ] = None,
     version: Annotated[
@@ -175,10 +213,12 @@ def main(
     """opgave: steer a national housing programme."""
     from opgave.cli.words import language
 
+    _SPOKEN.clear()  # an earlier run's language does not carry over
     try:
         chosen = language(lang, os.environ)
     except ValueError as error:
         raise fail(str(error)) from None
+    _SPOKEN["lang"] = chosen
     ctx.obj = Context(db, by, chosen)
 
 
@@ -214,7 +254,9 @@ class Context:
                     create=not require_schema,
                     lock_wait_s=command_lock_wait_s(),
                     busy_timeout_s=1.0,
-                    on_wait=lambda text: errors.print(f"waiting: {escape(text)}", highlight=False),
+                    on_wait=lambda text: errors.print(
+                        current_words()("waiting", text=escape(text)), highlight=False
+                    ),
                 )
         if require_schema:
             with answering():
@@ -226,7 +268,7 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``message`` on stderr and return the exit to raise."""
     from rich.markup import escape
 
-    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    errors.print(f"[bold red]{current_words()('error')}[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -236,6 +278,18 @@ def speaking(ctx: typer.Context) -> Words:
 
     context: Context = ctx.obj
     return Words(context.lang)
+
+
+_SPOKEN: dict[str, str] = {}
+"""The language of the running command (``"lang"``), set by :func:`main` on every run: the
+helpers that are not handed a context (messages, refusals) speak it."""
+
+
+def current_words() -> Words:
+    """The words of the running command's language; the default language outside a command."""
+    from opgave.cli.words import CLI_DEFAULT_LANGUAGE, Words
+
+    return Words(_SPOKEN.get("lang", CLI_DEFAULT_LANGUAGE))
 
 
 def service(ctx: typer.Context) -> Service:
@@ -272,13 +326,32 @@ def _refusal(error: ServiceError) -> typer.Exit:
 
     from opgave.service import failures
 
-    lines = error.lines()
-    errors.print(f"[bold red]error:[/] {escape(lines[0])}", highlight=False)
+    w = current_words()
+    lines = error.lines() if w.lang == "en" else refusal_lines(error, w)
+    errors.print(f"[bold red]{w('error')}[/] {escape(lines[0])}", highlight=False)
     for line in lines[1:101]:
         errors.print(escape(line), highlight=False)
     if len(lines) > 101:
-        errors.print(f"  ... and {len(lines) - 101} more", highlight=False)
+        errors.print(w("more_lines", count=w.number(len(lines) - 101)), highlight=False)
     return typer.Exit(failures.exit_code(error.status))
+
+
+def refusal_lines(error: ServiceError, w: Words) -> list[str]:
+    """A refusal with problems in the words of ``w``: how many problems and that nothing was
+    written, then each problem with its file, row and column (the service's English lines
+    otherwise; the problems' own messages come from the validators)."""
+    if not error.problems:
+        return error.lines()
+    count = len(error.problems)
+    out = [w("problem_found" if count == 1 else "problems_found", count=w.number(count))]
+    for p in error.problems:
+        parts = [str(p["file"])] if p.get("file") else []
+        parts += [
+            w(f"problem_{k}", value=p[k]) for k in ("row", "field") if p.get(k) not in (None, "")
+        ]
+        where = ", ".join(parts)
+        out.append(f"  {where}: {p.get('message', '')}" if where else f"  {p.get('message', '')}")
+    return out
 
 
 def jsonable(value: Any) -> Any:
@@ -296,41 +369,20 @@ def print_json(records: Any) -> None:
 
 
 def homes(value: float | None) -> str:
-    """A number of homes for people: 175,000."""
-    return "-" if value is None else f"{value:,.0f}"
+    """A number of homes in the command's language: 175,000 (en), 175.000 (nl)."""
+    return current_words().number(value)
 
 
 def target_value(t: Mapping[str, Any]) -> str:
-    """A target's value as the letter would say it: ranges, "ca.", "at least", open."""
-    lo, hi = t["value_min"], t["value_max"]
-    unit = t["unit"]
-
-    def fmt(v: float) -> str:
-        return f"{v:.0%}" if unit in ("ratio", "share") else homes(v)
-
-    if lo is None and hi is None:
-        text = t["qualitative"] or "open"
-    elif lo is not None and hi is not None:
-        text = fmt(lo) if lo == hi else f"{fmt(lo)}-{fmt(hi)}"
-    elif lo is not None:
-        text = f"at least {fmt(lo)}"
-    else:
-        text = f"up to {fmt(hi)}"
-    if unit == "homes" and (lo is not None or hi is not None):
-        text += " homes"
-    return f"ca. {text}" if t["approximate"] else text
+    """A target's value as the letter would say it (ranges, "ca.", "at least", open), in the
+    command's language (:meth:`opgave.cli.words.Words.target_value`)."""
+    return current_words().target_value(t)
 
 
 def period(t: Mapping[str, Any]) -> str:
-    """An inclusive year period: 2021-2030, to 2040, from 2031, or the source's words."""
-    first, last = t["first_year"], t["last_year"]
-    if first and last:
-        return f"{first}-{last}"
-    if last:
-        return f"to {last}"
-    if first:
-        return f"from {first}"
-    return "no period"
+    """An inclusive year period (2021-2030, to 2040, from 2031, no period) in the command's
+    language."""
+    return current_words().period(t)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m opgave`

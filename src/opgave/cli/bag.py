@@ -15,11 +15,11 @@ from opgave.cli import (
     answering,
     app,
     console,
-    homes,
     parse_date,
     principal,
     print_json,
     service,
+    speaking,
 )
 from opgave.cli.pipeline import ingest_app
 from opgave.cli.render import show
@@ -27,6 +27,7 @@ from opgave.cli.render import show
 if TYPE_CHECKING:  # DuckDB, pyogrio and numpy load when an extract is read
     from rich.progress import Progress
 
+    from opgave.cli.words import Words
     from opgave.ingest import bag_ingest
 
 DEFAULT_SINCE = 2012
@@ -37,7 +38,7 @@ bag_app = typer.Typer(help="The BAG: BAG-derived figures against CBS.", no_args_
 app.add_typer(bag_app, name="bag")
 
 
-def _progress(disable: bool) -> tuple[Progress, Any]:
+def _progress(disable: bool, w: Words) -> tuple[Progress, Any]:
     """A Rich progress display with a bar per phase (bytes for parsing, fractions for the
     rest) showing rows per second, and the callback that feeds it."""
     from rich.progress import (
@@ -60,7 +61,10 @@ def _progress(disable: bool) -> tuple[Progress, Any]:
             elapsed = task.elapsed or 0.0
             if not rows or elapsed <= 0:
                 return Text("", style="progress.data.speed")
-            return Text(f"{rows:,} rows, {rows / elapsed:,.0f}/s", style="progress.data.speed")
+            return Text(
+                w("rows_per_second", rows=w.number(rows), rate=w.number(rows / elapsed)),
+                style="progress.data.speed",
+            )
 
     columns = (
         TextColumn("[progress.description]{task.description}"),
@@ -68,7 +72,7 @@ def _progress(disable: bool) -> tuple[Progress, Any]:
         TaskProgressColumn(),
         RowsPerSecond(),
         TimeElapsedColumn(),
-        TextColumn("left"),
+        TextColumn(w("time_left")),
         TimeRemainingColumn(),
     )
     progress = Progress(*columns, console=console, transient=True, disable=disable)
@@ -152,7 +156,8 @@ def ingest_bag(
 
     reference = parse_date(as_of, "--as-of")
     started = time.perf_counter()
-    bar, update = _progress(disable=as_json)
+    w = speaking(ctx)
+    bar, update = _progress(disable=as_json, w=w)
     with bar, answering():
         figures, report = bag.ingest(
             service(ctx), principal(ctx), extract, pand=pand, geopackage=geopackage,
@@ -163,7 +168,7 @@ def ingest_bag(
     if as_json:
         print_json([_report_json(figures, report, seconds)])
         return
-    _print_report(figures, report, seconds)
+    _print_report(figures, report, seconds, w)
 
 
 def _report_json(
@@ -183,49 +188,53 @@ def _report_json(
 
 
 def _print_report(
-    figures: bag_ingest.BagFigures, report: bag_ingest.StoreReport, seconds: float
+    figures: bag_ingest.BagFigures, report: bag_ingest.StoreReport, seconds: float, w: Words
 ) -> None:
-    label = "[bold yellow]SYNTHETIC[/] " if figures.synthetic else ""
+    label = f"[bold yellow]{w('synthetic')}[/] " if figures.synthetic else ""
     stats = figures.stats
     first, last = figures.years
     console.print(
-        f"{label}BAG {figures.path.name} ({figures.input_kind}, as of {figures.as_of}) "
-        f"read in {seconds:,.1f} s: {stats.get('dwellings', 0):,} dwellings with an event "
-        f"since {figures.since}."
-    )
+        label
+        + w("bag_read", file=figures.path.name, kind=figures.input_kind,
+            date=w.date(figures.as_of), seconds=w.number(seconds, 1),
+            dwellings=w.number(stats.get("dwellings", 0)), since=figures.since)
+    )  # fmt: skip
     if "voorkomens" in stats:
-        parsed = ", ".join(f"{k} {v:,}" for k, v in sorted(stats["voorkomens"].items()))
-        console.print(f"Voorkomens read: {parsed}.")
+        parsed = ", ".join(f"{k} {w.number(v)}" for k, v in sorted(stats["voorkomens"].items()))
+        console.print(w("voorkomens_read", parsed=parsed))
         via = stats.get("gemeente_via", {})
         total = sum(via.values()) or 1
         console.print(
-            "Municipality of each VBO voorkomen: "
-            + ", ".join(f"via {k} {v / total:.1%}" for k, v in sorted(via.items()))
+            w("municipality_via")
+            + ", ".join(f"via {k} {w.percent(v / total, 1)}" for k, v in sorted(via.items()))
         )
         for note in stats.get("notes", []):
-            console.print(f"[yellow]Note:[/] {note}")
+            console.print(f"[yellow]{w('note')}[/] {note}")
         for skipped in stats.get("skipped", []):
-            console.print(f"Skipped {skipped}")
+            console.print(w("skipped", what=skipped))
     console.print(
-        f"Years {first}-{last} (realisation): {report.inserted} new, {report.updated} updated, "
-        f"{report.unchanged} unchanged; {figures.as_of.year} by month (realisation_month, "
-        f"provisional): {report.months_inserted} new, {report.months_updated} updated; "
-        f"{report.municipalities} municipalities (source {report.source_id})."
-    )
+        w("bag_stored", first=first, last=last, inserted=w.number(report.inserted),
+          updated=w.number(report.updated), unchanged=w.number(report.unchanged),
+          year=figures.as_of.year, months_inserted=w.number(report.months_inserted),
+          months_updated=w.number(report.months_updated),
+          municipalities=w.number(report.municipalities), source=report.source_id)
+    )  # fmt: skip
     if not figures.started_available:
-        console.print("[yellow]No pand file: 'started' and the new-build split are absent.[/]")
+        console.print(f"[yellow]{w('no_pand_file')}[/]")
     if report.unknown_codes:
         shown = ", ".join(report.unknown_codes[:20])
         more = len(report.unknown_codes) - 20
         console.print(
-            f"[yellow]Left out {len(report.unknown_codes)} unknown municipality codes:[/] {shown}"
-            + (f" and {more} more (--json lists all)" if more > 0 else "")
+            f"[yellow]{w('unknown_municipality_codes', count=w.number(len(report.unknown_codes)))}"
+            f"[/] {shown}" + (w("and_more_json", count=w.number(more)) if more > 0 else "")
         )
     if figures.polygons:
-        _print_polygons(figures, report)
+        _print_polygons(figures, report, w)
 
 
-def _print_polygons(figures: bag_ingest.BagFigures, report: bag_ingest.StoreReport) -> None:
+def _print_polygons(
+    figures: bag_ingest.BagFigures, report: bag_ingest.StoreReport, w: Words
+) -> None:
     from rich.table import Table
 
     from opgave.ingest.bag_ingest import EVENT_MEASURES
@@ -236,19 +245,19 @@ def _print_polygons(figures: bag_ingest.BagFigures, report: bag_ingest.StoreRepo
         totals[f.area_id][f.measure] += f.value
     name = figures.polygon_file.name if figures.polygon_file else ""
     table = Table(
-        title=f"dwellings inside the polygons of {name} ({figures.since}-{figures.as_of})"
+        title=w("polygons_title", file=name, since=figures.since, date=w.date(figures.as_of))
     )
-    table.add_column("polygon")
-    for m in ("permitted", "started", "completed", "new-build", "other"):
-        table.add_column(m, justify="right")
-    table.add_column("stored")
+    table.add_column(w("column_polygon"))
+    for m in ("permitted", "started", "completed", "new_build", "other"):
+        table.add_column(w(f"column_{m}"), justify="right")
+    table.add_column(w("column_stored"))
     measures = list(EVENT_MEASURES.values())
     for area in sorted(totals):
         row = totals[area]
         table.add_row(
             area,
-            *(homes(row.get(m, 0)) for m in measures),
-            "yes" if area in report.polygon_areas else "no (not an area)",
+            *(w.number(row.get(m, 0)) for m in measures),
+            w("yes") if area in report.polygon_areas else w("no_not_an_area"),
         )
     show(table)
 
@@ -289,33 +298,46 @@ def reconcile(
             ]
         )
         return
-    label = "[bold yellow]SYNTHETIC[/] " if found.synthetic else ""
-    table = Table(title=f"{label}BAG ({source}) against CBS: {len(result)} area-years")
-    for column in ("area", "year", "new-build BAG", "CBS", "diff", "other BAG", "CBS", "diff"):
-        table.add_column(column, justify="left" if column == "area" else "right")
-    table.add_column("verdict")
+    w = speaking(ctx)
+    label = f"[bold yellow]{w('synthetic')}[/] " if found.synthetic else ""
+    table = Table(title=label + w("reconcile_title", source=source, count=w.number(len(result))))
+    for column in (
+        "column_area", "column_year", "column_new_build_bag", "column_cbs", "column_diff",
+        "column_other_bag", "column_cbs", "column_diff",
+    ):  # fmt: skip
+        table.add_column(w(column), justify="left" if column == "column_area" else "right")
+    table.add_column(w("column_verdict"))
 
     def signed(value: float | None) -> str:
-        return "-" if value is None else f"{value:+,.0f}"
+        return "-" if value is None else ("+" if value >= 0 else "") + w.number(value)
 
     for r in result:
         table.add_row(
             r.area_id,
             str(r.year),
-            homes(r.bag_new_build),
-            homes(r.cbs_new_build) + ("*" if r.cbs_provisional else ""),
+            w.number(r.bag_new_build),
+            w.number(r.cbs_new_build) + ("*" if r.cbs_provisional else ""),
             signed(r.difference_new_build),
-            homes(r.bag_other_added),
-            homes(r.cbs_other_added),
+            w.number(r.bag_other_added),
+            w.number(r.cbs_other_added),
             signed(r.difference_other_added),
-            r.verdict,
+            w(VERDICTS[r.verdict]) if r.verdict in VERDICTS else r.verdict,
         )
     show(table)
     differing = [r for r in result if r.verdict == "differs"]
     if differing:
-        console.print("[bold]Why they differ[/]")
+        console.print(f"[bold]{w('why_they_differ')}[/]")
         for r in differing:
             console.print(f"{r.area_id} {r.year}: " + "; ".join(r.explanation))
     if not found.cbs_available:
-        console.print("[yellow]No CBS figures in the database: run `opgave ingest cbs` first.[/]")
-    console.print("* provisional CBS figure")
+        console.print(f"[yellow]{w('no_cbs_figures')}[/]")
+    console.print(w("provisional_cbs"))
+
+
+VERDICTS = {
+    "agrees": "verdict_agrees",
+    "differs": "verdict_differs",
+    "no CBS figure": "verdict_no_cbs",
+    "no BAG figure": "verdict_no_bag",
+}
+"""The catalogue keys of :func:`opgave.bag_analysis.reconcile`'s verdicts."""

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from opgave.cli import answering, console, fail, principal, service
+from opgave.cli import answering, console, fail, principal, service, speaking
 from opgave.cli.pipeline import ingest_app
 
 
@@ -30,6 +30,7 @@ def ingest_geo(
     """
     from opgave.service import geo
 
+    w = speaking(ctx)
     if file.startswith(("https://", "http://")):
         import urllib.request
 
@@ -40,13 +41,22 @@ def ingest_geo(
             from opgave.ingest import network
 
             host = file.split("/")[2] if file.count("/") >= 2 else file
-            raise fail(f"cannot download {file}: {network.problem(error, host)}") from None
+            raise fail(
+                w("cannot_download", file=file, problem=network.problem(error, host))
+            ) from None
         name = file.rsplit("/", 1)[-1][:80] or "download.geojson"
     else:
         path = Path(file)
         if not path.exists():
-            raise fail(f"{file}: no such file")
+            raise fail(w("no_such_file", file=file))
         text, name = path.read_text(encoding="utf-8"), path.name
     with answering():
         report = geo.ingest(service(ctx), principal(ctx), name, text)
-    console.print(f"{name}: {report.boundaries} boundaries loaded (source {report.source_id}).")
+    console.print(
+        w(
+            "boundaries_loaded",
+            file=name,
+            count=w.number(report.boundaries),
+            source=report.source_id,
+        )
+    )

@@ -17,7 +17,6 @@ from opgave.cli import (
     app,
     console,
     fail,
-    homes,
     parse_date,
     principal,
     print_json,
@@ -30,7 +29,7 @@ from opgave.cli.programme import (
     DefinitionOption,
     headline_lines,
 )
-from opgave.cli.render import one_area, show, word
+from opgave.cli.render import one_area, show
 from opgave.cli.words import Words
 
 if TYPE_CHECKING:
@@ -106,15 +105,66 @@ def ingest_plans(
     if as_json:
         print_json([report])
         return
-    console.print(report.reading, highlight=False)
+    w = speaking(ctx)
+    console.print(reading_text(report.reading, w), highlight=False)
     console.print(
-        f"{file.name} as of {captured}: {len(report.added)} added, "
-        f"{len(report.changed)} changed, {len(report.dropped)} dropped, "
-        f"{len(report.unchanged)} unchanged (source {report.source_id})."
-        + (" SYNTHETIC: it updates synthetic plans." if report.synthetic else "")
-    )
+        w("plans_imported", file=file.name, date=w.date(captured),
+          added=w.number(len(report.added)), changed=w.number(len(report.changed)),
+          dropped=w.number(len(report.dropped)), unchanged=w.number(len(report.unchanged)),
+          source=report.source_id)
+        + (w("updates_synthetic") if report.synthetic else "")
+    )  # fmt: skip
     if report_file is not None:
-        console.print(f"Import report written to {report_file}.")
+        console.print(w("import_report_written", file=report_file))
+
+
+READING = (
+    (
+        re.compile(
+            r"(?P<file>.+) \((?P<kind>[^,]+), profile (?P<profile>[^)]+)\): (?P<rows>\d+) "
+            r"rows read, (?P<plans>\d+) plans, (?P<problems>\d+) problem\(s\), "
+            r"(?P<notes>\d+) note\(s\)\."
+        ),
+        "reading_summary",
+    ),
+    (re.compile(r"encoding (?P<value>\S+) \(detected\)"), "read_encoding"),
+    (re.compile(r"attribute encoding (?P<value>\S+) \(detected\)"), "read_attribute_encoding"),
+    (re.compile(r"delimiter (?P<value>.+) \(detected\)"), "read_delimiter"),
+    (re.compile(r"decimal separator (?P<value>.+) \(English\)"), "read_decimal_en"),
+    (re.compile(r"decimal separator (?P<value>.+) \(Dutch\)"), "read_decimal_nl"),
+)
+"""The sentences of an import report's summary (:meth:`opgave.ingest.import_report.
+ImportReport.summary` and the readers' notes), to say them in the command's language."""
+
+
+COUNTS = ("rows", "plans", "problems", "notes")
+
+
+def reading_text(text: str, w: Words) -> str:
+    """What reading a file found (the import report's summary) in the words of ``w``: the
+    count line and how the file was read; the notes' own messages as they are."""
+    if w.lang == "en":
+        return text
+
+    def said(piece: str) -> str:
+        for pattern, key in READING:
+            match = pattern.fullmatch(piece)
+            if match:
+                values = {
+                    k: w.number(int(v)) if k in COUNTS else v for k, v in match.groupdict().items()
+                }
+                return w(key, **values)
+        return piece
+
+    lines = []
+    for line in text.split("\n"):
+        if line.startswith("  read as: "):
+            items = line.removeprefix("  read as: ").split("; ")
+            line = w("read_as", items="; ".join(said(i) for i in items))
+        else:
+            line = said(line)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 @ingest_app.command("cbs")
@@ -141,24 +191,28 @@ def ingest_cbs(
     """
     from opgave.service import pipeline
 
+    w = speaking(ctx)
     wanted: list[int] = []
     if years:
         match = re.fullmatch(r"(\d{4})(?:-(\d{4}))?", years)
         if not match:
-            raise fail(f"--years expects YYYY or YYYY-YYYY, got {years!r}")
+            raise fail(
+                w("expects", option="--years", expected=w("years_expected"), got=repr(years))
+            )
         wanted = list(range(int(match.group(1)), int(match.group(2) or match.group(1)) + 1))
     svc = service(ctx)
-    with console.status(f"Downloading CBS table {table} ..."), answering():
+    with console.status(w("downloading_cbs", table=table)), answering():
         report = pipeline.ingest_cbs(
             svc, principal(ctx), table, wanted, catalog_url=catalog_url, use_https=not http
         )
     console.print(
-        f"CBS {table}: {report.figures} figures ({report.inserted} new, {report.updated} "
-        f"updated) for {report.areas} municipalities."
-    )
+        w("cbs_ingested", table=table, figures=w.number(report.figures),
+          inserted=w.number(report.inserted), updated=w.number(report.updated),
+          areas=w.number(report.areas))
+    )  # fmt: skip
     if report.unknown_codes:
         console.print(
-            f"[yellow]Left out {len(report.unknown_codes)} unknown region codes:[/] "
+            f"[yellow]{w('unknown_region_codes', count=w.number(len(report.unknown_codes)))}[/] "
             + ", ".join(report.unknown_codes[:20])
         )
 
@@ -196,9 +250,13 @@ def list_realisations(
         return
     from rich.table import Table
 
-    table = Table(title=f"realisations ({len(records)})")
-    for column in ("area", "measure", "years", "value", "source", "counts"):
-        table.add_column(column, justify="right" if column == "value" else "left")
+    w = speaking(ctx)
+    table = Table(title=w("realisations_title", count=w.number(len(records))))
+    for column in (
+        "column_area", "column_measure", "column_years", "column_value", "column_source",
+        "column_counts",
+    ):  # fmt: skip
+        table.add_column(w(column), justify="right" if column == "column_value" else "left")
     for r in records[:300]:
         years_ = (
             str(r["first_year"])
@@ -207,15 +265,75 @@ def list_realisations(
         )
         table.add_row(
             r["area_id"],
-            word("measure", r["measure"]),
+            w.word("measure", r["measure"]),
             years_ + ("*" if r["provisional"] else ""),
-            homes(r["value"]),
-            f"{r['source_id']} ({r['source_section']})" + (" SYNTHETIC" if r["synthetic"] else ""),
-            "yes" if r["stands"] else f"no: {r['set_aside_reason']}",
+            w.number(r["value"]),
+            source_cell(r, w),
+            w("yes")
+            if r["stands"]
+            else w("no_because", reason=set_aside_reason(r["set_aside_reason"], w)),
         )
     show(table)
     if len(records) > 300:
-        console.print(f"... {len(records) - 300} more; use --json for all. * provisional")
+        console.print(
+            w("more_rows", count=w.number(len(records) - 300)) + " " + w("provisional_mark")
+        )
+
+
+def source_cell(r: dict[str, object], w: Words) -> str:
+    """A figure's source and section, marked synthetic (the demo's section, "synthetic",
+    said once by the mark)."""
+    if not r["synthetic"]:
+        return f"{r['source_id']} ({r['source_section']})"
+    section = f" ({r['source_section']})" if r["source_section"] != "synthetic" else ""
+    return f"{r['source_id']}{section} {w('synthetic')}"
+
+
+SET_ASIDE_REASONS = (
+    (re.compile(r"another source stands: (?P<source>\S+) \((?P<tier>.+)\)"), "aside_other_source"),
+    (
+        re.compile(
+            r"(?P<area>\S+) merged into (?P<new>\S+); from (?P<year>\d+) its figures are \S+'s"
+        ),
+        "aside_merged",
+    ),
+    (
+        re.compile(r"part of (?P<new>\S+), whose figure comes from another tier \((?P<tier>.+)\)"),
+        "aside_other_tier",
+    ),
+    (re.compile(r"a figure for several years: shown, not counted per year"), "aside_several_years"),
+)
+"""The reasons :mod:`opgave.state` and the service give for a figure set aside, to say them
+in the command's language (a reason not listed here is shown as it is)."""
+TIERS = {
+    "CBS, final": "tier_cbs_final",
+    "CBS, provisional": "tier_cbs_provisional",
+    "derived from the BAG": "tier_bag",
+    "stated in a document or dataset": "tier_document",
+    "synthetic (demo)": "tier_synthetic",
+}
+"""The words of :data:`opgave.state.TIER_TEXT` (a test keeps them equal), by their English."""
+
+
+def set_aside_reason(reason: str | None, w: Words) -> str:
+    """Why a realised figure does not count, in the words of ``w``."""
+    if reason is None or w.lang == "en":
+        return reason or ""
+    for pattern, key in SET_ASIDE_REASONS:
+        match = pattern.fullmatch(reason)
+        if match:
+            values = match.groupdict()
+            if "tier" in values:
+                values["tier"] = tier_words(values["tier"], w)
+            return w(key, **values)
+    return reason
+
+
+def tier_words(tier: str, w: Words) -> str:
+    """A source tier, given as :data:`opgave.state.TIER_TEXT` writes it or as its code
+    (cbs_final), in the words of ``w`` (as it is when unknown)."""
+    key = TIERS.get(tier, f"tier_{tier}")
+    return w(key) if w.knows(key) else tier
 
 
 @app.command("flags")
@@ -236,12 +354,50 @@ def list_flags(
         return
     from rich.table import Table
 
-    table = Table(title=f"flags on {date} ({len(found)})")
-    for column in ("plan", "flag", "detail"):
-        table.add_column(column)
+    w = speaking(ctx)
+    table = Table(title=w("flags_title", date=w.date(date), count=w.number(len(found))))
+    for column in ("column_plan", "column_flag", "column_detail"):
+        table.add_column(w(column))
     for f in found:
-        table.add_row(f.plan_id, f.flag, f.detail)
+        table.add_row(f.plan_id, flag_word(f.flag, w), flag_detail(f.detail, w))
     show(table)
+
+
+FLAG_DETAILS = (
+    (
+        re.compile(r"planstatus (?P<status>\S+) since (?P<since>\S+) \((?P<years>[\d.]+) years\)"),
+        "flag_stalled_detail",
+    ),
+    (
+        re.compile(
+            r"same municipality \((?P<gemeente>[^)]*)\), name and homes \((?P<homes>\d+)\) as "
+            r"(?P<others>.+)"
+        ),
+        "flag_duplicate_detail",
+    ),
+)
+"""The details :func:`opgave.review.flags` gives, to say them in the command's language."""
+
+
+def flag_word(flag: str, w: Words) -> str:
+    """A review flag's code as a word: stalled -> stilgevallen (the code when unknown)."""
+    return w(f"flag_{flag}") if w.knows(f"flag_{flag}") else flag
+
+
+def flag_detail(detail: str, w: Words) -> str:
+    """A review flag's detail in the words of ``w`` (as it is when not recognised)."""
+    if w.lang == "en":
+        return detail
+    for pattern, key in FLAG_DETAILS:
+        match = pattern.fullmatch(detail)
+        if match:
+            values = match.groupdict()
+            if "years" in values:
+                values["years"] = w.number(float(values["years"]), 1)
+            if "homes" in values:
+                values["homes"] = w.number(int(values["homes"]))
+            return w(key, **values)
+    return detail
 
 
 @app.command("corrections")
@@ -276,11 +432,45 @@ def apply_corrections(
     if as_json:
         print_json(entries)
         return
+    w = speaking(ctx)
     applied = sum(e.applied for e in entries)
-    console.print(f"{file.name}: {applied} of {len(entries)} corrections applied.")
+    console.print(
+        w("corrections_applied", file=file.name, applied=w.number(applied),
+          total=w.number(len(entries)))
+    )  # fmt: skip
     for e in entries:
         if not e.applied:
-            console.print(f"  row {e.row} ({e.plan_id}.{e.field}): not applied - {e.note}")
+            console.print(
+                w(
+                    "correction_not_applied",
+                    row=e.row,
+                    plan=e.plan_id,
+                    field=e.field,
+                    note=correction_note(e.note, w),
+                )
+            )
+
+
+CORRECTION_NOTES = (
+    (re.compile(r"no such plan"), "note_no_such_plan"),
+    (re.compile(r"the plan was dropped on (?P<date>\S+)"), "note_dropped"),
+    (re.compile(r"already holds the new value"), "note_already"),
+    (re.compile(r"the field now holds (?P<value>.+), not old_value"), "note_now_holds"),
+)
+"""Why :func:`opgave.review.apply_corrections` left a correction alone, to say it in the
+command's language."""
+
+
+def correction_note(note: str, w: Words) -> str:
+    """Why a correction was not applied, in the words of ``w`` (as it is when not
+    recognised)."""
+    if w.lang == "en":
+        return note
+    for pattern, key in CORRECTION_NOTES:
+        match = pattern.fullmatch(note)
+        if match:
+            return w(key, **match.groupdict())
+    return note
 
 
 @app.command("plans")
@@ -304,21 +494,30 @@ def list_plans(
         return
     from rich.table import Table
 
-    table = Table(title=f"plans{f' as of {date}' if date else ''} ({len(records)})")
-    for column in ("id", "name", "gemeente", "homes", "planstatus", "years"):
-        table.add_column(column, justify="right" if column == "homes" else "left")
+    w = speaking(ctx)
+    as_of_text = w("as_of", date=w.date(date)) if date else ""
+    table = Table(title=w("plans_title", as_of=as_of_text, count=w.number(len(records))))
+    table.add_column("id")
+    for column in (
+        "column_name",
+        "column_gemeente",
+        "column_homes",
+        "column_planstatus",
+        "column_years",
+    ):
+        table.add_column(w(column), justify="right" if column == "column_homes" else "left")
     for p in records[:200]:
         table.add_row(
             p["id"],
-            p["name"] + (" (SYNTHETIC)" if p["synthetic"] else ""),
+            p["name"] + (f" ({w('synthetic')})" if p["synthetic"] else ""),
             p["gemeente_id"],
-            homes(p["homes"]),
+            w.number(p["homes"]),
             p["planstatus"],
             f"{p['first_year']}-{p['last_year']}",
         )
     show(table)
     if len(records) > 200:
-        console.print(f"... {len(records) - 200} more; use --json for all.")
+        console.print(w("more_rows", count=w.number(len(records) - 200)))
 
 
 @app.command("status")
@@ -350,6 +549,7 @@ def status(
     area = one_area(area_argument, area_option, "NL01") or "NL01"
     date = parse_date(as_of, "--as-of")
     svc = service(ctx)
+    w = speaking(ctx)
     if compare:
         first = parse_date(compare[0], "--compare")
         second = parse_date(compare[1], "--compare")
@@ -360,18 +560,18 @@ def status(
             print_json(diff)
             return
         console.print(
-            f"Pipeline {compare[0]} -> {compare[1]}: {homes(diff.homes_before)} -> "
-            f"{homes(diff.homes_after)} homes"
-        )
+            w("pipeline_compared", first=w.date(first), second=w.date(second),
+              before=w.number(diff.homes_before), after=w.number(diff.homes_after))
+        )  # fmt: skip
         for label in ("added", "dropped", "delayed", "reclassified"):
             change = getattr(diff, label)
             console.print(
-                f"  {label} ({len(change.plans)} plans, {homes(change.homes)} homes): "
-                f"{', '.join(change.plans) or '-'}"
-            )
+                w("change_class", label=w(f"change_{label}"), plans=w.number(len(change.plans)),
+                  homes=w.number(change.homes), ids=", ".join(change.plans) or "-")
+            )  # fmt: skip
         for pid, fields in diff.changed.items():
             changes = "; ".join(f"{k} {a} -> {b}" for k, (a, b) in fields.items())
-            console.print(f"  changed {pid}: {changes}")
+            console.print(w("plan_changed", plan=pid, changes=changes))
         return
     from opgave import monitor
 
@@ -380,7 +580,6 @@ def status(
     if as_json:
         print_json(result)
         return
-    w = speaking(ctx)
     if result.synthetic_sources:
         console.print(
             "[bold yellow]"
@@ -495,18 +694,19 @@ def demo(
     from opgave.service import pipeline
 
     svc = service(ctx)
+    w = speaking(ctx)
     with answering():
         if out is not None:
             count = pipeline.demo_plan_list(svc, out, seed, plans)
-            console.print(f"Wrote {count} SYNTHETIC plans to {out}")
+            console.print(w("demo_written", count=w.number(count), file=out))
             return
         report = pipeline.load_demo(svc, principal(ctx), seed, plans)
     console.print(
-        f"[bold yellow]SYNTHETIC demo data[/] (seed {seed}): {report.plans_added} plans added, "
-        f"{report.plans_unchanged} unchanged; {report.realisations_added} municipal "
-        f"realisation figures added, as of {demo_data.CAPTURED}. Try `opgave status VS-MRA`, "
-        "`opgave overview` or `opgave examples`."
-    )
+        f"[bold yellow]{w('synthetic_demo')}[/]"
+        + w("demo_loaded", seed=seed, added=w.number(report.plans_added),
+            unchanged=w.number(report.plans_unchanged),
+            figures=w.number(report.realisations_added), date=w.date(demo_data.CAPTURED))
+    )  # fmt: skip
 
 
 __all__ = ["ingest_app"]

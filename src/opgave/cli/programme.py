@@ -16,15 +16,12 @@ from opgave.cli import (
     app,
     console,
     fail,
-    homes,
     parse_date,
-    period,
     print_json,
     service,
     speaking,
-    target_value,
 )
-from opgave.cli.render import choices, show, word
+from opgave.cli.render import choices, show
 from opgave.cli.words import Words
 from opgave.vocabulary import AREA_KINDS, MEASURES
 
@@ -43,21 +40,22 @@ def init(ctx: typer.Context) -> None:
         report = programme_service.init(svc)
     from rich.table import Table
 
+    w = speaking(ctx)
     table = Table(title=f"opgave init - {svc.shown_url}")
-    for column in ("table", "inserted", "updated", "unchanged"):
-        table.add_column(column, justify="left" if column == "table" else "right")
+    for column in ("column_table", "column_inserted", "column_updated", "column_unchanged"):
+        table.add_column(w(column), justify="left" if column == "column_table" else "right")
     for name in sorted(set(report.inserted) | set(report.updated) | set(report.unchanged)):
         table.add_row(
-            name,
-            str(report.inserted.get(name, 0)),
-            str(report.updated.get(name, 0)),
-            str(report.unchanged.get(name, 0)),
+            w(f"table_{name}") if w.knows(f"table_{name}") else name,
+            w.number(report.inserted.get(name, 0)),
+            w.number(report.updated.get(name, 0)),
+            w.number(report.unchanged.get(name, 0)),
         )
     show(table)
-    console.print(
-        f"Schema at revision {report.revision}; "
-        + (f"{report.changed} rows written." if report.changed else "nothing to change.")
+    written = (
+        w("rows_written", count=w.number(report.changed)) if report.changed else w("no_change")
     )
+    console.print(w("schema_revision", revision=report.revision, written=written))
 
 
 if TYPE_CHECKING:
@@ -261,8 +259,9 @@ def list_areas(
         members = programme_service.memberships(svc)
         citations = {s["id"]: s["citation"] for s in programme_service.table(svc, "sources")}
     every = {a["id"]: a for a in all_areas}
+    w = speaking(ctx)
     if kind and kind not in AREA_KINDS:
-        raise fail(f"--kind expects {choices(AREA_KINDS)}, got {kind!r}")
+        raise fail(w("expects", option="--kind", expected=choices(AREA_KINDS, w), got=repr(kind)))
     if kind:
         all_areas = [a for a in all_areas if a["kind"] == kind]
     if as_json:
@@ -271,22 +270,26 @@ def list_areas(
     if kind:
         from rich.table import Table
 
-        table = Table(title=f"areas of kind {kind}: {word('area_kind', kind)}")
-        for column in ("id", "name", "complete", "in (confidence)", "lies in", "source", "note"):
-            table.add_column(column)
+        table = Table(title=w("areas_of_kind", word=w.word("area_kind", kind)))
+        table.add_column("id")
+        for column in (
+            "column_name", "column_complete", "column_in_groups", "column_lies_in",
+            "column_source", "column_note",
+        ):  # fmt: skip
+            table.add_column(w(column))
         successions = set()
         for a in all_areas:
             ups = [m for m in members if m["child_id"] == a["id"]]
             groups = [m for m in ups if every[m["parent_id"]]["kind"] == "group"]
             hosts = [m["parent_id"] for m in ups if every[m["parent_id"]]["kind"] == "municipality"]
             successions |= {m["parent_id"] for m in groups if every[m["parent_id"]]["succeeds_id"]}
-            complete = "yes" if a["members_complete_propagated"] else "no (lower bound)"
+            complete = w("yes") if a["members_complete_propagated"] else w("no_lower_bound")
             table.add_row(
                 a["id"],
                 a["name"],
                 complete,
                 "\n".join(
-                    f"{m['parent_id']} ({word('confidence', m['confidence'])})" for m in groups
+                    f"{m['parent_id']} ({w.word('confidence', m['confidence'])})" for m in groups
                 ),
                 ", ".join(f"{h} {every[h]['name']}" for h in hosts) or "-",
                 f"{citations.get(a['source_id'] or '', a['source_id'] or '')}, "
@@ -296,9 +299,14 @@ def list_areas(
         show(table)
         for group in sorted(successions):
             g = every[group]
-            since = f" (from {g['valid_from']})" if g["valid_from"] else ""
+            start = g["valid_from"]
+            shown = w.date(start) if isinstance(start, dt.date) else start
+            since = w("since", date=shown) if start else ""
             old = every[g["succeeds_id"]]
-            console.print(f"{group} {g['name']}{since} succeeds {old['id']} {old['name']}.")
+            console.print(
+                w("succeeds", group=group, name=g["name"], since=since, old=old["id"],
+                  old_name=old["name"])
+            )  # fmt: skip
         return
     from opgave import areas
 
@@ -314,11 +322,12 @@ def list_areas(
 
     def label(area_id: str, parent: str | None) -> str:
         a = by_id[area_id]
-        text = f"[bold]{a['name']}[/] [dim]{a['id']} ({word('area_kind', a['kind'])})[/]"
+        text = f"[bold]{a['name']}[/] [dim]{a['id']} ({w.word('area_kind', a['kind'])})[/]"
         if not a["members_complete_propagated"]:
-            text += " [yellow]members incomplete[/]"
+            text += f" [yellow]{w('members_incomplete')}[/]"
         if weak.get((parent, area_id), "official") != "official":
-            text += f" [yellow]membership {word('confidence', weak[(parent, area_id)])}[/]"
+            confidence = w.word("confidence", weak[(parent, area_id)])
+            text += f" [yellow]{w('membership', confidence=confidence)}[/]"
         return text
 
     from rich.tree import Tree
@@ -336,8 +345,8 @@ def list_areas(
             for kid in munis:
                 add(node.add(label(kid, area_id)), kid, area_id, depth + 1)
         elif munis:
-            noun = "municipality" if len(munis) == 1 else "municipalities"
-            node.add(f"[dim]{len(munis)} {noun} (--municipalities to list)[/]")
+            noun = w("municipality" if len(munis) == 1 else "municipalities")
+            node.add(f"[dim]{w('municipalities_hidden', count=w.number(len(munis)), noun=noun)}[/]")
 
     for root in areas.roots(all_areas, children):
         tree = Tree(label(root, None))
@@ -373,11 +382,14 @@ def list_targets(
     """Targets with their period, range, "ca." flag and source."""
     from opgave.service import programme as programme_service
 
+    w = speaking(ctx)
     lo, hi = (year, year) if year is not None else (None, None)
     if period_filter is not None:
         match = re.fullmatch(r"(\d{4})-(\d{4})", period_filter)
         if not match or int(match.group(1)) > int(match.group(2)):
-            raise fail(f"--period expects YYYY-YYYY, got {period_filter!r}")
+            raise fail(
+                w("expects", option="--period", expected=w("year_range"), got=repr(period_filter))
+            )
         lo, hi = int(match.group(1)), int(match.group(2))
     with answering():
         records = programme_service.targets(
@@ -388,17 +400,21 @@ def list_targets(
         return
     from rich.table import Table
 
-    table = Table(title="targets")
-    for column in ("id", "area", "measure", "period", "value", "kind", "source section"):
-        table.add_column(column)
+    table = Table(title=w("targets"))
+    table.add_column("id")
+    for column in (
+        "column_area", "column_measure", "column_period", "column_value", "column_kind",
+        "column_source_section",
+    ):  # fmt: skip
+        table.add_column(w(column))
     for t in records:
         table.add_row(
             t["id"],
             t["area_id"],
-            word("measure", t["measure"]),
-            period(t),
-            target_value(t),
-            word("target_kind", t["kind"]),
+            w.word("measure", t["measure"]),
+            w.period(t),
+            w.target_value(t),
+            w.word("target_kind", t["kind"]),
             t["source_section"] or "",
         )
     show(table)
@@ -415,9 +431,11 @@ def list_meetings(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     from rich.table import Table
 
-    table = Table(title="meetings")
-    for column in ("id", "name", "kind", "when", "note"):
-        table.add_column(column)
+    w = speaking(ctx)
+    table = Table(title=w("meetings"))
+    table.add_column("id")
+    for column in ("column_name", "column_kind", "column_when", "column_note"):
+        table.add_column(w(column))
     for m in records:
         table.add_row(m["id"], m["name"], m["kind"], m["moment_text"] or "", m["note"] or "")
     show(table)
@@ -434,11 +452,13 @@ def list_preconditions(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     from rich.table import Table
 
-    table = Table(title="preconditions")
-    for column in ("id", "name", "theme", "area"):
-        table.add_column(column)
+    w = speaking(ctx)
+    table = Table(title=w("preconditions"))
+    table.add_column("id")
+    for column in ("column_name", "column_theme", "column_area"):
+        table.add_column(w(column))
     for p in records:
-        table.add_row(p["id"], p["name"], word("theme", p["theme"]), p["area_id"])
+        table.add_row(p["id"], p["name"], w.word("theme", p["theme"]), p["area_id"])
     show(table)
 
 
@@ -453,17 +473,21 @@ def list_instruments(ctx: typer.Context, as_json: JsonOption = False) -> None:
         return
     from rich.table import Table
 
-    table = Table(title="instruments")
-    for column in ("id", "name", "budget", "expected homes"):
-        table.add_column(column)
+    w = speaking(ctx)
+    table = Table(title=w("instruments"))
+    table.add_column("id")
+    for column in ("column_name", "column_budget", "column_expected_homes"):
+        table.add_column(w(column))
     for i in records:
         if i["budget_eur"]:
-            budget = f"EUR {i['budget_eur']:,}"
+            budget = f"EUR {w.number(i['budget_eur'])}"
         elif i["budget_per_year_eur"]:
-            budget = f"EUR {i['budget_per_year_eur']:,} a year x {i['years']}"
+            budget = w(
+                "budget_per_year", amount=w.number(i["budget_per_year_eur"]), years=i["years"]
+            )
         else:
             budget = "-"
-        expected = ("ca. " if i["approximate"] else "") + homes(i["expected_homes"])
+        expected = ("ca. " if i["approximate"] else "") + w.number(i["expected_homes"])
         table.add_row(i["id"], i["name"], budget, expected if i["expected_homes"] else "-")
     show(table)
 
@@ -486,7 +510,8 @@ def export(
 
     with answering():
         paths = programme_service.export(service(ctx), directory, fmt, overwrite=overwrite)
-    console.print(f"Wrote {len(paths)} files to {directory}")
+    w = speaking(ctx)
+    console.print(w("exported", count=w.number(len(paths)), directory=directory))
 
 
 @app.command("import")
@@ -503,6 +528,8 @@ def import_(
     svc = context.service(require_schema=False)
     with answering():
         counts = programme_service.import_folder(svc, directory)
+    w = speaking(ctx)
     console.print(
-        f"Imported {sum(counts.values())} rows into {len(counts)} tables of {svc.shown_url}."
-    )
+        w("imported", rows=w.number(sum(counts.values())), tables=w.number(len(counts)),
+          url=svc.shown_url)
+    )  # fmt: skip

@@ -18,13 +18,15 @@ from opgave.cli import (
     principal,
     print_json,
     service,
+    speaking,
 )
-from opgave.cli.pipeline import ingest_app
+from opgave.cli.pipeline import ingest_app, reading_text
 from opgave.cli.render import show
 
 
 @ingest_app.command("propose-mapping")
 def propose_mapping(
+    ctx: typer.Context,
     file: Annotated[
         Path, typer.Argument(metavar="FILE", help="A plan register: CSV, Excel or GIS file.")
     ],
@@ -46,7 +48,7 @@ def propose_mapping(
         print(text, end="")
         return
     out.write_text(text, encoding="utf-8")
-    console.print(f"Proposed profile for {file.name} written to {out}; check every line.")
+    console.print(speaking(ctx)("profile_written", file=file.name, out=out))
 
 
 @ingest_app.command("capacity")
@@ -80,12 +82,13 @@ def ingest_capacity(
             service(ctx), principal(ctx), file, mapping, captured=captured,
             report_path=report_file,
         )  # fmt: skip
+    w = speaking(ctx)
     for line in done.reading:
-        console.print(line, highlight=False)
+        console.print(reading_text(line, w), highlight=False)
     console.print(
-        f"{file.name}: {done.totals} capacity totals for {done.areas} areas "
-        f"(source {done.source_id})."
-    )
+        w("capacity_imported", file=file.name, totals=w.number(done.totals),
+          areas=w.number(done.areas), source=done.source_id)
+    )  # fmt: skip
 
 
 @ingest_app.command("profiles")
@@ -114,16 +117,24 @@ def list_capacity_totals(
         return
     from rich.table import Table
 
-    table = Table(title=f"capacity totals ({len(records)})")
-    for column in ("area", "hardness", "years", "homes", "gross/net", "source"):
-        table.add_column(column, justify="right" if column == "homes" else "left")
+    w = speaking(ctx)
+    table = Table(title=w("capacity_totals_title", count=w.number(len(records))))
+    for column in (
+        "column_area", "column_hardness", "column_years", "column_homes", "column_gross_net",
+        "column_source",
+    ):  # fmt: skip
+        table.add_column(w(column), justify="right" if column == "column_homes" else "left")
     for r in records[:300]:
         table.add_row(
             r["area_id"],
-            r["hardness"],
+            w(f"hardness_{r['hardness']}")
+            if w.knows(f"hardness_{r['hardness']}")
+            else r["hardness"],
             f"{r['first_year']}-{r['last_year']}",
-            f"{r['homes']:,}",
-            r["gross_or_net"],
+            w.number(r["homes"]),
+            w(f"basis_{r['gross_or_net']}")
+            if w.knows(f"basis_{r['gross_or_net']}")
+            else r["gross_or_net"],
             f"{r['source_id']} ({r['source_section']})",
         )
     show(table)

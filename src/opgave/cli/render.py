@@ -9,21 +9,18 @@ import socket
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from opgave.cli import console, fail
+from opgave.cli import console, current_words, fail
 
 if TYPE_CHECKING:  # Rich loads when a table is shown, not when a command registers
     from rich.table import Column, Table
 
-LANGUAGE = "en"
-"""The language of the commands not yet translated (their sentences are English; the words
-come from i18n). ``overview`` and ``status`` speak ``--lang`` through :mod:`opgave.cli.words`."""
+    from opgave.cli.words import Words
 
 
 def word(vocabulary: str, code: str | None) -> str:
-    """The word for a vocabulary code ('strategy_region' -> 'urbanisation strategy region')."""
-    from opgave.i18n import label
-
-    return label(vocabulary, code, LANGUAGE)
+    """The word for a vocabulary code in the command's language ('strategy_region' ->
+    'urbanisation strategy region', 'verstedelijkingsstrategie')."""
+    return current_words().word(vocabulary, code)
 
 
 def words(vocabulary: str, codes: Iterable[str]) -> str:
@@ -64,26 +61,29 @@ def show(table: Table) -> None:
     console.print(table)
 
 
-def choices(values: Iterable[str]) -> str:
-    """Allowed values for a help text: 'a, b or c'."""
+def choices(values: Iterable[str], w: Words | None = None) -> str:
+    """Allowed values: 'a, b or c' (help texts, English), 'a, b of c' in the words of ``w``."""
     items = list(values)
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+    last = w("or") if w is not None else "or"
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 def one_area(positional: str | None, option: str | None, default: str | None = None) -> str | None:
     """The area of a command that takes it as argument or as ``--area`` (either, not two
     different ones)."""
     if positional and option and positional != option:
-        raise fail(f"two areas given: {positional} and --area {option}; give one")
+        raise fail(current_words()("two_areas", area=positional, option=option))
     return positional or option or default
 
 
-def port_problem(host: str, port: int) -> str | None:
-    """Why ``opgave serve`` cannot listen on host:port, in one line (None: it can)."""
+def port_problem(host: str, port: int, w: Words | None = None) -> str | None:
+    """Why ``opgave serve`` cannot listen on host:port, in one line in the words of ``w``
+    (the command's language when not given); None: it can."""
+    w = w or current_words()
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror:
-        return f"cannot listen on {host}: no such address on this machine (--host)"
+        return w("port_no_address", host=host)
     family, kind, proto, _, address = infos[0]
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
@@ -91,13 +91,10 @@ def port_problem(host: str, port: int) -> str | None:
             probe.bind(address)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
-                return (
-                    f"port {port} on {host} is in use (another `opgave serve`?): stop it or "
-                    "choose another port with --port"
-                )
+                return w("port_in_use", port=port, host=host)
             if error.errno == errno.EACCES:
-                return f"no permission to listen on port {port}: choose one above 1023 (--port)"
+                return w("port_no_permission", port=port)
             if error.errno == errno.EADDRNOTAVAIL:
-                return f"cannot listen on {host}: no such address on this machine (--host)"
-            return f"cannot listen on {host}:{port}: {error.strerror or error}"
+                return w("port_no_address", host=host)
+            return w("port_other", host=host, port=port, error=error.strerror or error)
     return None
