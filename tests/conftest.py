@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from opgave import programme, store
 
 PG_ENV = "OPGAVE_TEST_DATABASE_URL"
+LANG_ENV = "OPGAVE_LANG"
 REQUIRE_ENV = "OPGAVE_REQUIRE_POSTGRES"
 
 
@@ -40,6 +41,20 @@ def _postgres_server() -> str | None:
             pytest.fail(f"PostgreSQL at {url} is required but unreachable: {error}")
         return None
     return url
+
+
+@pytest.fixture(autouse=True, scope="session")
+def english_unless_asked() -> Iterator[None]:
+    """The command line speaks Dutch by default; the tests read its English unless they ask
+    for Dutch (``--lang nl``, ``OPGAVE_LANG``) - whatever the developer's shell says. The
+    default itself has its own test (tests/cli/test_words.py)."""
+    before = os.environ.get(LANG_ENV)
+    os.environ[LANG_ENV] = "en"
+    yield
+    if before is None:
+        os.environ.pop(LANG_ENV, None)
+    else:
+        os.environ[LANG_ENV] = before
 
 
 @pytest.fixture(

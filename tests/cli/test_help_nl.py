@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import typer.main
 from test_startup import _loaded_after
 from typer.testing import CliRunner
@@ -46,12 +47,20 @@ def test_dutch_help_with_the_option_or_the_environment() -> None:
     assert "Import a plan list" in runner.invoke(app, ["ingest", "plans", "--help"]).stdout
 
 
-def test_the_language_of_the_help_is_read_before_the_command() -> None:
-    assert _help_language(["--db", "x.db", "--lang", "nl", "status"]) == "nl"
+def test_the_language_of_the_help_is_read_before_the_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _help_language(["--db", "x.db", "--lang", "nl", "status", "--help"]) == "nl"
+    assert _help_language(["--db", "x.db", "--lang", "nl", "status"]) is None  # no help asked
     assert _help_language(["--lang=nl", "--help"]) == "nl"
-    assert _help_language(["report", "--lang", "nl", "--help"]) is None  # the report's language
     assert _help_language(["--lang", "xx", "--help"]) is None  # refused later, in one line
-    assert _help_language(["--help"]) is None
+    monkeypatch.delenv("OPGAVE_LANG")
+    assert _help_language(["--help"]) == "nl"  # the default
+    assert _help_language([]) == "nl"
+    # the report's own --lang is the report's language, not the help's
+    assert _help_language(["report", "--lang", "en", "--help"]) == "nl"
+    monkeypatch.setenv("OPGAVE_LANG", "en")
+    assert _help_language(["--help"]) == "en"
 
 
 def test_every_dutch_text_has_its_english_and_the_translated_commands_are_complete() -> None:

@@ -83,12 +83,12 @@ def test_the_two_catalogues_have_the_same_sentences_with_the_same_values() -> No
         assert named == {f for _, f, _, _ in fields.parse(TEXTS["nl"][key]) if f}, key
 
 
-def test_the_language_is_the_option_else_the_environment_else_english() -> None:
-    assert language(None, {}) == "en"
-    assert language(None, {"OPGAVE_LANG": "nl"}) == "nl"
-    assert language("en", {"OPGAVE_LANG": "nl"}) == "en"
-    assert language("NL", {}) == "nl"
-    assert language(None, {"OPGAVE_LANG": ""}) == "en"  # set but empty: not chosen
+def test_the_language_is_the_option_else_the_environment_else_dutch() -> None:
+    assert language(None, {}) == "nl"
+    assert language(None, {"OPGAVE_LANG": "en"}) == "en"
+    assert language("nl", {"OPGAVE_LANG": "en"}) == "nl"
+    assert language("EN", {}) == "en"
+    assert language(None, {"OPGAVE_LANG": ""}) == "nl"  # set but empty: not chosen
     with pytest.raises(ValueError, match=r"^--lang expects nl or en, got 'xx'$"):
         language("xx", {"OPGAVE_LANG": "nl"})
     with pytest.raises(ValueError, match=r"^OPGAVE_LANG expects nl or en, got 'de'$"):
@@ -220,3 +220,15 @@ def test_an_unknown_language_is_refused_in_one_line(runner: CliRunner, loaded_ur
     assert err.strip() == "error: --lang expects nl or en, got 'xx'"
     code, out, err = run(runner, loaded_url, "overview", env={"OPGAVE_LANG": "fr"})
     assert code == 1 and err.strip() == "error: OPGAVE_LANG expects nl or en, got 'fr'"
+
+
+def test_the_command_line_speaks_dutch_when_nothing_is_chosen(
+    runner: CliRunner, loaded_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the dashboard and the report: Dutch unless --lang or OPGAVE_LANG says English."""
+    monkeypatch.delenv("OPGAVE_LANG")
+    code, out, err = run(runner, loaded_url, "overview")
+    assert code == 0, err
+    assert "Verstedelijkingsstrategie" in out and english_leaks(BOX.sub(" ", out)) == []
+    help_text = runner.invoke(app, ["--help"]).stdout
+    assert "Opties" in help_text and "Taal van de uitvoer" in help_text

@@ -177,7 +177,8 @@ def test_refusals_and_messages_in_dutch(runner: CliRunner, loaded_url: str, tmp_
 
 def test_the_language_ends_with_the_command(runner: CliRunner, loaded_url: str) -> None:
     assert "randvoorwaarden" in run(runner, loaded_url, "--lang", "nl", "preconditions")[1]
-    assert render.word("theme", "water_climate") == "water and climate"  # outside a command
+    # outside a command: OPGAVE_LANG's language (English in the tests), not the last command's
+    assert render.word("theme", "water_climate") == "water and climate"
     assert homes(900000) == "900,000"
 
 

@@ -216,7 +216,8 @@ def test_cli_writes_the_report(runner: CliRunner, loaded_url: str, tmp_path: Pat
     assert result.exit_code == 0, result.stderr
     assert "11 sections" in result.stdout
     assert "Groningen-Assen" in out.read_text()
-    args = ["--db", loaded_url, "report", "--format", "md", "--kenmerk", "BZK-2026-7"]
+    args = ["--db", loaded_url, "report", "--format", "md", "--lang", "nl", "--kenmerk"]
+    args.append("BZK-2026-7")
     result = runner.invoke(app, args)
     assert result.exit_code == 0 and "| Kenmerk | BZK-2026-7 |" in result.stdout
     result = runner.invoke(app, ["--db", loaded_url, "report", "--lang", "fr"])

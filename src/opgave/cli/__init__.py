@@ -64,9 +64,9 @@ class _Answering(TyperGroup):
 
 
 def _help_language(args: list[str]) -> str | None:
-    """The language the arguments ask for before the command (``--lang``, else
-    ``OPGAVE_LANG``); None when neither is given or the value is refused later by
-    :func:`main`. Cheap: nothing is imported unless a language is asked for."""
+    """The language of the help the arguments ask for (``--lang`` before the command, else
+    ``OPGAVE_LANG``, else Dutch); None when no help is asked for or the language is refused
+    later by :func:`main`. Cheap: nothing is imported unless help is asked for."""
     given: str | None = None
     at = 0
     while at < len(args):
@@ -80,8 +80,8 @@ def _help_language(args: list[str]) -> str | None:
         if not arg.startswith("-"):
             break  # the command: its own options (report --lang) are not the output's
         at += 2 if arg in ("--db", "--by") else 1
-    if given is None and not os.environ.get("OPGAVE_LANG", "").strip():
-        return None
+    if not ({"--help", "-h"} & set(args)) and args:
+        return None  # no help asked for: nothing to translate before the command runs
     from opgave.cli.words import language
 
     try:
@@ -203,7 +203,7 @@ def main(
             "--lang",
             metavar="nl|en",
             help="Language of the output: nl (Dutch) or en (English); default $OPGAVE_LANG, "
-            "else en (nl once every command is translated). --json never changes.",
+            "else nl. --json never changes.",
         ),
     ] = None,
     version: Annotated[
@@ -225,11 +225,11 @@ def main(
 @dataclasses.dataclass
 class Context:
     """What every command gets: the database (``--db``, resolved when first asked), who
-    writes, and the language to speak (``--lang``, else ``OPGAVE_LANG``, else English)."""
+    writes, and the language to speak (``--lang``, else ``OPGAVE_LANG``, else Dutch)."""
 
     db: str | None
     by: str | None
-    lang: str = "en"
+    lang: str = "nl"
     _service: Service | None = None
 
     @property
@@ -286,10 +286,17 @@ helpers that are not handed a context (messages, refusals) speak it."""
 
 
 def current_words() -> Words:
-    """The words of the running command's language; the default language outside a command."""
-    from opgave.cli.words import CLI_DEFAULT_LANGUAGE, Words
+    """The words of the running command's language; outside a command (or when ``--lang``
+    itself is refused) ``OPGAVE_LANG``'s, else the default language's; English when
+    ``OPGAVE_LANG`` itself is refused (the refusal, which names it, is English)."""
+    from opgave.cli.words import Words, language
 
-    return Words(_SPOKEN.get("lang", CLI_DEFAULT_LANGUAGE))
+    if "lang" in _SPOKEN:
+        return Words(_SPOKEN["lang"])
+    try:
+        return Words(language(None, os.environ))
+    except ValueError:
+        return Words("en")
 
 
 def service(ctx: typer.Context) -> Service:

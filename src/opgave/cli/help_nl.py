@@ -28,10 +28,10 @@ HELP: dict[str, str] = {
         "Wie de wijzigingen maakt, voor het wijzigingslog: een gebruiker (diens rol en gebieden "
         "gelden) of een naam (standaard: uw inlognaam)."
     ),
-    "Language of the output: nl (Dutch) or en (English); default $OPGAVE_LANG, else en (nl "
-    "once every command is translated). --json never changes.": (
+    "Language of the output: nl (Dutch) or en (English); default $OPGAVE_LANG, else nl. "
+    "--json never changes.": (
         "Taal van de uitvoer: nl (Nederlands) of en (Engels); standaard $OPGAVE_LANG, anders "
-        "en. --json verandert nooit."
+        "nl. --json verandert nooit."
     ),
     "Show the version.": "Toon de versie.",
     # options many commands share

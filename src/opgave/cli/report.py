@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,23 +10,11 @@ import typer
 
 from opgave.cli import answering, app, fail, parse_date, service, speaking
 
-REPORT_DEFAULT_LANGUAGE = "nl"
-"""The report's language when neither its own ``--lang``, nor ``--lang`` before the command,
-nor ``OPGAVE_LANG`` says: Dutch, the language of the letter to parliament."""
-
 
 def report_language(ctx: typer.Context, own: str | None) -> str:
-    """The language of the report: its own ``--lang``, else the command line's language when
-    chosen (``opgave --lang`` or ``OPGAVE_LANG``), else Dutch. (The command line speaks
-    English when nothing is chosen; the report stays Dutch then.)"""
-    from opgave.cli.words import ENVIRONMENT
-
-    if own is not None:
-        return own
-    chosen = ctx.parent is not None and ctx.parent.params.get("lang") is not None
-    if chosen or os.environ.get(ENVIRONMENT, "").strip():
-        return str(ctx.obj.lang)
-    return REPORT_DEFAULT_LANGUAGE
+    """The language of the report: its own ``--lang``, else the command line's (``opgave
+    --lang``, ``OPGAVE_LANG``, else Dutch - the language of the letter to parliament)."""
+    return own if own is not None else str(ctx.obj.lang)
 
 
 @app.command("report")

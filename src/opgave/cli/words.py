@@ -5,10 +5,8 @@ dashboard's (:mod:`opgave.web.i18n`) and the report's templates; the words for v
 codes and the way numbers, percentages and dates are written come from :mod:`opgave.i18n`
 (Babel: 900.000 and 117,5% in Dutch), so the doors never disagree.
 
-The language is ``--lang`` (before the command), else ``OPGAVE_LANG``, else English.
-``overview``, ``status`` and the commands of the programme, the pipeline, the registers, geo
-and the BAG speak it; the other commands are English until they are translated, and then the
-default becomes Dutch, as on the dashboard.
+The language is ``--lang`` (before the command), else ``OPGAVE_LANG``, else Dutch, as on the
+dashboard and in the report; every command speaks both (``--json`` is the same in both).
 Markup (Rich) stays out of the catalogue: the commands mark the values they put in.
 """
 
@@ -25,9 +23,8 @@ if TYPE_CHECKING:
 
 ENVIRONMENT = "OPGAVE_LANG"
 """The environment variable that chooses the language when ``--lang`` is not given."""
-CLI_DEFAULT_LANGUAGE = "en"
-"""The command line's language when neither ``--lang`` nor ``OPGAVE_LANG`` says: English
-until every command is translated, then Dutch (:data:`opgave.i18n.DEFAULT_LANGUAGE`)."""
+CLI_DEFAULT_LANGUAGE = i18n.DEFAULT_LANGUAGE
+"""The command line's language when neither ``--lang`` nor ``OPGAVE_LANG`` says: Dutch."""
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "agr_title": "agreements",
@@ -342,16 +339,11 @@ TEXTS: dict[str, dict[str, str]] = {
         # shared words of listings
         "expects": "{option} expects {expected}, got {got}",
         "a_date": "a date YYYY-MM-DD",
-        "yes": "yes",
-        "column_name": "name",
         "column_source": "source",
         "column_note": "note",
-        "column_kind": "kind",
         "column_value": "value",
         "column_measure": "measure",
         "column_years": "years",
-        "column_year": "year",
-        "column_homes": "homes",
         "more_rows": "... {count} more; use --json for all.",
         # cli/programme.py
         "column_table": "table",
@@ -391,7 +383,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "preconditions": "preconditions",
         "column_theme": "theme",
         "instruments": "instruments",
-        "column_budget": "budget",
         "column_expected_homes": "expected homes",
         "budget_per_year": "EUR {amount} a year x {years}",
         "exported": "Wrote {count} files to {directory}",
@@ -443,8 +434,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "note_already": "already holds the new value",
         "note_now_holds": "the field now holds {value}, not old_value",
         "plans_title": "plans{as_of} ({count})",
-        "column_gemeente": "gemeente",
-        "column_planstatus": "planstatus",
         "pipeline_compared": "Pipeline {first} -> {second}: {before} -> {after} homes",
         "change_class": "  {label} ({plans} plans, {homes} homes): {ids}",
         "change_added": "added",
@@ -493,7 +482,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "polygons_title": "dwellings inside the polygons of {file} ({since}-{date})",
         "column_polygon": "polygon",
         "column_permitted": "permitted",
-        "column_started": "started",
         "column_completed": "completed",
         "column_new_build": "new-build",
         "column_other": "other",
@@ -594,7 +582,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "column_planstatus": "planstatus",
         "column_plans": "plannen",
         "column_dropped": "vervallen",
-        "column_started": "gestart",
+        "column_started": "in aanbouw",
         "column_pending": "nog open",
         "column_dropout": "uitval (90%)",
         "column_delay": "vertraging 0/1/2/3+ jaar",
@@ -831,16 +819,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "port_other": "kan niet luisteren op {host}:{port}: {error}",
         "expects": "{option} verwacht {expected}, niet {got}",
         "a_date": "een datum JJJJ-MM-DD",
-        "yes": "ja",
-        "column_name": "naam",
         "column_source": "bron",
         "column_note": "toelichting",
-        "column_kind": "soort",
         "column_value": "waarde",
         "column_measure": "grootheid",
         "column_years": "jaren",
-        "column_year": "jaar",
-        "column_homes": "woningen",
         "more_rows": "... nog {count}; --json geeft ze allemaal.",
         "column_table": "tabel",
         "table_agreement": "afspraak",
@@ -879,7 +862,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "preconditions": "randvoorwaarden",
         "column_theme": "thema",
         "instruments": "instrumenten",
-        "column_budget": "budget",
         "column_expected_homes": "verwachte woningen",
         "budget_per_year": "EUR {amount} per jaar x {years}",
         "exported": "{count} bestanden geschreven naar {directory}",
@@ -930,8 +912,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "note_already": "heeft de nieuwe waarde al",
         "note_now_holds": "het veld heeft nu {value}, niet old_value",
         "plans_title": "plannen{as_of} ({count})",
-        "column_gemeente": "gemeente",
-        "column_planstatus": "planstatus",
         "pipeline_compared": "Plannen {first} -> {second}: {before} -> {after} woningen",
         "change_class": "  {label} ({plans} plannen, {homes} woningen): {ids}",
         "change_added": "toegevoegd",
@@ -979,7 +959,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "polygons_title": "woningen binnen de polygonen van {file} ({since}-{date})",
         "column_polygon": "polygoon",
         "column_permitted": "vergund",
-        "column_started": "in aanbouw",
         "column_completed": "opgeleverd",
         "column_new_build": "nieuwbouw",
         "column_other": "overig",
@@ -1004,7 +983,7 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def language(option: str | None, environ: Mapping[str, str]) -> str:
-    """The language a command speaks: ``--lang``, else ``OPGAVE_LANG``, else English.
+    """The language a command speaks: ``--lang``, else ``OPGAVE_LANG``, else Dutch.
 
     Raises ValueError with the one line to print for a language opgave does not speak."""
     for name, value in (("--lang", option), (ENVIRONMENT, environ.get(ENVIRONMENT))):
