@@ -232,8 +232,11 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     gazetteer = context.gazetteer or municipalities.shipped()
     n = len(table)
 
+    none: list[Any] = [None] * n  # one list of empty cells, shared (never changed)
+    empties: list[tuple[str, ...]] = [()] * n
+
     def col(f: str) -> list[Any]:
-        return table.column(columns[f]) if f in columns else [None] * n
+        return table.column(columns[f]) if f in columns else none
 
     def whole(raw: Any) -> int | None:
         return parse_whole(raw, decimal)
@@ -310,9 +313,9 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     province_of = _province_lookup(gazetteer)
 
     # geometry: municipality by overlap, area links, GeoJSON to keep
-    located: list[municipalities.Located | None] = [None] * n
-    links: list[tuple[str, ...]] = [()] * n
-    geojson: list[str | None] = [None] * n
+    located: list[municipalities.Located | None] = none
+    links: list[tuple[str, ...]] = empties
+    geojson: list[str | None] = none
     if table.geometry is not None:
         if "date" in columns:
             uniques, codes = table.encoding(columns["date"])
@@ -379,7 +382,6 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     prefix = str(rule("id_prefix"))
     if prefix:
         ids_column = [prefix + v if v else v for v in ids_column]
-    none: list[Any] = [None] * n
     homes_column = mapped("homes") if "homes" in columns else none
     demolition_column = mapped("demolition") if "demolition" in columns else none
     status_column = mapped("planstatus", required=True)
@@ -522,9 +524,6 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     spreads = _spread_phases_all(phase_counts, phases, rule("unknown_phase")) if phases else []
     year_values = {y: table.column(c) for y, c in year_columns}
     gross = rule("homes_basis") == "gross"
-    homes_out: list[Any] = list(homes_column)
-    firsts: list[Any] = list(first_column)
-    lasts: list[Any] = list(last_column)
     # a plain list (no phases, yearly or segment columns, links or demolition) without a
     # problem so far needs no per-row checks: its rows are made in one pass; any doubt
     # (a missing value, a duplicate, reversed years) takes the row-by-row path below
@@ -549,7 +548,7 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         rows = PlanRow.from_columns(
             (
                 ids_column,
-                [name or plan_id for name, plan_id in zip(names_column, ids_column, strict=True)],
+                names_column,  # no empty name here: texts() flags those
                 gemeente_column,
                 homes_column,
                 none,
@@ -559,12 +558,15 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
                 first_column,
                 last_column,
                 none,
-                [()] * n,
-                [()] * n,
+                empties,
+                empties,
                 geojson,
             )
         )
     else:
+        homes_out: list[Any] = list(homes_column)
+        firsts: list[Any] = list(first_column)
+        lasts: list[Any] = list(last_column)
         for i in range(n):
             number = numbers[i]
             plan_id = ids_column[i]
@@ -715,7 +717,7 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
                     geojson[i],
                 )
             )
-    values["homes"], values["first_year"], values["last_year"] = homes_out, firsts, lasts
+        values["homes"], values["first_year"], values["last_year"] = homes_out, firsts, lasts
     report.plan_ids = list(ids_column)
     problems.sort(key=lambda p: p.row or 0)
     report.fields = [
