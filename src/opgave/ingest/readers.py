@@ -188,7 +188,15 @@ def _drop_empty(table: SourceTable) -> SourceTable:
     if not table.header:
         raise _fail(table.name, "the file is empty")
     uniques, codes = table.encoding(table.header[0])
-    blank = [j for j, v in enumerate(uniques) if not v or (type(v) is str and not v.strip())]
+    try:  # text cells: one C-level pass finds whether any is blank
+        some_blank = not all(map(str.strip, uniques))
+    except TypeError:
+        some_blank = True
+    blank = (
+        [j for j, v in enumerate(uniques) if not v or (type(v) is str and not v.strip())]
+        if some_blank
+        else []
+    )
     suspects = np.flatnonzero(np.isin(codes, blank)).tolist() if blank else []
     empty = {
         i

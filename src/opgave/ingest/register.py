@@ -25,6 +25,7 @@ import operator
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -359,13 +360,18 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
 
     def texts(f: str) -> list[str]:
         uniques, codes = table.encoding(columns[f])
-        stripped = [u.strip() if type(u) is str else _text(u) for u in uniques]
+        try:  # text cells (all of a CSV): C-level passes, a column of ids is all distinct
+            stripped = list(map(str.strip, uniques))
+        except TypeError:
+            stripped = [u.strip() if type(u) is str else _text(u) for u in uniques]
         if all(map(operator.is_, stripped, uniques)):
             result = source_cols[f]  # nothing to strip (str.strip returns the same string)
         else:
             result = take(stripped, codes)
         column = columns[f]
-        wanted = [j for j, v in enumerate(stripped) if v == "" or v[0] in FORMULA_START]
+        wanted = []
+        if "" in stripped or any(map(str.startswith, stripped, repeat(FORMULA_START))):
+            wanted = [j for j, v in enumerate(stripped) if v == "" or v[0] in FORMULA_START]
         for i in trouble_rows(codes, wanted):
             value = result[i]
             flag(i, column, formula_problem(value) or "formula" if value else "a value is required")
