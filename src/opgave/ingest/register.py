@@ -27,7 +27,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -906,9 +906,11 @@ def _to_geojson(geometry: np.ndarray[Any, np.dtype[np.object_]]) -> list[str | N
         return np.round(np.column_stack([x, y]), GEOJSON_DECIMALS)
 
     present = ~shapely.is_missing(geometry)
-    result: list[str | None] = [None] * len(geometry)
+    if present.all():
+        return cast(
+            list[str | None], shapely.to_geojson(shapely.transform(geometry, project)).tolist()
+        )
+    texts = np.full(len(geometry), None, dtype=object)
     if present.any():
-        texts = shapely.to_geojson(shapely.transform(geometry[present], project))
-        for k, index in enumerate(np.flatnonzero(present)):
-            result[int(index)] = str(texts[k])
-    return result
+        texts[present] = shapely.to_geojson(shapely.transform(geometry[present], project))
+    return cast(list[str | None], texts.tolist())
