@@ -46,8 +46,20 @@ MAX_UNPACKED_BYTES = 1 << 30
 SAMPLE_BYTES = 1 << 16
 DELIMITERS = (";", ",", "\t", "|")
 RD_NEW = "EPSG:28992"
+
+
+def _undecodable(byte: bytes) -> bool:
+    """Whether Windows-1252 has no character for the byte (five of the 256)."""
+    try:
+        byte.decode("cp1252")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
 _UTF8_BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_CP1252_UNDEFINED = tuple(bytes([b]) for b in range(256) if _undecodable(bytes([b])))
 
 
 class ReadError(ValueError):
@@ -262,17 +274,20 @@ def detect_encoding(path: Path, name: str) -> str:
         raise _fail(name, "this is a zip file (an Excel workbook?), not CSV text; name it .xlsx")
     if b"\x00" in head:
         raise _fail(name, "this is a binary file, not CSV text")
-    for candidate in ("utf-8", "cp1252"):
-        decoder = codecs.getincrementaldecoder(candidate)()
-        try:
-            with path.open("rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    decoder.decode(block)
-            decoder.decode(b"", final=True)
-            return candidate
-        except UnicodeDecodeError:
-            continue
-    return "latin-1"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    with path.open("rb") as f:  # cp1252 decodes every byte but these five: find them
+        for block in iter(lambda: f.read(1 << 20), b""):
+            if any(byte in block for byte in _CP1252_UNDEFINED):
+                return "latin-1"
+    return "cp1252"
 
 
 def detect_delimiter(sample: str) -> str:
