@@ -283,7 +283,8 @@ def locate(
     gazetteer = gazetteer or shipped()
     result: list[Located | None] = [None] * len(geometry)
     present = ~shapely.is_missing(geometry) & ~shapely.is_empty(geometry)
-    years = np.array([boundaries.division_year(d) for d in dates], dtype=int)
+    year_of = {d: boundaries.division_year(d) for d in set(dates)}  # few distinct dates
+    years = np.array([year_of[d] for d in dates], dtype=int)
     for year in np.unique(years):
         wanted = np.flatnonzero(present & (years == year))
         if len(wanted) == 0:

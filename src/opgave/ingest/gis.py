@@ -19,7 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from opgave.ingest.readers import MAX_COLUMNS, MAX_ROWS, RD_NEW, ReadError, SourceTable
+from opgave.ingest.readers import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    RD_NEW,
+    ReadError,
+    SourceTable,
+    encode_arrow,
+    take,
+)
 from opgave.problem import Problem
 
 RD_BOUNDS = (-7_000.0, 289_000.0, 300_000.0, 629_000.0)
@@ -98,9 +106,15 @@ def read_gis(
         if invalid.any():
             geometry[invalid] = shapely.make_valid(geometry[invalid])
             notes.append(f"{int(invalid.sum())} invalid geometries repaired")
-    columns = {}
+    columns: dict[str, list[Any]] = {}
+    encoded: dict[str, tuple[list[Any], np.ndarray[Any, Any]]] = {}
     for column in attributes:
-        columns[column] = _stripped(table.column(column))
+        try:  # each distinct value once, text stripped, shared by the rows holding it
+            encoded[column] = encode_arrow(table.column(column), strip=True)
+        except NotImplementedError:  # a list attribute: not hashable, kept as it is
+            columns[column] = table.column(column).to_pylist()
+        else:
+            columns[column] = take(*encoded[column])
     return SourceTable(
         name=name,
         kind="gis",
@@ -110,26 +124,8 @@ def read_gis(
         geometry=geometry,
         decimal=",",
         notes=notes,
+        encoded=encoded,
     )
-
-
-_SPACE = "".join(f"\\x{{{c:04x}}}" for c in range(0x3001) if chr(c).isspace())
-_PADDED = f"^[{_SPACE}]|[{_SPACE}]$"
-"""A text starting or ending with what Python's ``str.strip`` removes (RE2 syntax)."""
-
-
-def _stripped(column: Any) -> list[Any]:
-    """A column's values, text stripped; the per-value pass only when Arrow finds a cell
-    to strip (most files have none)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    values: list[Any] = column.to_pylist()
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-        return values
-    if not pc.any(pc.match_substring_regex(column, _PADDED)).as_py():
-        return values
-    return [v.strip() if isinstance(v, str) else v for v in values]
 
 
 def _read(pyogrio: Any, source: str, layer: str | None, encoding: str | None) -> Any:
@@ -142,7 +138,7 @@ def _mojibake(table: Any) -> bool:
 
     for column in table.columns:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            for value in column.to_pylist()[:2000]:
+            for value in column.slice(0, 2000).to_pylist():
                 if isinstance(value, str) and ("Ã" in value or "Â" in value):
                     return True
     return False

@@ -25,8 +25,10 @@ import operator
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -34,7 +36,7 @@ from opgave import municipalities
 from opgave.ingest.import_report import FieldMapping, ImportReport
 from opgave.ingest.plans import PlanListError, PlanRow
 from opgave.ingest.profiles import FIELDS, UNKNOWN, Phase, Profile, planstatus_of
-from opgave.ingest.readers import ReadError, SourceTable, read_source
+from opgave.ingest.readers import ReadError, SourceTable, read_source, take
 from opgave.ingest.values import (
     DATE_FORMATS,
     FORMULA_START,
@@ -142,15 +144,6 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _texts_once(raw: list[Any]) -> list[str | None]:
-    """``_text(v) or None`` of every cell, worked out once per distinct cell."""
-    try:
-        distinct = {(type(v), v): _text(v) or None for v in raw}
-        return [distinct[(type(v), v)] for v in raw]
-    except TypeError:  # an unhashable cell (a list attribute of a GIS file)
-        return [_text(v) or None for v in raw]
-
-
 class _Memo:
     """A column's parse, worked out once per distinct value: (value, problem)."""
 
@@ -241,8 +234,11 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     gazetteer = context.gazetteer or municipalities.shipped()
     n = len(table)
 
+    none: list[Any] = [None] * n  # one list of empty cells, shared (never changed)
+    empties: list[tuple[str, ...]] = [()] * n
+
     def col(f: str) -> list[Any]:
-        return table.column(columns[f]) if f in columns else [None] * n
+        return table.column(columns[f]) if f in columns else none
 
     def whole(raw: Any) -> int | None:
         return parse_whole(raw, decimal)
@@ -319,11 +315,15 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     province_of = _province_lookup(gazetteer)
 
     # geometry: municipality by overlap, area links, GeoJSON to keep
-    located: list[municipalities.Located | None] = [None] * n
-    links: list[tuple[str, ...]] = [()] * n
-    geojson: list[str | None] = [None] * n
+    located: list[municipalities.Located | None] = none
+    links: list[tuple[str, ...]] = empties
+    geojson: list[str | None] = none
     if table.geometry is not None:
-        dates = [memo["date"](raw)[0] or context.captured for raw in col("date")]
+        if "date" in columns:
+            uniques, codes = table.encoding(columns["date"])
+            dates = take([memo["date"](u)[0] or context.captured for u in uniques], codes)
+        else:
+            dates = [context.captured] * n
         if rule("municipality") != "column":
             located = municipalities.locate(table.geometry, dates, gazetteer)
         if context.area_polygons:
@@ -332,7 +332,6 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
 
     # --- column by column: each distinct value parsed once --------------------------------
     notes = report.notes
-    typed = table.kind != "csv"  # CSV cells are all text; others mix types (1 vs True)
     bad = [False] * n
     numbers = table.row_numbers
     values: dict[str, list[Any]] = {}
@@ -342,39 +341,41 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         problems.append(Problem(table.name, numbers[i], column, message))
         bad[i] = True
 
+    def trouble_rows(codes: np.ndarray[Any, Any], wanted: list[int]) -> list[int]:
+        """The rows (in order) whose cell is one of the ``wanted`` distinct values."""
+        return np.flatnonzero(np.isin(codes, wanted)).tolist() if wanted else []
+
     def mapped(f: str, required: bool = False) -> list[Any]:
-        raw = source_cols[f]
+        uniques, codes = table.encoding(columns[f])
         parse = memo[f]
-        if typed:
-            keys: list[Any] = [(type(v), v) for v in raw]
-            lookup = {k: parse(k[1]) for k in set(keys)}
-        else:
-            keys = raw
-            lookup = {v: parse(v) for v in set(raw)}
+        lookup = [parse(u) for u in uniques]
         column = columns.get(f, f)
-        if any(t or (required and (v is None or v == "")) for v, t in lookup.values()):
-            for i, (value, trouble) in enumerate([lookup[k] for k in keys]):
-                if trouble:
-                    flag(i, column, trouble)
-                elif required and (value is None or value == ""):
-                    flag(i, column, "a value is required")
-        plain = {k: v for k, (v, _) in lookup.items()}
-        result = [plain[k] for k in keys]
+        wanted = [
+            j for j, (v, t) in enumerate(lookup) if t or (required and (v is None or v == ""))
+        ]
+        for i in trouble_rows(codes, wanted):
+            flag(i, column, lookup[codes[i]][1] or "a value is required")
+        result = take([v for v, _ in lookup], codes)
         values[f] = result
         return result
 
     def texts(f: str) -> list[str]:
-        raw = source_cols[f]
-        try:  # CSV cells are all text
-            result = list(map(str.strip, raw))
+        uniques, codes = table.encoding(columns[f])
+        try:  # text cells (all of a CSV): C-level passes, a column of ids is all distinct
+            stripped = list(map(str.strip, uniques))
         except TypeError:
-            result = [v.strip() if type(v) is str else _text(v) for v in raw]
+            stripped = [u.strip() if type(u) is str else _text(u) for u in uniques]
+        if all(map(operator.is_, stripped, uniques)):
+            result = source_cols[f]  # nothing to strip (str.strip returns the same string)
+        else:
+            result = take(stripped, codes)
         column = columns[f]
-        for i, value in enumerate(result):
-            if value == "":
-                flag(i, column, "a value is required")
-            elif value[0] in FORMULA_START:
-                flag(i, column, formula_problem(value) or "formula")
+        wanted = []
+        if "" in stripped or any(map(str.startswith, stripped, repeat(FORMULA_START))):
+            wanted = [j for j, v in enumerate(stripped) if v == "" or v[0] in FORMULA_START]
+        for i in trouble_rows(codes, wanted):
+            value = result[i]
+            flag(i, column, formula_problem(value) or "formula" if value else "a value is required")
         values[f] = result
         return result
 
@@ -388,7 +389,6 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     prefix = str(rule("id_prefix"))
     if prefix:
         ids_column = [prefix + v if v else v for v in ids_column]
-    none: list[Any] = [None] * n
     homes_column = mapped("homes") if "homes" in columns else none
     demolition_column = mapped("demolition") if "demolition" in columns else none
     status_column = mapped("planstatus", required=True)
@@ -398,7 +398,8 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         mapped("estimate")
     for f in ("plantype", "dwelling_type", "tenure", "provincie"):
         if f in columns:
-            values[f] = _texts_once(source_cols[f])
+            uniques, codes = table.encoding(columns[f])
+            values[f] = take([_text(u) or None for u in uniques], codes)
     fallback = str(rule("planstatus_unknown"))
     if fallback != "refuse":
         raw_status = source_cols["planstatus"]
@@ -429,28 +430,26 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     raw_province = source_cols["provincie"]
     if table.geometry is None and "gemeente" in columns and "provincie" not in columns:
         # no geometry: each distinct municipality cell is resolved once
-        lookup: dict[Any, tuple[Any, str | None]] = {}
-        for raw in set(raw_gemeente if not typed else map(_text, raw_gemeente)):
+        resolved: dict[str, tuple[Any, str | None]] = {}
+        uniques, codes = table.encoding(columns["gemeente"])
+        for raw in {_text(u) for u in uniques}:
             try:
-                lookup[raw] = (gemeente(raw, None), None)
+                resolved[raw] = (gemeente(raw, None), None)
             except ValueProblem as error:
-                lookup[raw] = (None, str(error))
-        keys = raw_gemeente if not typed else [_text(v) for v in raw_gemeente]
-        found = [lookup[k] for k in keys]
-        gemeente_column = [f[0][0] if f[0] else None for f in found]
-        special = {
-            k
-            for k, (hit, issue) in lookup.items()
+                resolved[raw] = (None, str(error))
+        lookup = [resolved[_text(u)] for u in uniques]
+        gemeente_column = take([hit[0] if hit else None for hit, _ in lookup], codes)
+        special = [
+            j
+            for j, (hit, issue) in enumerate(lookup)
             if issue or (hit and "former municipality" in hit[1])
-        }
-        if special:
-            for i, key in enumerate(keys):
-                if key in special:
-                    hit, issue = lookup[key]
-                    if issue:
-                        flag(i, columns["gemeente"], issue)
-                    elif hit:
-                        notes.append(Problem(table.name, numbers[i], columns["gemeente"], hit[1]))
+        ]
+        for i in trouble_rows(codes, special):
+            hit, issue = lookup[codes[i]]
+            if issue:
+                flag(i, columns["gemeente"], issue)
+            elif hit:
+                notes.append(Problem(table.name, numbers[i], columns["gemeente"], hit[1]))
         located_rows: range = range(0)
     else:
         located_rows = range(n)
@@ -519,21 +518,19 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     # phase columns: each distinct cell parsed once, then homes per year for every row at once
     phase_issues: list[list[str | None]] = []
     phase_counts = np.zeros((n, len(phases)), dtype=np.int64)
+    phase_trouble: set[int] = set()
     for k, phase in enumerate(phases):
-        raw = table.column(phase_columns[phase.column])
-        keys = [(type(v), v) for v in raw] if typed else raw
-        parsed = {key: memo["homes"](key[1] if typed else key) for key in set(keys)}
-        pairs = [parsed[key] for key in keys]
-        phase_issues.append([trouble for _, trouble in pairs])
-        phase_counts[:, k] = [value if value and not trouble else 0 for value, trouble in pairs]
-    phase_trouble = {i for issues in phase_issues for i, issue in enumerate(issues) if issue}
+        uniques, codes = table.encoding(phase_columns[phase.column])
+        parsed = [memo["homes"](u) for u in uniques]
+        issues = [trouble for _, trouble in parsed]
+        phase_issues.append(take(issues, codes))
+        counts = [value if value and not trouble else 0 for value, trouble in parsed]
+        phase_counts[:, k] = np.asarray(counts, dtype=np.int64)[codes]
+        phase_trouble.update(trouble_rows(codes, [j for j, t in enumerate(issues) if t]))
     phase_totals = phase_counts.sum(axis=1).tolist() if phases else []
     spreads = _spread_phases_all(phase_counts, phases, rule("unknown_phase")) if phases else []
     year_values = {y: table.column(c) for y, c in year_columns}
     gross = rule("homes_basis") == "gross"
-    homes_out: list[Any] = list(homes_column)
-    firsts: list[Any] = list(first_column)
-    lasts: list[Any] = list(last_column)
     # a plain list (no phases, yearly or segment columns, links or demolition) without a
     # problem so far needs no per-row checks: its rows are made in one pass; any doubt
     # (a missing value, a duplicate, reversed years) takes the row-by-row path below
@@ -558,7 +555,7 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         rows = PlanRow.from_columns(
             (
                 ids_column,
-                [name or plan_id for name, plan_id in zip(names_column, ids_column, strict=True)],
+                names_column,  # no empty name here: texts() flags those
                 gemeente_column,
                 homes_column,
                 none,
@@ -568,12 +565,15 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
                 first_column,
                 last_column,
                 none,
-                [()] * n,
-                [()] * n,
+                empties,
+                empties,
                 geojson,
             )
         )
     else:
+        homes_out: list[Any] = list(homes_column)
+        firsts: list[Any] = list(first_column)
+        lasts: list[Any] = list(last_column)
         for i in range(n):
             number = numbers[i]
             plan_id = ids_column[i]
@@ -724,7 +724,7 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
                     geojson[i],
                 )
             )
-    values["homes"], values["first_year"], values["last_year"] = homes_out, firsts, lasts
+        values["homes"], values["first_year"], values["last_year"] = homes_out, firsts, lasts
     report.plan_ids = list(ids_column)
     problems.sort(key=lambda p: p.row or 0)
     report.fields = [
@@ -895,21 +895,30 @@ def _spread_phases_all(
     return result
 
 
+@cache
+def _to_wgs84() -> Any:
+    """The RD New -> WGS84 transformer (made once per process: making one takes ~30 ms)."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
+
+
 def _to_geojson(geometry: np.ndarray[Any, np.dtype[np.object_]]) -> list[str | None]:
     """RD New geometries as compact GeoJSON text in WGS84 (6 decimals), None where missing."""
     import shapely
-    from pyproj import Transformer
 
-    transformer = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
+    transformer = _to_wgs84()
 
     def project(xy: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, Any]:
         x, y = transformer.transform(xy[:, 0], xy[:, 1])
         return np.round(np.column_stack([x, y]), GEOJSON_DECIMALS)
 
     present = ~shapely.is_missing(geometry)
-    result: list[str | None] = [None] * len(geometry)
+    if present.all():
+        return cast(
+            list[str | None], shapely.to_geojson(shapely.transform(geometry, project)).tolist()
+        )
+    texts = np.full(len(geometry), None, dtype=object)
     if present.any():
-        texts = shapely.to_geojson(shapely.transform(geometry[present], project))
-        for k, index in enumerate(np.flatnonzero(present)):
-            result[int(index)] = str(texts[k])
-    return result
+        texts[present] = shapely.to_geojson(shapely.transform(geometry[present], project))
+    return cast(list[str | None], texts.tolist())
