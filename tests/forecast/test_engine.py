@@ -18,6 +18,7 @@ from opgave.forecast.assumptions import (
     load_assumptions,
 )
 from opgave.forecast.engine import (
+    RUN_BLOCK,
     PlanInputs,
     Preconditions,
     delivery_schedule,
@@ -519,9 +520,9 @@ def test_the_engine_draws_numpy_s_sfc64_words(independent: Assumptions) -> None:
     words = np.concatenate(
         [
             np.random.SFC64(np.random.SeedSequence(8, spawn_key=(b, 0)))
-            .random_raw(64)
+            .random_raw(RUN_BLOCK // 2)
             .view(np.uint32)
-            for b in range(3)
+            for b in range(-(-runs // RUN_BLOCK))
         ]
     )[:runs]
     delivers = (words >> 1) >= round(0.37 * 2**31)
