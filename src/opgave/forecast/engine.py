@@ -1098,7 +1098,8 @@ def simulate(
     """Run the Monte Carlo forecast: completions per area, year and run.
 
     Inputs: the plan arrays, the assumptions (with shocks and ceiling), the number of runs,
-    the seed, the runs per chunk (rounded up to a multiple of :data:`RUN_BLOCK`) and the
+    the seed, the runs per chunk (rounded up to a multiple of :data:`RUN_BLOCK`, at most
+    :data:`LANES` blocks; fewer leave lanes of the kernel idle) and the
     worker threads (default: the CPU count, at most one per chunk). Output: a
     :class:`ForecastResult`. The same seed gives identical numbers whatever ``chunk_runs`` and
     ``threads``, and run ``r`` is the same run in a simulation of any length. Peak memory in
