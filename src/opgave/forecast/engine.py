@@ -23,10 +23,11 @@ Model, per run:
 * with a national production ceiling, homes above it in a year move to the next year.
 
 Speed: a kernel compiled with numba draws each plan's 32-bit random words (numpy's SFC64
-stream, stepped in the kernel: off the GIL and out of memory), classifies each against the
-plan's thresholds for that run and adds the plan's schedule, moved by its (total) delay, into
-the completions of its *group* (plans with the same area membership), run by run. Groups are
-then summed into areas with a 0/1 matrix. All values are whole homes below 2**24, so float32
+stream, stepped in the kernel for 16 blocks of runs side by side: vector code, off the GIL
+and out of memory), classifies each against the plan's thresholds for that run and adds the
+plan's schedule, moved by its (total) delay, into the completions of its *group* (plans with
+the same area membership), run by run. Groups are then summed into areas (compiled too).
+All values are whole homes below 2**24, so float32
 sums are exact and results do not depend on chunking, threading or the order of the adds.
 """
 
@@ -396,10 +397,9 @@ class _Model:
     plan_homes: Float32Array  # (n_plans x W) homes per year from plan_first on
     plan_group: IntArray  # (n_plans,) the plan's group
     plan_set: IntArray  # (n_plans,) precondition set of gated plans, -1 for the others
-    single_area: IntArray  # areas made of exactly one group
-    single_group: IntArray  # that group
-    multi_area: IntArray  # areas made of several groups
-    multi_matrix: Float32Array  # (len(multi_area) x n_groups) 0/1
+    sum_area: IntArray  # areas with plans
+    sum_start: IntArray  # (len(sum_area) + 1,) area i's groups: sum_group[start[i]:start[i+1]]
+    sum_group: IntArray  # the groups of each area, area after area
     n_areas: int
     ceiling: float | None  # national production ceiling per year
     planned_homes: FloatArray  # (n_areas x schedule years): no drop-out, no delay
@@ -674,9 +674,9 @@ def _prepare(plans: PlanInputs, assumptions: Assumptions) -> _Model:
     ).astype(np.int64)
 
     per_area = group_member.sum(axis=0)
-    single_area = np.flatnonzero(per_area == 1)
-    single_group = np.argmax(group_member[:, single_area], axis=0) if n_groups else single_area
-    multi_area = np.flatnonzero(per_area > 1)
+    sum_area = np.flatnonzero(per_area > 0)
+    _, area_group = np.nonzero(group_member[:, sum_area].T)  # groups, area after area
+    sum_start = np.concatenate([[0], np.cumsum(per_area[sum_area])])
     return _Model(
         n_plans=n,
         n_groups=n_groups,
@@ -698,10 +698,9 @@ def _prepare(plans: PlanInputs, assumptions: Assumptions) -> _Model:
         plan_homes=np.ascontiguousarray(plan_homes, dtype=np.float32),
         plan_group=plan_group,
         plan_set=set_of_plan[order].astype(np.int64),
-        single_area=single_area.astype(np.int64),
-        single_group=single_group.astype(np.int64),
-        multi_area=multi_area.astype(np.int64),
-        multi_matrix=np.ascontiguousarray(group_member[:, multi_area].T, dtype=np.float32),
+        sum_area=sum_area.astype(np.int64),
+        sum_start=sum_start.astype(np.int64),
+        sum_group=np.asarray(area_group, dtype=np.int64),
         n_areas=n_areas,
         ceiling=ceiling,
         planned_homes=_planned_homes(sched, member, order, bounds),
@@ -860,11 +859,11 @@ def _simulate_chunk(
 ) -> None:
     """Completions per area, year and run for runs ``first_block*RUN_BLOCK`` onwards.
 
-    Draws one 32-bit random word per plan and run (plans in draw order, block by block, each
-    block from its own generator) in cache-sized batches of plans, and lets the compiled
-    kernel add every plan's moved schedule into its group's completions (groups x years x
-    runs); applies the production ceiling; then copies groups to their municipality areas and
-    adds them to the overlapping higher areas with a 0/1 matrix product. Output: written into
+    Lets the compiled kernel draw one 32-bit random word per plan and run (plans in draw
+    order, each block of runs from its own generator, up to 16 blocks side by side) and add
+    every plan's moved schedule into its group's completions (groups x years x runs, the runs
+    interleaved); applies the production ceiling; then sums the groups of every area into
+    ``out`` in run order (compiled). Output: written into
     ``out`` (n_areas x n_year_axis x the runs of the chunk; areas without plans stay as they
     are).
     """
@@ -899,18 +898,10 @@ def _simulate_chunk(
     )
     if model.ceiling:
         _apply_ceiling(group_out, model.ceiling)
-    copy = _kernels()[2]  # row by row, compiled: numpy's fancy assignment is slow here
-    at = position[:width]
-    if len(model.single_area):
-        copy(group_out, model.single_group, model.single_area, at, out)
-    if len(model.multi_area):
-        multi = model.multi_matrix @ group_out.reshape(n_groups, -1)
-        copy(
-            multi.reshape(len(model.multi_area), n_axis, -1),
-            np.arange(len(model.multi_area)),
-            model.multi_area,
-            at,
-            out,
+    if len(model.sum_area):  # groups into areas, compiled (a 0/1 matrix product costs more)
+        row = _buffer(buffers, "row", (LANES * RUN_BLOCK,))
+        _kernels()[2](
+            group_out, model.sum_start, model.sum_group, model.sum_area, position[:width], row, out
         )
 
 
@@ -936,16 +927,36 @@ def _buffer(buffers: dict[str, Float32Array], name: str, shape: tuple[int, ...])
     return buf[:size].reshape(shape)
 
 
-def _copy_rows(
-    src: Float32Array, rows: IntArray, areas: IntArray, at: IntArray, out: Float32Array
+def _sum_rows(
+    src: Float32Array,
+    start: IntArray,
+    groups: IntArray,
+    areas: IntArray,
+    at: IntArray,
+    row: Float32Array,
+    out: Float32Array,
 ) -> None:
-    """``out[areas[i], y, r] = src[rows[i], y, at[r]]`` for the runs of ``out`` (a strided
-    view into every run kept; ``at``: where the kernel's interleaved order keeps run ``r``)."""
+    """``out[areas[i], y, r]`` = the sum over the groups ``groups[start[i]:start[i+1]]`` of
+    ``src[group, y, at[r]]``, for the runs of ``out`` (a strided view into every run kept;
+    ``at``: where the kernel's interleaved order keeps run ``r``; ``row``: scratch)."""
     n_axis, n_r = out.shape[1], out.shape[2]
+    n_w = src.shape[2]
     for i in range(len(areas)):
+        g0, g1 = start[i], start[i + 1]
         for y in range(n_axis):
             dst = out[areas[i], y]
-            row = src[rows[i], y]
+            if g1 - g0 == 1:
+                first = src[groups[g0], y]
+                for r in range(n_r):
+                    dst[r] = first[at[r]]
+                continue
+            first = src[groups[g0], y]
+            for r in range(n_w):
+                row[r] = first[r]
+            for k in range(g0 + 1, g1):
+                more = src[groups[k], y]
+                for r in range(n_w):
+                    row[r] += more[r]
             for r in range(n_r):
                 dst[r] = row[at[r]]
 
@@ -1040,7 +1051,7 @@ _kernel_lock = threading.Lock()
 
 
 def _kernels() -> tuple[Any, Any, Any]:
-    """:func:`_add_completions`, :func:`_fill_thresholds` and :func:`_copy_rows` compiled by
+    """:func:`_add_completions`, :func:`_fill_thresholds` and :func:`_sum_rows` compiled by
     numba: on first use in a process, loaded from numba's on-disk cache (importing numba and
     loading the code take about 0.3-0.5 s on this machine) or compiled when the cache is
     missing or stale (a few seconds). They release the GIL: worker threads run in parallel."""
@@ -1062,8 +1073,11 @@ def _kernels() -> tuple[Any, Any, Any]:
                 np.zeros((1, 1, 1), dtype=np.uint32), i64, np.zeros((0, 1), dtype=np.int64),
                 np.zeros((0, 1, 1), dtype=np.uint32),
             )  # fmt: skip
-            copy = jit(_copy_rows)
-            copy(f32, i64, i64, i64, np.zeros((2, 1, 4), dtype=np.float32)[:, :, :2])  # a view
+            copy = jit(_sum_rows)
+            copy(
+                f32, i64, i64, i64, i64, np.zeros(1, dtype=np.float32),
+                np.zeros((2, 1, 4), dtype=np.float32)[:, :, :2],  # a view, as in simulate
+            )  # fmt: skip
             _KERNELS.append((add, fill, copy))
         return _KERNELS[0]
 
@@ -1139,7 +1153,7 @@ def simulate(
             r1 = min(r0 + count * RUN_BLOCK, runs)
             _simulate_chunk(model, seed, first, count, buffers, by_run[:, :, r0:r1])
 
-    # the group-to-area products are small: BLAS threads on top of ours only get in the way
+    # no BLAS in the chunks; should numpy reach for it, its threads on top of ours only hurt
     with threadpool_limits(limits=1, user_api="blas"):
         if n_threads == 1:
             work(0)
