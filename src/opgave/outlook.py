@@ -149,11 +149,14 @@ def run(
     linked: dict[str, set[str]] = {}
     for link in state.plan_areas:
         linked.setdefault(link["area_id"], set()).add(link["plan_id"])
+    by_municipality: dict[str, list[str]] = {}  # plan ids per municipality (one pass)
+    for p in plan_list:
+        by_municipality.setdefault(p["gemeente_id"], []).append(p["id"])
     member = np.zeros((len(plan_list), len(target_areas)), dtype=np.uint8)
     for column, area in enumerate(target_areas):
         municipalities = state.municipalities(area)
         inside = state.inside(area)
-        ids = {p["id"] for p in plan_list if p["gemeente_id"] in municipalities}
+        ids = {i for m in municipalities for i in by_municipality.get(m, ())}
         for a in inside:
             ids |= linked.get(a, set())
         for pid in ids:
@@ -205,10 +208,11 @@ def run(
         for pid, probability in dropout.items():
             if pid in index:
                 overrides[index[pid]] = probability
-    provinces = [_province(state, p["gemeente_id"]) for p in plan_list]
-    region_code = tuple(sorted(set(provinces)))
+    province_of = {m: _province(state, m) for m in by_municipality}  # once per municipality
+    region_code = tuple(sorted(set(province_of.values())))
+    region_of = {m: region_code.index(r) for m, r in province_of.items()}
     inputs = engine.PlanInputs(
-        region=np.array([region_code.index(r) for r in provinces], dtype=np.int64),
+        region=np.array([region_of[p["gemeente_id"]] for p in plan_list], dtype=np.int64),
         region_code=region_code,
         dropout_prob=overrides,
         planstatus=np.array([p["planstatus"] for p in plan_list], dtype=str),

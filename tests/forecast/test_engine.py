@@ -18,6 +18,7 @@ from opgave.forecast.assumptions import (
     load_assumptions,
 )
 from opgave.forecast.engine import (
+    RUN_BLOCK,
     PlanInputs,
     Preconditions,
     delivery_schedule,
@@ -239,6 +240,19 @@ def test_same_seed_same_numbers_whatever_chunks_threads_and_run_count(
         assert np.array_equal(ref.p90, other.p90) and np.array_equal(ref.cum_mean, other.cum_mean)
     longer = simulate(mixed_plans, a, runs=900, seed=42)
     assert np.array_equal(longer.completions_by_run[:, :, :700], ref.completions_by_run)
+
+
+def test_full_chunks_of_interleaved_lanes_give_the_numbers_of_small_chunks(
+    mixed_plans: PlanInputs,
+) -> None:
+    # the default chunk steps 16 blocks side by side (runs interleaved inside the kernel);
+    # across full and partial chunks every run must come out where one-block chunks put it
+    a = load_assumptions()
+    runs = 2 * 16 * RUN_BLOCK + 3 * RUN_BLOCK + 5  # two full chunks and a part of a third
+    full = simulate(mixed_plans, a, runs=runs, seed=11, threads=2)
+    small = simulate(mixed_plans, a, runs=runs, seed=11, chunk_runs=RUN_BLOCK, threads=1)
+    assert np.array_equal(full.completions_by_run, small.completions_by_run)
+    assert full.completions_by_run[-1].std(axis=1).min() > 0  # the nation varies in every year
 
 
 def test_different_seeds_differ(mixed_plans: PlanInputs) -> None:
@@ -519,9 +533,9 @@ def test_the_engine_draws_numpy_s_sfc64_words(independent: Assumptions) -> None:
     words = np.concatenate(
         [
             np.random.SFC64(np.random.SeedSequence(8, spawn_key=(b, 0)))
-            .random_raw(64)
+            .random_raw(RUN_BLOCK // 2)
             .view(np.uint32)
-            for b in range(3)
+            for b in range(-(-runs // RUN_BLOCK))
         ]
     )[:runs]
     delivers = (words >> 1) >= round(0.37 * 2**31)

@@ -78,6 +78,9 @@ def run(
 
     if assumptions_file is not None and not assumptions_file.exists():
         raise ServiceError(404, f"{assumptions_file}: no such file")
+    from opgave.forecast.engine import warm_up
+
+    warm_up()  # numba loads its compiled kernel while the programme state is read
     state = svc.state(as_of)
     area_ids = area_scope(state, area, True)
     chosen = scenario(svc, scenario_name)
@@ -202,6 +205,9 @@ def run_backtest(
 
     if assumptions_file is not None and not assumptions_file.exists():
         raise ServiceError(404, f"{assumptions_file}: no such file")
+    from opgave.forecast.engine import warm_up
+
+    warm_up()  # numba loads its compiled kernel while the plan lists are read
     plans, history = _history(svc)
     with svc.engine.connect() as connection:
         areas_of, region_of = areas_by_municipality(
