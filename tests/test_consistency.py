@@ -94,7 +94,9 @@ def test_headline_figures_agree_in_every_door(
     page = client.get("/", params={"as_of": as_of} if as_of else {})
     assert page.status_code == 200
     shown = shown_figures(page.text)
-    report = runner.invoke(cli_app, ["--db", programme_url, "report", "--format", "md", *date])
+    report = runner.invoke(
+        cli_app, ["--db", programme_url, "report", "--lang", "nl", "--format", "md", *date]
+    )
     assert report.exit_code == 0, report.stderr
     text = sections(report.stdout)
 
@@ -198,6 +200,10 @@ def test_agreements_due_at_a_meeting_are_counted_once(runner: CliRunner, loaded_
         agenda = cli_json(runner, loaded_url, "agenda", meeting_id, "--json")
         on_agenda = [a["id"] for block in agenda["regions"] for a in block["due"]]
         assert sorted(on_agenda) == sorted(item["agreement_ids"]), meeting_id
-    report = runner.invoke(cli_app, ["--db", loaded_url, "report", "--format", "md"])
+        listed = cli_json(runner, loaded_url, "agreements", "--due", meeting_id, "--json")
+        assert sorted(a["id"] for a in listed) == sorted(item["agreement_ids"]), meeting_id
+    report = runner.invoke(
+        cli_app, ["--db", loaded_url, "report", "--lang", "nl", "--format", "md"]
+    )
     assert report.exit_code == 0, report.stderr
     assert "8 staan op de agenda van het BO Leefomgeving 2022" in report.stdout

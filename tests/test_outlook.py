@@ -169,7 +169,17 @@ def test_norm_and_charts(runner: CliRunner, demo_url: str, tmp_path: Path) -> No
 def test_report_with_a_forecast(runner: CliRunner, demo_url: str, tmp_path: Path) -> None:
     out = tmp_path / "r.md"
     code, _, err = cli(
-        runner, demo_url, "report", "--format", "md", "--forecast-runs", "200", "--out", str(out)
+        runner,
+        demo_url,
+        "report",
+        "--lang",
+        "nl",
+        "--format",
+        "md",
+        "--forecast-runs",
+        "200",
+        "--out",
+        str(out),
     )
     assert code == 0, err
     text = out.read_text()

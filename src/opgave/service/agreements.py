@@ -95,7 +95,7 @@ def listing(
     letter's order."""
     state = svc.state()
     scope = area_scope(state, area, within)
-    due_id = find_meeting(svc, due)["id"] if due else None
+    due_at = calendar.frame(find_meeting(svc, due)["id"], state.meetings) if due else None
     by_id = {m["id"]: m for m in state.meetings}
     late: Any = None
     if overdue_at:
@@ -120,7 +120,7 @@ def listing(
             for a in state.agreements
             if (scope is None or a["area_id"] in scope)
             and (status is None or a["status"] == status)
-            and (due_id is None or due_id in calendar.due_meetings(a))
+            and (due_at is None or calendar.due_at(a, due_at, by_id))
             and (theme is None or theme in (a["themes"] or []))
             and overdue(a)
         ),
@@ -143,14 +143,15 @@ def listing_page(
 
 def due_next(svc: Service, limit: int = 12) -> list[Row]:
     """The open agreements due at the next two meetings that still have open ones (due as
-    :func:`opgave.monitor.due_items` counts them), in that order."""
+    :func:`opgave.monitor.due_items` counts them), in that order; each with the name of the
+    first of those meetings it is due at (``due_at_meeting``)."""
     state = svc.state()
     by_id = {a["id"]: a for a in state.agreements}
     chosen: dict[str, Row] = {}
     for item in [d for d in monitor.due_items(state.agreements, state.meetings) if d.not_done][:2]:
         due = [by_id[i] for i in item.agreement_ids if not calendar.is_closed(by_id[i])]
         for a in sorted(due, key=lambda a: (a["display_order"] or 0, a["id"])):
-            chosen.setdefault(a["id"], a)
+            chosen.setdefault(a["id"], {**a, "due_at_meeting": item.meeting_name})
     return list(chosen.values())[:limit]
 
 

@@ -257,7 +257,6 @@ def overview_page(request: Request, as_of: str | None = None) -> HTMLResponse:
     except ApiError:
         return _bad_date(request, caller, as_of)
     data = monitoring.overview(svc, date)
-    state = svc.state(date)
     lang = language(request)
     t = translator(lang)
     head = data.headline
@@ -282,7 +281,6 @@ def overview_page(request: Request, as_of: str | None = None) -> HTMLResponse:
         data=data,
         due_next=register_service.due_next(svc),
         chart=chart,
-        meetings={m["id"]: m for m in state.meetings},
         as_of=date,
         report_formats=_report_formats(),
     )
