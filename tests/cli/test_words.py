@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from opgave import i18n, monitor, vocabulary
 from opgave.areas import Coverage, coverage_text
-from opgave.cli import app, console, errors
+from opgave.cli import app
 from opgave.cli.pipeline import year_so_far_line
 from opgave.cli.words import TEXTS, Words, language
 
@@ -25,20 +25,6 @@ def run(
 ) -> tuple[int, str, str]:
     result = runner.invoke(app, ["--db", url, *args], env=env)
     return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture
-def wide(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A wide terminal, so that no sentence is folded over two lines of a table cell."""
-    monkeypatch.setattr(console._made(), "_width", 400)
-    monkeypatch.setattr(errors._made(), "_width", 400)
-
-
-@pytest.fixture
-def demo_url(runner: CliRunner, loaded_url: str) -> str:
-    """The programme with the synthetic demo loaded."""
-    assert run(runner, loaded_url, "demo", "--plans", "200")[0] == 0
-    return loaded_url
 
 
 def english_leaks(text: str) -> list[str]:
@@ -67,6 +53,18 @@ def raw_codes(text: str) -> list[str]:
     codes |= {*vocabulary.UNITS, *vocabulary.CONFIDENCES, *i18n.WORDS["pace_status"]}
     dutch = {w[0] for words in i18n.WORDS.values() for w in words.values()}
     return sorted(c for c in codes - dutch if re.search(rf"(?<![\w-]){c}(?![\w-])", text))
+
+
+def dutch(runner: CliRunner, url: str, *args: str, english_notes: bool = False) -> str:
+    """A command's output with --lang nl (table lines blanked), checked for English and codes;
+    with ``english_notes`` only its title and header (the programme's notes are English)."""
+    code, out, err = run(runner, url, "--lang", "nl", *args)
+    assert code == 0, err
+    text = BOX.sub(" ", out)
+    checked = "\n".join(text.splitlines()[:3]) if english_notes else text
+    assert english_leaks(checked) == [], args
+    assert raw_codes(checked) == [], args
+    return text
 
 
 def numbers(text: str) -> set[float]:

@@ -10,28 +10,8 @@ import socket
 from pathlib import Path
 
 import pytest
-from test_words import BOX, english_leaks, raw_codes, run
+from test_words import BOX, dutch, english_leaks, run
 from typer.testing import CliRunner
-
-from opgave.cli import console, errors
-
-
-@pytest.fixture
-def wide(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A wide terminal, so that no sentence is folded over two lines of a table cell."""
-    monkeypatch.setattr(console._made(), "_width", 400)
-    monkeypatch.setattr(errors._made(), "_width", 400)
-
-
-def dutch(runner: CliRunner, url: str, *args: str) -> str:
-    """The output of a command run in Dutch (it must succeed), table lines as spaces; it must
-    hold no English catalogue string and no raw vocabulary code."""
-    code, out, err = run(runner, url, "--lang", "nl", *args)
-    assert code == 0, err
-    text = BOX.sub(" ", out)
-    assert english_leaks(text) == [], args
-    assert raw_codes(text) == [], args
-    return text
 
 
 def english(runner: CliRunner, url: str, *args: str) -> str:
@@ -80,13 +60,6 @@ def test_agreements_and_the_agenda_in_dutch(runner: CliRunner, loaded_url: str) 
     assert "  due      ZR-ACTUALISATIE (open, BO Leefomgeving 2022)" in out
     out = english(runner, loaded_url, "agreements", "history", "ZR-PROEF")
     assert "status: open -> in_progress" in out and "status in progress" in out
-
-
-@pytest.fixture
-def demo_url(runner: CliRunner, loaded_url: str) -> str:
-    """The programme with the synthetic demo loaded."""
-    assert run(runner, loaded_url, "demo", "--plans", "200")[0] == 0
-    return loaded_url
 
 
 @pytest.mark.usefixtures("wide")

@@ -11,43 +11,12 @@ from pathlib import Path
 
 import pytest
 from lvbag_data import national_zip
-from test_words import BOX, english_leaks, raw_codes
+from test_words import dutch, english_leaks, raw_codes, run
 from typer.testing import CliRunner
 
-from opgave.cli import app, console, errors, homes, render
+from opgave.cli import homes, render
 from opgave.cli.pipeline import TIERS, correction_note, flag_detail, set_aside_reason
 from opgave.cli.words import Words
-
-
-def run(runner: CliRunner, url: str, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["--db", url, *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
-def dutch(runner: CliRunner, url: str, *args: str, english_notes: bool = False) -> str:
-    """A command's output with --lang nl (table lines blanked), checked for English and codes;
-    with ``english_notes`` only its title and header (the programme's notes are English)."""
-    code, out, err = run(runner, url, "--lang", "nl", *args)
-    assert code == 0, err
-    text = BOX.sub(" ", out)
-    checked = "\n".join(text.splitlines()[:3]) if english_notes else text
-    assert english_leaks(checked) == [], args
-    assert raw_codes(checked) == [], args
-    return text
-
-
-@pytest.fixture
-def wide(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A wide terminal, so that no sentence is folded over two lines of a table cell."""
-    monkeypatch.setattr(console._made(), "_width", 400)
-    monkeypatch.setattr(errors._made(), "_width", 400)
-
-
-@pytest.fixture
-def demo_url(runner: CliRunner, loaded_url: str) -> str:
-    """The programme with the synthetic demo loaded."""
-    assert run(runner, loaded_url, "demo", "--plans", "200")[0] == 0
-    return loaded_url
 
 
 @pytest.mark.usefixtures("wide")
