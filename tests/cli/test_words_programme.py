@@ -230,12 +230,16 @@ def test_every_sentence_of_the_analysis_has_its_words_with_the_same_values() -> 
     """A code the catalogue lacks, or a value it names differently, fails here instead of
     falling back to English unseen."""
     from opgave import review, state
+    from opgave.forecast import backtest
+    from opgave.funding import allocation
 
     fields = string.Formatter()
     for templates, key in (
         (state.SET_ASIDE_REASONS, "aside_{}"),
         (review.FLAG_DETAILS, "flag_{}_detail"),
         (review.CORRECTION_NOTES, "note_{}"),
+        (allocation.NOTES, "alloc_note_{}"),
+        (backtest.LABELS, "fc_{}_until"),
     ):
         for code, english in templates.items():
             named = {f for _, f, _, _ in fields.parse(english) if f}
