@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from opgave.message import Message
 from opgave.problem import Problem
 from opgave.vocabulary import PLAN_FIELDS, PLANSTATUS
 
@@ -37,6 +38,18 @@ INTEGER_FIELDS = (
     "first_year",
     "last_year",
 )
+FLAG_DETAILS = {
+    "stalled": "planstatus {status} since {since} ({years:.1f} years)",
+    "duplicate": "same municipality ({gemeente}), name and homes ({homes}) as {others}",
+}
+"""The detail of a flag, by the flag's code (English; a door may say the code its own way)."""
+CORRECTION_NOTES = {
+    "no_such_plan": "no such plan",
+    "dropped": "the plan was dropped on {date}",
+    "already": "already holds the new value",
+    "now_holds": "the field now holds {value!r}, not old_value",
+}
+"""Why a correction was not applied, by code (English; a door may say the code its own way)."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +86,13 @@ def flags(plans: Sequence[Row], history: Sequence[Row], on: dt.date) -> list[Fla
                 Flag(
                     plan["id"],
                     "stalled",
-                    f"planstatus {plan['planstatus']} since {since} ({years:.1f} years)",
+                    Message.of(
+                        FLAG_DETAILS,
+                        "stalled",
+                        status=plan["planstatus"],
+                        since=since,
+                        years=years,
+                    ),
                 )
             )
     groups: dict[tuple[str, str, int], list[str]] = defaultdict(list)
@@ -88,7 +107,13 @@ def flags(plans: Sequence[Row], history: Sequence[Row], on: dt.date) -> list[Fla
                     Flag(
                         plan_id,
                         "duplicate",
-                        f"same municipality ({gemeente}), name and homes ({homes}) as {others}",
+                        Message.of(
+                            FLAG_DETAILS,
+                            "duplicate",
+                            gemeente=gemeente,
+                            homes=homes,
+                            others=others,
+                        ),
                     )
                 )
     return sorted(result, key=lambda f: (f.flag, f.plan_id))
@@ -194,14 +219,16 @@ def ledger(corrections: Sequence[Correction], plans: Mapping[str, Row]) -> list[
     entries = []
     for c in corrections:
         plan = plans.get(c.plan_id)
+        note: str
         if plan is None:
-            applied, note = False, "no such plan"
+            applied, note = False, Message.of(CORRECTION_NOTES, "no_such_plan")
         elif plan["dropped_on"] is not None:
-            applied, note = False, f"the plan was dropped on {plan['dropped_on']}"
+            applied, note = False, Message.of(CORRECTION_NOTES, "dropped", date=plan["dropped_on"])
         elif as_text(plan[c.field]) == c.new_value:
-            applied, note = False, "already holds the new value"
+            applied, note = False, Message.of(CORRECTION_NOTES, "already")
         elif as_text(plan[c.field]) != c.old_value:
-            applied, note = False, f"the field now holds {as_text(plan[c.field])!r}, not old_value"
+            value = as_text(plan[c.field])
+            applied, note = False, Message.of(CORRECTION_NOTES, "now_holds", value=value)
         else:
             applied, note = True, f"{c.reason} ({c.editor}, {c.date})"
         entries.append(

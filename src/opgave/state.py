@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from opgave import areas as area_graph
+from opgave.message import Message
 from opgave.vocabulary import PLAN_FIELDS
 
 Row = Mapping[str, Any]
@@ -53,6 +54,21 @@ TIER_TEXT = {
     "document": "stated in a document or dataset",
     "synthetic": "synthetic (demo)",
 }
+SET_ASIDE_REASONS = {
+    "other_source": "another source stands: {source} ({tier})",
+    "merged": "{area} merged into {new}; from {year} its figures are {new}'s",
+    "other_tier": "part of {new}, whose figure comes from another tier ({tier})",
+    "several_years": "a figure for several years: shown, not counted per year",
+    "unknown_source": "unknown source",
+    "part_month": "the extract of {reference} covers this month only in part",
+}
+"""Why a realised figure is set aside, by code: the English of :attr:`SetAside.reason`; a
+door that speaks another language says the code in its own words (:mod:`opgave.message`)."""
+
+
+def set_aside_reason(code: str, **values: Any) -> Message:
+    """The reason ``code`` of :data:`SET_ASIDE_REASONS` with its values (English text)."""
+    return Message.of(SET_ASIDE_REASONS, code, **values)
 
 
 def tier_of(source: Row | None, provisional: bool) -> str:
@@ -220,7 +236,9 @@ def _stand(
                     key,
                     float(other["value"]),
                     other["source_id"],
-                    f"another source stands: {best['source_id']} ({TIER_TEXT[tier]})",
+                    set_aside_reason(
+                        "other_source", source=best["source_id"], tier=TIER_TEXT[tier]
+                    ),
                 )
             )
     merged_into = successors(code_changes)
@@ -241,7 +259,7 @@ def _stand(
             set_aside.append(
                 aside(
                     key, float(row["value"]), row["source_id"],
-                    f"{area} merged into {new}; from {last + 1} its figures are {new}'s",
+                    set_aside_reason("merged", area=area, new=new, year=last + 1),
                 )
             )  # fmt: skip
             continue
@@ -251,7 +269,7 @@ def _stand(
             set_aside.append(
                 aside(
                     key, float(row["value"]), row["source_id"],
-                    f"part of {new}, whose figure comes from another tier ({current[2]})",
+                    set_aside_reason("other_tier", new=new, tier=current[2]),
                 )
             )  # fmt: skip
             continue
@@ -342,7 +360,13 @@ def standing_month_figures(
         key = (r["area_id"], r["measure"], r["year"])
         if source is None:
             set_aside.append(
-                SetAside(*key, float(r["value"]), r["source_id"], "unknown source", r["month"])
+                SetAside(
+                    *key,
+                    float(r["value"]),
+                    r["source_id"],
+                    set_aside_reason("unknown_source"),
+                    r["month"],
+                )
             )
             continue
         end = month_end(r["year"], r["month"])
@@ -355,7 +379,7 @@ def standing_month_figures(
             set_aside.append(
                 SetAside(
                     *key, float(r["value"]), source_id,
-                    f"the extract of {reference.isoformat()} covers this month only in part",
+                    set_aside_reason("part_month", reference=reference.isoformat()),
                     r["month"],
                 )
             )  # fmt: skip

@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 from opgave.cli import app
 from opgave.cli.funding import allocation_text
 from opgave.cli.words import Words
-from opgave.funding.allocation import Allocation, AllocationReport, ConstraintUse
+from opgave.funding.allocation import NOTES, Allocation, AllocationReport, ConstraintUse
 from opgave.funding.applications import read_applications
 from opgave.funding.scheme import SCHEMES_DIR, load_scheme
+from opgave.message import Message
 
 EXAMPLE = SCHEMES_DIR / "example_applications.csv"
 
@@ -153,13 +154,12 @@ def _reports() -> list[AllocationReport]:
         ),
     )  # fmt: skip
     notes = (
-        "the ranking method leaves the floor(s) for VS-MRA unmet; its figures are shown but it "
-        "is not a valid allocation",
-        "solver stopped with status time_limit; gap 1.23e-03",
-        "the applications are (partly) synthetic example data",
-        "explain_time_limit_s reached: the value of dropping budget, region_cap VS-ZR is a "
-        "lower bound",
+        Message.of(NOTES, "unmet", areas="VS-MRA"),
+        Message.of(NOTES, "stopped", status="time_limit", gap=0.00123),
+        Message.of(NOTES, "synthetic"),
+        Message.of(NOTES, "unproven", names="budget, region_cap VS-ZR"),
     )
+    assert notes[1] == "solver stopped with status time_limit; gap 1.23e-03"
     made = AllocationReport(
         "proef", "affordable_homes", "time_limit", optimal, ranking, "ratio", constraints,
         133.3333, 133.3333, 1e-3, 0.5, 12, 9, (), notes, 1.5e6,

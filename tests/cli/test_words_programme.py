@@ -4,9 +4,11 @@ and with Dutch numbers; refusals in Dutch; English and --json as before."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import socket
+import string
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from typer.testing import CliRunner
 
 from opgave.cli import homes, render
 from opgave.cli.pipeline import TIERS, correction_note, flag_detail, set_aside_reason
-from opgave.cli.words import Words
+from opgave.cli.words import TEXTS, Words
 
 
 @pytest.mark.usefixtures("wide")
@@ -152,32 +154,67 @@ def test_the_language_ends_with_the_command(runner: CliRunner, loaded_url: str) 
 
 
 def test_the_analysis_sentences_the_commands_translate() -> None:
+    from opgave import review
+    from opgave.message import Message
     from opgave.state import TIER_TEXT
+    from opgave.state import set_aside_reason as reason_of
 
     assert set(TIERS) == set(TIER_TEXT.values())  # every tier has its Dutch
     nl, en = Words("nl"), Words("en")
-    reason = f"another source stands: cbs-81955NED ({TIER_TEXT['cbs_final']})"
+    reason = reason_of("other_source", source="cbs-81955NED", tier=TIER_TEXT["cbs_final"])
+    assert reason == f"another source stands: cbs-81955NED ({TIER_TEXT['cbs_final']})"
     assert (
         set_aside_reason(reason, nl) == "een andere bron gaat voor: cbs-81955NED (CBS, definitief)"
     )
     assert set_aside_reason(reason, en) == reason
-    merged = "GM0457 merged into GM0363; from 2022 its figures are GM0363's"
+    merged = reason_of("merged", area="GM0457", new="GM0363", year=2022)
     assert set_aside_reason(merged, nl) == (
         "GM0457 is opgegaan in GM0363; vanaf 2022 zijn de cijfers die van GM0363"
     )
     assert set_aside_reason("something new", nl) == "something new"  # shown as it is
-    assert set_aside_reason("part of GM0363, whose figure comes from another tier (bag)", nl) == (
+    assert set_aside_reason(Message.of({"x": "a new {y}"}, "x", y=1), nl) == "a new 1"
+    other_tier = reason_of("other_tier", new="GM0363", tier="bag")
+    assert set_aside_reason(other_tier, nl) == (
         "deel van GM0363, waarvan het cijfer uit een andere bron komt (afgeleid uit de BAG)"
     )
-    stalled = "planstatus 3 since 2021-01-01 (4.2 years)"
+    stalled = Message.of(
+        review.FLAG_DETAILS, "stalled", status="3", since=dt.date(2021, 1, 1), years=4.2
+    )
+    assert stalled == "planstatus 3 since 2021-01-01 (4.2 years)"
     assert flag_detail(stalled, nl) == "planstatus 3 sinds 2021-01-01 (4,2 jaar)"
-    twin = "same municipality (GM0599), name and homes (1200) as P2, P3"
+    twin = Message.of(review.FLAG_DETAILS, "duplicate", gemeente="GM0599", homes=1200,
+                      others="P2, P3")  # fmt: skip
+    assert twin == "same municipality (GM0599), name and homes (1200) as P2, P3"
     assert flag_detail(twin, nl) == (
         "zelfde gemeente (GM0599), naam en aantal woningen (1.200) als P2, P3"
     )
-    assert correction_note("the plan was dropped on 2024-01-01", nl) == (
-        "het plan is vervallen op 2024-01-01"
-    )
+    dropped = Message.of(review.CORRECTION_NOTES, "dropped", date=dt.date(2024, 1, 1))
+    assert correction_note(dropped, nl) == "het plan is vervallen op 2024-01-01"
+    holds = Message.of(review.CORRECTION_NOTES, "now_holds", value="2A")
+    assert holds == "the field now holds '2A', not old_value"
+    assert correction_note(holds, nl) == "het veld heeft nu '2A', niet old_value"
+
+
+def test_every_sentence_of_the_analysis_has_its_words_with_the_same_values() -> None:
+    """A code the catalogue lacks, or a value it names differently, fails here instead of
+    falling back to English unseen."""
+    from opgave import review, state
+    from opgave.forecast import backtest
+    from opgave.funding import allocation
+
+    fields = string.Formatter()
+    for templates, key in (
+        (state.SET_ASIDE_REASONS, "aside_{}"),
+        (review.FLAG_DETAILS, "flag_{}_detail"),
+        (review.CORRECTION_NOTES, "note_{}"),
+        (allocation.NOTES, "alloc_note_{}"),
+        (backtest.LABELS, "fc_{}_until"),
+    ):
+        for code, english in templates.items():
+            named = {f for _, f, _, _ in fields.parse(english) if f}
+            for lang in ("nl", "en"):
+                text = TEXTS[lang][key.format(code)]
+                assert {f for _, f, _, _ in fields.parse(text) if f} == named, (code, lang)
 
 
 @pytest.mark.usefixtures("wide")

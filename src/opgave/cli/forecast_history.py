@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -92,27 +91,12 @@ def calibrate(
     console.print(w("fc_wrote_assumptions", file=out))
 
 
-LEARNED = re.compile(
-    r"learned from the plan lists up to (\d{4}-\d\d-\d\d) \((\d+) plans, (\d+) lists\)"
-)
-"""How the backtest names the assumptions it learned (:func:`opgave.forecast.backtest`)."""
-
-
 def _stated(assumption: str, w: Words) -> str:
     """An assumption of the backtest as stated (the shipped defaults and the learned ones in
     the command's language)."""
     if assumption == DEFAULTS:
         return w("fc_defaults")
-    learned = LEARNED.fullmatch(assumption)
-    if learned is None or w.lang == "en":
-        return assumption
-    at, plans, lists = learned.groups()
-    return w(
-        "fc_learned_until",
-        date=w.date(dt.date.fromisoformat(at)),
-        plans=w.number(int(plans)),
-        lists=w.number(int(lists)),
-    )
+    return w.said(assumption, "fc_{}_until", date=w.date, plans=w.number, lists=w.number)
 
 
 def _cell(c: BacktestCell) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -224,20 +223,6 @@ def objective(kind: str, w: Words) -> str:
 MARGINAL_STEP_EUR = 1_000_000.0
 """The budget step of the marginal value (:data:`opgave.funding.allocation.MARGINAL_STEP_EUR`;
 not imported: that module loads numpy and HiGHS)."""
-NOTES = {
-    "alloc_note_unmet": re.compile(
-        r"the ranking method leaves the floor\(s\) for (?P<areas>.+) unmet; its figures are "
-        r"shown but it is not a valid allocation"
-    ),
-    "alloc_note_stopped": re.compile(
-        r"solver stopped with status (?P<status>\S+); gap (?P<gap>\S+)"
-    ),
-    "alloc_note_synthetic": re.compile(r"the applications are \(partly\) synthetic example data"),
-    "alloc_note_unproven": re.compile(
-        r"explain_time_limit_s reached: the value of dropping (?P<names>.+) is a lower bound"
-    ),
-}
-"""The notes of an allocation (:func:`opgave.funding.allocation.allocate`) by their words."""
 
 
 def allocation_text(report: AllocationReport, w: Words) -> str:
@@ -329,17 +314,16 @@ def constraint_name(kind: str, name: str, w: Words) -> str:
 
 
 def note(text: str, w: Words) -> str:
-    """A note of the allocation in the command's language (as it is when not known)."""
-    for key, pattern in NOTES.items():
-        found = pattern.fullmatch(text)
-        if found is None:
-            continue
-        values = found.groupdict()
-        if "status" in values:
-            values["status"] = solver_status(values["status"], w)
-        if "names" in values:
-            values["names"] = ", ".join(
-                constraint_name(n.partition(" ")[0], n, w) for n in values["names"].split(", ")
-            )
-        return w(key, **values)
-    return text
+    """A note of the allocation (:data:`opgave.funding.allocation.NOTES`) in the command's
+    language (as it is when not known)."""
+
+    def names(joined: str) -> str:
+        return ", ".join(constraint_name(n.partition(" ")[0], n, w) for n in joined.split(", "))
+
+    return w.said(
+        text,
+        "alloc_note_{}",
+        status=lambda status: solver_status(status, w),
+        gap=lambda gap: f"{gap:.2e}",
+        names=names,
+    )

@@ -323,6 +323,333 @@ HELP: dict[str, str] = {
     "The BAG source id (default: the latest BAG import).": (
         "De code van de BAG-bron (standaard: de laatste BAG-import)."
     ),
+    # agreements, agenda, report, serve, operations, forecast, funding, users
+    "Per region: what is due at the meeting, what is overdue, what changed since the last.": (
+        "Per regio: wat bij het overleg aan de beurt is, wat over tijd is, wat sinds het vorige "
+        "veranderde."
+    ),
+    'Meeting name or id: "BO Leefomgeving 2022".': (
+        'Naam of code van het overleg: "BO Leefomgeving 2022".'
+    ),
+    "Print the agenda as JSON.": "Druk de agenda af als JSON.",
+    "The progress report to parliament, region by region, every figure with its source.": (
+        "De voortgangsrapportage aan de Kamer, regio voor regio, elk cijfer met zijn bron."
+    ),
+    "The meeting the report follows (name or id); default: the latest meeting at which agreements "
+    "were made.": (
+        "Het overleg waarop de rapportage volgt (naam of code); standaard: het laatste overleg "
+        "waarin afspraken zijn gemaakt."
+    ),
+    "The report's language: nl (900.000) or en (900,000); default: the language of the command "
+    "line (opgave --lang, $OPGAVE_LANG), else nl.": (
+        "De taal van de rapportage: nl (900.000) of en (900,000); standaard: de taal van de "
+        "opdrachtregel (opgave --lang, $OPGAVE_LANG), anders nl."
+    ),
+    "html, pdf or md.": "html, pdf of md.",
+    "File to write; default: stdout (html, md).": (
+        "Bestand om te schrijven; standaard: de standaarduitvoer (html, md)."
+    ),
+    "Run a forecast with this many runs (seed 0, default assumptions) and report the chance of "
+    "reaching each target; 0: no forecast.": (
+        "Maak een prognose met zoveel simulaties (startgetal 0, standaardaannames) en vermeld de "
+        "kans dat elk doel wordt gehaald; 0: geen prognose."
+    ),
+    "The programme as known on this date.": "Het programma zoals het op deze datum bekend was.",
+    "The reference (kenmerk) in the first block and the footer; default: OPGAVE-<meeting "
+    "id>-<date drawn up>.": (
+        "Het kenmerk in het eerste blok en de voettekst; standaard: OPGAVE-<code van het "
+        "overleg>-<datum van opstellen>."
+    ),
+    "Serve the dashboard and the API (/api/v1, OpenAPI at /api/v1/docs); prints the URL.": (
+        "Start het dashboard en de API (/api/v1, OpenAPI op /api/v1/docs); drukt de URL af."
+    ),
+    "Address to listen on.": "Adres om op te luisteren.",
+    "Port to listen on.": "Poort om op te luisteren.",
+    "Let anyone read without signing in (writes never).": (
+        "Laat iedereen lezen zonder in te loggen (schrijven nooit)."
+    ),
+    "Worker processes.": "Aantal werkprocessen.",
+    "Mark session cookies HTTPS-only (behind TLS). Default: $OPGAVE_SECURE_COOKIES, else on "
+    "unless the host is a loopback address.": (
+        "Stuur sessiecookies alleen over HTTPS (achter TLS). Standaard: $OPGAVE_SECURE_COOKIES, "
+        "anders aan, tenzij de host een loopback-adres is."
+    ),
+    "Start a job worker process beside the server, at a lower CPU priority (--no-jobs: run "
+    "`opgave jobs work` yourself, e.g. on another machine).": (
+        "Start naast de server een proces dat de taken uitvoert, met een lagere CPU-prioriteit "
+        "(--no-jobs: draai `opgave jobs work` zelf, bijvoorbeeld op een andere machine)."
+    ),
+    "Copy the whole database into FILE while it stays in use (SQLite's online backup; PostgreSQL: "
+    "pg_dump --format=custom).": (
+        "Kopieer de hele database naar FILE terwijl hij in gebruik blijft (online back-up van "
+        "SQLite; PostgreSQL: pg_dump --format=custom)."
+    ),
+    "The backup file to write (a new file).": (
+        "Het back-upbestand om te schrijven (een nieuw bestand)."
+    ),
+    "Replace FILE if it exists.": "Vervang FILE als het al bestaat.",
+    "Replace the database's content with a backup (a new database is created).": (
+        "Vervang de inhoud van de database door een back-up (er wordt een nieuwe database gemaakt)."
+    ),
+    "A file written by `opgave backup`.": "Een bestand geschreven door `opgave backup`.",
+    "Overwrite a database that holds opgave data.": (
+        "Overschrijf een database die al gegevens van opgave bevat."
+    ),
+    "Write the tour's sample files: a forecast scenario (zonder-ov.toml), 40 SYNTHETIC funding "
+    "applications (applications.csv) and, after `opgave demo`, a later SYNTHETIC plan list of "
+    "three MRA municipalities (synthetic-plans-2025-07-01.csv).": (
+        "Schrijf de voorbeeldbestanden van de rondleiding: een prognosescenario (zonder-ov.toml), "
+        "40 SYNTHETISCHE aanvragen voor financiering (applications.csv) en, na `opgave demo`, een "
+        "latere SYNTHETISCHE planlijst van drie gemeenten in de MRA "
+        "(synthetic-plans-2025-07-01.csv)."
+    ),
+    "Folder to write them to (default: this one).": "Map om ze in te schrijven (standaard: deze).",
+    "Overwrite files of the same name that differ.": (
+        "Overschrijf bestanden met dezelfde naam die afwijken."
+    ),
+    "Named forecast scenarios: assumption overrides, extra plans, other targets.": (
+        "Prognosescenario's met een naam: andere aannames, extra plannen, andere doelen."
+    ),
+    "Store (or replace) a named scenario after checking it loads.": (
+        "Sla een scenario met een naam op (of vervang het), nadat is nagegaan dat het te laden is."
+    ),
+    "Short name, e.g. oude-lijn-later.": "Korte naam, bijvoorbeeld oude-lijn-later.",
+    "TOML: assumption overrides, [[extra_plan]], [[target]].": (
+        "TOML: andere aannames, [[extra_plan]], [[target]]."
+    ),
+    "The stored scenarios.": "De opgeslagen scenario's.",
+    "Monte Carlo forecast of the pipeline: the chance each target is reached.\n\nPlans drop out "
+    "or slip by planstatus (assumptions documented in docs/forecast.md); preconditions are shared "
+    "by the plans that depend on them. Realised homes count first; the pipeline is simulated from "
+    "the year after the last realised year.": (
+        "Monte-Carloprognose van de plannen: de kans dat elk doel wordt gehaald.\n\nPlannen "
+        "vallen uit of lopen vertraging op naar hun planstatus (de aannames staan in "
+        "docs/forecast.md); een randvoorwaarde geldt voor alle plannen die ervan afhangen. "
+        "Gerealiseerde woningen tellen eerst; de plannen worden gesimuleerd vanaf het jaar na het "
+        "laatste jaar met realisatiecijfers."
+    ),
+    "Only this area and the areas inside it.": "Alleen dit gebied en de gebieden daarbinnen.",
+    "Monte Carlo runs.": "Aantal Monte-Carlosimulaties.",
+    "Random seed: same seed, same figures.": "Startgetal: hetzelfde startgetal, dezelfde cijfers.",
+    "TOML file overriding drop-out/delay/preconditions.": (
+        "TOML-bestand met andere aannames voor uitval, vertraging en randvoorwaarden."
+    ),
+    "A stored scenario (opgave scenario).": "Een opgeslagen scenario (opgave scenario).",
+    "Compare with this scenario ('base' = none).": "Vergelijk met dit scenario ('base' = geen).",
+    "Plan-capacity ratio needed for 50/80/90%.": (
+        "Verhouding plancapaciteit die nodig is voor 50/80/90%."
+    ),
+    "Write fan charts (PNG and HTML) per area to this folder.": (
+        "Schrijf waaiergrafieken (PNG en HTML) per gebied naar deze map."
+    ),
+    "Learn drop-out and delay per planstatus from the plan-list history "
+    "(docs/forecast.md).\n\nWrites an assumptions file for `opgave forecast --assumptions FILE`, "
+    "with its evidence: how many plans, which lists, the 90% intervals; statuses with too little "
+    "history keep the shipped defaults.": (
+        "Leer uitval en vertraging per planstatus uit de geschiedenis van de planlijsten "
+        "(docs/forecast.md).\n\nSchrijft een bestand met aannames voor `opgave forecast "
+        "--assumptions FILE`, met de onderbouwing: hoeveel plannen, welke lijsten, de "
+        "90%-intervallen; planstatussen met te weinig geschiedenis houden de meegeleverde "
+        "standaardwaarden."
+    ),
+    "Write the assumptions file here (default: print it).": (
+        "Schrijf het bestand met aannames hierheen (standaard: afdrukken)."
+    ),
+    "Use only the lists up to this date (YYYY-MM-DD).": (
+        "Gebruik alleen de lijsten tot en met deze datum (JJJJ-MM-DD)."
+    ),
+    "Forecast from the plan lists up to a date and compare with what the later lists show: "
+    "coverage of the 80% intervals, calibration of stated chances, mean error (per province and "
+    "for the nation).": (
+        "Maak een prognose uit de planlijsten tot een datum en vergelijk die met wat de latere "
+        "lijsten laten zien: dekking van de 80%-intervallen, kalibratie van de opgegeven kansen, "
+        "gemiddelde fout (per provincie en voor het land)."
+    ),
+    "Forecast from the lists up to this date.": "Prognose uit de lijsten tot en met deze datum.",
+    "Random seed.": "Startgetal.",
+    "Base assumptions (shocks; defaults for unlearned).": (
+        "Basisaannames (schokken; standaardwaarden voor wat niet geleerd is)."
+    ),
+    "Funding: scheme rules, eligibility with reasons, optimal allocation of a tranche.": (
+        "Financiering: regels van een regeling, wie in aanmerking komt en waarom, optimale "
+        "verdeling van een tranche."
+    ),
+    "Import funding applications (validated per row; upsert by application_id; all or "
+    "nothing).\n\nColumns: application_id, gemeente_code, homes, affordable_homes, requested_eur, "
+    "public_deficit_eur, cofinancing_eur, start_year; optional plan_id, project_name, "
+    "score_noodzaak, score_effectiviteit, score_efficientie, score_urgentie, synthetic.": (
+        "Lees aanvragen voor financiering in (gecontroleerd per rij; bijgewerkt op "
+        "application_id; alles of niets).\n\nKolommen: application_id, gemeente_code, homes, "
+        "affordable_homes, requested_eur, public_deficit_eur, cofinancing_eur, start_year; naar "
+        "keuze plan_id, project_name, score_noodzaak, score_effectiviteit, score_efficientie, "
+        "score_urgentie, synthetic."
+    ),
+    "Applications: .csv or .xlsx, one row each.": (
+        "Aanvragen: .csv of .xlsx, één rij per aanvraag."
+    ),
+    "Instrument id the applications are for, e.g. WBI-T4.": (
+        "Code van het instrument waarvoor de aanvragen zijn, bijvoorbeeld WBI-T4."
+    ),
+    "The funding applications in the database.": "De aanvragen voor financiering in de database.",
+    "The schemes shipped with opgave (usable by name with --scheme).": (
+        "De regelingen die met opgave worden meegeleverd (te gebruiken met hun naam bij --scheme)."
+    ),
+    "Allocate a tranche optimally (MILP, HiGHS) and show it beside rank-until-budget-runs-out.": (
+        "Verdeel een tranche optimaal (MILP, HiGHS) en toon die naast toekennen op rangorde tot "
+        "het budget op is."
+    ),
+    "Scheme TOML file, or a shipped scheme (`opgave funding schemes`).": (
+        "TOML-bestand van een regeling, of een meegeleverde regeling (`opgave funding schemes`)."
+    ),
+    "Applications file; default: the applications in the database.": (
+        "Bestand met aanvragen; standaard: de aanvragen in de database."
+    ),
+    "Record the optimal allocation as awards.": "Leg de optimale verdeling vast als toekenningen.",
+    "With --record: the instrument id, e.g. WBI-T4.": (
+        "Met --record: de code van het instrument, bijvoorbeeld WBI-T4."
+    ),
+    "With --record: decision date.": "Met --record: datum van het besluit.",
+    "Awards recorded per instrument, project and municipality.": (
+        "Vastgelegde toekenningen per instrument, project en gemeente."
+    ),
+    "Agreements and next steps: list (no sub-command), add, update, status, link, history.": (
+        "Afspraken en vervolgstappen: lijst (zonder subopdracht), add, update, status, link, "
+        "history."
+    ),
+    "Area id; includes areas inside it.": "Code van het gebied; met de gebieden daarbinnen.",
+    "Only this status: open, in_progress, done, lapsed or superseded.": (
+        "Alleen deze stand: open, in_progress, done, lapsed of superseded."
+    ),
+    'Due at this meeting (name or id), e.g. "BO Leefomgeving 2022".': (
+        'Aan de beurt bij dit overleg (naam of code), bijvoorbeeld "BO Leefomgeving 2022".'
+    ),
+    "Only this theme: housing, mobility, green, water_climate, energy, nitrogen, noise, finance, "
+    "economy or social.": (
+        "Alleen dit thema: housing, mobility, green, water_climate, energy, nitrogen, noise, "
+        "finance, economy of social."
+    ),
+    "Only agreements still open after their due moment: at a meeting (name or id), on a date "
+    'YYYY-MM-DD, or "today".': (
+        "Alleen afspraken die na hun moment nog open zijn: bij een overleg (naam of code), op een "
+        'datum JJJJ-MM-DD, of "today" (vandaag).'
+    ),
+    "Add an agreement or next step (needs --area and --text) and open its history.": (
+        "Voeg een afspraak of vervolgstap toe (met --area en --text) en begin haar geschiedenis."
+    ),
+    "New id, e.g. ZR-AKKOORD-2022.": "Nieuwe code, bijvoorbeeld ZR-AKKOORD-2022.",
+    "Area id, e.g. VS-ZR.": "Code van het gebied, bijvoorbeeld VS-ZR.",
+    "The agreement (Dutch).": "De afspraak (in het Nederlands).",
+    "agreement, next_step or attention_point.": (
+        "agreement (afspraak), next_step (vervolgstap) of attention_point (aandachtspunt)."
+    ),
+    "In English.": "In het Engels.",
+    "Meeting where it was agreed (name or id).": (
+        "Overleg waarin het is afgesproken (naam of code)."
+    ),
+    "A party (repeat for more).": "Een partij (herhaal voor meer).",
+    "A theme (repeat for more): housing, mobility, green, water_climate, energy, nitrogen, noise, "
+    "finance, economy or social.": (
+        "Een thema (herhaal voor meer): housing, mobility, green, water_climate, energy, "
+        "nitrogen, noise, finance, economy of social."
+    ),
+    "Due at this meeting (name or id).": "Aan de beurt bij dit overleg (naam of code).",
+    "Due by YYYY-MM-DD.": "Uiterlijk op JJJJ-MM-DD.",
+    'The due moment in words ("voorjaar 2022").': 'Het moment in woorden ("voorjaar 2022").',
+    "Position in listings.": "Plaats in overzichten.",
+    "Source id it comes from.": "Code van de bron waaruit het komt.",
+    "Section of the source.": "Onderdeel van de bron.",
+    "Starting status: open, in_progress, done, lapsed or superseded.": (
+        "Stand bij het begin: open, in_progress, done, lapsed of superseded."
+    ),
+    "Who made the change (default: your login name).": (
+        "Wie de wijziging maakte (standaard: uw inlognaam)."
+    ),
+    "When it took effect, YYYY-MM-DD (default: today).": (
+        "Wanneer het inging, JJJJ-MM-DD (standaard: vandaag)."
+    ),
+    "Why: the decision, minutes or letter behind it.": (
+        "Waarom: het besluit, verslag of de brief erachter."
+    ),
+    "Change fields of an agreement; the changes are kept in its history as one event.": (
+        "Wijzig velden van een afspraak; de wijzigingen komen als één gebeurtenis in haar "
+        "geschiedenis."
+    ),
+    "The agreement to change.": "De afspraak om te wijzigen.",
+    "Empty this field (repeat), e.g. --clear due_date.": (
+        "Maak dit veld leeg (herhaal voor meer), bijvoorbeeld --clear due_date."
+    ),
+    "Set the status of an agreement (close it with done); kept in its history.": (
+        "Zet de stand van een afspraak (sluit haar af met done); komt in haar geschiedenis."
+    ),
+    "The agreement.": "De afspraak.",
+    "open, in_progress, done, lapsed or superseded.": (
+        "open, in_progress, done, lapsed of superseded."
+    ),
+    "With superseded: the agreement that replaces it.": (
+        "Bij superseded: de afspraak die haar vervangt."
+    ),
+    "Link an agreement to a target, plan, precondition or instrument (or --remove it).": (
+        "Koppel een afspraak aan een doel, plan, randvoorwaarde of instrument (of verwijder de "
+        "koppeling met --remove)."
+    ),
+    "target, plan, precondition or instrument.": (
+        "target (doel), plan, precondition (randvoorwaarde) of instrument."
+    ),
+    "The id of the target, plan, ...": "De code van het doel, plan, ...",
+    "Remove the link instead.": "Verwijder de koppeling in plaats daarvan.",
+    "The history of an agreement: who changed what, when and why; and its links.": (
+        "De geschiedenis van een afspraak: wie wat wanneer en waarom wijzigde; en haar koppelingen."
+    ),
+    "Users of the dashboard and API: admin (Rijk), editor (own areas), viewer.": (
+        "Gebruikers van het dashboard en de API: admin (Rijk), editor (eigen gebieden), viewer "
+        "(alleen lezen)."
+    ),
+    "Add a user, or change the role, areas and password of an existing one.": (
+        "Voeg een gebruiker toe, of wijzig de rol, gebieden en het wachtwoord van een bestaande."
+    ),
+    "User name (to sign in with).": "Gebruikersnaam (om mee in te loggen).",
+    "admin, editor or viewer.": "admin, editor of viewer.",
+    "Editors: comma-separated area ids it may write, e.g. VS-ZR,PV27.": (
+        "Editors: de codes van de gebieden die hij mag wijzigen, gescheiden door komma's, "
+        "bijvoorbeeld VS-ZR,PV27."
+    ),
+    "Ask for a password (or take $OPGAVE_PASSWORD); --no-password: token only.": (
+        "Vraag om een wachtwoord (of neem $OPGAVE_PASSWORD); --no-password: alleen een token."
+    ),
+    "Also print a new API token.": "Druk ook een nieuw API-token af.",
+    "Print a new API token for a user (or revoke all of its tokens).": (
+        "Druk een nieuw API-token voor een gebruiker af (of trek al zijn tokens in)."
+    ),
+    "User name.": "Gebruikersnaam.",
+    "What the token is for.": "Waarvoor het token is.",
+    "Revoke all tokens instead.": "Trek in plaats daarvan alle tokens in.",
+    "The users with their role and areas.": "De gebruikers met hun rol en gebieden.",
+    "Background jobs (forecasts, plan-list imports): list, work on them, cancel.": (
+        "Taken op de achtergrond (prognoses, planlijsten inlezen): tonen, uitvoeren, annuleren."
+    ),
+    "The jobs kept in the database, newest first (without their results).": (
+        "De taken in de database, nieuwste eerst (zonder hun uitkomsten)."
+    ),
+    "Work on the background jobs in this process (`opgave serve` starts one such process; with "
+    "--no-jobs run it yourself). Jobs a stopped worker left are taken up again. Ctrl-C or SIGTERM "
+    "stops after the running job.": (
+        "Voer de taken op de achtergrond uit in dit proces (`opgave serve` start zo'n proces; "
+        "draai het zelf bij --no-jobs). Taken die een gestopt proces achterliet, worden opnieuw "
+        "opgepakt. Ctrl-C of SIGTERM stopt na de lopende taak."
+    ),
+    "Do the waiting jobs, then stop.": "Voer de wachtende taken uit en stop dan.",
+    "Seconds between looks for new jobs.": "Seconden tussen het kijken naar nieuwe taken.",
+    "Lower the jobs' CPU priority by this much (0-19); the work under the database's write lock "
+    "keeps the normal one.": (
+        "Verlaag de CPU-prioriteit van de taken met zoveel (0-19); het werk onder het schrijfslot "
+        "van de database houdt de gewone."
+    ),
+    "Stop when this process has ended.": "Stop wanneer dit proces is beëindigd.",
+    "Cancel a job: a queued one at once, a running one at its next progress report.": (
+        "Annuleer een taak: een wachtende meteen, een lopende bij haar volgende voortgangsmelding."
+    ),
+    "The job's id (`opgave jobs list`).": "De code van de taak (`opgave jobs list`).",
+    "Who cancels (a user).": "Wie annuleert (een gebruiker).",
 }
 """Each English help text (whitespace folded to single spaces) and its Dutch."""
 

@@ -289,22 +289,6 @@ def source_cell(r: dict[str, object], w: Words) -> str:
     return f"{r['source_id']}{section} {w('synthetic')}"
 
 
-SET_ASIDE_REASONS = (
-    (re.compile(r"another source stands: (?P<source>\S+) \((?P<tier>.+)\)"), "aside_other_source"),
-    (
-        re.compile(
-            r"(?P<area>\S+) merged into (?P<new>\S+); from (?P<year>\d+) its figures are \S+'s"
-        ),
-        "aside_merged",
-    ),
-    (
-        re.compile(r"part of (?P<new>\S+), whose figure comes from another tier \((?P<tier>.+)\)"),
-        "aside_other_tier",
-    ),
-    (re.compile(r"a figure for several years: shown, not counted per year"), "aside_several_years"),
-)
-"""The reasons :mod:`opgave.state` and the service give for a figure set aside, to say them
-in the command's language (a reason not listed here is shown as it is)."""
 TIERS = {
     "CBS, final": "tier_cbs_final",
     "CBS, provisional": "tier_cbs_provisional",
@@ -316,17 +300,9 @@ TIERS = {
 
 
 def set_aside_reason(reason: str | None, w: Words) -> str:
-    """Why a realised figure does not count, in the words of ``w``."""
-    if reason is None or w.lang == "en":
-        return reason or ""
-    for pattern, key in SET_ASIDE_REASONS:
-        match = pattern.fullmatch(reason)
-        if match:
-            values = match.groupdict()
-            if "tier" in values:
-                values["tier"] = tier_words(values["tier"], w)
-            return w(key, **values)
-    return reason
+    """Why a realised figure does not count (:data:`opgave.state.SET_ASIDE_REASONS`), in the
+    words of ``w``."""
+    return w.said(reason, "aside_{}", tier=lambda tier: tier_words(tier, w))
 
 
 def tier_words(tier: str, w: Words) -> str:
@@ -363,41 +339,14 @@ def list_flags(
     show(table)
 
 
-FLAG_DETAILS = (
-    (
-        re.compile(r"planstatus (?P<status>\S+) since (?P<since>\S+) \((?P<years>[\d.]+) years\)"),
-        "flag_stalled_detail",
-    ),
-    (
-        re.compile(
-            r"same municipality \((?P<gemeente>[^)]*)\), name and homes \((?P<homes>\d+)\) as "
-            r"(?P<others>.+)"
-        ),
-        "flag_duplicate_detail",
-    ),
-)
-"""The details :func:`opgave.review.flags` gives, to say them in the command's language."""
-
-
 def flag_word(flag: str, w: Words) -> str:
     """A review flag's code as a word: stalled -> stilgevallen (the code when unknown)."""
     return w(f"flag_{flag}") if w.knows(f"flag_{flag}") else flag
 
 
 def flag_detail(detail: str, w: Words) -> str:
-    """A review flag's detail in the words of ``w`` (as it is when not recognised)."""
-    if w.lang == "en":
-        return detail
-    for pattern, key in FLAG_DETAILS:
-        match = pattern.fullmatch(detail)
-        if match:
-            values = match.groupdict()
-            if "years" in values:
-                values["years"] = w.number(float(values["years"]), 1)
-            if "homes" in values:
-                values["homes"] = w.number(int(values["homes"]))
-            return w(key, **values)
-    return detail
+    """A review flag's detail (:data:`opgave.review.FLAG_DETAILS`) in the words of ``w``."""
+    return w.said(detail, "flag_{}_detail", years=lambda v: w.number(v, 1), homes=w.number)
 
 
 @app.command("corrections")
@@ -451,26 +400,10 @@ def apply_corrections(
             )
 
 
-CORRECTION_NOTES = (
-    (re.compile(r"no such plan"), "note_no_such_plan"),
-    (re.compile(r"the plan was dropped on (?P<date>\S+)"), "note_dropped"),
-    (re.compile(r"already holds the new value"), "note_already"),
-    (re.compile(r"the field now holds (?P<value>.+), not old_value"), "note_now_holds"),
-)
-"""Why :func:`opgave.review.apply_corrections` left a correction alone, to say it in the
-command's language."""
-
-
 def correction_note(note: str, w: Words) -> str:
-    """Why a correction was not applied, in the words of ``w`` (as it is when not
-    recognised)."""
-    if w.lang == "en":
-        return note
-    for pattern, key in CORRECTION_NOTES:
-        match = pattern.fullmatch(note)
-        if match:
-            return w(key, **match.groupdict())
-    return note
+    """Why a correction was not applied (:data:`opgave.review.CORRECTION_NOTES`), in the words
+    of ``w``."""
+    return w.said(note, "note_{}", value=repr)
 
 
 @app.command("plans")

@@ -13,10 +13,11 @@ Markup (Rich) stays out of the catalogue: the commands mark the values they put 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from opgave import i18n
+from opgave.message import Message
 
 if TYPE_CHECKING:
     from opgave.areas import Coverage
@@ -413,6 +414,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "aside_merged": "{area} merged into {new}; from {year} its figures are {new}'s",
         "aside_other_tier": "part of {new}, whose figure comes from another tier ({tier})",
         "aside_several_years": "a figure for several years: shown, not counted per year",
+        "aside_unknown_source": "unknown source",
+        "aside_part_month": "the extract of {reference} covers this month only in part",
         "tier_cbs_final": "CBS, final",
         "tier_cbs_provisional": "CBS, provisional",
         "tier_bag": "derived from the BAG",
@@ -891,6 +894,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "aside_merged": "{area} is opgegaan in {new}; vanaf {year} zijn de cijfers die van {new}",
         "aside_other_tier": "deel van {new}, waarvan het cijfer uit een andere bron komt ({tier})",
         "aside_several_years": "een cijfer over meerdere jaren: getoond, niet per jaar geteld",
+        "aside_unknown_source": "onbekende bron",
+        "aside_part_month": "het extract van {reference} dekt deze maand maar voor een deel",
         "tier_cbs_final": "CBS, definitief",
         "tier_cbs_provisional": "CBS, voorlopig",
         "tier_bag": "afgeleid uit de BAG",
@@ -1013,6 +1018,22 @@ class Words:
     def knows(self, key: str) -> bool:
         """Whether the catalogue has ``key`` (for words made from codes, e.g. ``flag_stalled``)."""
         return key in self._texts
+
+    def said(self, text: str | None, key: str, **formats: Callable[[Any], str]) -> str:
+        """A sentence an analysis or service module wrote (a :class:`opgave.message.Message`)
+        in these words: the catalogue's ``key.format(code)`` (e.g. ``"aside_{}"``) filled with
+        the message's values, each through ``formats[name]`` when given (else ``str``).
+        English, plain text and a code the catalogue lacks stay the text as written."""
+        if text is None:
+            return ""
+        if self.lang == "en" or not isinstance(text, Message):
+            return text
+        name = key.format(text.code)
+        if not self.knows(name):
+            return text
+        return self(
+            name, **{k: formats[k](v) if k in formats else str(v) for k, v in text.values.items()}
+        )
 
     def number(self, value: float | None, digits: int = 0) -> str:
         """A number of homes (or any count): 900.000 in Dutch, 900,000 in English."""

@@ -33,6 +33,7 @@ from opgave import areas as area_graph
 from opgave.forecast.assumptions import Assumptions, ForecastInputError, load_assumptions
 from opgave.forecast.engine import PlanInputs, delivery_schedule, simulate
 from opgave.forecast.history import START, Learned, learn, observe, plan_overrides
+from opgave.message import Message
 
 __all__ = [
     "BacktestCell",
@@ -45,6 +46,9 @@ __all__ = [
 
 Row = Mapping[str, Any]
 STATED_CHANCES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+LABELS = {"learned": "learned from the plan lists up to {date} ({plans} plans, {lists} lists)"}
+"""How the backtest names the assumptions it learned (English; a door may say it its own way)."""
 
 
 @dataclass(frozen=True)
@@ -219,9 +223,8 @@ def backtest(
             by_size=False,
             observations=known,
         )
-        label = (
-            f"learned from the plan lists up to {at} ({learned.plans} plans, "
-            f"{len(learned.captures)} lists)"
+        label = Message.of(
+            LABELS, "learned", date=at, plans=learned.plans, lists=len(learned.captures)
         )
         assumptions = with_learned(base, learned, label)
     pipeline = sorted(known.pending)

@@ -25,8 +25,17 @@ import numpy.typing as npt
 from opgave.funding.applications import Application
 from opgave.funding.eligibility import Eligibility, check_eligibility
 from opgave.funding.scheme import FundingError, Scheme, normalise_gemeente_code
+from opgave.message import Message
 
 MARGINAL_STEP_EUR = 1_000_000.0
+NOTES = {
+    "unmet": "the ranking method leaves the floor(s) for {areas} unmet; its figures are shown "
+    "but it is not a valid allocation",
+    "stopped": "solver stopped with status {status}; gap {gap:.2e}",
+    "synthetic": "the applications are (partly) synthetic example data",
+    "unproven": "explain_time_limit_s reached: the value of dropping {names} is a lower bound",
+}
+"""The notes of an allocation, by code (English; a door may say the code its own way)."""
 """Budget increment used to measure the marginal value of budget (EUR 1M), and the unit it is
 expressed in; with whole applications the step grows to the smallest increase that buys more."""
 
@@ -919,14 +928,11 @@ def allocate(
 
     notes: list[str] = []
     if unmet:
-        notes.append(
-            "the ranking method leaves the floor(s) for " + ", ".join(unmet) + " unmet; its "
-            "figures are shown but it is not a valid allocation"
-        )
+        notes.append(Message.of(NOTES, "unmet", areas=", ".join(unmet)))
     if status != "optimal":
-        notes.append(f"solver stopped with status {status}; gap {gap:.2e}")
+        notes.append(Message.of(NOTES, "stopped", status=status, gap=gap))
     if any(a.synthetic for a in applications):
-        notes.append("the applications are (partly) synthetic example data")
+        notes.append(Message.of(NOTES, "synthetic"))
 
     tol = mip_rel_gap * max(1.0, abs(optimal.objective)) + 1e-9
     marginal_obj = marginal_homes = marginal_step = None
@@ -936,11 +942,7 @@ def allocate(
         if marginal is not None:
             marginal_obj, marginal_homes, marginal_step = marginal
         if unproven:
-            notes.append(
-                "explain_time_limit_s reached: the value of dropping "
-                + ", ".join(unproven)
-                + " is a lower bound"
-            )
+            notes.append(Message.of(NOTES, "unproven", names=", ".join(unproven)))
 
     def use(
         row: int,

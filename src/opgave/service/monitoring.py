@@ -18,7 +18,7 @@ from typing import Any
 from opgave import monitor, pipeline
 from opgave.service import Service
 from opgave.service.errors import ServiceError
-from opgave.state import TIER_TEXT, ProgrammeState, tier_of
+from opgave.state import TIER_TEXT, ProgrammeState, set_aside_reason, tier_of
 
 Row = dict[str, Any]
 PLAN_SORTS = ("id", "name", "gemeente_id", "homes", "planstatus", "first_year", "last_year")
@@ -181,7 +181,7 @@ def realisations(
             continue
         reason = aside.get((r["area_id"], r["measure"], r["first_year"], r["source_id"]))
         if r["first_year"] != r["last_year"]:
-            reason = "a figure for several years: shown, not counted per year"
+            reason = set_aside_reason("several_years")
         tier = tier_of(state.source_by_id.get(r["source_id"] or ""), r["provisional"])
         out.append(
             {
