@@ -4,10 +4,10 @@ of the same rows measured in the same run.
     .venv/bin/python benchmarks/state_load.py [--plans 50000] [--repeat 7] [--url URL] [--json]
 
 Builds a SQLite database with the letter's programme and the SYNTHETIC demo pipeline
-(`opgave init` + `opgave demo --plans N`), and gives every demo plan that spans several years
-an even yearly spread (``homes_by_year``, a JSON column: as a plan list with yearly figures
-has it, so that its decoding is measured too). ``--url`` measures an existing database
-instead (e.g. PostgreSQL, with a demo loaded), as it is.
+(`opgave init` + `opgave demo --plans N`), and gives every demo plan an even yearly spread
+of its homes (``homes_by_year``, a JSON column, which the demo leaves empty: a plan list
+with yearly figures has it, so that its decoding is measured too). ``--url`` measures an
+existing database instead (e.g. PostgreSQL, with a demo loaded), as it is.
 
 Then, interleaved, --repeat times each, in this one process:
 - the floor: the rows of every table the state is made of (the same SELECTs), fetched with
@@ -15,8 +15,9 @@ Then, interleaved, --repeat times each, in this one process:
 - ``Service.state()``: the state as every door gets it (rows, conversion, ProgrammeState with
   its standing figures and indexes), on a new service;
 - the former loader (SQLAlchemy's result rows of the model's tables), for comparison.
-A new process reading the state once (imports excluded, first statements included: what
-`opgave forecast` or `opgave overview` pays) is timed --repeat times beside them.
+A new process reading the state once (imports excluded; the first statements, and for the
+former loader the model's import, included: what `opgave forecast` or `opgave overview`
+pays), with each loader, is timed --repeat times beside them.
 Figures are medians of the runs (wall time; CPU time of the process beside it).
 """
 
@@ -50,9 +51,14 @@ GOAL_RATIO = 2.5
 COLD = """
 import sys, time
 from opgave.service import Service
+from opgave.service.loading import load_state_by_model
 svc = Service(sys.argv[1], create=False)
 wall, cpu = time.perf_counter(), time.process_time()
-svc.state()
+if sys.argv[2] == "former":
+    with svc.engine.connect() as connection:
+        load_state_by_model(connection)
+else:
+    svc.state()
 print(time.perf_counter() - wall, time.process_time() - cpu)
 """
 
@@ -66,11 +72,10 @@ def build(workdir: Path, plans: int) -> str:
         found = connection.execute("SELECT id, homes, first_year, last_year FROM plan").fetchall()
         spreads = []
         for plan_id, homes, first, last in found:
-            if last > first:
-                years = last - first + 1
-                share = [homes // years] * years
-                share[-1] += homes - sum(share)
-                spreads.append((json.dumps(share), plan_id))
+            years = last - first + 1
+            share = [homes // years] * years
+            share[-1] += homes - sum(share)
+            spreads.append((json.dumps(share), plan_id))
         connection.executemany("UPDATE plan SET homes_by_year = ? WHERE id = ?", spreads)
     print(f"{len(found):,} plans, {len(spreads):,} with a yearly spread", flush=True)
     return f"sqlite:///{db}"
@@ -124,10 +129,11 @@ def timed(work: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def cold(url: str) -> tuple[float, float]:
-    """A new process's first state: wall and CPU seconds of ``Service.state()`` alone."""
+def cold(url: str, loader: str = "state") -> tuple[float, float]:
+    """A new process's first state: wall and CPU seconds of ``Service.state()`` (or of the
+    former loader) alone."""
     done = subprocess.run(
-        [sys.executable, "-c", COLD, url], check=True, capture_output=True, text=True
+        [sys.executable, "-c", COLD, url, loader], check=True, capture_output=True, text=True
     )
     wall, cpu = done.stdout.split()
     return float(wall), float(cpu)
@@ -158,28 +164,31 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         state(), former()  # the statements compiled, the model imported: warm
         runs: dict[str, list[tuple[float, float]]] = {k: [] for k in ("floor", "new", "old")}
-        new_process = []
+        new_process, former_process = [], []
         for i in range(args.repeat):
             runs["floor"].append(timed(fetch))
             runs["new"].append(timed(state))
             runs["old"].append(timed(former))
             new_process.append(cold(url))
+            former_process.append(cold(url, "former"))
             print(
                 f"run {i + 1}: floor {runs['floor'][-1][0]:.3f} s, state "
-                f"{runs['new'][-1][0]:.3f} s, former loader {runs['old'][-1][0]:.3f} s, "
-                f"new process {new_process[-1][0]:.3f} s",
+                f"{runs['new'][-1][0]:.3f} s, former loader {runs['old'][-1][0]:.3f} s; "
+                f"new process {new_process[-1][0]:.3f} s, former {former_process[-1][0]:.3f} s",
                 flush=True,
             )
         wall = {k: median([w for w, _ in v]) for k, v in runs.items()}
         cpu = {k: median([c for _, c in v]) for k, v in runs.items()}
         first = median([w for w, _ in new_process])
+        first_former = median([w for w, _ in former_process])
         load = os.getloadavg()
         backend = url.split(":", 1)[0].split("+", 1)[0]
         print(
             f"{backend}, {rows:,} rows; medians of {args.repeat} runs (CPU in brackets): "
             f"floor {wall['floor']:.3f} s ({cpu['floor']:.3f}), state {wall['new']:.3f} s "
             f"({cpu['new']:.3f}), former loader {wall['old']:.3f} s ({cpu['old']:.3f}), "
-            f"a new process's first state {first:.3f} s; load average {load[0]:.1f}"
+            f"a new process's first state {first:.3f} s (former loader {first_former:.3f} s); "
+            f"load average {load[0]:.1f}"
         )
     floor_name = f"{backend} driver fetchall of the same rows"
     emit(
@@ -187,6 +196,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             figure("state_load", wall["new"], "s", wall["floor"], GOAL_RATIO, floor_name),
             figure("state_load_former", wall["old"], "s", wall["floor"], None, floor_name),
             figure("state_load_new_process", first, "s", wall["floor"], None, floor_name),
+            figure(
+                "state_load_new_process_former", first_former, "s", wall["floor"], None, floor_name
+            ),
         ],
         args.json,
     )
