@@ -42,6 +42,7 @@ from opgave.service.loading import (
     load_outline,
     load_state,
     load_state_by_model,
+    model_rows,
     reflected,
     rows,
     table_rows,
@@ -218,6 +219,11 @@ def test_the_state_is_the_one_read_through_the_model(loaded_url: str) -> None:
             new, old = load_state(connection, as_of), load_state_by_model(connection, as_of)
             assert new.plans and new.realisations and new.agreements, as_of
             assert _fields(new) == _fields(old), as_of
+        for name, model in STATE_TABLES.items():  # every table read whole, as services do
+            fast, reference = rows(connection, model), model_rows(connection, model)
+            assert [[(k, v, type(v)) for k, v in r.items()] for r in fast] == [
+                [(k, v, type(v)) for k, v in r.items()] for r in reference
+            ], name
         new = load_state(connection)
     spreads = [p["homes_by_year"] for p in new.plans if p["homes_by_year"] == [10, 20, 30]]
     assert len(spreads) >= 2 and len({id(s) for s in spreads}) == len(spreads)

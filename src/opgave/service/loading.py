@@ -65,7 +65,19 @@ tokens, audited too, are not part of the state: they do not count)."""
 
 
 def rows(connection: Connection, model: type[Base], where: Any = None) -> list[Row]:
-    """The rows of a table as dicts keyed by column name, in primary-key order."""
+    """The rows of a table as dicts keyed by column name, in primary-key order (all rows of
+    one of the state's tables read as :func:`layout_rows` reads them: the same values)."""
+    from opgave.model import table_of
+
+    table = table_of(model)
+    if where is None and table.name in LAYOUTS:
+        return layout_rows(connection, table.name)
+    return table_rows(connection, table, where)
+
+
+def model_rows(connection: Connection, model: type[Base], where: Any = None) -> list[Row]:
+    """The rows of a model's table through SQLAlchemy's result rows (the reference the
+    faster readings are compared with)."""
     from opgave.model import table_of
 
     return table_rows(connection, table_of(model), where)
@@ -87,7 +99,9 @@ def fingerprint(connection: Connection) -> tuple[Any, ...]:
     return tuple(connection.execute(FINGERPRINT_SQL).one())
 
 
-def agreements_with_version(connection: Connection) -> list[Row]:
+def agreements_with_version(
+    connection: Connection, read: Callable[[Connection, type[Base]], list[Row]] | None = None
+) -> list[Row]:
     """The agreements, each with its version (the number of events in its history) and every
     meeting it is due at (``due_meeting_ids``, from ``agreement_due``)."""
     from opgave.model import Agreement, AgreementDue, AgreementEvent
@@ -97,10 +111,11 @@ def agreements_with_version(connection: Connection) -> list[Row]:
             select(AgreementEvent.agreement_id, func.count()).group_by(AgreementEvent.agreement_id)
         ).all()
     )
+    read = read or rows
     due: dict[str, list[str]] = {}
-    for link in rows(connection, AgreementDue):
+    for link in read(connection, AgreementDue):
         due.setdefault(link["agreement_id"], []).append(link["meeting_id"])
-    found = rows(connection, Agreement)
+    found = read(connection, Agreement)
     for a in found:
         a["version"] = int(versions.get(a["id"], 0))
         first = [a["due_meeting_id"]] if a["due_meeting_id"] else []
@@ -426,27 +441,29 @@ def load_state_by_model(connection: Connection, as_of: dt.date | None = None) ->
     )
 
     if as_of is None:
-        plans = rows(connection, Plan, Plan.dropped_on.is_(None))
+        plans = model_rows(connection, Plan, Plan.dropped_on.is_(None))
     else:
         plans = list(
-            plans_as_of(rows(connection, Plan), rows(connection, PlanHistory), as_of).values()
+            plans_as_of(
+                model_rows(connection, Plan), model_rows(connection, PlanHistory), as_of
+            ).values()
         )
     return ProgrammeState(
         as_of=as_of,
-        areas=rows(connection, Area),
-        members=rows(connection, AreaMember),
-        code_changes=rows(connection, AreaCodeChange),
-        targets=rows(connection, Target),
-        sources=rows(connection, Source),
-        realisations=rows(connection, Realisation),
+        areas=model_rows(connection, Area),
+        members=model_rows(connection, AreaMember),
+        code_changes=model_rows(connection, AreaCodeChange),
+        targets=model_rows(connection, Target),
+        sources=model_rows(connection, Source),
+        realisations=model_rows(connection, Realisation),
         plans=plans,
-        plan_areas=rows(connection, PlanArea),
-        plan_preconditions=rows(connection, PlanPrecondition),
-        meetings=rows(connection, Meeting),
-        agreements=agreements_with_version(connection),
-        awards=rows(connection, Award),
-        capacity_totals=rows(connection, CapacityTotal),
-        months=rows(connection, RealisationMonth),
+        plan_areas=model_rows(connection, PlanArea),
+        plan_preconditions=model_rows(connection, PlanPrecondition),
+        meetings=model_rows(connection, Meeting),
+        agreements=agreements_with_version(connection, model_rows),
+        awards=model_rows(connection, Award),
+        capacity_totals=model_rows(connection, CapacityTotal),
+        months=model_rows(connection, RealisationMonth),
         boundary_ids=frozenset(connection.execute(select(AreaBoundary.area_id)).scalars())
         | shipped_ids(),
     )
