@@ -34,6 +34,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "bag_ingest": ["--rows", "10000000"],
     "plan_import": [],
     "dashboard": [],
+    "state_load": [],
 }
 """The benchmarks and the arguments of the figures the README states; any other script in
 benchmarks/ that takes --json runs with its defaults."""
