@@ -464,13 +464,11 @@ def what(entry: register.HistoryEntry, w: Words) -> str:
     )
 
 
-ADDED_REASON = "added to the register"
-"""The reason the service records for a new agreement when none is given (English)."""
-
-
 def reason(entry: register.HistoryEntry, w: Words) -> str:
     """Why, as recorded; the service's own reason for a new agreement in the command's
     language."""
+    from opgave.service.agreements import ADDED_REASON
+
     if entry.reason == ADDED_REASON and not entry.changes:
         return w("agr_added_reason")
     return entry.reason or ""

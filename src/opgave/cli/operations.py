@@ -33,10 +33,6 @@ jobs_app = typer.Typer(
 app.add_typer(jobs_app, name="jobs")
 
 
-SQLITE_BACKUP = "sqlite backup"
-"""How the service names SQLite's online backup (:mod:`opgave.service.backup`)."""
-
-
 @app.command("backup")
 def backup(
     ctx: typer.Context,
@@ -60,7 +56,7 @@ def backup(
             file=done.file,
             size=w.number(done.bytes),
             revision=done.revision or "-",
-            method=w("ops_sqlite_backup") if done.method == SQLITE_BACKUP else done.method,
+            method=w("ops_sqlite_backup") if done.method == backups.SQLITE_BACKUP else done.method,
         )
     )
 
@@ -202,20 +198,18 @@ def known(w: Words, prefix: str, code: str) -> str:
     return w(key) if w.lang != "en" and key in TEXTS[w.lang] else code
 
 
-JOB_ERRORS = {
-    "cancelled before it started": "job_error_cancelled_before",
-    "cancelled while it ran; nothing written": "job_error_cancelled_while",
-    "not enough memory; nothing was written": "job_error_memory",
-}
-"""The service's own words for how a job ended (:mod:`opgave.service.jobs`), by key."""
-
-
 def job_error(text: str | None, w: Words) -> str:
     """Why a job ended, in the command's language where the service's words are known
     (other reasons, such as a refusal's detail, as they are)."""
+    from opgave.service import jobs
+
     if not text:
         return ""
-    key = JOB_ERRORS.get(text)
+    key = {
+        jobs.CANCELLED_BEFORE: "job_error_cancelled_before",
+        jobs.CANCELLED_WHILE: "job_error_cancelled_while",
+        jobs.OUT_OF_MEMORY: "job_error_memory",
+    }.get(text)
     return w(key) if key is not None else text
 
 

@@ -57,6 +57,8 @@ LINKS: dict[str, tuple[type[Base], str, type[Base]]] = {
 }
 """Link kind -> (link table, its column for the linked id, the linked table)."""
 AGREEMENT_SORTS = ("id", "area_id", "status", "due_date", "due_meeting_id", "display_order")
+ADDED_REASON = "added to the register"
+"""The reason recorded for a new agreement when none is given."""
 
 
 def _refused(problems: Sequence[str], status: int = 422) -> ServiceError:
@@ -366,7 +368,7 @@ def add(
         obj = Agreement(id=agreement_id, status=status, **record)
         session.add(obj)
         session.flush()
-        _event(session, obj, principal, on, reason or "added to the register", [], None)
+        _event(session, obj, principal, on, reason or ADDED_REASON, [], None)
         return obj.to_dict()
 
 

@@ -26,6 +26,9 @@ from opgave.service import Service, newer_schema
 from opgave.service.errors import ServiceError
 from opgave.service.failures import disk_full
 
+SQLITE_BACKUP = "sqlite backup"
+"""The method of a backup made with SQLite's online backup (a report's ``method``)."""
+
 
 @dataclass(frozen=True)
 class BackupReport:
@@ -93,7 +96,7 @@ def backup(svc: Service, target: Path, *, overwrite: bool = False) -> BackupRepo
         partial.unlink(missing_ok=True)
         said = svc.failure(error)
         raise said or ServiceError(400, f"{target}: {error.strerror}") from None
-    return BackupReport(str(target), target.stat().st_size, _revision(target), "sqlite backup")
+    return BackupReport(str(target), target.stat().st_size, _revision(target), SQLITE_BACKUP)
 
 
 def _pg_dump(svc: Service, target: Path) -> BackupReport:
@@ -148,7 +151,7 @@ def restore(svc: Service, source: Path, *, replace: bool = False) -> BackupRepor
     svc.invalidate()
     if revision != store.head_revision():
         store.migrate(svc.engine)  # a backup of an older opgave: brought up to date
-    return BackupReport(str(source), source.stat().st_size, revision, "sqlite backup")
+    return BackupReport(str(source), source.stat().st_size, revision, SQLITE_BACKUP)
 
 
 def _pg_restore(svc: Service, source: Path) -> BackupReport:

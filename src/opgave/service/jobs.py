@@ -50,6 +50,11 @@ from opgave.service.errors import ServiceError
 from opgave.service.forecasting import BASE
 
 FINISHED = ("done", "failed", "cancelled")
+CANCELLED_BEFORE = "cancelled before it started"
+CANCELLED_WHILE = "cancelled while it ran; nothing written"
+OUT_OF_MEMORY = "not enough memory; nothing was written"
+"""How a job ended when it did not finish its work (a job's ``error``; the CLI says them in
+its language by these constants)."""
 Progress = Callable[[float, str], None]
 JOB = table_of(JobRow)
 JOB_FILE = table_of(JobFile)
@@ -355,7 +360,7 @@ class JobRegistry:
             if row["status"] in FINISHED:
                 raise ServiceError(409, f"job {job_id} has ended already ({row['status']})")
             if row["status"] == "queued":
-                _finish(session, job_id, "cancelled", error="cancelled before it started")
+                _finish(session, job_id, "cancelled", error=CANCELLED_BEFORE)
             else:
                 session.execute(update(JOB).where(JOB.c.id == job_id).values(cancel_requested=True))
         with self._lock:
@@ -532,12 +537,12 @@ class JobRegistry:
                 worker.engine.dispose()
             outcome = {"status": "done", "result": result}
         except JobCancelled:
-            outcome = {"status": "cancelled", "error": "cancelled while it ran; nothing written"}
+            outcome = {"status": "cancelled", "error": CANCELLED_WHILE}
         except ServiceError as error:  # refused: every problem, as the request would get
             outcome = {"status": "failed", "error": error.detail, "problems": error.problems,
                        "error_status": error.status}  # fmt: skip
         except MemoryError:
-            outcome = {"status": "failed", "error": "not enough memory; nothing was written"}
+            outcome = {"status": "failed", "error": OUT_OF_MEMORY}
         except Exception as error:  # a failed job reports why; the worker goes on
             said = self.svc.failure(error)
             outcome = {"status": "failed", "error": said.detail if said else str(error)
