@@ -81,6 +81,47 @@ def test_realised_counts_first_and_the_pipeline_is_simulated_after(tmp_path: Pat
     assert result.targets[0].mean == 1400 and result.targets[0].p_reach_max == 1
 
 
+def test_an_area_counts_its_municipalities_plans_and_the_plans_linked_to_it(
+    tmp_path: Path,
+) -> None:
+    """A large-scale area holds the plans linked to it (not its municipality's others); the
+    province holds all plans of its municipalities; a target resting on synthetic plans says so."""
+    targets = [{"id": f"T-{a}", "area_id": a, "measure": "homes_built", "first_year": 2025,
+                "last_year": 2026, "value_min": 1.0, "value_max": None, "approximate": False}
+               for a in ("PV1", "GR1")]  # fmt: skip
+    plans = [{"id": f"P{i}", "gemeente_id": g, "homes": h, "planstatus": "1A", "first_year": 2025,
+              "last_year": 2025, "homes_by_year": None, "source_id": s}
+             for i, (g, h, s) in enumerate([("GM1", 100, "real"), ("GM1", 20, "demo"),
+                                            ("GM2", 3, "real")])]  # fmt: skip
+    state = ProgrammeState(
+        as_of=None,
+        areas=[
+            area("PV1", "province"),
+            area("GM1", "municipality"),
+            area("GM2", "municipality"),
+            area("GR1", "large_scale_area"),
+        ],
+        members=[{"parent_id": "PV1", "child_id": "GM1"}, {"parent_id": "PV1", "child_id": "GM2"}],
+        code_changes=[],
+        targets=targets,
+        sources=[
+            {"id": "real", "kind": "register", "confidence": "official"},
+            {"id": "demo", "kind": "demo", "confidence": "synthetic"},
+        ],
+        realisations=[],
+        plans=plans,
+        plan_areas=[{"plan_id": "P1", "area_id": "GR1"}, {"plan_id": "P2", "area_id": "GR1"}],
+        plan_preconditions=[],
+    )
+    result = outlook.run(state, assumptions=sure(tmp_path), runs=50, today=dt.date(2025, 1, 1))
+    by_area = {t.area_id: t for t in result.targets}
+    assert by_area["PV1"].mean == 123 and by_area["GR1"].mean == 23
+    assert by_area["PV1"].synthetic and by_area["GR1"].synthetic
+    plans[1]["source_id"] = "real"
+    result = outlook.run(state, assumptions=sure(tmp_path), runs=50, today=dt.date(2025, 1, 1))
+    assert not any(t.synthetic for t in result.targets)
+
+
 def test_forecast_json_per_target_and_reproducible(
     runner: CliRunner, demo_url: str, tmp_path: Path
 ) -> None:

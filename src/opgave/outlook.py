@@ -146,22 +146,21 @@ def run(
     target_areas = sorted({t["area_id"] for t in chosen})
     plan_list = sorted(plans, key=lambda p: p["id"])
     index = {p["id"]: i for i, p in enumerate(plan_list)}
-    linked: dict[str, set[str]] = {}
+    linked: dict[str, list[int]] = {}  # plan rows per linked area (a large-scale area ...)
     for link in state.plan_areas:
-        linked.setdefault(link["area_id"], set()).add(link["plan_id"])
-    by_municipality: dict[str, list[str]] = {}  # plan ids per municipality (one pass)
-    for p in plan_list:
-        by_municipality.setdefault(p["gemeente_id"], []).append(p["id"])
+        if link["plan_id"] in index:
+            linked.setdefault(link["area_id"], []).append(index[link["plan_id"]])
+    municipality_codes = sorted({p["gemeente_id"] for p in plan_list})
+    position = {m: k for k, m in enumerate(municipality_codes)}
+    plan_municipality = np.array([position[p["gemeente_id"]] for p in plan_list], dtype=np.int64)
     member = np.zeros((len(plan_list), len(target_areas)), dtype=np.uint8)
-    for column, area in enumerate(target_areas):
-        municipalities = state.municipalities(area)
-        inside = state.inside(area)
-        ids = {i for m in municipalities for i in by_municipality.get(m, ())}
-        for a in inside:
-            ids |= linked.get(a, set())
-        for pid in ids:
-            if pid in index:
-                member[index[pid], column] = 1
+    for column, area in enumerate(target_areas):  # a plan counts in the areas its municipality
+        covers = np.zeros(len(municipality_codes), dtype=bool)  # lies in, and in those it is
+        covers[[position[m] for m in state.municipalities(area) if m in position]] = True
+        inside = covers[plan_municipality]  # linked to (and in the areas those lie in)
+        for a in state.inside(area):
+            inside[linked.get(a, [])] = True
+        member[:, column] = inside
     last = max([p["last_year"] for p in plan_list] + [start])
     earliest = min([p["first_year"] for p in plan_list] + [start])
     even = engine.delivery_schedule(
@@ -208,7 +207,7 @@ def run(
         for pid, probability in dropout.items():
             if pid in index:
                 overrides[index[pid]] = probability
-    province_of = {m: _province(state, m) for m in by_municipality}  # once per municipality
+    province_of = {m: _province(state, m) for m in municipality_codes}  # once per municipality
     region_code = tuple(sorted(set(province_of.values())))
     region_of = {m: region_code.index(r) for m, r in province_of.items()}
     inputs = engine.PlanInputs(
@@ -248,6 +247,11 @@ def run(
         )
     summary = questions.summarise_targets(result, engine_targets)
     norm = questions.required_capacity_ratio(result, engine_targets, NORM_PROBABILITIES)
+    synthetic_ids = {p.get("source_id") for p in plan_list}
+    synthetic_ids = {s for s in synthetic_ids if state.is_synthetic(s)}
+    plan_synthetic = np.fromiter(
+        (p.get("source_id") in synthetic_ids for p in plan_list), dtype=bool, count=len(plan_list)
+    )
     outlooks = []
     for i, t in enumerate(chosen):
         done = realised[i]
@@ -278,10 +282,7 @@ def run(
                     sorted({*realised_gaps[i]} | {y for y in gap_years if y <= t["last_year"]})
                 ),
                 synthetic=synthetic[i]
-                or any(
-                    state.is_synthetic(plan_list[j].get("source_id"))
-                    for j in np.flatnonzero(member[:, target_areas.index(t["area_id"])])
-                ),
+                or bool(plan_synthetic[member[:, target_areas.index(t["area_id"])] == 1].any()),
             )
         )
     fans = {

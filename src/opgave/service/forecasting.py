@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from opgave.access import Principal
-from opgave.model import Area, AreaMember, Plan, PlanHistory, Scenario, Source, Target
-from opgave.service import Service, authority, users
+from opgave.service import Service
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
 from opgave.service.monitoring import area_scope
@@ -38,6 +37,8 @@ def _refused(error: ForecastInputError) -> ServiceError:
 
 def scenarios(svc: Service) -> list[dict[str, Any]]:
     """The stored scenarios."""
+    from opgave.model import Scenario
+
     with svc.engine.connect() as connection:
         return rows(connection, Scenario)
 
@@ -137,6 +138,8 @@ def payload(
 
 def add_scenario(svc: Service, principal: Principal, name: str, path: Path) -> None:
     """Store (or replace) a named scenario after checking that it loads."""
+    from opgave.service import authority, users  # the ORM, which a forecast run does not need
+
     authority.require(principal, "scenarios.write")
     from opgave import outlook
     from opgave.forecast.assumptions import ForecastInputError
@@ -152,6 +155,8 @@ def add_scenario(svc: Service, principal: Principal, name: str, path: Path) -> N
     except ForecastInputError as error:
         raise _refused(error) from None
     description = str(data.get("description", ""))
+    from opgave.model import Scenario, Target
+
     with svc.writing() as session:
         known = {t.id for t in session.query(Target)}
         unknown = {o.get("id") for o in data.get("target", [])} - known
@@ -174,6 +179,8 @@ def add_scenario(svc: Service, principal: Principal, name: str, path: Path) -> N
 
 
 def _history(svc: Service) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    from opgave.model import Plan, PlanHistory
+
     with svc.engine.connect() as connection:
         return rows(connection, Plan), rows(connection, PlanHistory)
 
@@ -209,6 +216,8 @@ def run_backtest(
 
     warm_up()  # numba loads its compiled kernel while the plan lists are read
     plans, history = _history(svc)
+    from opgave.model import Area, AreaMember, Source
+
     with svc.engine.connect() as connection:
         areas_of, region_of = areas_by_municipality(
             rows(connection, Area), rows(connection, AreaMember)

@@ -176,15 +176,10 @@ def table(svc: Service, name: str) -> list[Row]:
 
 
 def sources_cited(svc: Service, ids: Iterable[str]) -> dict[str, Row]:
-    """The sources with these ids, by id."""
-    from opgave.model import Source
-
+    """The sources with these ids, by id (from the programme as known now, which a command
+    that asks has read already)."""
     wanted = set(ids)
-    with svc.engine.connect() as connection:
-        return {
-            s["id"]: s
-            for s in rows(connection, Source, Source.id.in_(sorted(wanted)) if wanted else None)
-        }
+    return {s["id"]: s for s in svc.outline().sources if s["id"] in wanted}
 
 
 def export(svc: Service, directory: Path, fmt: str, *, overwrite: bool = False) -> list[Path]:
