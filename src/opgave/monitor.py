@@ -373,6 +373,96 @@ def totals_for(state: ProgrammeState, area_id: str) -> Totals:
     return Totals(totals, state.municipalities(area_id), regions)
 
 
+@dataclass(frozen=True)
+class Planned:
+    """What the plans (and totals) of an area hold for a period, before any target: the sums
+    one pass over the plans gives, shared by a range target's two capacity figures."""
+
+    first_year: int
+    last_year: int
+    hard: float
+    total: float
+    plans: int
+    sources: tuple[str, ...]
+    as_of: str | None
+    from_totals: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def planned_in(
+    plans: Sequence[Row], first_year: int, last_year: int, totals: Totals = Totals()
+) -> Planned:
+    """Homes of the plans falling in [first_year, last_year] (a plan's homes per year, else
+    spread evenly over its years), plus the capacity totals of municipalities and regions
+    without plans in the period; hard = DiWi 1A-2C."""
+    hard = total = 0.0
+    count = 0
+    sources: set[str] = set()
+    municipalities: set[str] = set()
+    latest = ""
+    for plan in plans:
+        first, last = plan["first_year"], plan["last_year"]
+        if last < first or min(last, last_year) < max(first, first_year):
+            continue
+        count += 1
+        homes = capacity_totals.plan_homes_in(plan, first_year, last_year)
+        total += homes
+        if plan["planstatus"] in HARD_PLANSTATUS:
+            hard += homes
+        if source := plan.get("source_id"):
+            sources.add(str(source))
+        if (captured := plan.get("valid_from")) and str(captured) > latest:
+            latest = str(captured)
+        if totals.totals:  # the municipalities whose plans count instead of their totals
+            municipalities.add(str(plan["gemeente_id"]))
+    from_totals = capacity_totals.CapacityResult("", first_year, last_year)
+    if totals.totals:
+        from_totals.from_plans = sorted(municipalities)
+        capacity_totals.add_totals(
+            from_totals, totals.municipalities, totals.totals, regions=totals.regions
+        )
+        hard += from_totals.hard
+        total += from_totals.total
+    return Planned(
+        first_year=first_year,
+        last_year=last_year,
+        hard=hard,
+        total=total,
+        plans=count,
+        sources=tuple(sorted(sources | set(from_totals.sources))),
+        as_of=latest or None,
+        from_totals=tuple(from_totals.from_totals + from_totals.from_region_totals),
+        notes=tuple(from_totals.notes),
+    )
+
+
+def capacity_against(
+    planned: Planned,
+    target_homes: float,
+    norm: float = PLAN_CAPACITY_NORM,
+    synthetic_sources: Sequence[str] = (),
+) -> Capacity:
+    """The planned homes against ``target_homes`` and the norm."""
+    ratio_all = planned.total / target_homes if target_homes else 0.0
+    return Capacity(
+        first_year=planned.first_year,
+        last_year=planned.last_year,
+        against=target_homes,
+        planned_hard=round(planned.hard),
+        planned_all=round(planned.total),
+        plans=planned.plans,
+        ratio_hard=planned.hard / target_homes if target_homes else 0.0,
+        ratio_all=ratio_all,
+        norm=norm,
+        meets_norm=ratio_all >= norm,
+        synthetic=any(s in synthetic_sources for s in planned.sources),
+        sources=planned.sources,
+        as_of=planned.as_of,
+        from_totals=planned.from_totals,
+        notes=planned.notes,
+    )
+
+
 def plan_capacity(
     plans: Sequence[Row],
     target_homes: float,
@@ -382,50 +472,10 @@ def plan_capacity(
     synthetic_sources: Sequence[str] = (),
     totals: Totals = Totals(),
 ) -> Capacity:
-    """Homes of the plans falling in [first_year, last_year] (a plan's homes per year, else
-    spread evenly over its years), plus the capacity totals of municipalities and regions
-    without plans in the period, against ``target_homes``; hard = DiWi 1A-2C."""
-    hard = total = 0.0
-    used: list[Row] = []
-    for plan in plans:
-        inside = min(plan["last_year"], last_year) - max(plan["first_year"], first_year) + 1
-        if plan["last_year"] < plan["first_year"] or inside <= 0:
-            continue
-        used.append(plan)
-        homes = capacity_totals.plan_homes_in(plan, first_year, last_year)
-        total += homes
-        if plan["planstatus"] in HARD_PLANSTATUS:
-            hard += homes
-    from_totals = capacity_totals.CapacityResult("", first_year, last_year)
-    if totals.totals:
-        from_totals.from_plans = sorted({str(p["gemeente_id"]) for p in used})
-        capacity_totals.add_totals(
-            from_totals, totals.municipalities, totals.totals, regions=totals.regions
-        )
-        hard += from_totals.hard
-        total += from_totals.total
-    ratio_all = total / target_homes if target_homes else 0.0
-    sources = tuple(
-        sorted({str(p.get("source_id")) for p in used if p.get("source_id")}
-               | set(from_totals.sources))
-    )  # fmt: skip
-    dates = sorted(str(p["valid_from"]) for p in used if p.get("valid_from"))
-    return Capacity(
-        first_year=first_year,
-        last_year=last_year,
-        against=target_homes,
-        planned_hard=round(hard),
-        planned_all=round(total),
-        plans=len(used),
-        ratio_hard=hard / target_homes if target_homes else 0.0,
-        ratio_all=ratio_all,
-        norm=norm,
-        meets_norm=ratio_all >= norm,
-        synthetic=any(s in synthetic_sources for s in sources),
-        sources=sources,
-        as_of=dates[-1] if dates else None,
-        from_totals=tuple(from_totals.from_totals + from_totals.from_region_totals),
-        notes=tuple(from_totals.notes),
+    """Homes of the plans (and totals) in [first_year, last_year] against ``target_homes``
+    (:func:`planned_in`, :func:`capacity_against`)."""
+    return capacity_against(
+        planned_in(plans, first_year, last_year, totals), target_homes, norm, synthetic_sources
     )
 
 
@@ -446,19 +496,18 @@ def remaining_capacity(
     else:
         first = status.first_year
         need_min, need_max = target["value_min"], target["value_max"]
-    last = status.last_year
+    wanted_max = need_max and target["value_max"] != target["value_min"]
+    if not need_min and not wanted_max:
+        return None, None
+    planned = planned_in(plans, first, status.last_year, totals)
     low = (
-        plan_capacity(
-            plans, need_min, first, last, synthetic_sources=synthetic_sources, totals=totals
-        )
+        capacity_against(planned, need_min, synthetic_sources=synthetic_sources)
         if need_min
         else None
     )
     high = (
-        plan_capacity(
-            plans, need_max, first, last, synthetic_sources=synthetic_sources, totals=totals
-        )
-        if need_max and target["value_max"] != target["value_min"]
+        capacity_against(planned, need_max, synthetic_sources=synthetic_sources)
+        if need_max and wanted_max
         else None
     )
     return low, high
@@ -572,7 +621,8 @@ def headline(state: ProgrammeState, area_id: str, definition: str = DEFAULT_DEFI
     parts = []
     if status and status.progress and status.progress.synthetic:
         parts.append("realised")
-    if any(state.is_synthetic(p.get("source_id")) for p in plans):
+    synthetic = set(state.synthetic_sources)
+    if synthetic and any(p.get("source_id") in synthetic for p in plans):
         parts.append("plans")
     return Headline(
         area_id=area_id,
