@@ -463,22 +463,6 @@ def capacity_against(
     )
 
 
-def plan_capacity(
-    plans: Sequence[Row],
-    target_homes: float,
-    first_year: int,
-    last_year: int,
-    norm: float = PLAN_CAPACITY_NORM,
-    synthetic_sources: Sequence[str] = (),
-    totals: Totals = Totals(),
-) -> Capacity:
-    """Homes of the plans (and totals) in [first_year, last_year] against ``target_homes``
-    (:func:`planned_in`, :func:`capacity_against`)."""
-    return capacity_against(
-        planned_in(plans, first_year, last_year, totals), target_homes, norm, synthetic_sources
-    )
-
-
 def remaining_capacity(
     plans: Sequence[Row],
     target: Row,
