@@ -116,7 +116,8 @@ def test_a_listing_loads_no_heavy_library(
 def test_listings_of_targets_and_meetings_read_without_the_orm(
     programme_db: str, args: list[str], tmp_path: Path
 ) -> None:
-    """They read through SQLAlchemy Core (reflected tables): neither the ORM nor the model."""
+    """They read through the driver (the layouts of the service's loading): neither the ORM
+    nor the model."""
     code = (
         "import sys, json\nfrom opgave.cli import app\n"
         f"try:\n    app(prog_name='opgave', args={['--db', programme_db, *args]!r})\n"

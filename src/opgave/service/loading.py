@@ -5,10 +5,10 @@ Inputs: a connection and an as-of date (None: as known now). Outputs: a
 figures count is decided in :mod:`opgave.state`; this module only fetches the rows (the
 current plans, or for a date the plans and their history) in one transaction.
 
-The outline (areas, memberships, targets, sources, meetings: what the listings need) is read
-through tables reflected from the database, so that a listing imports neither the ORM nor
-the model's 34 classes (0.2 s of a command's start); tests/service/test_loading.py keeps its rows
-equal to the model's.
+Rows are read with the driver's ``fetchall`` in the layouts of :data:`LAYOUTS`, which
+tests/service/test_loading.py keeps equal to the model's, so that a listing (the outline:
+areas, memberships, targets, sources, meetings) imports neither the ORM nor the model's 34
+classes (0.2 s of a command's start).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, MetaData, Table, func, select, text
+from sqlalchemy import Connection, Table, func, select, text
 
 from opgave.boundaries import shipped_ids
 from opgave.state import ProgrammeState, plans_as_of
@@ -84,8 +84,7 @@ def model_rows(connection: Connection, model: type[Base], where: Any = None) -> 
 
 
 def table_rows(connection: Connection, table: Table, where: Any = None) -> list[Row]:
-    """The rows of a (model's or reflected) table as dicts keyed by column name, in
-    primary-key order."""
+    """The rows of a model's table as dicts keyed by column name, in primary-key order."""
     query = select(table).order_by(*table.primary_key.columns)
     if where is not None:
         query = query.where(where)
@@ -126,31 +125,23 @@ def agreements_with_version(
 OUTLINE_TABLES = ("area", "area_member", "area_code_change", "target", "source", "meeting")
 
 
-def reflected(connection: Connection, names: tuple[str, ...]) -> dict[str, Table]:
-    """The tables as the database holds them (at the current schema: the service checked),
-    without the ORM model."""
-    metadata = MetaData()
-    metadata.reflect(bind=connection, only=list(names))
-    return dict(metadata.tables)
-
-
 def load_outline(connection: Connection) -> ProgrammeState:
     """The programme as known now without its pipeline, realised figures, agreements or
     awards: areas, memberships, code changes, targets, sources and meetings - what the
     listings of targets and meetings need (six small tables instead of all)."""
-    tables = reflected(connection, OUTLINE_TABLES)
+    read = {name: layout_rows(connection, name) for name in OUTLINE_TABLES}
     return ProgrammeState(
         as_of=None,
-        areas=table_rows(connection, tables["area"]),
-        members=table_rows(connection, tables["area_member"]),
-        code_changes=table_rows(connection, tables["area_code_change"]),
-        targets=table_rows(connection, tables["target"]),
-        sources=table_rows(connection, tables["source"]),
+        areas=read["area"],
+        members=read["area_member"],
+        code_changes=read["area_code_change"],
+        targets=read["target"],
+        sources=read["source"],
         realisations=[],
         plans=[],
         plan_areas=[],
         plan_preconditions=[],
-        meetings=table_rows(connection, tables["meeting"]),
+        meetings=read["meeting"],
     )
 
 
