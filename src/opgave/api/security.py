@@ -159,6 +159,7 @@ def refusal(error: ServiceError) -> JSONResponse:
     """A refusal as the API answers it: :class:`ErrorBody` (or :class:`Conflict`), with
     ``Retry-After`` when trying again later makes sense."""
     body = {"detail": error.detail, "problems": error.problems, **error.extra}
+    body.update({"code": error.code} if error.code else {})  # the refusal's catalogue code
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
     return JSONResponse(body, status_code=error.status, headers=headers)
 
