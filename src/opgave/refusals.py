@@ -127,19 +127,19 @@ REFUSALS: dict[str, tuple[str, str]] = {
         "in {directory} staat al een export ({names}); noem een lege map of gebruik --overwrite",
     ),
     "problems_nothing_imported": (
-        "{count} problem(s), nothing imported:",
+        "{count:n} problem(s), nothing imported:",
         "{count:n} problemen, er is niets ingelezen:",
     ),
     "problems_nothing_imported_1": (
-        "{count} problem(s), nothing imported:",
+        "{count:n} problem(s), nothing imported:",
         "{count:n} probleem, er is niets ingelezen:",
     ),
     "problems_nothing_changed": (
-        "{count} problem(s), nothing changed:",
+        "{count:n} problem(s), nothing changed:",
         "{count:n} problemen, er is niets gewijzigd:",
     ),
     "problems_nothing_changed_1": (
-        "{count} problem(s), nothing changed:",
+        "{count:n} problem(s), nothing changed:",
         "{count:n} probleem, er is niets gewijzigd:",
     ),
     # agreements
@@ -231,11 +231,11 @@ REFUSALS: dict[str, tuple[str, str]] = {
         "geen regelingsbestand {name!r}; meegeleverde regelingen: {names}",
     ),
     "application_problems_nothing_written": (
-        "{count} problem(s) in the applications, nothing written",
+        "{count:n} problem(s) in the applications, nothing written",
         "{count:n} problemen in de aanvragen, er is niets opgeslagen",
     ),
     "application_problems": (
-        "{count} problem(s) in the applications",
+        "{count:n} problem(s) in the applications",
         "{count:n} problemen in de aanvragen",
     ),
     "unreadable_applications": (
@@ -252,7 +252,7 @@ REFUSALS: dict[str, tuple[str, str]] = {
     ),
     # capacity totals
     "capacity_problems": (
-        "{count} problem(s) in the capacity totals, nothing written",
+        "{count:n} problem(s) in the capacity totals, nothing written",
         "{count:n} problemen in de totalen van plancapaciteit, er is niets opgeslagen",
     ),
     # jobs
@@ -301,7 +301,7 @@ REFUSALS: dict[str, tuple[str, str]] = {
         "lijsten in volgorde van datum in",
     ),
     "plan_list_problems": (
-        "{count} problem(s) in the plan list, nothing written",
+        "{count:n} problem(s) in the plan list, nothing written",
         "{count:n} problemen in de planlijst, er is niets opgeslagen",
     ),
     "not_csv_plan_list": (
@@ -313,7 +313,7 @@ REFUSALS: dict[str, tuple[str, str]] = {
         "het bestand met aanvragen is geen .csv- of .xlsx-bestand",
     ),
     "file_too_large": (
-        "the file is larger than {megabytes} MB",
+        "the file is larger than {megabytes:n} MB",
         "het bestand is groter dan {megabytes:n} MB",
     ),
     "unreadable_plan_list": (
@@ -322,7 +322,7 @@ REFUSALS: dict[str, tuple[str, str]] = {
     ),
     "unknown_plan": ("unknown plan {plan!r}", "onbekend plan {plan!r}"),
     "problems_in_file": (
-        "{count} problem(s) in {file}",
+        "{count:n} problem(s) in {file}",
         "{count:n} problemen in {file}",
     ),
     "cbs_download_failed": (
