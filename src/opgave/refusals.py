@@ -11,8 +11,10 @@ has both languages with the same placeholders.
 
 Templates are ``str.format`` texts; ``{name!r}`` quotes a value as Python does (the same in
 both languages), ``{name:n}`` is a number as the language writes it (900.000 in Dutch; the
-English stays as it always was, without grouping). Values that are English words themselves
-(a driver's error, a validator's reason) stay English: they are not the catalogue's.
+English stays as it always was, without grouping), ``{name:role}`` a vocabulary code as the
+language says it (:data:`opgave.i18n.WORDS`; the code itself in English). Values that are
+English words themselves (a driver's error, a validator's reason) stay English: they are not
+the catalogue's.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
+from opgave import i18n
 from opgave.message import Message
 
 REFUSALS: dict[str, tuple[str, str]] = {
@@ -89,6 +92,19 @@ REFUSALS: dict[str, tuple[str, str]] = {
         "too many failed sign-ins for this account or from this address; try again in {seconds} s",
         "te veel mislukte aanmeldingen voor dit account of vanaf dit adres; probeer het over "
         "{seconds} s opnieuw",
+    ),
+    # who may write what (access.py, service/authority.py)
+    "read_only_role": (
+        "{name} is a {role:role}: read only",
+        "{name} is {role:role}: alleen lezen",
+    ),
+    "placements_outside": (
+        "{count:n} placement(s) lie outside the areas {name} may write",
+        "{count:n} plaatsingen liggen buiten de gebieden waarin {name} mag schrijven",
+    ),
+    "placements_outside_1": (
+        "{count:n} placement(s) lie outside the areas {name} may write",
+        "{count:n} plaatsing ligt buiten de gebieden waarin {name} mag schrijven",
     ),
     # parameters and files every capability checks
     "no_such_file": ("{path}: no such file", "{path}: bestand bestaat niet"),
@@ -355,12 +371,12 @@ class _Formatter(string.Formatter):
         self.lang = lang
 
     def format_field(self, value: Any, format_spec: str) -> Any:
-        if format_spec == "n":
-            if self.lang == "en" or not isinstance(value, (int, float)):
+        if format_spec == "n" or format_spec in i18n.WORDS:
+            if self.lang == "en":
                 return str(value)
-            from opgave import i18n
-
-            return i18n.number(value, self.lang)
+            if format_spec in i18n.WORDS:
+                return i18n.label(format_spec, value, self.lang)
+            return i18n.number(value, self.lang) if isinstance(value, (int, float)) else str(value)
         return super().format_field(value, format_spec)
 
 
