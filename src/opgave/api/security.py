@@ -151,7 +151,9 @@ def writer(request: Request) -> Principal:
     ):
         raise ApiError(403, f"missing or wrong {CSRF_HEADER} header for this session")
     if not caller.principal.can_write:
-        raise ApiError(403, f"{caller.principal.name} is a {caller.principal.role}: read only")
+        raise ApiError.refused(
+            403, "read_only_role", name=caller.principal.name, role=caller.principal.role
+        )
     return caller.principal
 
 

@@ -608,7 +608,9 @@ def _writer(request: Request, csrf_token: str | None) -> tuple[Caller, Principal
     if caller.via == "session" and not access.csrf_matches(caller.csrf_token or "", csrf_token):
         raise ApiError(403, "the form's CSRF token does not match this session; reload the page")
     if not caller.principal.can_write:
-        raise ApiError(403, f"{caller.principal.name} is a {caller.principal.role}: read only")
+        raise ApiError.refused(
+            403, "read_only_role", name=caller.principal.name, role=caller.principal.role
+        )
     return caller, caller.principal
 
 
