@@ -236,7 +236,7 @@ def import_upload(
     instrument: str | None = None,
 ) -> ApplicationImport:
     """:func:`import_applications` for an uploaded file (the API)."""
-    name = check_upload(filename or "applications.csv", content, "applications file")
+    name = check_upload(filename or "applications.csv", content, "applications_file")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(content)

@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -269,7 +269,11 @@ def _audit_import(session: Session, principal: Principal, report: PlanImportRepo
     )
 
 
-def check_upload(filename: str | None, content: bytes, what: str = "plan list") -> str:
+def check_upload(
+    filename: str | None,
+    content: bytes,
+    what: Literal["plan_list", "applications_file"] = "plan_list",
+) -> str:
     """The name to use for an uploaded file, after checking its suffix, its size and that it
     is text (in any encoding the reader detects) or a workbook at all (a 422 naming the file
     otherwise), so that a job need not be started for such a file."""
@@ -278,7 +282,7 @@ def check_upload(filename: str | None, content: bytes, what: str = "plan list") 
     if suffix not in PLAN_LIST_SUFFIXES:
         raise ServiceError(
             422,
-            refusal(f"not_csv_{what.replace(' ', '_')}"),
+            refusal(f"not_csv_{what}"),
             problems=[{"file": name, "message": "expected a .csv or .xlsx file"}],
         )
     if len(content) > MAX_UPLOAD_BYTES:
