@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from opgave import areas as area_graph
+from opgave.refusals import counted, refusal
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def decide(
     may place (and take away) records only within its areas and what lies inside them."""
     rule = OPERATIONS[operation]
     if not principal.can_write:
-        return Decision(False, f"{principal.name} is a {principal.role}: read only")
+        return Decision(False, refusal("read_only_role", name=principal.name, role=principal.role))
     if rule.role == "admin" and principal.role != "admin":
         return Decision(
             False, f"only an admin may {rule.description}; {principal.name} is a {principal.role}"
@@ -155,8 +156,6 @@ def decide(
     )
     if outside:
         return Decision(
-            False,
-            f"{len(outside)} placement(s) lie outside the areas {principal.name} may write",
-            outside,
+            False, counted("placements_outside", len(outside), name=principal.name), outside
         )
     return Decision(True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import string
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from opgave.areas import Coverage, coverage_text
 from opgave.cli import app
 from opgave.cli.pipeline import year_so_far_line
 from opgave.cli.words import TEXTS, Words, language
+from opgave.refusals import REFUSALS
 
 BOX = re.compile(r"[\u2500-\u257f]")  # the table's lines
 
@@ -230,3 +232,36 @@ def test_the_command_line_speaks_dutch_when_nothing_is_chosen(
     assert "Verstedelijkingsstrategie" in out and english_leaks(BOX.sub(" ", out)) == []
     help_text = runner.invoke(app, ["--help"]).stdout
     assert "Opties" in help_text and "Taal van de uitvoer" in help_text
+
+
+def refusal_leaks(text: str) -> list[str]:
+    """English phrases of the catalogue of refusals (values as wildcards) in a Dutch text."""
+    found = []
+    for code, (english, _dutch) in REFUSALS.items():
+        for piece in re.split(r"\{[^}]*\}", english):
+            piece = piece.strip(" ,;:()=.'`")
+            if " " in piece and piece in text:
+                found.append(f"{code}: {piece!r}")
+    return found
+
+
+def refused_in_dutch(runner: CliRunner, url: str, *args: str) -> str:
+    """A refused command's one line on stderr with --lang nl, checked for English."""
+    code, out, err = run(runner, url, "--lang", "nl", *args)
+    assert code == 1 and out == "", (code, out, err)
+    assert refusal_leaks(err) == [] and english_leaks(err) == [], err
+    return err.strip()
+
+
+def test_refusals_are_said_in_dutch(runner: CliRunner, loaded_url: str, tmp_path: Path) -> None:
+    missing = refused_in_dutch(runner, str(tmp_path / "missing.db"), "targets")
+    assert missing == (
+        f"fout: er is geen database in {tmp_path / 'missing.db'}; maak er een met "
+        "`opgave init` (of noem een andere met --db)"
+    )
+    area = refused_in_dutch(runner, loaded_url, "status", "NOPE")
+    assert area == "fout: onbekend gebied 'NOPE'; `opgave areas` noemt ze"
+    scenario = refused_in_dutch(runner, loaded_url, "forecast", "--scenario", "nope")
+    assert scenario == "fout: onbekend scenario 'nope'; er zijn geen scenario's"
+    english = run(runner, loaded_url, "--lang", "en", "status", "NOPE")[2]
+    assert english.strip() == "error: unknown area 'NOPE'; `opgave areas` lists them"

@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,12 @@ from web_fixtures import (
 
 from opgave import store
 from opgave.api import create_app
+from opgave.api.security import ApiError
 from opgave.cli import app as cli_app
 from opgave.ingest import geo
 from opgave.service import jobs
+from opgave.web import error_words
+from opgave.web.i18n import translator
 
 GATE = threading.Event()
 
@@ -489,3 +493,25 @@ def test_charts_use_dutch_separators_and_carry_their_numbers_as_a_table(
     assert "900.000" in table and "Opgave" in table
     english = client.get("/lang/en?next=/").text
     assert '"separators":".,"' in english
+
+
+def test_a_dutch_page_says_what_the_refusal_was(client: TestClient) -> None:
+    csrf = sign_in(client, "rijk")
+    refused = upload(client, csrf, GOOD_PLANS, date="gisteren")
+    assert refused.status_code == 400
+    said = re.search(r'data-testid="upload-error"><p>([^<]*)</p>', refused.text)
+    assert said is not None
+    assert unescape(said.group(1)) == "date verwacht een datum JJJJ-MM-DD, niet 'gisteren'"
+    client.get("/lang/en")
+    english = upload(client, csrf, GOOD_PLANS, date="gisteren").text
+    assert "date expects a date YYYY-MM-DD, got &#39;gisteren&#39;" in english
+
+
+def test_a_refusal_without_a_code_or_with_problems_keeps_the_word_of_its_status() -> None:
+    assert error_words(ApiError(400, "some English"), "nl") == translator("nl")("bad_request")
+    assert error_words(ApiError(400, "some English"), "en") == "some English"
+    with_problems = ApiError.refused(
+        422, "plan_list_problems", count=2, problems=[{"message": "x"}]
+    )
+    assert error_words(with_problems, "nl") == translator("nl")("upload_problems")
+    assert error_words(ApiError.refused(404, "unknown_plan", plan="P"), "nl") == "onbekend plan 'P'"

@@ -62,6 +62,7 @@ class ErrorBody(BaseModel):
 
     detail: str
     problems: list[Problem] = []
+    code: str | None = None  # the refusal's code in opgave.refusals.REFUSALS, when it has one
 
 
 class AuditEntry(BaseModel):

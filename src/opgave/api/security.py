@@ -151,7 +151,9 @@ def writer(request: Request) -> Principal:
     ):
         raise ApiError(403, f"missing or wrong {CSRF_HEADER} header for this session")
     if not caller.principal.can_write:
-        raise ApiError(403, f"{caller.principal.name} is a {caller.principal.role}: read only")
+        raise ApiError.refused(
+            403, "read_only_role", name=caller.principal.name, role=caller.principal.role
+        )
     return caller.principal
 
 
@@ -159,6 +161,7 @@ def refusal(error: ServiceError) -> JSONResponse:
     """A refusal as the API answers it: :class:`ErrorBody` (or :class:`Conflict`), with
     ``Retry-After`` when trying again later makes sense."""
     body = {"detail": error.detail, "problems": error.problems, **error.extra}
+    body.update({"code": error.code} if error.code else {})  # the refusal's catalogue code
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
     return JSONResponse(body, status_code=error.status, headers=headers)
 

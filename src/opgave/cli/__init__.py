@@ -344,11 +344,14 @@ def _refusal(error: ServiceError) -> typer.Exit:
 
 
 def refusal_lines(error: ServiceError, w: Words) -> list[str]:
-    """A refusal with problems in the words of ``w``: how many problems and that nothing was
-    written, then each problem with its file, row and column (the service's English lines
-    otherwise; the problems' own messages come from the validators)."""
+    """A refusal in the words of ``w``: its sentence from the catalogue of refusals
+    (:mod:`opgave.refusals`; the service's English for a refusal without a code), or with
+    problems how many there are and that nothing was written, then each problem with its
+    file, row and column (the problems' own messages come from the validators)."""
     if not error.problems:
-        return error.lines()
+        from opgave.refusals import say
+
+        return [say(error.detail, w.lang)]
     count = len(error.problems)
     out = [w("problem_found" if count == 1 else "problems_found", count=w.number(count))]
     for p in error.problems:

@@ -103,11 +103,7 @@ class Service:
                 lock_timeout_s=SERVER_BUSY_TIMEOUT_S if concurrent else None,
             )
         except store.NoDatabase as missing:
-            raise ServiceError(
-                400,
-                f"there is no database at {missing.path}; create it with `opgave init` "
-                "(or name another with --db)",
-            ) from None
+            raise ServiceError.refused(400, "no_database", path=missing.path) from None
         if concurrent and not read_only and self.engine.dialect.name == "sqlite":
             _wal(self.engine, busy_timeout_s)
         self.logins = LoginThrottle()
@@ -141,15 +137,9 @@ class Service:
         if status == "newer":
             raise newer_schema(self.shown_url, revision)
         if status == "empty":
-            raise ServiceError(
-                400, f"the database {self.shown_url} is not an opgave database yet; run "
-                "`opgave init` to create it",
-            )  # fmt: skip
+            raise ServiceError.refused(400, "not_opgave_database", url=self.shown_url)
         if status == "older":
-            raise ServiceError(
-                400, f"the database {self.shown_url} has an older opgave schema (revision "
-                f"{revision}); run `opgave init` to upgrade it",
-            )  # fmt: skip
+            raise ServiceError.refused(400, "older_schema", url=self.shown_url, revision=revision)
 
     def _said(self, error: BaseException) -> BaseException:
         """The refusal for a failure, or the error itself when it is not one."""
@@ -313,11 +303,7 @@ class Service:
 
 def newer_schema(shown_url: str, revision: str | None) -> ServiceError:
     """The refusal of a database a newer opgave wrote."""
-    return ServiceError(
-        400,
-        f"this database ({shown_url}) was written by a newer opgave (revision {revision}); "
-        "upgrade opgave",
-    )
+    return ServiceError.refused(400, "newer_schema", url=shown_url, revision=revision)
 
 
 def database_url(db: str | None = None) -> str:

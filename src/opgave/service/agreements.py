@@ -43,6 +43,7 @@ from opgave.model import (
     Source,
     Target,
 )
+from opgave.refusals import counted
 from opgave.service import Service, authority, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
@@ -65,7 +66,7 @@ def _refused(problems: Sequence[str], status: int = 422) -> ServiceError:
     """One problem as the message; several listed under "N problem(s), nothing changed"."""
     if len(problems) == 1:
         return ServiceError(status, problems[0])
-    detail = f"{len(problems)} problem(s), nothing changed:"
+    detail = counted("problems_nothing_changed", len(problems))
     return ServiceError(status, detail, [{"message": p} for p in problems])
 
 
@@ -78,7 +79,7 @@ def find_meeting(svc: Service, meeting: str) -> Row:
     found = calendar.find_meeting(meetings, meeting)
     if found is None:
         names = ", ".join(f'"{m["name"]}"' for m in calendar.chronological(meetings))
-        raise ServiceError(404, f"unknown meeting {meeting!r}; known meetings: {names}")
+        raise ServiceError.refused(404, "unknown_meeting", meeting=meeting, names=names)
     return dict(found)
 
 
@@ -162,7 +163,7 @@ def detail(svc: Service, agreement_id: str) -> Row:
     with svc.reading() as session:
         record = agreement_record(session, agreement_id)
         if record is None:
-            raise ServiceError(404, f"unknown agreement {agreement_id!r}")
+            raise ServiceError.refused(404, "unknown_agreement", agreement=agreement_id)
         return {
             "agreement": record,
             "links": links_of(session, agreement_id),
@@ -233,7 +234,7 @@ def _known(session: Session) -> rules.Known:
 def _get(session: Session, agreement_id: str) -> Agreement:
     obj = session.get(Agreement, agreement_id)
     if obj is None:
-        raise ServiceError(404, f"unknown agreement {agreement_id!r}")
+        raise ServiceError.refused(404, "unknown_agreement", agreement=agreement_id)
     return obj
 
 
@@ -249,11 +250,14 @@ def _check_scope(
     ]
     decision = authority.decide(session, principal, "agreements.write", found)
     if decision.outside:
-        raise ServiceError(
+        outside = ", ".join(sorted({p.area_id for p in decision.outside}))
+        own = ", ".join(principal.area_ids)
+        raise ServiceError.refused(
             403,
-            f"{principal.name} may not write agreements of "
-            f"{', '.join(sorted({p.area_id for p in decision.outside}))} "
-            f"(writes only {', '.join(principal.area_ids) or 'nothing'} and inside)",
+            "agreements_outside" if own else "agreements_nowhere",
+            name=principal.name,
+            outside=outside,
+            own=own,
         )
     if not decision.allowed:
         raise ServiceError(403, decision.reason)
@@ -314,10 +318,12 @@ def _check_version(session: Session, agreement_id: str, version: int | None) -> 
     )
     current = agreement_version(session, agreement_id)
     if version != current:
-        raise ServiceError(
+        raise ServiceError.refused(
             409,
-            f"agreement {agreement_id} changed since version {version}: it is at version "
-            f"{current} now; reload, check the changes and try again",
+            "agreement_changed",
+            agreement=agreement_id,
+            version=version,
+            current=current,
             extra={
                 "your_version": version,
                 "current_version": current,
@@ -441,9 +447,11 @@ def set_status(
         if status == "superseded" and previous == superseded_by_id and current["status"] == status:
             problems.append(f"{agreement_id} is already superseded by {superseded_by_id}")
         if problems:
-            raise ServiceError(
+            raise ServiceError.refused(
                 422,
-                f"the status change of {agreement_id} is refused: " + "; ".join(problems),
+                "status_change_refused",
+                agreement=agreement_id,
+                reasons="; ".join(problems),
                 problems=[{"field": "status", "message": p} for p in problems],
             )
         changes = []

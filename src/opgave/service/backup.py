@@ -64,18 +64,18 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
     try:
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     except OSError as error:
-        raise ServiceError(400, f"cannot run {command[0]}: {error.strerror}") from None
+        raise ServiceError.refused(
+            400, "cannot_run", command=command[0], reason=error.strerror
+        ) from None
     if done.returncode != 0:
         first = (done.stderr.strip() or done.stdout.strip() or "failed").splitlines()[0]
-        raise ServiceError(400, f"{what} failed: {first[:300]}")
+        raise ServiceError.refused(400, "tool_failed", tool=what, reason=first[:300])
 
 
 def backup(svc: Service, target: Path, *, overwrite: bool = False) -> BackupReport:
     """Copy the whole database into ``target`` (an existing file only with ``overwrite``)."""
     if target.exists() and (target.is_dir() or not overwrite):
-        raise ServiceError(
-            400, f"{target} exists already; name a new file (or pass --overwrite for a file)"
-        )
+        raise ServiceError.refused(400, "backup_exists", target=target)
     path = store.sqlite_path(svc.url)
     if path is None:
         return _pg_dump(svc, target)
@@ -91,11 +91,15 @@ def backup(svc: Service, target: Path, *, overwrite: bool = False) -> BackupRepo
         partial.unlink(missing_ok=True)
         if "full" in str(error).lower():
             raise disk_full(f"writing {target}") from None
-        raise ServiceError(400, f"cannot back up {svc.shown_url} to {target}: {error}") from None
+        raise ServiceError.refused(
+            400, "cannot_back_up", url=svc.shown_url, target=target, reason=str(error)
+        ) from None
     except OSError as error:
         partial.unlink(missing_ok=True)
         said = svc.failure(error)
-        raise said or ServiceError(400, f"{target}: {error.strerror}") from None
+        raise said or ServiceError.refused(
+            400, "file_failed", path=target, reason=error.strerror
+        ) from None
     return BackupReport(str(target), target.stat().st_size, _revision(target), SQLITE_BACKUP)
 
 
@@ -103,11 +107,7 @@ def _pg_dump(svc: Service, target: Path) -> BackupReport:
     libpq, env = _pg(svc.url)
     tool = shutil.which("pg_dump")
     if tool is None:
-        raise ServiceError(
-            400,
-            "pg_dump is not installed here; back up PostgreSQL with: pg_dump --format=custom "
-            f"--file {target} '{store.shown(libpq)}' (docs/operations.md)",
-        )
+        raise ServiceError.refused(400, "no_pg_dump", target=target, url=store.shown(libpq))
     _run([tool, "--format=custom", "--no-owner", f"--file={target}", libpq], env, "pg_dump")
     return BackupReport(str(target), target.stat().st_size, None, "pg_dump --format=custom")
 
@@ -116,20 +116,16 @@ def restore(svc: Service, source: Path, *, replace: bool = False) -> BackupRepor
     """Replace the database's content with a backup's (a database that holds an opgave
     schema already only with ``replace``); a backup a newer opgave wrote is refused."""
     if not source.is_file():
-        raise ServiceError(404, f"{source}: no such backup file")
+        raise ServiceError.refused(404, "no_backup_file", path=source)
     status, _revision_now = svc.schema()
     if status != "empty" and not replace:
-        raise ServiceError(
-            400,
-            f"the database {svc.shown_url} holds opgave data; pass --replace to overwrite it "
-            "with the backup",
-        )
+        raise ServiceError.refused(400, "restore_over_data", url=svc.shown_url)
     path = store.sqlite_path(svc.url)
     if path is None:
         return _pg_restore(svc, source)
     revision = _revision(source)
     if revision is None:
-        raise ServiceError(422, f"{source} is not a backup of an opgave SQLite database")
+        raise ServiceError.refused(422, "not_a_backup", path=source)
     if revision not in store.known_revisions():
         raise newer_schema(str(source), revision)
     svc.engine.dispose()
@@ -142,12 +138,14 @@ def restore(svc: Service, source: Path, *, replace: bool = False) -> BackupRepor
     except sqlite3.OperationalError as error:
         text = str(error).lower()
         if "locked" in text or "busy" in text:
-            raise ServiceError(
-                503, f"the database {svc.shown_url} is busy; try the restore again", retry_after=2
+            raise ServiceError.refused(
+                503, "restore_busy", url=svc.shown_url, retry_after=2
             ) from None
         if "full" in text:
             raise disk_full(f"writing {svc.shown_url}") from None
-        raise ServiceError(400, f"cannot restore into {svc.shown_url}: {error}") from None
+        raise ServiceError.refused(
+            400, "cannot_restore", url=svc.shown_url, reason=str(error)
+        ) from None
     svc.invalidate()
     if revision != store.head_revision():
         store.migrate(svc.engine)  # a backup of an older opgave: brought up to date
@@ -158,12 +156,7 @@ def _pg_restore(svc: Service, source: Path) -> BackupReport:
     libpq, env = _pg(svc.url)
     tool = shutil.which("pg_restore")
     if tool is None:
-        raise ServiceError(
-            400,
-            "pg_restore is not installed here; restore PostgreSQL with: pg_restore --clean "
-            f"--if-exists --no-owner --dbname '{store.shown(libpq)}' {source} "
-            "(docs/operations.md)",
-        )
+        raise ServiceError.refused(400, "no_pg_restore", url=store.shown(libpq), path=source)
     svc.engine.dispose()
     _run(
         [tool, "--clean", "--if-exists", "--no-owner", "--single-transaction",

@@ -52,7 +52,7 @@ def ingest(
 
     for path in (extract, pand, geopackage, polygons):
         if path is not None and not path.exists():
-            raise ServiceError(404, f"{path}: no such file")
+            raise ServiceError.refused(404, "no_such_file", path=path)
     with svc.reading() as session:
         merged = bag_ingest.code_map(session)
     try:
@@ -110,15 +110,15 @@ def reconcile(
     )
     if source is None:
         if not bag_sources:
-            raise ServiceError(
-                404, "no BAG-derived figures yet: run `opgave ingest bag EXTRACT` first"
-            )
+            raise ServiceError.refused(404, "no_bag_figures")
         source = bag_sources[-1]
     elif source not in bag_sources:
-        raise ServiceError(
+        names = ", ".join(bag_sources)
+        raise ServiceError.refused(
             404,
-            f"{source} is no BAG import with new-build figures "
-            f"(have: {', '.join(bag_sources) or 'none'})",
+            "not_bag_source" if names else "not_bag_source_none",
+            source=source,
+            names=names,
         )
     chosen = sources.get(source, {})
     note = chosen.get("note") or ""

@@ -20,6 +20,7 @@ from opgave.access import Placement, Principal
 from opgave.ingest import file_source, gemeente_codes, profiles
 from opgave.ingest.plans import PlanListError
 from opgave.model import Area, CapacityTotal, Source
+from opgave.refusals import refusal
 from opgave.service import Service, authority, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
@@ -50,7 +51,7 @@ def import_totals(
     from opgave.ingest import capacity as capacity_totals
 
     if not path.exists():
-        raise ServiceError(404, f"{path}: no such file")
+        raise ServiceError.refused(404, "no_such_file", path=path)
     try:
         profile = capacity_totals.load_capacity_profile(mapping)
     except profiles.ProfileError as error:
@@ -69,7 +70,7 @@ def import_totals(
                 failed.write(report_path)
             raise ServiceError(
                 422,
-                f"{len(error.problems)} problem(s) in the capacity totals, nothing written",
+                refusal("capacity_problems", count=len(error.problems)),
                 problems=[
                     {"file": p.file, "row": p.row, "field": p.field, "message": p.message}
                     for p in error.problems
@@ -136,7 +137,7 @@ def propose_mapping(path: Path, sheet: str | None = None) -> str:
     from opgave.ingest import readers
 
     if not path.exists():
-        raise ServiceError(404, f"{path}: no such file")
+        raise ServiceError.refused(404, "no_such_file", path=path)
     try:
         table = readers.read_source(path, sheet=sheet)
     except readers.ReadError as error:

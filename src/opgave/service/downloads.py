@@ -103,9 +103,10 @@ def check_format(fmt: str | None) -> str | None:
     """``fmt`` when it is a download format (None: JSON); a 400 in words otherwise."""
     if fmt is None or fmt in FORMATS:
         return fmt
-    raise ServiceError(
+    raise ServiceError.refused(
         400,
-        f"format must be csv or xlsx (leave it out for JSON), got {fmt[:40]!r}",
+        "bad_download_format",
+        value=fmt[:40],
         problems=[{"field": "format", "message": "expected csv or xlsx"}],
     )
 

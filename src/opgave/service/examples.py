@@ -51,11 +51,7 @@ def write_examples(svc: Service, folder: Path, *, force: bool = False) -> list[W
             and (folder / s.name).read_bytes() != source.read_bytes()
         ]
         if clashes and not force:
-            raise ServiceError(
-                409,
-                f"{', '.join(clashes)} already exist(s) and differ(s) from the sample; nothing "
-                "written (--force overwrites)",
-            )
+            raise ServiceError.refused(409, "samples_differ", names=", ".join(clashes))
         folder.mkdir(parents=True, exist_ok=True)
         done = []
         for sample, source, note in made:

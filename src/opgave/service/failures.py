@@ -45,29 +45,17 @@ def exit_code(status: int) -> int:
 
 def busy(shown_url: str) -> ServiceError:
     """The database is locked by another writer: try again shortly."""
-    return ServiceError(
-        503,
-        f"the database {shown_url} is busy: another process is writing to it; "
-        "nothing was written, try again in a moment",
-        retry_after=BUSY_RETRY_AFTER_S,
-    )
+    return ServiceError.refused(503, "busy", url=shown_url, retry_after=BUSY_RETRY_AFTER_S)
 
 
 def read_only(shown_url: str) -> ServiceError:
     """The database cannot be written (a read-only file or server)."""
-    return ServiceError(
-        503,
-        f"the database {shown_url} is read-only here: reading works, writing does not "
-        "(check the file's permissions or the server's role); nothing was written",
-    )
+    return ServiceError.refused(503, "read_only", url=shown_url)
 
 
 def disk_full(where: str) -> ServiceError:
     """No space left: the write was rolled back."""
-    return ServiceError(
-        507,
-        f"the disk is full ({where}): nothing was written; free some space and try again",
-    )
+    return ServiceError.refused(507, "disk_full", where=where)
 
 
 def _sqlite_name(orig: Any) -> str:
@@ -104,7 +92,7 @@ def translate(
     if isinstance(error, ServiceError):
         return error
     if isinstance(error, MemoryError):
-        return ServiceError(507, "not enough memory for this request; nothing was written")
+        return ServiceError.refused(507, "out_of_memory")
     if isinstance(error, OSError) and not isinstance(error, FileNotFoundError):
         if error.errno == errno.ENOSPC:
             return disk_full(error.filename or "writing a file")
@@ -121,15 +109,11 @@ def translate(
         if name.startswith("SQLITE_READONLY"):
             return read_only(shown_url)
         if name.startswith("SQLITE_CANTOPEN"):
-            return ServiceError(
-                400, f"cannot open the database {shown_url}: no such file or no access to it"
-            )
+            return ServiceError.refused(400, "cannot_open", url=shown_url)
         if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
-            return ServiceError(
-                400, f"{shown_url} is not a usable SQLite database ({orig}); nothing was written"
-            )
+            return ServiceError.refused(400, "not_sqlite", url=shown_url, reason=str(orig))
         if name.startswith("SQLITE_IOERR"):
-            return ServiceError(507, f"the disk failed writing {shown_url} ({orig})")
+            return ServiceError.refused(507, "disk_failed", url=shown_url, reason=str(orig))
         return None
     state = getattr(orig, "sqlstate", None)
     if state in PG_BUSY:
@@ -142,9 +126,11 @@ def translate(
         first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
         if secret:
             first = first.replace(secret, "***")
-        return ServiceError(
+        return ServiceError.refused(
             503,
-            f"cannot reach the database {shown_url}: {first[:300]}",
+            "unreachable",
+            url=shown_url,
+            reason=first[:300],
             retry_after=UNREACHABLE_RETRY_AFTER_S,
         )
     return None

@@ -53,8 +53,12 @@ def scenario(svc: Service, name: str | None) -> tuple[str, dict[str, Any]] | Non
         return None
     found = {s["id"]: s for s in scenarios(svc)}
     if name not in found:
-        raise ServiceError(
-            404, f"unknown scenario {name!r}; scenarios: {', '.join(sorted(found)) or 'none'}"
+        names = ", ".join(sorted(found))
+        raise ServiceError.refused(
+            404,
+            "unknown_scenario" if names else "unknown_scenario_none",
+            name=name,
+            names=names,
         )
     try:
         data = outlook.parse_scenario(found[name]["overrides_toml"], f"scenario {name}")
@@ -78,7 +82,7 @@ def run(
     from opgave.forecast.assumptions import ForecastInputError
 
     if assumptions_file is not None and not assumptions_file.exists():
-        raise ServiceError(404, f"{assumptions_file}: no such file")
+        raise ServiceError.refused(404, "no_such_file", path=assumptions_file)
     from opgave.forecast.engine import warm_up
 
     warm_up()  # numba loads its compiled kernel while the programme state is read
@@ -145,7 +149,7 @@ def add_scenario(svc: Service, principal: Principal, name: str, path: Path) -> N
     from opgave.forecast.assumptions import ForecastInputError
 
     if not path.exists():
-        raise ServiceError(404, f"{path}: no such file")
+        raise ServiceError.refused(404, "no_such_file", path=path)
     text = path.read_text(encoding="utf-8")
     try:
         data = outlook.parse_scenario(text, path.name)
@@ -161,9 +165,8 @@ def add_scenario(svc: Service, principal: Principal, name: str, path: Path) -> N
         known = {t.id for t in session.query(Target)}
         unknown = {o.get("id") for o in data.get("target", [])} - known
         if unknown:
-            raise ServiceError(
-                422,
-                f"{path.name}: [[target]] refers to unknown target(s) {sorted(map(str, unknown))}",
+            raise ServiceError.refused(
+                422, "unknown_targets", file=path.name, targets=sorted(map(str, unknown))
             )
         existing = session.get(Scenario, name)
         before = existing.to_dict() if existing else None
@@ -211,7 +214,7 @@ def run_backtest(
     from opgave.forecast.backtest import areas_by_municipality, backtest
 
     if assumptions_file is not None and not assumptions_file.exists():
-        raise ServiceError(404, f"{assumptions_file}: no such file")
+        raise ServiceError.refused(404, "no_such_file", path=assumptions_file)
     from opgave.forecast.engine import warm_up
 
     warm_up()  # numba loads its compiled kernel while the plan lists are read

@@ -33,6 +33,7 @@ from opgave.funding.scheme import (
 )
 from opgave.ingest import file_source, gemeente_codes
 from opgave.model import Application, Award, Instrument, Plan, Source
+from opgave.refusals import refusal
 from opgave.service import Service, authority, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
@@ -64,7 +65,7 @@ def scheme(name_or_path: str) -> Scheme:
         shipped = SCHEMES_DIR / f"{name_or_path}.toml"
         if not shipped.exists():
             names = ", ".join(sorted(p.stem for p in SCHEMES_DIR.glob("*.toml")))
-            raise ServiceError(404, f"no scheme file {name_or_path!r}; shipped schemes: {names}")
+            raise ServiceError.refused(404, "unknown_scheme", name=name_or_path, names=names)
         path = shipped
     try:
         return load_scheme(path)
@@ -116,7 +117,7 @@ def import_applications(
     name = title or path.name
     authority.require(principal, "applications.import")
     if not path.exists():
-        raise ServiceError(404, f"{path}: no such file")
+        raise ServiceError.refused(404, "no_such_file", path=path)
     with svc.writing() as session:
         codes = gemeente_codes(session)
         try:
@@ -124,13 +125,13 @@ def import_applications(
         except FundingInputError as error:
             raise ServiceError(
                 422,
-                f"{len(error.problems)} problem(s) in the applications, nothing written",
+                refusal("application_problems_nothing_written", count=len(error.problems)),
                 problems=_problems(error),
             ) from None
         except (UnicodeDecodeError, csv.Error, zipfile.BadZipFile, KeyError, OSError) as error:
             raise ServiceError(
                 422,
-                "the file cannot be read as an applications list",
+                refusal("unreadable_applications"),
                 problems=[{"file": name, "message": f"not a readable CSV or Excel file: {error}"}],
             ) from None
         problems = []
@@ -150,7 +151,7 @@ def import_applications(
         if problems:
             raise ServiceError(
                 422,
-                f"{len(problems)} problem(s) in the applications, nothing written",
+                refusal("application_problems_nothing_written", count=len(problems)),
                 problems=_problems(FundingInputError(problems)),
             )
         if principal.role != "admin":
@@ -235,7 +236,7 @@ def import_upload(
     instrument: str | None = None,
 ) -> ApplicationImport:
     """:func:`import_applications` for an uploaded file (the API)."""
-    name = check_upload(filename or "applications.csv", content, "applications file")
+    name = check_upload(filename or "applications.csv", content, "applications_file")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(content)
@@ -272,7 +273,7 @@ def _instrument_scope(svc: Service, instrument: str | None) -> set[str] | None:
         if i["parent_id"] is not None:
             children.setdefault(i["parent_id"], []).append(i["id"])
     if instrument not in {i["id"] for i in instruments}:
-        raise ServiceError(404, f"unknown instrument {instrument!r}")
+        raise ServiceError.refused(404, "unknown_instrument", instrument=instrument)
     return {instrument} | area_graph.descendants(instrument, children)
 
 
@@ -331,7 +332,7 @@ def allocate(
             )
         except FundingInputError as error:
             raise ServiceError(
-                422, f"{len(error.problems)} problem(s) in the applications",
+                422, refusal("application_problems", count=len(error.problems)),
                 problems=_problems(error),
             ) from None  # fmt: skip
         apps = [replace(a, gemeente_code=known[a.gemeente_code]) for a in apps]
@@ -363,7 +364,7 @@ def _record(
     with svc.writing() as session:
         authority.authorise(session, principal, "awards.record")
         if instrument and session.get(Instrument, instrument) is None:
-            raise ServiceError(404, f"unknown instrument {instrument!r}; `opgave instruments`")
+            raise ServiceError.refused(404, "unknown_instrument_listed", instrument=instrument)
         by_id = {a.application_id: a for a in apps}
         stored: dict[str, str | None] = {
             app_id: source

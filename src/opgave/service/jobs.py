@@ -354,11 +354,11 @@ class JobRegistry:
         with self.svc.writing(changes_state=False) as session:
             row = session.execute(select(JOB).where(JOB.c.id == job_id)).mappings().first()
             if row is None:
-                raise ServiceError(404, f"unknown job {job_id!r}")
+                raise ServiceError.refused(404, "unknown_job", job=job_id)
             if principal.role != "admin" and row["user_name"] != principal.name:
-                raise ServiceError(403, f"{principal.name} may cancel only its own jobs")
+                raise ServiceError.refused(403, "cancel_own_jobs", name=principal.name)
             if row["status"] in FINISHED:
-                raise ServiceError(409, f"job {job_id} has ended already ({row['status']})")
+                raise ServiceError.refused(409, "job_ended", job=job_id, state=row["status"])
             if row["status"] == "queued":
                 _finish(session, job_id, "cancelled", error=CANCELLED_BEFORE)
             else:
@@ -722,10 +722,10 @@ def _plans(
 ) -> dict[str, Any]:
     """Import a stored plan list; its job is marked done in the import's transaction."""
     if content is None:
-        raise ServiceError(410, "the uploaded file of this job is no longer kept; upload it again")
+        raise ServiceError.refused(410, "upload_gone")
     principal = users.find_user(svc, str(spec["principal"]))
     if principal is None:
-        raise ServiceError(403, f"{spec['principal']} is no longer an active user")
+        raise ServiceError.refused(403, "user_inactive", name=spec["principal"])
     result = pipeline.import_upload(
         svc, principal, str(spec["name"]), content,
         captured=dt.date.fromisoformat(str(spec["date"])), partial=bool(spec["partial"]),

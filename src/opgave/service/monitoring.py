@@ -35,14 +35,14 @@ def parse_date(value: str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ServiceError(400, f"{name} expects a date YYYY-MM-DD, got {value!r}") from None
+        raise ServiceError.refused(400, "bad_date", name=name, value=value) from None
 
 
 def require_area(state: ProgrammeState, area_id: str) -> Row:
     """The area, or a 404 naming it."""
     area = state.area_by_id.get(area_id)
     if area is None:
-        raise ServiceError(404, f"unknown area {area_id!r}; `opgave areas` lists them")
+        raise ServiceError.refused(404, "unknown_area", area=area_id)
     return area
 
 
@@ -57,9 +57,11 @@ def area_scope(state: ProgrammeState, area_id: str | None, within: bool) -> froz
 def check_definition(definition: str) -> str:
     """A definition name of homes built, or a 400 listing the choices."""
     if definition not in monitor.DEFINITIONS:
-        raise ServiceError(
+        raise ServiceError.refused(
             400,
-            f"unknown definition {definition!r}; choose one of {', '.join(monitor.DEFINITIONS)}",
+            "unknown_definition",
+            definition=definition,
+            choices=", ".join(monitor.DEFINITIONS),
         )
     return definition
 
@@ -232,7 +234,7 @@ def plans(
     or name, sorted and paged; each plan says whether it is synthetic."""
     state = svc.state(as_of)
     if sort not in PLAN_SORTS:
-        raise ServiceError(400, f"sort must be one of {', '.join(PLAN_SORTS)}, not {sort!r}")
+        raise ServiceError.refused(400, "bad_sort", choices=", ".join(PLAN_SORTS), sort=sort)
     if area is not None:
         require_area(state, area)
     base = list(state.plans_in(area)) if area else state.plans
@@ -281,9 +283,13 @@ def map_values(svc: Service, measure: str, division: str) -> Row:
     are None). None where an area has no such figure. Provinces take their figures from
     :func:`opgave.monitor.headline`, as everywhere else."""
     if measure not in MAP_MEASURES:
-        raise ServiceError(400, f"measure {measure!r} is not one of {', '.join(MAP_MEASURES)}")
+        raise ServiceError.refused(
+            400, "not_one_of", name="measure", value=measure, choices=", ".join(MAP_MEASURES)
+        )
     if division not in ("province", "municipality"):
-        raise ServiceError(400, f"division {division!r} is not one of province, municipality")
+        raise ServiceError.refused(
+            400, "not_one_of", name="division", value=division, choices="province, municipality"
+        )
     state = svc.state()
     boundary_ids = state.boundary_ids
 

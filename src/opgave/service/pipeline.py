@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,6 +38,7 @@ from opgave.model import (
     Realisation,
     Source,
 )
+from opgave.refusals import refusal
 from opgave.service import Service, authority, plan_staging, users
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
@@ -150,14 +151,15 @@ def import_plans(
     name = name or path.name
     authority.require(principal, "plans.import")
     if not path.exists():
-        raise ServiceError(404, f"{path}: no such file")
+        raise ServiceError.refused(404, "no_such_file", path=path)
     report_progress(0.02, "reading")
     context = _read_context(svc)
     if context["latest"] is not None and captured < context["latest"]:
-        raise ServiceError(
+        raise ServiceError.refused(
             422,
-            f"capture date {captured} is before the latest plan list already imported "
-            f"({context['latest']}); import lists in date order",
+            "out_of_date_order",
+            captured=captured,
+            latest=context["latest"],
             problems=[{"file": name, "field": "date", "message": "out of date order"}],
         )
     try:
@@ -180,7 +182,7 @@ def import_plans(
             failed.write(report_path)
         raise ServiceError(
             422,
-            f"{len(error.problems)} problem(s) in the plan list, nothing written",
+            refusal("plan_list_problems", count=len(error.problems)),
             problems=_problems(error),
         ) from None
     except (UnicodeDecodeError, csv.Error, zipfile.BadZipFile, KeyError, OSError) as error:
@@ -267,7 +269,11 @@ def _audit_import(session: Session, principal: Principal, report: PlanImportRepo
     )
 
 
-def check_upload(filename: str | None, content: bytes, what: str = "plan list") -> str:
+def check_upload(
+    filename: str | None,
+    content: bytes,
+    what: Literal["plan_list", "applications_file"] = "plan_list",
+) -> str:
     """The name to use for an uploaded file, after checking its suffix, its size and that it
     is text (in any encoding the reader detects) or a workbook at all (a 422 naming the file
     otherwise), so that a job need not be started for such a file."""
@@ -276,11 +282,11 @@ def check_upload(filename: str | None, content: bytes, what: str = "plan list") 
     if suffix not in PLAN_LIST_SUFFIXES:
         raise ServiceError(
             422,
-            f"the {what} is not a .csv or .xlsx file",
+            refusal(f"not_csv_{what}"),
             problems=[{"file": name, "message": "expected a .csv or .xlsx file"}],
         )
     if len(content) > MAX_UPLOAD_BYTES:
-        raise ServiceError(422, f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+        raise ServiceError.refused(422, "file_too_large", megabytes=MAX_UPLOAD_BYTES // 2**20)
     try:
         if suffix in (".xlsx", ".xlsm"):
             zipfile.ZipFile(io.BytesIO(content)).close()
@@ -294,7 +300,7 @@ def check_upload(filename: str | None, content: bytes, what: str = "plan list") 
 def _unreadable(name: str, error: Exception) -> ServiceError:
     return ServiceError(
         422,
-        "the file cannot be read as a plan list",
+        refusal("unreadable_plan_list"),
         problems=[{"file": name, "message": f"not a readable CSV or Excel file: {error}"}],
     )
 
@@ -327,7 +333,7 @@ def plan_detail(svc: Service, plan_id: str) -> dict[str, Any]:
     with svc.engine.connect() as connection:
         found = rows(connection, Plan, Plan.id == plan_id)
         if not found:
-            raise ServiceError(404, f"unknown plan {plan_id!r}")
+            raise ServiceError.refused(404, "unknown_plan", plan=plan_id)
         links = rows(connection, PlanArea, PlanArea.plan_id == plan_id)
         history = rows(connection, PlanHistory, PlanHistory.plan_id == plan_id)
     plan = found[0]
@@ -351,12 +357,14 @@ def apply_corrections(
     change keeps the old version in history and is audited."""
     authority.require(principal, "plans.correct")
     if not path.exists():
-        raise ServiceError(404, f"{path}: no such file")
+        raise ServiceError.refused(404, "no_such_file", path=path)
     try:
         corrections = review.read_corrections(path)
     except plan_lists.PlanListError as error:
         raise ServiceError(
-            422, f"{len(error.problems)} problem(s) in {path.name}", problems=_problems(error)
+            422,
+            refusal("problems_in_file", count=len(error.problems), file=path.name),
+            problems=_problems(error),
         ) from None
     with svc.writing() as session:
         plans = {p.id: p.to_dict() for p in session.scalars(select(Plan))}
@@ -462,9 +470,7 @@ def ingest_cbs(
         raw = cbs.fetch(table, years, catalog_url=catalog_url, use_https=use_https)
     except Exception as error:  # network, HTTP or JSON errors from cbsodata/requests
         why = network.problem(error, catalog_url or "opendata.cbs.nl")
-        raise ServiceError(
-            502, f"could not download CBS table {table}: {why}; nothing written"
-        ) from None
+        raise ServiceError.refused(502, "cbs_download_failed", table=table, reason=why) from None
     with svc.writing() as session:
         code_map = {
             a: a for a in session.scalars(select(Area.id).where(Area.kind == "municipality"))
@@ -571,11 +577,7 @@ def load_demo(svc: Service, principal: Principal, seed: int, n_plans: int) -> De
             existing is not None
             and existing.citation.split(":")[0] != source.citation.split(":")[0]
         ):
-            raise ServiceError(
-                409,
-                f"demo data with another seed is loaded ({existing.citation}); "
-                "start from a new database to change the seed",
-            )
+            raise ServiceError.refused(409, "demo_other_seed", citation=existing.citation)
 
     with svc.reading() as session:
         refuse_another_seed(session)  # at once; checked again under the write lock

@@ -93,10 +93,11 @@ def check_order(session: Session, captured: dt.date, title: str) -> None:
     """Refuse a capture date before the latest list already imported (lists in date order)."""
     newest = latest_capture(session)
     if newest is not None and captured < newest:
-        raise ServiceError(
+        raise ServiceError.refused(
             422,
-            f"capture date {captured} is before the latest plan list already imported "
-            f"({newest}); import lists in date order",
+            "out_of_date_order",
+            captured=captured,
+            latest=newest,
             problems=[{"file": title, "field": "date", "message": "out of date order"}],
         )
 
@@ -475,10 +476,9 @@ def write(
                     return report
             except _Stale:
                 if attempt == ATTEMPTS:
-                    raise ServiceError(
+                    raise ServiceError.refused(
                         503,
-                        "the plans kept changing while this list was prepared (other imports); "
-                        "nothing was written, try again",
+                        "plans_kept_changing",
                         retry_after=5,
                     ) from None
     raise AssertionError("unreachable")

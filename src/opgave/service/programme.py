@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from opgave import monitor, store
+from opgave.refusals import counted
 from opgave.service import Service, newer_schema
 from opgave.service.errors import ServiceError
 from opgave.service.loading import rows
@@ -190,19 +191,20 @@ def export(svc: Service, directory: Path, fmt: str, *, overwrite: bool = False) 
     from opgave.model import Source
 
     if fmt not in exchange.FORMATS:
-        raise ServiceError(400, f"--format must be one of {', '.join(exchange.FORMATS)}")
-    if directory.exists() and not directory.is_dir():
-        raise ServiceError(
-            400, f"{directory} is a file; export writes a folder of files: name a folder"
+        raise ServiceError.refused(
+            400, "one_of", name="--format", choices=", ".join(exchange.FORMATS)
         )
+    if directory.exists() and not directory.is_dir():
+        raise ServiceError.refused(400, "export_into_file", directory=directory)
     if directory.is_dir() and not overwrite:
         names = {f"{m.__tablename__}.{fmt}" for m in exchange.exported_tables()}
         taken = sorted(p.name for p in directory.iterdir() if p.name in names | {exchange.MANIFEST})
         if taken:
-            raise ServiceError(
+            raise ServiceError.refused(
                 400,
-                f"{directory} holds an export already ({', '.join(taken[:3])}"
-                f"{', ...' if len(taken) > 3 else ''}); name an empty folder or use --overwrite",
+                "export_not_empty",
+                directory=directory,
+                names=", ".join(taken[:3]) + (", ..." if len(taken) > 3 else ""),
             )
     with svc.reading() as session:
         synthetic = sorted(
@@ -223,7 +225,7 @@ def import_folder(svc: Service, directory: Path) -> dict[str, int]:
     except exchange.ImportProblems as error:
         raise ServiceError(
             422,
-            f"{len(error.problems)} problem(s), nothing imported:",
+            counted("problems_nothing_imported", len(error.problems)),
             problems=[
                 {"file": p.file, "row": p.row, "field": p.field, "message": p.message}
                 for p in error.problems

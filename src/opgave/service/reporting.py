@@ -71,9 +71,11 @@ def render(report: builder.Report, fmt: str, lang: str, press: Press | None = No
     from opgave.report import rendering
 
     if lang not in LANGUAGES:
-        raise ServiceError(400, f"--lang must be one of {', '.join(LANGUAGES)}")
+        raise ServiceError.refused(400, "one_of", name="--lang", choices=", ".join(LANGUAGES))
     if fmt not in rendering.FORMATS:
-        raise ServiceError(400, f"--format must be one of {', '.join(rendering.FORMATS)}")
+        raise ServiceError.refused(
+            400, "one_of", name="--format", choices=", ".join(rendering.FORMATS)
+        )
     if fmt == "pdf" and press is None:
         problem = rendering.weasyprint_problem()
         if problem:

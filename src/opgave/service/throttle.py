@@ -37,7 +37,7 @@ _SLOTS = threading.BoundedSemaphore(HASH_SLOTS)
 def hash_slot(wait_s: float = HASH_WAIT_S) -> Iterator[None]:
     """A slot to compute one password hash in (waiting for one; 503 when none frees up)."""
     if not _SLOTS.acquire(timeout=wait_s):
-        raise ServiceError(503, "too many sign-ins at once; try again in a moment", retry_after=1)
+        raise ServiceError.refused(503, "sign_ins_busy", retry_after=1)
     try:
         yield
     finally:
@@ -93,11 +93,8 @@ class LoginThrottle:
         wait = self.wait_s(account, address)
         if wait > 0:
             seconds = math.ceil(wait)
-            raise ServiceError(
-                429,
-                f"too many failed sign-ins for this account or from this address; "
-                f"try again in {seconds} s",
-                retry_after=seconds,
+            raise ServiceError.refused(
+                429, "sign_ins_throttled", seconds=seconds, retry_after=seconds
             )
 
     def delay_s(self, kind: str, failures: int) -> float:

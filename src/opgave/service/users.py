@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from opgave.access import Principal
 from opgave.model import ApiToken, Area, AuditEvent, User, UserSession
+from opgave.refusals import counted
 from opgave.service import Service, authority, throttle
 from opgave.service.errors import ServiceError
 from opgave.vocabulary import ROLES
@@ -64,7 +65,7 @@ def _hasher() -> PasswordHasher:
 def _refused(problems: list[str]) -> ServiceError:
     if len(problems) == 1:
         return ServiceError(422, problems[0])
-    detail = f"{len(problems)} problem(s), nothing changed:"
+    detail = counted("problems_nothing_changed", len(problems))
     return ServiceError(422, detail, [{"message": p} for p in problems])
 
 

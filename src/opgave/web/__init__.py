@@ -26,7 +26,7 @@ from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from opgave import access, monitor
+from opgave import access, monitor, refusals
 from opgave.access import Principal
 from opgave.api.routers import service
 from opgave.api.routers.account import sign_in, sign_out
@@ -105,10 +105,12 @@ def stage_words(stage: str | None, lang: str) -> str:
 
 
 def error_words(error: ApiError, lang: str) -> str:
-    """What a refusal means, in the page's language; the service's own (English) message
-    only on English pages."""
-    if lang == "en":
-        return error.detail
+    """What a refusal means, in the page's language: the refusal's own sentence when the
+    catalogue of refusals has it (:mod:`opgave.refusals`), else a word per status (the
+    service's uncoded English only on English pages). A refusal with problems keeps the word:
+    the page counts the problems, whose own messages are the validators' English."""
+    if lang == "en" or (refusals.known(error.code) and not error.problems):
+        return refusals.say(error.detail, lang)
     t = translator(lang)
     return {
         400: t("bad_request"),
@@ -606,7 +608,9 @@ def _writer(request: Request, csrf_token: str | None) -> tuple[Caller, Principal
     if caller.via == "session" and not access.csrf_matches(caller.csrf_token or "", csrf_token):
         raise ApiError(403, "the form's CSRF token does not match this session; reload the page")
     if not caller.principal.can_write:
-        raise ApiError(403, f"{caller.principal.name} is a {caller.principal.role}: read only")
+        raise ApiError.refused(
+            403, "read_only_role", name=caller.principal.name, role=caller.principal.role
+        )
     return caller, caller.principal
 
 
