@@ -154,10 +154,12 @@ def run(
     position = {m: k for k, m in enumerate(municipality_codes)}
     plan_municipality = np.array([position[p["gemeente_id"]] for p in plan_list], dtype=np.int64)
     member = np.zeros((len(plan_list), len(target_areas)), dtype=np.uint8)
-    for column, area in enumerate(target_areas):  # a plan counts in the areas its municipality
-        covers = np.zeros(len(municipality_codes), dtype=bool)  # lies in, and in those it is
+    # a plan counts in the areas its municipality lies in, and in those it is linked to (and
+    # the areas those lie in)
+    for column, area in enumerate(target_areas):
+        covers = np.zeros(len(municipality_codes), dtype=bool)
         covers[[position[m] for m in state.municipalities(area) if m in position]] = True
-        inside = covers[plan_municipality]  # linked to (and in the areas those lie in)
+        inside = covers[plan_municipality]
         for a in state.inside(area):
             inside[linked.get(a, [])] = True
         member[:, column] = inside
@@ -247,8 +249,7 @@ def run(
         )
     summary = questions.summarise_targets(result, engine_targets)
     norm = questions.required_capacity_ratio(result, engine_targets, NORM_PROBABILITIES)
-    synthetic_ids = {p.get("source_id") for p in plan_list}
-    synthetic_ids = {s for s in synthetic_ids if state.is_synthetic(s)}
+    synthetic_ids = {s for s in {p.get("source_id") for p in plan_list} if state.is_synthetic(s)}
     plan_synthetic = np.fromiter(
         (p.get("source_id") in synthetic_ids for p in plan_list), dtype=bool, count=len(plan_list)
     )
