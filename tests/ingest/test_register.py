@@ -12,7 +12,7 @@ import pyogrio
 import pytest
 import shapely
 
-from opgave import boundaries, synthetic_register
+from opgave import boundaries, plan_geometry, synthetic_register
 from opgave.ingest import profiles
 from opgave.ingest.register import Context, PlanReadError, read_plans
 from opgave.municipalities import shipped
@@ -135,7 +135,14 @@ def test_synthetic_gis_register_of_4000_polygons(tmp_path: Path, suffix: str) ->
     label = "synthetisch" if suffix == ".gpkg" else "synthetisc"  # .dbf names: 10 characters
     assert set(table.column(label).to_pylist()) == {"ja"}
     assert all(r.gemeente_id in shipped().current for r in reading.rows)
-    assert all(r.geometry_json for r in reading.rows)
+    # the geometry is kept as read (WKB, RD New); the map's GeoJSON (WGS84) is made from it
+    kept = shapely.from_wkb([r.geometry_wkb for r in reading.rows])
+    assert not shapely.is_missing(kept).any()
+    x0, y0, x1, y1 = shapely.total_bounds(kept)
+    assert 0 < x0 < x1 < 300_000 and 300_000 < y0 < y1 < 629_000  # RD New, metres
+    shown = shapely.from_geojson(plan_geometry.geojson([r.geometry_wkb for r in reading.rows]))
+    lon0, lat0, lon1, lat1 = shapely.total_bounds(shown)
+    assert 3.2 < lon0 < lon1 < 7.3 and 50.7 < lat0 < lat1 < 53.7  # WGS84 lon/lat
     status: Counter[str] = Counter()
     gemeente: Counter[str] = Counter()
     for row in reading.rows:

@@ -5,7 +5,7 @@ a :class:`~opgave.ingest.profiles.Profile`, and a :class:`Context`: the municipa
 the database knows (each to its current code), the area and precondition ids, the capture
 date, and polygons of large-scale areas (RD New) to link plans to.
 Outputs: a :class:`PlanReading`: :class:`~opgave.ingest.plans.PlanRow` per plan (with its
-geometry as GeoJSON in WGS84 when it has one) and the
+geometry as WKB in RD New when it has one) and the
 :class:`~opgave.ingest.import_report.ImportReport`; or :class:`PlanReadError` listing every
 problem with file, row and column (and carrying the report), so that nothing is written.
 Derives: the current municipality (from the geometry by largest overlap in the division
@@ -25,7 +25,6 @@ import operator
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import repeat
 from pathlib import Path
 from typing import Any, cast
@@ -54,8 +53,6 @@ from opgave.vocabulary import PLANSTATUS
 SEGMENTS = ("social_rent", "mid_rent", "affordable_buy")
 YEAR_RANGE = (1900, 2100)
 """Delivery years outside this range are refused (a typo such as 20255)."""
-GEOJSON_DECIMALS = 6
-"""Plan geometries are kept in WGS84 with 6 decimals (about 0.1 m)."""
 
 
 class PlanReadError(PlanListError):
@@ -314,10 +311,10 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     municipality_memo: dict[tuple[str, str | None], tuple[Any, str | None]] = {}
     province_of = _province_lookup(gazetteer)
 
-    # geometry: municipality by overlap, area links, GeoJSON to keep
+    # geometry: municipality by overlap, area links, WKB to keep
     located: list[municipalities.Located | None] = none
     links: list[tuple[str, ...]] = empties
-    geojson: list[str | None] = none
+    wkb: list[bytes | None] = none
     if table.geometry is not None:
         if "date" in columns:
             uniques, codes = table.encoding(columns["date"])
@@ -328,7 +325,7 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
             located = municipalities.locate(table.geometry, dates, gazetteer)
         if context.area_polygons:
             links = municipalities.overlapping_areas(table.geometry, context.area_polygons)
-        geojson = _to_geojson(table.geometry)
+        wkb = _to_wkb(table.geometry)
 
     # --- column by column: each distinct value parsed once --------------------------------
     notes = report.notes
@@ -567,7 +564,7 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
                 none,
                 empties,
                 empties,
-                geojson,
+                wkb,
             )
         )
     else:
@@ -721,7 +718,7 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
                     by_year,
                     area_ids,
                     precondition_ids,
-                    geojson[i],
+                    wkb[i],
                 )
             )
         values["homes"], values["first_year"], values["last_year"] = homes_out, firsts, lasts
@@ -895,30 +892,9 @@ def _spread_phases_all(
     return result
 
 
-@cache
-def _to_wgs84() -> Any:
-    """The RD New -> WGS84 transformer (made once per process: making one takes ~30 ms)."""
-    from pyproj import Transformer
-
-    return Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
-
-
-def _to_geojson(geometry: np.ndarray[Any, np.dtype[np.object_]]) -> list[str | None]:
-    """RD New geometries as compact GeoJSON text in WGS84 (6 decimals), None where missing."""
+def _to_wkb(geometry: np.ndarray[Any, np.dtype[np.object_]]) -> list[bytes | None]:
+    """RD New geometries as WKB (kept for the map, which makes its GeoJSON when it asks:
+    :mod:`opgave.plan_geometry`), None where missing."""
     import shapely
 
-    transformer = _to_wgs84()
-
-    def project(xy: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, Any]:
-        x, y = transformer.transform(xy[:, 0], xy[:, 1])
-        return np.round(np.column_stack([x, y]), GEOJSON_DECIMALS)
-
-    present = ~shapely.is_missing(geometry)
-    if present.all():
-        return cast(
-            list[str | None], shapely.to_geojson(shapely.transform(geometry, project)).tolist()
-        )
-    texts = np.full(len(geometry), None, dtype=object)
-    if present.any():
-        texts[present] = shapely.to_geojson(shapely.transform(geometry[present], project))
-    return cast(list[str | None], texts.tolist())
+    return cast(list[bytes | None], shapely.to_wkb(geometry).tolist())
