@@ -571,7 +571,33 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         homes_out: list[Any] = list(homes_column)
         firsts: list[Any] = list(first_column)
         lasts: list[Any] = list(last_column)
-        for i in range(n):
+        # each row's plan, by field (a row is made only if ``keep``): the rows that need no
+        # per-row check are worked out in one tight pass, the others go through the checks
+        by_years: list[Any] = [None] * n
+        area_out: list[Any] = list(links)  # a row without area columns: its links only
+        precondition_out: list[Any] = [()] * n if precondition_column is not None else empties
+        segment_out: dict[str, list[Any]] = {
+            s: [None] * n if segment_columns else none for s in SEGMENTS
+        }
+        keep = [False] * n
+        slow_rows = (
+            range(n)
+            if year_columns
+            or segment_columns
+            or area_column is not None
+            or precondition_column is not None
+            else _quick_rows(
+                ids_column,
+                homes_column,
+                gemeente_column,
+                demolition_column if gross and "demolition" in columns else none,
+                bad,
+                (phases, phase_trouble, phase_totals, spreads),
+                (first_column, last_column) if use_years_columns else None,
+                (homes_out, firsts, lasts, by_years, keep),
+            )
+        )
+        for i in slow_rows:
             number = numbers[i]
             plan_id = ids_column[i]
             if plan_id:
@@ -703,24 +729,34 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
             if gemeente_id is None or homes is None or first is None or last is None or not plan_id:
                 flag(i, "plan_id", "the row has no plan (no identifier, municipality or years)")
                 continue
-            rows.append(
-                PlanRow(
-                    plan_id,
-                    names_column[i] or plan_id,
-                    gemeente_id,
-                    homes,
-                    segments.get("social_rent"),
-                    segments.get("mid_rent"),
-                    segments.get("affordable_buy"),
-                    status_column[i],
-                    first,
-                    last,
-                    by_year,
-                    area_ids,
-                    precondition_ids,
-                    wkb[i],
-                )
+            keep[i] = True
+            by_years[i], area_out[i] = by_year, area_ids
+            if precondition_column is not None:
+                precondition_out[i] = precondition_ids
+            if segment_columns:
+                for s in SEGMENTS:
+                    segment_out[s][i] = segments.get(s)
+        kept = np.flatnonzero(np.fromiter(keep, dtype=bool, count=n))
+        kept_ids = take(ids_column, kept)
+        rows = PlanRow.from_columns(
+            (
+                kept_ids,
+                [
+                    name or plan_id
+                    for name, plan_id in zip(take(names_column, kept), kept_ids, strict=True)
+                ],
+                take(gemeente_column, kept),
+                take(homes_out, kept),
+                *(take(segment_out[s], kept) for s in SEGMENTS),
+                take(status_column, kept),
+                take(firsts, kept),
+                take(lasts, kept),
+                take(by_years, kept),
+                take(area_out, kept),
+                take(precondition_out, kept),
+                take(wkb, kept),
             )
+        )
         values["homes"], values["first_year"], values["last_year"] = homes_out, firsts, lasts
     report.plan_ids = list(ids_column)
     problems.sort(key=lambda p: p.row or 0)
@@ -738,6 +774,67 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     if problems:
         raise PlanReadError(list(problems), report)
     return PlanReading(rows, report)
+
+
+def _quick_rows(
+    ids: list[Any],
+    homes_column: list[Any],
+    gemeente_column: list[Any],
+    demolition: list[Any],
+    bad: list[bool],
+    phased: tuple[list[Phase], set[int], list[int], list[Any]],
+    year_columns: tuple[list[Any], list[Any]] | None,
+    out: tuple[list[Any], list[Any], list[Any], list[Any], list[bool]],
+) -> list[int]:
+    """Work out in one tight pass the rows that need no per-row check, as the checks
+    would (homes, first and last year, homes per year into ``out``, ``keep`` set), and
+    return the others (in order): a row already flagged, with a duplicate or missing id,
+    no municipality, a phase problem, homes that differ from the phases' total, a
+    demolition to take off (``demolition`` given only when homes are gross), reversed
+    or missing years. Only for rows without yearly, segment, area or precondition columns."""
+    phases, phase_trouble, phase_totals, spreads = phased
+    homes_out, firsts, lasts, by_years, keep = out
+    duplicated: set[Any] = set()
+    if len(set(ids)) != len(ids):
+        seen: set[Any] = set()
+        duplicated = {v for v in ids if v in seen or seen.add(v)}  # type: ignore[func-returns-value]
+    span_first = span_last = None
+    known_firsts = [p.first_year for p in phases if p.first_year is not None]
+    known_lasts = [p.last_year for p in phases if p.last_year is not None]
+    if known_firsts and known_lasts:
+        span_first, span_last = min(known_firsts), max(known_lasts)
+    slow: list[int] = []
+    for i, (plan_id, homes, gemeente_id) in enumerate(
+        zip(ids, homes_column, gemeente_column, strict=True)
+    ):
+        if bad[i] or not plan_id or plan_id in duplicated or gemeente_id is None or demolition[i]:
+            slow.append(i)
+            continue
+        first = last = by_year = None
+        if phases:
+            total = phase_totals[i]
+            if i in phase_trouble or (homes is not None and total and homes != total):
+                slow.append(i)
+                continue
+            if homes is None:
+                homes = total
+            spread = spreads[i]
+            if spread is None:
+                first, last = span_first, span_last
+            elif type(spread) is tuple:
+                first, by_year = spread
+                last = first + len(by_year) - 1
+            else:  # a problem
+                slow.append(i)
+                continue
+        if first is None and year_columns is not None:
+            first, last = year_columns[0][i], year_columns[1][i]
+        if homes is None or first is None or last is None or last < first:
+            slow.append(i)
+            continue
+        homes_out[i], firsts[i], lasts[i], by_years[i] = homes, first, last, by_year
+        keep[i] = True
+    return slow
 
 
 def _province_lookup(gazetteer: municipalities.Gazetteer) -> Callable[[Any], str | None]:
