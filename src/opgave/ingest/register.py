@@ -400,7 +400,14 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     fallback = str(rule("planstatus_unknown"))
     if fallback != "refuse":
         raw_status = source_cols["planstatus"]
-        for i, code in enumerate(status_column):
+        uniques, codes = table.encoding(columns["planstatus"])
+        counted = [  # the distinct cells that mean "unknown", counted as the fallback
+            j
+            for j, u in enumerate(uniques)
+            if memo["planstatus"](u)[0] == fallback.upper() and unknown_status(u)[0]
+        ]
+        for i in trouble_rows(codes, counted):
+            code = status_column[i]
             if code == fallback.upper() and unknown_status(raw_status[i])[0]:
                 notes.append(
                     Problem(
@@ -789,8 +796,8 @@ def _quick_rows(
     """Work out in one tight pass the rows that need no per-row check, as the checks
     would (homes, first and last year, homes per year into ``out``, ``keep`` set), and
     return the others (in order): a row already flagged, with a duplicate or missing id,
-    no municipality, a phase problem, homes that differ from the phases' total, a
-    demolition to take off (``demolition`` given only when homes are gross), reversed
+    no municipality, a phase problem, homes that differ from the phases' total, more
+    demolition than homes (``demolition`` given only when homes are gross), reversed
     or missing years. Only for rows without yearly, segment, area or precondition columns."""
     phases, phase_trouble, phase_totals, spreads = phased
     homes_out, firsts, lasts, by_years, keep = out
@@ -807,7 +814,7 @@ def _quick_rows(
     for i, (plan_id, homes, gemeente_id) in enumerate(
         zip(ids, homes_column, gemeente_column, strict=True)
     ):
-        if bad[i] or not plan_id or plan_id in duplicated or gemeente_id is None or demolition[i]:
+        if bad[i] or not plan_id or plan_id in duplicated or gemeente_id is None:
             slow.append(i)
             continue
         first = last = by_year = None
@@ -832,6 +839,14 @@ def _quick_rows(
         if homes is None or first is None or last is None or last < first:
             slow.append(i)
             continue
+        if demolition[i]:  # gross homes: the net ones, homes per year in proportion
+            if demolition[i] > homes:
+                slow.append(i)
+                continue
+            net = homes - demolition[i]
+            if by_year is not None and homes:
+                by_year = _largest_remainder([v * net / homes for v in by_year])
+            homes = net
         homes_out[i], firsts[i], lasts[i], by_years[i] = homes, first, last, by_year
         keep[i] = True
     return slow
@@ -891,7 +906,8 @@ def _largest_remainder(shares: list[float]) -> list[int]:
     """Whole numbers adding up to the rounded total of ``shares`` (largest remainder)."""
     total = round(sum(shares))
     floors = [int(s) for s in shares]
-    order = sorted(range(len(shares)), key=lambda k: -(shares[k] - floors[k]))
+    behind = [f - s for s, f in zip(shares, floors, strict=True)]  # minus the remainders
+    order = sorted(range(len(shares)), key=behind.__getitem__)
     for k in order[: total - sum(floors)]:
         floors[k] += 1
     return floors
