@@ -89,6 +89,9 @@ class SourceTable:
     encoded: dict[str, tuple[list[Any], np.ndarray[Any, Any]]] = field(default_factory=dict)
     """Columns as their distinct values and each row's index into them (filled by the
     Arrow-based readers, else worked out on first use by :meth:`encoding`)."""
+    wkb: list[bytes | None] | None = None
+    """The geometries as the file's WKB, when they are exactly what it holds (RD New, no
+    repair): kept as they are instead of written again."""
 
     def __len__(self) -> int:
         return len(self.row_numbers)

@@ -325,7 +325,7 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
             located = municipalities.locate(table.geometry, dates, gazetteer)
         if context.area_polygons:
             links = municipalities.overlapping_areas(table.geometry, context.area_polygons)
-        wkb = _to_wkb(table.geometry)
+        wkb = table.wkb if table.wkb is not None else _to_wkb(table.geometry)
 
     # --- column by column: each distinct value parsed once --------------------------------
     notes = report.notes
@@ -998,10 +998,15 @@ def _spread_phases_all(
     filled = per_year > 0
     lead = filled.argmax(axis=1)
     trail = per_year.shape[1] - filled[:, ::-1].argmax(axis=1)
-    for i, homes_row, a, b in zip(
-        rows.tolist(), per_year.tolist(), lead.tolist(), trail.tolist(), strict=True
-    ):
-        result[i] = (start + a, homes_row[a:b])
+    # rows by their span of years (few distinct): each row's list made for its span only
+    spans, members = np.unique(lead * (per_year.shape[1] + 1) + trail, return_inverse=True)
+    by_span = np.argsort(members, kind="stable")
+    bounds = np.searchsorted(members[by_span], np.arange(len(spans) + 1))
+    for k in range(len(spans)):
+        group = by_span[bounds[k] : bounds[k + 1]]
+        a, b = int(lead[group[0]]), int(trail[group[0]])
+        for i, homes_row in zip(rows[group].tolist(), per_year[group, a:b].tolist(), strict=True):
+            result[i] = (start + a, homes_row)
     return result
 
 
