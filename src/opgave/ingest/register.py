@@ -810,22 +810,38 @@ def _quick_rows(
     known_lasts = [p.last_year for p in phases if p.last_year is not None]
     if known_firsts and known_lasts:
         span_first, span_last = min(known_firsts), max(known_lasts)
+    skip = list(bad)  # rows the checks must see whatever their values
+    for i in phase_trouble:
+        skip[i] = True
+    if duplicated:
+        for i, plan_id in enumerate(ids):
+            if plan_id in duplicated:
+                skip[i] = True
+    n = len(ids)
+    no_years: list[Any] = [None] * n
+    given_first, given_last = year_columns or (no_years, no_years)
     slow: list[int] = []
-    for i, (plan_id, homes, gemeente_id) in enumerate(
-        zip(ids, homes_column, gemeente_column, strict=True)
+    for i, plan_id, homes, gemeente_id, flagged, total, spread, demolished in zip(
+        range(n),
+        ids,
+        homes_column,
+        gemeente_column,
+        skip,
+        phase_totals if phases else repeat(0, n),
+        spreads if phases else repeat(None, n),
+        demolition,
+        strict=True,
     ):
-        if bad[i] or not plan_id or plan_id in duplicated or gemeente_id is None:
+        if flagged or not plan_id or gemeente_id is None:
             slow.append(i)
             continue
         first = last = by_year = None
         if phases:
-            total = phase_totals[i]
-            if i in phase_trouble or (homes is not None and total and homes != total):
+            if homes is not None and total and homes != total:
                 slow.append(i)
                 continue
             if homes is None:
                 homes = total
-            spread = spreads[i]
             if spread is None:
                 first, last = span_first, span_last
             elif type(spread) is tuple:
@@ -835,15 +851,15 @@ def _quick_rows(
                 slow.append(i)
                 continue
         if first is None and year_columns is not None:
-            first, last = year_columns[0][i], year_columns[1][i]
+            first, last = given_first[i], given_last[i]
         if homes is None or first is None or last is None or last < first:
             slow.append(i)
             continue
-        if demolition[i]:  # gross homes: the net ones, homes per year in proportion
-            if demolition[i] > homes:
+        if demolished:  # gross homes: the net ones, homes per year in proportion
+            if demolished > homes:
                 slow.append(i)
                 continue
-            net = homes - demolition[i]
+            net = homes - demolished
             if by_year is not None and homes:
                 by_year = _largest_remainder([v * net / homes for v in by_year])
             homes = net
