@@ -342,6 +342,8 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         """The rows (in order) whose cell is one of the ``wanted`` distinct values."""
         return np.flatnonzero(np.isin(codes, wanted)).tolist() if wanted else []
 
+    holding_none: set[str] = set()  # the mapped fields with an empty value in some row
+
     def mapped(f: str, required: bool = False) -> list[Any]:
         uniques, codes = table.encoding(columns[f])
         parse = memo[f]
@@ -353,6 +355,8 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         for i in trouble_rows(codes, wanted):
             flag(i, column, lookup[codes[i]][1] or "a value is required")
         result = take([v for v, _ in lookup], codes)
+        if any(v is None for v, _ in lookup):  # every distinct value is some row's
+            holding_none.add(f)
         values[f] = result
         return result
 
@@ -430,6 +434,7 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     )
     # municipality: geometry first (rules.municipality), else the column
     gemeente_column: list[str | None] = [None] * n
+    gemeente_complete = False  # known to hold a municipality in every row
     raw_gemeente = source_cols["gemeente"]
     raw_province = source_cols["provincie"]
     if table.geometry is None and "gemeente" in columns and "provincie" not in columns:
@@ -443,6 +448,7 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
                 resolved[raw] = (None, str(error))
         lookup = [resolved[_text(u)] for u in uniques]
         gemeente_column = take([hit[0] if hit else None for hit, _ in lookup], codes)
+        gemeente_complete = all(hit for hit, _ in lookup)
         special = [
             j
             for j, (hit, issue) in enumerate(lookup)
@@ -548,10 +554,10 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         and not (gross and "demolition" in columns)
         and not any(bad)
         and all(ids_column)
-        and None not in homes_column
-        and None not in first_column
-        and None not in last_column
-        and None not in gemeente_column
+        and all(
+            f in columns and f not in holding_none for f in ("homes", "first_year", "last_year")
+        )
+        and (gemeente_complete or None not in gemeente_column)
         and len(set(ids_column)) == n
         and not any(map(operator.lt, last_column, first_column))
     )
