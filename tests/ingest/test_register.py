@@ -14,6 +14,7 @@ import shapely
 
 from opgave import boundaries, plan_geometry, synthetic_register
 from opgave.ingest import profiles
+from opgave.ingest.readers import read_source
 from opgave.ingest.register import Context, PlanReadError, read_plans
 from opgave.municipalities import shipped
 
@@ -236,3 +237,29 @@ def test_phases_spread_for_all_rows_at_once_as_one_by_one(unknown_rule: object) 
         given = [(phases[k], int(c)) for k, c in enumerate(row) if c]
         assert got[i] == _spread_phases(given, unknown_rule), (i, row)
     assert got[41] == (2020, [3, 2])
+
+
+@pytest.mark.parametrize("odd", [None, " SYN-07", "=HYPERLINK()", "-7", "@x", "", "Plan."])
+def test_large_text_columns_checked_in_arrow_as_cell_by_cell(
+    tmp_path: Path, odd: str | None
+) -> None:
+    """A large column of distinct ids and names the reader found tidy (letters or digits at
+    both ends) skips the per-cell strip and formula checks; one odd cell anywhere takes
+    them again: spaces are stripped, a formula or an empty id refused with its row."""
+    lines = ["plan_id;name;gemeente_code;homes;planstatus;first_year;last_year"]
+    lines += [f"SYN-{i:06d};Plan {i} ë;GM0363;{i % 90 + 1};1A;2026;2027" for i in range(25_000)]
+    if odd is not None:
+        lines[8] = lines[8].replace("SYN-000007", odd)  # file row 9
+    path = tmp_path / "plans.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_source(path)
+    assert ("plan_id" in table.tidy) is (odd is None)
+    assert "name" in table.tidy
+    if odd in ("=HYPERLINK()", "-7", "@x", ""):
+        with pytest.raises(PlanReadError) as error:
+            read_plans(path, profiles.load_profile("opgave"), CONTEXT)
+        assert [(p.row, p.field) for p in error.value.problems] == [(9, "plan_id")]
+        return
+    rows = read_plans(path, profiles.load_profile("opgave"), CONTEXT).rows
+    assert len(rows) == 25_000 and rows[0].id == "SYN-000000" and rows[0].name == "Plan 0 ë"
+    assert rows[7].id == (odd or "SYN-000007").strip()

@@ -361,6 +361,9 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         return result
 
     def texts(f: str) -> list[str]:
+        if columns[f] in table.tidy:  # the reader saw nothing to strip, empty or formula
+            values[f] = source_cols[f]
+            return source_cols[f]
         uniques, codes = table.encoding(columns[f])
         try:  # text cells (all of a CSV): C-level passes, a column of ids is all distinct
             stripped = list(map(str.strip, uniques))
