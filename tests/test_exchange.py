@@ -136,3 +136,15 @@ def test_import_needs_an_empty_database(loaded_url: str, tmp_path: Path) -> None
     with pytest.raises(exchange.ImportProblems, match="not empty"), store.transaction(engine) as s:
         exchange.import_all(s, tmp_path / "x")
     engine.dispose()
+
+
+def test_binary_cells_round_trip_as_hex() -> None:
+    """A plan's WKB geometry is written as hexadecimal text and read back as the bytes."""
+    from opgave.exchange import _cell, _parse
+    from opgave.model import PlanGeometry, table_of
+
+    column = table_of(PlanGeometry).c.geometry_wkb
+    assert _cell(column, b"\x01\x02\xff") == "0102ff"
+    assert _parse(column, "0102ff") == b"\x01\x02\xff"
+    with pytest.raises(ValueError, match="hexadecimal"):
+        _parse(column, "not hex")

@@ -153,3 +153,27 @@ def test_current_revision_without_alembic(db_url: str) -> None:
         expected = MigrationContext.configure(connection).get_current_revision()
     assert store.current_revision(engine) == expected == "0002"
     engine.dispose()
+
+
+def test_plan_geometry_migration_converts_geojson_to_rd_new_wkb_and_back() -> None:
+    """0012 turns the stored GeoJSON (WGS84) into WKB in RD New; the map's GeoJSON made
+    from that WKB is the text that was stored (6 decimals survive the round trip)."""
+    import importlib.util
+
+    import shapely
+
+    from opgave import plan_geometry
+
+    path = Path(store.__file__).parent / "migrations" / "versions" / "0012_plan_geometry_wkb.py"
+    spec = importlib.util.spec_from_file_location("migration_0012", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    stored = [
+        '{"type":"Point","coordinates":[5.387204,52.155172]}',
+        '{"type":"Polygon","coordinates":[[[4.9,52.37],[4.91,52.37],[4.91,52.38],[4.9,52.37]]]}',
+    ]
+    wkb = migration._to_rd_wkb(stored)
+    point = shapely.from_wkb(wkb[0])
+    assert abs(point.x - 155_000) < 5 and abs(point.y - 463_000) < 5  # RD New, metres
+    assert plan_geometry.geojson(wkb) == stored

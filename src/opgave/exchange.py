@@ -21,7 +21,19 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import JSON, Boolean, Column, Date, Float, Integer, func, insert, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    Integer,
+    LargeBinary,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from opgave.model import TABLES, Base, table_of
@@ -179,6 +191,8 @@ def _cell(column: Column[Any], value: Any) -> str:
         return repr(float(value))
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, bytes):  # a plan's WKB geometry: hexadecimal, as GIS tools show it
+        return value.hex()
     return str(value)
 
 
@@ -199,6 +213,8 @@ def _arrow_type(column: Column[Any]) -> pa.DataType:
         return pa.float64()
     if isinstance(column.type, Date):
         return pa.date32()
+    if isinstance(column.type, LargeBinary):
+        return pa.binary()
     return pa.string()
 
 
@@ -248,6 +264,11 @@ def _parse(column: Column[Any], raw: str) -> Any:
             return dt.date.fromisoformat(raw)
         except ValueError:
             raise ValueError(f"expected a date YYYY-MM-DD, got {raw!r}") from None
+    if isinstance(kind, LargeBinary):
+        try:
+            return bytes.fromhex(raw)
+        except ValueError:
+            raise ValueError(f"expected hexadecimal bytes (WKB), got {raw[:40]!r}") from None
     return raw
 
 

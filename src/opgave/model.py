@@ -596,12 +596,13 @@ TABLES = (*TABLES, User, ApiToken, UserSession, AuditEvent, AreaBoundary)
 
 
 class PlanGeometry(Base):
-    """A plan's outline or point from a GIS register: GeoJSON text in WGS84 (for the map;
-    areas are computed in RD New from it), under the source of the list that brought it."""
+    """A plan's outline or point from a GIS register: WKB in RD New, as read (areas are
+    computed in RD New; the map's GeoJSON in WGS84 is made from it when asked), under the
+    source of the list that brought it."""
 
     __tablename__ = "plan_geometry"
     plan_id: Mapped[str] = mapped_column(String(64), ForeignKey("plan.id"), primary_key=True)
-    geometry_json: Mapped[str] = mapped_column(Text)
+    geometry_wkb: Mapped[bytes] = mapped_column(LargeBinary)
     source_id: Mapped[str | None] = _source()
 
 

@@ -299,13 +299,15 @@ def locate(
         holds = shapely.contains(division.geometry[pairs[1]], geoms[pairs[0]])
         inside = np.full(len(wanted), -1, dtype=np.int64)
         inside[pairs[0][holds]] = pairs[1][holds]  # the last one, as the tree's order goes
-        year_located: dict[str, Located] = {}
-        for i in np.flatnonzero(inside >= 0).tolist():
-            code = division.codes[int(inside[i])]
-            hit = year_located.get(code)
-            if hit is None:
-                hit = year_located[code] = _located(gazetteer, [(code, 1.0)], int(year))
-            result[wanted[i]] = hit
+        held = np.flatnonzero(inside >= 0)
+        holders, which = np.unique(inside[held], return_inverse=True)
+        hits = np.fromiter(  # one Located per municipality, shared by the plans inside it
+            (_located(gazetteer, [(division.codes[j], 1.0)], int(year)) for j in holders.tolist()),
+            dtype=object,
+            count=len(holders),
+        )
+        for k, hit in zip(wanted[held].tolist(), hits[which].tolist(), strict=True):
+            result[k] = hit
         rest = np.flatnonzero(inside < 0).tolist()
         if not rest:
             continue

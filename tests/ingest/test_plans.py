@@ -286,6 +286,15 @@ def test_gis_register_with_mapping_report_and_geometry(
 
     with create_engine(loaded_url).connect() as connection:
         assert connection.scalar(select(func.count()).select_from(PlanGeometry)) == 60
+    from opgave.service import Service, geo
+
+    outlines = geo.plan_outlines(Service(loaded_url))  # the map's GeoJSON, made when asked
+    assert len(outlines) == 60 and {p["id"] for p in plans} == set(outlines)
+    assert {json.loads(t)["type"] for t in outlines.values()} <= {
+        "Polygon",
+        "MultiPolygon",
+        "Point",
+    }
     code, out, _ = cli(runner, loaded_url, "ingest", "propose-mapping", str(path))
     assert code == 0 and 'name = "plannaam"' in out and '"OP2020-2024" = [2020, 2024]' in out
 

@@ -12,8 +12,9 @@ import pyogrio
 import pytest
 import shapely
 
-from opgave import boundaries, synthetic_register
+from opgave import boundaries, plan_geometry, synthetic_register
 from opgave.ingest import profiles
+from opgave.ingest.readers import read_source
 from opgave.ingest.register import Context, PlanReadError, read_plans
 from opgave.municipalities import shipped
 
@@ -135,7 +136,14 @@ def test_synthetic_gis_register_of_4000_polygons(tmp_path: Path, suffix: str) ->
     label = "synthetisch" if suffix == ".gpkg" else "synthetisc"  # .dbf names: 10 characters
     assert set(table.column(label).to_pylist()) == {"ja"}
     assert all(r.gemeente_id in shipped().current for r in reading.rows)
-    assert all(r.geometry_json for r in reading.rows)
+    # the geometry is kept as read (WKB, RD New); the map's GeoJSON (WGS84) is made from it
+    kept = shapely.from_wkb([r.geometry_wkb for r in reading.rows])
+    assert not shapely.is_missing(kept).any()
+    x0, y0, x1, y1 = shapely.total_bounds(kept)
+    assert 0 < x0 < x1 < 300_000 and 300_000 < y0 < y1 < 629_000  # RD New, metres
+    shown = shapely.from_geojson(plan_geometry.geojson([r.geometry_wkb for r in reading.rows]))
+    lon0, lat0, lon1, lat1 = shapely.total_bounds(shown)
+    assert 3.2 < lon0 < lon1 < 7.3 and 50.7 < lat0 < lat1 < 53.7  # WGS84 lon/lat
     status: Counter[str] = Counter()
     gemeente: Counter[str] = Counter()
     for row in reading.rows:
@@ -229,3 +237,29 @@ def test_phases_spread_for_all_rows_at_once_as_one_by_one(unknown_rule: object) 
         given = [(phases[k], int(c)) for k, c in enumerate(row) if c]
         assert got[i] == _spread_phases(given, unknown_rule), (i, row)
     assert got[41] == (2020, [3, 2])
+
+
+@pytest.mark.parametrize("odd", [None, " SYN-07", "=HYPERLINK()", "-7", "@x", "", "Plan."])
+def test_large_text_columns_checked_in_arrow_as_cell_by_cell(
+    tmp_path: Path, odd: str | None
+) -> None:
+    """A large column of distinct ids and names the reader found tidy (letters or digits at
+    both ends) skips the per-cell strip and formula checks; one odd cell anywhere takes
+    them again: spaces are stripped, a formula or an empty id refused with its row."""
+    lines = ["plan_id;name;gemeente_code;homes;planstatus;first_year;last_year"]
+    lines += [f"SYN-{i:06d};Plan {i} ë;GM0363;{i % 90 + 1};1A;2026;2027" for i in range(25_000)]
+    if odd is not None:
+        lines[8] = lines[8].replace("SYN-000007", odd)  # file row 9
+    path = tmp_path / "plans.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_source(path)
+    assert ("plan_id" in table.tidy) is (odd is None)
+    assert "name" in table.tidy
+    if odd in ("=HYPERLINK()", "-7", "@x", ""):
+        with pytest.raises(PlanReadError) as error:
+            read_plans(path, profiles.load_profile("opgave"), CONTEXT)
+        assert [(p.row, p.field) for p in error.value.problems] == [(9, "plan_id")]
+        return
+    rows = read_plans(path, profiles.load_profile("opgave"), CONTEXT).rows
+    assert len(rows) == 25_000 and rows[0].id == "SYN-000000" and rows[0].name == "Plan 0 ë"
+    assert rows[7].id == (odd or "SYN-000007").strip()

@@ -93,19 +93,29 @@ def read_gis(
     if len(attributes) > MAX_COLUMNS:
         raise _fail(name, f"{len(attributes)} attributes; at most {MAX_COLUMNS} are read")
     geometry = None
+    kept: list[bytes | None] | None = None  # the file's WKB, when the geometries are it
     if geometry_name in table.column_names:
         wkb = table.column(geometry_name).to_numpy(zero_copy_only=False)
+        as_read = True
         try:
-            geometry = shapely.from_wkb(wkb, on_invalid="fix")
-        except Exception as error:  # a malformed WKB blob
-            raise _fail(name, f"the geometries cannot be read: {error}") from None
+            geometry = shapely.from_wkb(wkb, on_invalid="raise")
+        except Exception:  # a blob GEOS cannot read as it is: read again, repaired
+            as_read = False
+            try:
+                geometry = shapely.from_wkb(wkb, on_invalid="fix")
+            except Exception as error:  # a malformed WKB blob
+                raise _fail(name, f"the geometries cannot be read: {error}") from None
+        assert geometry is not None
         crs = meta.get("crs")
+        read = geometry
         geometry, how = to_rd_new(geometry, crs, name)
         notes.append(how)
         invalid = ~shapely.is_valid(geometry) & ~shapely.is_missing(geometry)
         if invalid.any():
             geometry[invalid] = shapely.make_valid(geometry[invalid])
             notes.append(f"{int(invalid.sum())} invalid geometries repaired")
+        elif as_read and geometry is read:  # in RD New, nothing repaired: kept as it is
+            kept = wkb.tolist()
     columns: dict[str, list[Any]] = {}
     encoded: dict[str, tuple[list[Any], np.ndarray[Any, Any]]] = {}
     for column in attributes:
@@ -125,6 +135,7 @@ def read_gis(
         decimal=",",
         notes=notes,
         encoded=encoded,
+        wkb=kept,
     )
 
 

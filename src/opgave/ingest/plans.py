@@ -77,8 +77,9 @@ class PlanRow:
     homes_by_year: list[int] | None
     area_ids: tuple[str, ...] = ()
     precondition_ids: tuple[str, ...] = ()
-    geometry_json: str | None = None
-    """The plan's outline or point as GeoJSON text in WGS84 (GIS registers), else None."""
+    geometry_wkb: bytes | None = None
+    """The plan's outline or point as WKB in RD New (GIS registers), else None; the map's
+    GeoJSON is made from it when asked (:func:`opgave.plan_geometry.geojson`)."""
 
     def fields(self) -> dict[str, Any]:
         """The plan's versioned fields (those kept in history)."""

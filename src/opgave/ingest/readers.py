@@ -89,6 +89,13 @@ class SourceTable:
     encoded: dict[str, tuple[list[Any], np.ndarray[Any, Any]]] = field(default_factory=dict)
     """Columns as their distinct values and each row's index into them (filled by the
     Arrow-based readers, else worked out on first use by :meth:`encoding`)."""
+    tidy: set[str] = field(default_factory=set)
+    """Text columns whose every cell starts and ends with a letter or digit: nothing to
+    strip, none empty, none a spreadsheet would run as a formula (checked by the reader
+    where it is cheap: in Arrow, for large columns of distinct values)."""
+    wkb: list[bytes | None] | None = None
+    """The geometries as the file's WKB, when they are exactly what it holds (RD New, no
+    repair): kept as they are instead of written again."""
 
     def __len__(self) -> int:
         return len(self.row_numbers)
@@ -438,10 +445,13 @@ def read_csv(
                 raise _fail(name, f"a value {value!r} beyond the last named column", i + 2)
     columns: dict[str, list[Any]] = {}
     encoded: dict[str, tuple[list[Any], np.ndarray[Any, Any]]] = {}
+    tidy: set[str] = set()
     for h in header:  # column by column, releasing Arrow's copy as we go (bounded peak)
         # each distinct cell one Python string, shared by the rows holding it
         encoded[h] = encode_arrow(table.column(h))
         columns[h] = take(*encoded[h])
+        if len(encoded[h][0]) > 2 * ENCODE_SAMPLE and _tidy(table.column(h)):
+            tidy.add(h)
         table = table.drop_columns([h])
     del table
     return SourceTable(
@@ -453,7 +463,21 @@ def read_csv(
         decimal=decimal,
         notes=notes,
         encoded=encoded,
+        tidy=tidy,
     )
+
+
+def _tidy(column: Any) -> bool:
+    """Whether every cell of an Arrow text column starts and ends with a letter or digit
+    (Unicode: never whitespace, never a formula's first character) - then a mapper need
+    not strip or check its cells one by one."""
+    import pyarrow.compute as pc
+
+    if column.null_count:
+        return False
+    first = pc.utf8_is_alnum(pc.utf8_slice_codeunits(column, 0, 1))
+    last = pc.utf8_is_alnum(pc.utf8_slice_codeunits(column, -1))
+    return bool(pc.all(pc.and_(first, last)).as_py())
 
 
 def _record_numbers(count: int, skipped: dict[int, str]) -> list[int]:

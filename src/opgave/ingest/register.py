@@ -5,7 +5,7 @@ a :class:`~opgave.ingest.profiles.Profile`, and a :class:`Context`: the municipa
 the database knows (each to its current code), the area and precondition ids, the capture
 date, and polygons of large-scale areas (RD New) to link plans to.
 Outputs: a :class:`PlanReading`: :class:`~opgave.ingest.plans.PlanRow` per plan (with its
-geometry as GeoJSON in WGS84 when it has one) and the
+geometry as WKB in RD New when it has one) and the
 :class:`~opgave.ingest.import_report.ImportReport`; or :class:`PlanReadError` listing every
 problem with file, row and column (and carrying the report), so that nothing is written.
 Derives: the current municipality (from the geometry by largest overlap in the division
@@ -25,7 +25,6 @@ import operator
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import repeat
 from pathlib import Path
 from typing import Any, cast
@@ -54,8 +53,6 @@ from opgave.vocabulary import PLANSTATUS
 SEGMENTS = ("social_rent", "mid_rent", "affordable_buy")
 YEAR_RANGE = (1900, 2100)
 """Delivery years outside this range are refused (a typo such as 20255)."""
-GEOJSON_DECIMALS = 6
-"""Plan geometries are kept in WGS84 with 6 decimals (about 0.1 m)."""
 
 
 class PlanReadError(PlanListError):
@@ -314,10 +311,10 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     municipality_memo: dict[tuple[str, str | None], tuple[Any, str | None]] = {}
     province_of = _province_lookup(gazetteer)
 
-    # geometry: municipality by overlap, area links, GeoJSON to keep
+    # geometry: municipality by overlap, area links, WKB to keep
     located: list[municipalities.Located | None] = none
     links: list[tuple[str, ...]] = empties
-    geojson: list[str | None] = none
+    wkb: list[bytes | None] = none
     if table.geometry is not None:
         if "date" in columns:
             uniques, codes = table.encoding(columns["date"])
@@ -328,7 +325,7 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
             located = municipalities.locate(table.geometry, dates, gazetteer)
         if context.area_polygons:
             links = municipalities.overlapping_areas(table.geometry, context.area_polygons)
-        geojson = _to_geojson(table.geometry)
+        wkb = table.wkb if table.wkb is not None else _to_wkb(table.geometry)
 
     # --- column by column: each distinct value parsed once --------------------------------
     notes = report.notes
@@ -345,6 +342,8 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         """The rows (in order) whose cell is one of the ``wanted`` distinct values."""
         return np.flatnonzero(np.isin(codes, wanted)).tolist() if wanted else []
 
+    holding_none: set[str] = set()  # the mapped fields with an empty value in some row
+
     def mapped(f: str, required: bool = False) -> list[Any]:
         uniques, codes = table.encoding(columns[f])
         parse = memo[f]
@@ -356,10 +355,15 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         for i in trouble_rows(codes, wanted):
             flag(i, column, lookup[codes[i]][1] or "a value is required")
         result = take([v for v, _ in lookup], codes)
+        if any(v is None for v, _ in lookup):  # every distinct value is some row's
+            holding_none.add(f)
         values[f] = result
         return result
 
     def texts(f: str) -> list[str]:
+        if columns[f] in table.tidy:  # the reader saw nothing to strip, empty or formula
+            values[f] = source_cols[f]
+            return source_cols[f]
         uniques, codes = table.encoding(columns[f])
         try:  # text cells (all of a CSV): C-level passes, a column of ids is all distinct
             stripped = list(map(str.strip, uniques))
@@ -403,7 +407,14 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     fallback = str(rule("planstatus_unknown"))
     if fallback != "refuse":
         raw_status = source_cols["planstatus"]
-        for i, code in enumerate(status_column):
+        uniques, codes = table.encoding(columns["planstatus"])
+        counted = [  # the distinct cells that mean "unknown", counted as the fallback
+            j
+            for j, u in enumerate(uniques)
+            if memo["planstatus"](u)[0] == fallback.upper() and unknown_status(u)[0]
+        ]
+        for i in trouble_rows(codes, counted):
+            code = status_column[i]
             if code == fallback.upper() and unknown_status(raw_status[i])[0]:
                 notes.append(
                     Problem(
@@ -426,6 +437,7 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     )
     # municipality: geometry first (rules.municipality), else the column
     gemeente_column: list[str | None] = [None] * n
+    gemeente_complete = False  # known to hold a municipality in every row
     raw_gemeente = source_cols["gemeente"]
     raw_province = source_cols["provincie"]
     if table.geometry is None and "gemeente" in columns and "provincie" not in columns:
@@ -439,6 +451,7 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
                 resolved[raw] = (None, str(error))
         lookup = [resolved[_text(u)] for u in uniques]
         gemeente_column = take([hit[0] if hit else None for hit, _ in lookup], codes)
+        gemeente_complete = all(hit for hit, _ in lookup)
         special = [
             j
             for j, (hit, issue) in enumerate(lookup)
@@ -544,10 +557,10 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         and not (gross and "demolition" in columns)
         and not any(bad)
         and all(ids_column)
-        and None not in homes_column
-        and None not in first_column
-        and None not in last_column
-        and None not in gemeente_column
+        and all(
+            f in columns and f not in holding_none for f in ("homes", "first_year", "last_year")
+        )
+        and (gemeente_complete or None not in gemeente_column)
         and len(set(ids_column)) == n
         and not any(map(operator.lt, last_column, first_column))
     )
@@ -567,14 +580,40 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
                 none,
                 empties,
                 empties,
-                geojson,
+                wkb,
             )
         )
     else:
         homes_out: list[Any] = list(homes_column)
         firsts: list[Any] = list(first_column)
         lasts: list[Any] = list(last_column)
-        for i in range(n):
+        # each row's plan, by field (a row is made only if ``keep``): the rows that need no
+        # per-row check are worked out in one tight pass, the others go through the checks
+        by_years: list[Any] = [None] * n
+        area_out: list[Any] = list(links)  # a row without area columns: its links only
+        precondition_out: list[Any] = [()] * n if precondition_column is not None else empties
+        segment_out: dict[str, list[Any]] = {
+            s: [None] * n if segment_columns else none for s in SEGMENTS
+        }
+        keep = [False] * n
+        slow_rows = (
+            range(n)
+            if year_columns
+            or segment_columns
+            or area_column is not None
+            or precondition_column is not None
+            else _quick_rows(
+                ids_column,
+                homes_column,
+                gemeente_column,
+                demolition_column if gross and "demolition" in columns else none,
+                bad,
+                (phases, phase_trouble, phase_totals, spreads),
+                (first_column, last_column) if use_years_columns else None,
+                (homes_out, firsts, lasts, by_years, keep),
+            )
+        )
+        for i in slow_rows:
             number = numbers[i]
             plan_id = ids_column[i]
             if plan_id:
@@ -706,24 +745,34 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
             if gemeente_id is None or homes is None or first is None or last is None or not plan_id:
                 flag(i, "plan_id", "the row has no plan (no identifier, municipality or years)")
                 continue
-            rows.append(
-                PlanRow(
-                    plan_id,
-                    names_column[i] or plan_id,
-                    gemeente_id,
-                    homes,
-                    segments.get("social_rent"),
-                    segments.get("mid_rent"),
-                    segments.get("affordable_buy"),
-                    status_column[i],
-                    first,
-                    last,
-                    by_year,
-                    area_ids,
-                    precondition_ids,
-                    geojson[i],
-                )
+            keep[i] = True
+            by_years[i], area_out[i] = by_year, area_ids
+            if precondition_column is not None:
+                precondition_out[i] = precondition_ids
+            if segment_columns:
+                for s in SEGMENTS:
+                    segment_out[s][i] = segments.get(s)
+        kept = np.flatnonzero(np.fromiter(keep, dtype=bool, count=n))
+        kept_ids = take(ids_column, kept)
+        rows = PlanRow.from_columns(
+            (
+                kept_ids,
+                [
+                    name or plan_id
+                    for name, plan_id in zip(take(names_column, kept), kept_ids, strict=True)
+                ],
+                take(gemeente_column, kept),
+                take(homes_out, kept),
+                *(take(segment_out[s], kept) for s in SEGMENTS),
+                take(status_column, kept),
+                take(firsts, kept),
+                take(lasts, kept),
+                take(by_years, kept),
+                take(area_out, kept),
+                take(precondition_out, kept),
+                take(wkb, kept),
             )
+        )
         values["homes"], values["first_year"], values["last_year"] = homes_out, firsts, lasts
     report.plan_ids = list(ids_column)
     problems.sort(key=lambda p: p.row or 0)
@@ -741,6 +790,91 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
     if problems:
         raise PlanReadError(list(problems), report)
     return PlanReading(rows, report)
+
+
+def _quick_rows(
+    ids: list[Any],
+    homes_column: list[Any],
+    gemeente_column: list[Any],
+    demolition: list[Any],
+    bad: list[bool],
+    phased: tuple[list[Phase], set[int], list[int], list[Any]],
+    year_columns: tuple[list[Any], list[Any]] | None,
+    out: tuple[list[Any], list[Any], list[Any], list[Any], list[bool]],
+) -> list[int]:
+    """Work out in one tight pass the rows that need no per-row check, as the checks
+    would (homes, first and last year, homes per year into ``out``, ``keep`` set), and
+    return the others (in order): a row already flagged, with a duplicate or missing id,
+    no municipality, a phase problem, homes that differ from the phases' total, more
+    demolition than homes (``demolition`` given only when homes are gross), reversed
+    or missing years. Only for rows without yearly, segment, area or precondition columns."""
+    phases, phase_trouble, phase_totals, spreads = phased
+    homes_out, firsts, lasts, by_years, keep = out
+    duplicated: set[Any] = set()
+    if len(set(ids)) != len(ids):
+        seen: set[Any] = set()
+        duplicated = {v for v in ids if v in seen or seen.add(v)}  # type: ignore[func-returns-value]
+    span_first = span_last = None
+    known_firsts = [p.first_year for p in phases if p.first_year is not None]
+    known_lasts = [p.last_year for p in phases if p.last_year is not None]
+    if known_firsts and known_lasts:
+        span_first, span_last = min(known_firsts), max(known_lasts)
+    skip = list(bad)  # rows the checks must see whatever their values
+    for i in phase_trouble:
+        skip[i] = True
+    if duplicated:
+        for i, plan_id in enumerate(ids):
+            if plan_id in duplicated:
+                skip[i] = True
+    n = len(ids)
+    no_years: list[Any] = [None] * n
+    given_first, given_last = year_columns or (no_years, no_years)
+    slow: list[int] = []
+    for i, plan_id, homes, gemeente_id, flagged, total, spread, demolished in zip(
+        range(n),
+        ids,
+        homes_column,
+        gemeente_column,
+        skip,
+        phase_totals if phases else repeat(0, n),
+        spreads if phases else repeat(None, n),
+        demolition,
+        strict=True,
+    ):
+        if flagged or not plan_id or gemeente_id is None:
+            slow.append(i)
+            continue
+        first = last = by_year = None
+        if phases:
+            if homes is not None and total and homes != total:
+                slow.append(i)
+                continue
+            if homes is None:
+                homes = total
+            if spread is None:
+                first, last = span_first, span_last
+            elif type(spread) is tuple:
+                first, by_year = spread
+                last = first + len(by_year) - 1
+            else:  # a problem
+                slow.append(i)
+                continue
+        if first is None and year_columns is not None:
+            first, last = given_first[i], given_last[i]
+        if homes is None or first is None or last is None or last < first:
+            slow.append(i)
+            continue
+        if demolished:  # gross homes: the net ones, homes per year in proportion
+            if demolished > homes:
+                slow.append(i)
+                continue
+            net = homes - demolished
+            if by_year is not None and homes:
+                by_year = _largest_remainder([v * net / homes for v in by_year])
+            homes = net
+        homes_out[i], firsts[i], lasts[i], by_years[i] = homes, first, last, by_year
+        keep[i] = True
+    return slow
 
 
 def _province_lookup(gazetteer: municipalities.Gazetteer) -> Callable[[Any], str | None]:
@@ -797,7 +931,8 @@ def _largest_remainder(shares: list[float]) -> list[int]:
     """Whole numbers adding up to the rounded total of ``shares`` (largest remainder)."""
     total = round(sum(shares))
     floors = [int(s) for s in shares]
-    order = sorted(range(len(shares)), key=lambda k: -(shares[k] - floors[k]))
+    behind = [f - s for s, f in zip(shares, floors, strict=True)]  # minus the remainders
+    order = sorted(range(len(shares)), key=behind.__getitem__)
     for k in order[: total - sum(floors)]:
         floors[k] += 1
     return floors
@@ -888,37 +1023,21 @@ def _spread_phases_all(
     filled = per_year > 0
     lead = filled.argmax(axis=1)
     trail = per_year.shape[1] - filled[:, ::-1].argmax(axis=1)
-    for i, homes_row, a, b in zip(
-        rows.tolist(), per_year.tolist(), lead.tolist(), trail.tolist(), strict=True
-    ):
-        result[i] = (start + a, homes_row[a:b])
+    # rows by their span of years (few distinct): each row's list made for its span only
+    spans, members = np.unique(lead * (per_year.shape[1] + 1) + trail, return_inverse=True)
+    by_span = np.argsort(members, kind="stable")
+    bounds = np.searchsorted(members[by_span], np.arange(len(spans) + 1))
+    for k in range(len(spans)):
+        group = by_span[bounds[k] : bounds[k + 1]]
+        a, b = int(lead[group[0]]), int(trail[group[0]])
+        for i, homes_row in zip(rows[group].tolist(), per_year[group, a:b].tolist(), strict=True):
+            result[i] = (start + a, homes_row)
     return result
 
 
-@cache
-def _to_wgs84() -> Any:
-    """The RD New -> WGS84 transformer (made once per process: making one takes ~30 ms)."""
-    from pyproj import Transformer
-
-    return Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
-
-
-def _to_geojson(geometry: np.ndarray[Any, np.dtype[np.object_]]) -> list[str | None]:
-    """RD New geometries as compact GeoJSON text in WGS84 (6 decimals), None where missing."""
+def _to_wkb(geometry: np.ndarray[Any, np.dtype[np.object_]]) -> list[bytes | None]:
+    """RD New geometries as WKB (kept for the map, which makes its GeoJSON when it asks:
+    :mod:`opgave.plan_geometry`), None where missing."""
     import shapely
 
-    transformer = _to_wgs84()
-
-    def project(xy: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, Any]:
-        x, y = transformer.transform(xy[:, 0], xy[:, 1])
-        return np.round(np.column_stack([x, y]), GEOJSON_DECIMALS)
-
-    present = ~shapely.is_missing(geometry)
-    if present.all():
-        return cast(
-            list[str | None], shapely.to_geojson(shapely.transform(geometry, project)).tolist()
-        )
-    texts = np.full(len(geometry), None, dtype=object)
-    if present.any():
-        texts[present] = shapely.to_geojson(shapely.transform(geometry[present], project))
-    return cast(list[str | None], texts.tolist())
+    return cast(list[bytes | None], shapely.to_wkb(geometry).tolist())

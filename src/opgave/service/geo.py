@@ -1,20 +1,24 @@
-"""Writes of map boundaries: a CBS/PDOK GeoJSON file (or download) stored per area.
+"""Map geometries: boundaries (a CBS/PDOK GeoJSON file, or download, stored per area) and
+the outlines of plans from GIS registers.
 
 Inputs: the service, the principal, GeoJSON text with its name. Outputs: the number of
-boundaries stored and their source. Derives: nothing - matching and checking is
-:mod:`opgave.ingest.geo`'s.
+boundaries stored and their source; the boundaries and plan outlines as GeoJSON for the map.
+Derives: nothing - matching and checking is :mod:`opgave.ingest.geo`'s, the plans' GeoJSON
+(from the WKB they keep) :mod:`opgave.plan_geometry`'s.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from opgave import boundaries as shipped_boundaries
+from opgave import plan_geometry
 from opgave.access import Principal
 from opgave.ingest import geo
-from opgave.model import Area, AreaBoundary
+from opgave.model import Area, AreaBoundary, PlanGeometry
 from opgave.service import Service, authority, users
 from opgave.service.errors import ServiceError
 
@@ -50,3 +54,15 @@ def boundaries(svc: Service) -> dict[str, str]:
             connection.execute(select(AreaBoundary.area_id, AreaBoundary.geometry_json)).all()
         )
     return {**shipped_boundaries.shipped_geojson(), **loaded}
+
+
+def plan_outlines(svc: Service, plan_ids: Collection[str] | None = None) -> dict[str, str]:
+    """Plan id -> its outline or point (GeoJSON geometry text, WGS84) for the map, of the
+    given plans (None: every plan with a geometry); made from the stored WKB when asked."""
+    query = select(PlanGeometry.plan_id, PlanGeometry.geometry_wkb)
+    if plan_ids is not None:
+        query = query.where(PlanGeometry.plan_id.in_(list(plan_ids)))
+    with svc.engine.connect() as connection:
+        rows = connection.execute(query).all()
+    texts = plan_geometry.geojson([bytes(wkb) for _, wkb in rows])
+    return {pid: text for (pid, _), text in zip(rows, texts, strict=True) if text is not None}

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Connection,
     Date,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -202,7 +203,7 @@ STAGE_GEOMETRY = Table(
     "opgave_stage_geometry",
     _TEMP,
     Column("plan_id", String(64)),
-    Column("geometry_json", Text),
+    Column("geometry_wkb", LargeBinary),
     prefixes=["TEMPORARY"],
 )
 RELINKED = ("added", "changed", "returning", "relinked")
@@ -276,7 +277,7 @@ def stage(
     staged: list[tuple[Any, ...]] = []
     areas: list[tuple[str, str]] = []
     preconditions: list[tuple[str, str]] = []
-    geometries: list[tuple[str, str]] = []
+    geometries: list[tuple[str, bytes]] = []
     for row in plan_rows:
         fields = row.fields()
         plan = plans.get(row.id)
@@ -313,8 +314,8 @@ def stage(
         if relink:
             areas.extend((row.id, a) for a in sorted(new_areas))
             preconditions.extend((row.id, p) for p in sorted(new_preconditions))
-        if row.geometry_json is not None:
-            geometries.append((row.id, row.geometry_json))
+        if row.geometry_wkb is not None:
+            geometries.append((row.id, row.geometry_wkb))
     staged.extend((pid, "dropped", *([None] * len(PLAN_FIELDS))) for pid in dropped)
     report.dropped = list(dropped)
     with connection.begin():
@@ -392,9 +393,9 @@ def move(session: Session, source_id: str, captured: dt.date) -> None:
     )
     session.execute(
         insert(GEOMETRY).from_select(
-            ["plan_id", "geometry_json", "source_id"],
+            ["plan_id", "geometry_wkb", "source_id"],
             select(
-                STAGE_GEOMETRY.c.plan_id, STAGE_GEOMETRY.c.geometry_json,
+                STAGE_GEOMETRY.c.plan_id, STAGE_GEOMETRY.c.geometry_wkb,
                 literal(source_id, String(64)),
             ),
         )
