@@ -6,6 +6,7 @@ import datetime as dt
 import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyogrio
@@ -265,12 +266,12 @@ def test_large_text_columns_checked_in_arrow_as_cell_by_cell(
     assert rows[7].id == (odd or "SYN-000007").strip()
 
 
-def _reading_or_refusal(path: Path, profile: profiles.Profile) -> object:
+def _reading_or_refusal(path: Path, profile: profiles.Profile) -> tuple[str, list[Any], Any]:
     """What reading a file gives: its rows and report, or the refusal's problems and report."""
     try:
         reading = read_plans(path, profile, CONTEXT)
     except PlanReadError as error:
-        return ("refused", error.problems, error.report)
+        return ("refused", list(error.problems), error.report)
     return ("read", reading.rows, reading.report)
 
 
@@ -300,5 +301,5 @@ def test_rows_worked_out_in_one_pass_are_what_the_row_checks_give(
     monkeypatch.setattr(register, "_quick_rows", lambda ids, *_: range(len(ids)))
     checked = [_reading_or_refusal(p, profile) for p in (gis, listing)]
     assert quick == checked
-    assert quick[0][0] == "read" and len(quick[0][1]) == 300  # type: ignore[index,arg-type]
-    assert quick[1][0] == ("refused" if odd_rows else "read")  # type: ignore[index]
+    assert quick[0][0] == "read" and len(quick[0][1]) == 300
+    assert quick[1][0] == ("refused" if odd_rows else "read")
