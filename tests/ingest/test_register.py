@@ -6,6 +6,7 @@ import datetime as dt
 import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyogrio
@@ -263,3 +264,42 @@ def test_large_text_columns_checked_in_arrow_as_cell_by_cell(
     rows = read_plans(path, profiles.load_profile("opgave"), CONTEXT).rows
     assert len(rows) == 25_000 and rows[0].id == "SYN-000000" and rows[0].name == "Plan 0 ë"
     assert rows[7].id == (odd or "SYN-000007").strip()
+
+
+def _reading_or_refusal(path: Path, profile: profiles.Profile) -> tuple[str, list[Any], Any]:
+    """What reading a file gives: its rows and report, or the refusal's problems and report."""
+    try:
+        reading = read_plans(path, profile, CONTEXT)
+    except PlanReadError as error:
+        return ("refused", list(error.problems), error.report)
+    return ("read", reading.rows, reading.report)
+
+
+@pytest.mark.parametrize("odd_rows", [False, True])
+def test_rows_worked_out_in_one_pass_are_what_the_row_checks_give(
+    tmp_path: Path, odd_rows: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one-pass path (``_quick_rows``) gives the rows, problems, notes and report that the
+    per-row checks give when every row takes them: a GIS register with phases, and a list with
+    gross homes, demolition, a duplicate id, reversed phases and a municipality by name."""
+    from opgave.ingest import register
+
+    gis = tmp_path / "register.gpkg"
+    synthetic_register.write(gis, 300)
+    listing = tmp_path / "lijst.csv"
+    lines = ["plan_id;plannaam;gemeente;restcapaciteit;sloop;planstatus;OP2020-2024;Op2025-2029"]
+    lines += [
+        f"P{i};Plan {i};{('Utrecht', 'Bergen (NH.)', 'Leeuwarden')[i % 3]};{20 + i};{i % 4};"
+        f"{('1A Onherroepelijk', '3 In voorbereiding', 'Onbekend')[i % 3]};{10 + i};{10}"
+        for i in range(60)
+    ]
+    if odd_rows:
+        lines += ["P7;Twee keer;Utrecht;30;0;1A;10;20", "P99;Sloop;Utrecht;5;9;2A;5;0"]
+    listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    profile = profiles.load_profile("gis-register")
+    quick = [_reading_or_refusal(p, profile) for p in (gis, listing)]
+    monkeypatch.setattr(register, "_quick_rows", lambda ids, *_: range(len(ids)))
+    checked = [_reading_or_refusal(p, profile) for p in (gis, listing)]
+    assert quick == checked
+    assert quick[0][0] == "read" and len(quick[0][1]) == 300
+    assert quick[1][0] == ("refused" if odd_rows else "read")
