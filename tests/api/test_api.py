@@ -719,3 +719,45 @@ def test_applications_upload_validates_scopes_and_audits(
     assert trail[0]["after"]["added"] == [] and trail[0]["user_name"] == "rijk"
     viewer = upload_applications(client, tokens["kijker"], APPLICATIONS)
     assert viewer.status_code == 403
+
+
+def test_plan_outlines_as_geojson_per_area(
+    client: TestClient, tokens: dict[str, str], loaded_url: str, tmp_path: Any
+) -> None:
+    """A GIS register's plans come back as GeoJSON features in WGS84, only those of the area
+    asked for, each labelled synthetic as its source is; an unknown area is a 404."""
+    import shapely
+
+    from opgave import synthetic_register
+
+    path = tmp_path / "register.gpkg"
+    synthetic_register.write(path, 40, seed=5)
+    result = CliRunner().invoke(
+        cli_app,
+        ["--db", loaded_url, "ingest", "plans", str(path), "--mapping", "gis-register",
+         "--date", "2025-06-01"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "SYNTHETIC: every row is marked synthetic" in result.stdout  # the file says so
+    everything = client.get("/api/v1/plans/outlines", headers=bearer(tokens["kijker"]))
+    assert everything.status_code == 200, everything.text
+    assert everything.headers["content-type"].startswith("application/geo+json")
+    features = everything.json()["features"]
+    assert len(features) == 40
+    assert {f["geometry"]["type"] for f in features} <= {"Polygon", "MultiPolygon", "Point"}
+    lon0, lat0, lon1, lat1 = shapely.total_bounds(
+        [shapely.from_geojson(json.dumps(f["geometry"])) for f in features]
+    )
+    assert 3.2 < lon0 < lon1 < 7.3 and 50.7 < lat0 < lat1 < 53.7  # WGS84
+    assert all(f["properties"]["synthetic"] for f in features)
+    assert everything.json()["synthetic_sources"]
+    gemeente = features[0]["properties"]["gemeente_id"]
+    one = client.get(
+        "/api/v1/plans/outlines", params={"area": gemeente}, headers=bearer(tokens["kijker"])
+    ).json()["features"]
+    assert one and {f["properties"]["gemeente_id"] for f in one} == {gemeente}
+    assert len(one) == sum(f["properties"]["gemeente_id"] == gemeente for f in features)
+    missing = client.get(
+        "/api/v1/plans/outlines", params={"area": "XX"}, headers=bearer(tokens["kijker"])
+    )
+    assert missing.status_code == 404

@@ -132,6 +132,7 @@ READING = (
     (re.compile(r"delimiter (?P<value>.+) \(detected\)"), "read_delimiter"),
     (re.compile(r"decimal separator (?P<value>.+) \(English\)"), "read_decimal_en"),
     (re.compile(r"decimal separator (?P<value>.+) \(Dutch\)"), "read_decimal_nl"),
+    (re.compile(r"SYNTHETIC: every row is marked synthetic"), "read_synthetic"),
 )
 """The sentences of an import report's summary (:meth:`opgave.ingest.import_report.
 ImportReport.summary` and the readers' notes), to say them in the command's language."""

@@ -401,6 +401,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "read_delimiter": "delimiter {value} (detected)",
         "read_decimal_en": "decimal separator {value} (English)",
         "read_decimal_nl": "decimal separator {value} (Dutch)",
+        "read_synthetic": "SYNTHETIC: every row is marked synthetic",
         "years_expected": "YYYY or YYYY-YYYY",
         "downloading_cbs": "Downloading CBS table {table} ...",
         "cbs_ingested": "CBS {table}: {figures} figures ({inserted} new, {updated} updated) for "
@@ -881,6 +882,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "read_delimiter": "scheidingsteken {value} (herkend)",
         "read_decimal_en": "decimaalteken {value} (Engels)",
         "read_decimal_nl": "decimaalteken {value} (Nederlands)",
+        "read_synthetic": "SYNTHETISCH: elke rij is als synthetisch gemarkeerd",
         "years_expected": "JJJJ of JJJJ-JJJJ",
         "downloading_cbs": "CBS-tabel {table} downloaden ...",
         "cbs_ingested": "CBS {table}: {figures} cijfers ({inserted} nieuw, {updated} bijgewerkt) "

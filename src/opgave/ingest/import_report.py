@@ -50,6 +50,9 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
     plans: int = 0
+    synthetic: bool = False
+    """The file says it is synthetic (:data:`opgave.ingest.register.SYNTHETIC_COLUMNS`): its
+    plans are stored under a synthetic source."""
 
     @property
     def ok(self) -> bool:

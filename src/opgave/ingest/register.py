@@ -787,6 +787,9 @@ def _map_table(table: SourceTable, profile: Profile, context: Context) -> PlanRe
         if f in columns or (f == "gemeente" and has_geometry)
     ]
     report.plans = len(rows)
+    report.synthetic = says_synthetic(table)
+    if report.synthetic:
+        report.detected.append("SYNTHETIC: every row is marked synthetic")
     if problems:
         raise PlanReadError(list(problems), report)
     return PlanReading(rows, report)
@@ -875,6 +878,22 @@ def _quick_rows(
         homes_out[i], firsts[i], lasts[i], by_years[i] = homes, first, last, by_year
         keep[i] = True
     return slow
+
+
+SYNTHETIC_COLUMNS = ("synthetisch", "synthetic", "synthetisc")
+"""A column by one of these names (a .dbf keeps 10 characters) that marks every row with a
+yes (ja, yes, true, 1) says the file is synthetic - as opgave's own synthetic registers do
+(:mod:`opgave.synthetic_register`)."""
+YES = frozenset({"ja", "yes", "true", "1", "j", "y"})
+
+
+def says_synthetic(table: SourceTable) -> bool:
+    """Whether the file marks every row synthetic (see :data:`SYNTHETIC_COLUMNS`)."""
+    for column in table.header:
+        if column.strip().lower() in SYNTHETIC_COLUMNS and len(table):
+            uniques, _ = table.encoding(column)
+            return all(str(v).strip().lower() in YES for v in uniques)
+    return False
 
 
 def _province_lookup(gazetteer: municipalities.Gazetteer) -> Callable[[Any], str | None]:

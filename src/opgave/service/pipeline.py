@@ -188,15 +188,19 @@ def import_plans(
     except (UnicodeDecodeError, csv.Error, zipfile.BadZipFile, KeyError, OSError) as error:
         raise _unreadable(name, error) from None
     # a list that changes plans resting on synthetic data (a later version of the demo's
-    # plans) is synthetic too: no synthetic plan turns real by an import
-    synthetic = any(row.id in context["synthetic_plans"] for row in plan_rows)
+    # plans) is synthetic too: no synthetic plan turns real by an import; and so is a file
+    # that marks its rows synthetic
+    later = any(row.id in context["synthetic_plans"] for row in plan_rows)
+    says = reading.report.synthetic
+    synthetic = later or says
     source = Source(
         **file_source(
             path,
             "plans",
             f"Plan list {name} ({len(plan_rows)} plans), captured {captured}"
             + (f", {source_note}" if source_note else "")
-            + (", SYNTHETIC: a later version of synthetic plans" if synthetic else ""),
+            + (", SYNTHETIC: a later version of synthetic plans" if later else "")
+            + (", SYNTHETIC: the file marks every row synthetic" if says else ""),
             retrieved=captured,
             title=name,
             confidence="synthetic" if synthetic else "official",

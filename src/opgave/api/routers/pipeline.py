@@ -4,6 +4,7 @@ and the map's values."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Annotated, Any, Literal
 
@@ -15,7 +16,7 @@ from opgave.access import Principal
 from opgave.api.routers import FILES, Format, download, file_answer, json_response, service
 from opgave.api.schemas import ImportReport, MapOut, Page, PlanDetail
 from opgave.api.security import READ_ERRORS, WRITE_ERRORS, reader, writer
-from opgave.service import downloads, monitoring, pipeline
+from opgave.service import downloads, geo, monitoring, pipeline
 from opgave.service.records import PlanOut
 from opgave.vocabulary import PLANSTATUS
 
@@ -147,6 +148,25 @@ def list_plans(
         return download(request, fmt, "plans", Page[PlanOut], build, limit)  # type: ignore[valid-type]
     key = ("plans", area, tuple(planstatus), q, min_homes, sort, order, limit, offset)
     return json_response(svc.state(), key, Page[PlanOut], lambda: build(limit))  # type: ignore[valid-type]
+
+
+@router.get(
+    "/plans/outlines",
+    responses={
+        **READ_ERRORS,
+        200: {"content": {"application/geo+json": {}}, "description": "GeoJSON features"},
+    },
+    dependencies=[Depends(reader)],
+)
+def plan_outlines(
+    request: Request,
+    area: Annotated[str | None, Query(description="plans in this area (and inside it)")] = None,
+) -> Response:
+    """The outlines and points of the current plans that came with one (GIS plan registers),
+    as a GeoJSON FeatureCollection in WGS84: per plan its id, name, municipality, homes,
+    planstatus, source and whether that source is synthetic."""
+    collection = geo.plan_features(service(request), area)
+    return Response(json.dumps(collection), media_type="application/geo+json")
 
 
 @router.get(
