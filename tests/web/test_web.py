@@ -515,3 +515,28 @@ def test_a_refusal_without_a_code_or_with_problems_keeps_the_word_of_its_status(
     )
     assert error_words(with_problems, "nl") == translator("nl")("upload_problems")
     assert error_words(ApiError.refused(404, "unknown_plan", plan="P"), "nl") == "onbekend plan 'P'"
+
+
+def test_figures_resting_on_synthetic_data_carry_the_mark_in_every_column(
+    client: TestClient, url: str
+) -> None:
+    """With the demo loaded, the overview's region table marks realised, capacity and plans
+    as synthetic wherever they rest on it (the CLI does; the capacity and plans columns did
+    not), and so does a region's table of targets."""
+    done = CliRunner().invoke(cli_app, ["--db", url, "demo", "--plans", "400", "--seed", "3"])
+    assert done.exit_code == 0, done.stderr
+    sign_in(client, "rijk")
+    page = client.get("/").text
+    table = page[page.index('data-testid="region-headlines"') :]
+    rows = re.findall(r'<tr data-area="[^"]+">(.*?)</tr>', table[: table.index("</table>")], re.S)
+    cells = [re.findall(r"<td.*?</td>", row, re.S) for row in rows]
+    with_capacity = [c for c in cells if 'data-figure="capacity_ratio" data-value=""' not in c[4]]
+    assert with_capacity
+    assert all("synthetic-mark" in c[4] for c in with_capacity)  # capacity
+    assert all("synthetic-mark" in c[5] for c in cells if 'data-value="0"' not in c[5])  # plans
+    region = client.get("/regions/VS-MRA").text
+    targets = region[region.index('data-testid="targets"') :]
+    rows = re.findall(r"<tr>(.*?)</tr>", targets[: targets.index("</table>")], re.S)
+    capacity = [re.findall(r"<td.*?</td>", r, re.S)[-1] for r in rows if "<td" in r]
+    capacity = [c for c in capacity if 'class="good"' in c or 'class="bad"' in c]
+    assert capacity and all("synthetic-mark" in c for c in capacity)
