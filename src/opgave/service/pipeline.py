@@ -154,14 +154,7 @@ def import_plans(
         raise ServiceError.refused(404, "no_such_file", path=path)
     report_progress(0.02, "reading")
     context = _read_context(svc)
-    if context["latest"] is not None and captured < context["latest"]:
-        raise ServiceError.refused(
-            422,
-            "out_of_date_order",
-            captured=captured,
-            latest=context["latest"],
-            problems=[{"file": name, "field": "date", "message": "out of date order"}],
-        )
+    plan_staging.refuse_out_of_order(captured, context["latest"], name)
     try:
         reading = plan_lists.read_plan_register(
             path,

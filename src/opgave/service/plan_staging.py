@@ -92,13 +92,18 @@ def latest_capture(session: Session) -> dt.date | None:
 
 def check_order(session: Session, captured: dt.date, title: str) -> None:
     """Refuse a capture date before the latest list already imported (lists in date order)."""
-    newest = latest_capture(session)
-    if newest is not None and captured < newest:
+    refuse_out_of_order(captured, latest_capture(session), title)
+
+
+def refuse_out_of_order(captured: dt.date, latest: dt.date | None, title: str) -> None:
+    """Refuse a capture date before ``latest``, the latest list's (an import checks it before
+    reading a file, and again in its write transaction: :func:`check_order`)."""
+    if latest is not None and captured < latest:
         raise ServiceError.refused(
             422,
             "out_of_date_order",
             captured=captured,
-            latest=newest,
+            latest=latest,
             problems=[{"file": title, "field": "date", "message": "out of date order"}],
         )
 
