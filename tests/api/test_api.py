@@ -739,6 +739,7 @@ def test_plan_outlines_as_geojson_per_area(
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     assert "SYNTHETIC: every row is marked synthetic" in result.stdout  # the file says so
+    assert "SYNTHETIC: the file marks every row synthetic." in result.stdout  # and why it is
     everything = client.get("/api/v1/plans/outlines", headers=bearer(tokens["kijker"]))
     assert everything.status_code == 200, everything.text
     assert everything.headers["content-type"].startswith("application/geo+json")

@@ -169,6 +169,9 @@ class ImportReport(BaseModel):
         default={}, description="per changed plan, each changed field: [old, new]"
     )
     synthetic: StrictBool = False
+    marked_synthetic: StrictBool = Field(
+        default=False, description="synthetic because the file marks every row so"
+    )
 
 
 class ApplicationImportOut(BaseModel):

@@ -112,7 +112,8 @@ def ingest_plans(
           added=w.number(len(report.added)), changed=w.number(len(report.changed)),
           dropped=w.number(len(report.dropped)), unchanged=w.number(len(report.unchanged)),
           source=report.source_id)
-        + (w("updates_synthetic") if report.synthetic else "")
+        + (w("marked_synthetic") if report.marked_synthetic
+           else w("updates_synthetic") if report.synthetic else "")
     )  # fmt: skip
     if report_file is not None:
         console.print(w("import_report_written", file=report_file))

@@ -392,6 +392,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "plans_imported": "{file} as of {date}: {added} added, {changed} changed, {dropped} "
         "dropped, {unchanged} unchanged (source {source}).",
         "updates_synthetic": " SYNTHETIC: it updates synthetic plans.",
+        "marked_synthetic": " SYNTHETIC: the file marks every row synthetic.",
         "import_report_written": "Import report written to {file}.",
         "reading_summary": "{file} ({kind}, profile {profile}): {rows} rows read, {plans} plans, "
         "{problems} problem(s), {notes} note(s).",
@@ -873,6 +874,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "plans_imported": "{file} per {date}: {added} toegevoegd, {changed} gewijzigd, {dropped} "
         "vervallen, {unchanged} ongewijzigd (bron {source}).",
         "updates_synthetic": " SYNTHETISCH: de lijst werkt synthetische plannen bij.",
+        "marked_synthetic": " SYNTHETISCH: het bestand markeert elke rij als synthetisch.",
         "import_report_written": "Importrapport geschreven naar {file}.",
         "reading_summary": "{file} ({kind}, profiel {profile}): {rows} rijen gelezen, {plans} "
         "plannen, {problems} problemen, {notes} opmerkingen.",

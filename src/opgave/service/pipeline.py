@@ -63,6 +63,9 @@ class PlanImportReport:
     dropped: list[str] = field(default_factory=list)
     changes: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
     synthetic: bool = False
+    marked_synthetic: bool = False
+    """The list is synthetic because the file marks every row so (else, when ``synthetic``,
+    because it updates synthetic plans)."""
     reading: str = ""
     """How the file was read (the import report's summary: rows, plans, problems, notes)."""
 
@@ -203,7 +206,7 @@ def import_plans(
     return write_plans(
         svc, principal, plan_rows, source=source, captured=captured, partial=partial,
         name=name, reading=reading.report.summary(), progress=report_progress,
-        finish=on_written,
+        finish=on_written, marked_synthetic=says,
     )  # fmt: skip
 
 
@@ -219,6 +222,7 @@ def write_plans(
     reading: str = "",
     progress: Progress | None = None,
     finish: Callable[[Session, PlanImportReport], None] | None = None,
+    marked_synthetic: bool = False,
 ) -> PlanImportReport:
     """Write checked plan rows as the plans on ``captured`` - the one writer of plans (see
     :mod:`opgave.service.plan_staging`): earlier versions go to history, a plan missing from
@@ -231,6 +235,7 @@ def write_plans(
             source_id=source.id,
             captured=captured,
             synthetic=source.confidence == "synthetic",
+            marked_synthetic=marked_synthetic,
             reading=reading,
         )
 
