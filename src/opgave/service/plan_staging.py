@@ -104,7 +104,14 @@ def refuse_out_of_order(captured: dt.date, latest: dt.date | None, title: str) -
             "out_of_date_order",
             captured=captured,
             latest=latest,
-            problems=[{"file": title, "field": "date", "message": "out of date order"}],
+            problems=[
+                {
+                    "file": title,
+                    "field": "date",
+                    "message": f"out of date order: {captured} is before {latest}, the "
+                    "latest list's date",
+                }
+            ],
         )
 
 
